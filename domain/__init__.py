@@ -1,0 +1,1 @@
+"""CareLedger's domain: aggregates, their rules, and the use cases that record events."""

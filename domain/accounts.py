@@ -1,0 +1,70 @@
+"""Accounts: who may log in, with which role, acting for which units or which volunteer."""
+
+from __future__ import annotations
+
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import InvalidCommand
+
+ROLES = ("admin", "coordinator", "volunteer", "kiosk", "social_worker", "auditor")
+UNIT_BOUND_ROLES = ("coordinator", "kiosk", "social_worker")
+_ACCOUNT_NAMESPACE = UUID("0b0d5a4e-3f57-4b8e-8f0e-5d1c9f3a7e21")
+
+
+def account_id(username: str) -> UUID:
+    """Usernames are unique because the account's id is derived from it: a second one conflicts."""
+    return uuid5(_ACCOUNT_NAMESPACE, username.strip().lower())
+
+
+class Account(Aggregate):
+    @classmethod
+    def open(
+        cls, username: str, password_hash: str, role: str, unit_ids: list[UUID],
+        volunteer_id: UUID | None, actor: str,
+    ) -> Account:
+        if not username.strip() or len(username) > 64:
+            raise InvalidCommand("username", "must be 1 to 64 characters")
+        if role not in ROLES:
+            raise InvalidCommand("role", f"must be one of {', '.join(ROLES)}")
+        if role in UNIT_BOUND_ROLES and not unit_ids:
+            raise InvalidCommand("unit_ids", f"a {role} must act for at least one unit")
+        if role == "volunteer" and volunteer_id is None:
+            raise InvalidCommand("volunteer_id", "a volunteer account must name its volunteer")
+        return cls(username.strip().lower(), password_hash, role, unit_ids, volunteer_id, actor)
+
+    @staticmethod
+    def create_id(username: str) -> UUID:
+        return account_id(username)
+
+    @event("Opened")
+    def __init__(
+        self, username: str, password_hash: str, role: str, unit_ids: list[UUID],
+        volunteer_id: UUID | None, actor: str,
+    ) -> None:
+        self.username, self.password_hash, self.role = username, password_hash, role
+        self.unit_ids, self.volunteer_id = unit_ids, volunteer_id
+        self.disabled = False
+
+    def change_password(self, password_hash: str, actor: str) -> None:
+        self._password_changed(password_hash, actor)
+
+    @event("PasswordChanged")
+    def _password_changed(self, password_hash: str, actor: str) -> None:
+        self.password_hash = password_hash
+
+    def assign_units(self, unit_ids: list[UUID], actor: str) -> None:
+        self._units_assigned(unit_ids, actor)
+
+    @event("UnitsAssigned")
+    def _units_assigned(self, unit_ids: list[UUID], actor: str) -> None:
+        self.unit_ids = unit_ids
+
+    def disable(self, actor: str) -> None:
+        if not self.disabled:
+            self._disabled(actor)
+
+    @event("Disabled")
+    def _disabled(self, actor: str) -> None:
+        self.disabled = True

@@ -1,0 +1,142 @@
+"""Domain errors: each broken rule carries a reason code from API.md and words a coordinator understands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """A command refused by a rule. `status` is the HTTP status the web layer should answer with."""
+
+    reason: str = "refused"
+    status: int = 409
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class InvalidCommand(DomainError):
+    """A value in the command is malformed or out of range; `field` names it."""
+
+    reason = "invalid_field"
+    status = 400
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}", field=field)
+        self.field = field
+
+
+class NotFound(DomainError):
+    reason = "not_found"
+    status = 404
+
+    def __init__(self, kind: str, id: object) -> None:
+        super().__init__(f"No {kind} with id {id}", kind=kind, id=str(id))
+
+
+class ConcurrentChange(DomainError):
+    reason = "concurrent_change"
+    message_default = "Someone else changed this at the same moment; please try again."
+
+
+class ShiftFull(DomainError):
+    reason = "shift_full"
+
+
+class OverlappingShift(DomainError):
+    reason = "overlapping_shift"
+
+
+class NotQualified(DomainError):
+    reason = "not_qualified"
+    status = 422
+
+
+class QualificationExpired(DomainError):
+    reason = "qualification_expired"
+    status = 422
+
+
+class VolunteerNotActive(DomainError):
+    reason = "volunteer_not_active"
+    status = 422
+
+
+class NotSignedUp(DomainError):
+    reason = "not_signed_up"
+
+
+class AlreadyCheckedOut(DomainError):
+    reason = "already_checked_out"
+
+
+class AlreadyCheckedIn(DomainError):
+    reason = "already_checked_in"
+
+
+class NotCheckedIn(DomainError):
+    reason = "not_checked_in"
+
+
+class MarkedNoShow(DomainError):
+    reason = "marked_no_show"
+
+
+class OutsideCheckInWindow(DomainError):
+    reason = "outside_check_in_window"
+
+
+class ShiftCancelled(DomainError):
+    reason = "shift_cancelled"
+
+
+class ShiftStarted(DomainError):
+    reason = "shift_started"
+
+
+class ShiftNotStarted(DomainError):
+    reason = "shift_not_started"
+
+
+class VolunteersOnDuty(DomainError):
+    reason = "volunteers_on_duty"
+
+
+class CapacityBelowSignups(DomainError):
+    reason = "capacity_below_signups"
+
+
+class TrainingFull(DomainError):
+    reason = "training_full"
+
+
+class TrainingCancelled(DomainError):
+    reason = "training_cancelled"
+
+
+class NotEnrolled(DomainError):
+    reason = "not_enrolled"
+
+
+class InvalidTransition(DomainError):
+    """A status change that makes no sense from the current status (e.g. approving a retired volunteer)."""
+
+    reason = "invalid_transition"
+
+
+class CorrectionNotPending(DomainError):
+    reason = "correction_not_pending"
+
+
+class SessionClosed(DomainError):
+    reason = "session_closed"
+
+
+class UsernameTaken(DomainError):
+    reason = "username_taken"
+
+
+class UnknownServiceType(InvalidCommand):
+    reason = "unknown_service_type"

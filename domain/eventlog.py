@@ -1,0 +1,79 @@
+"""How events are written to the log: msgspec JSON, typed on the way back in.
+
+eventsourcing's default mapper uses the standard-library JSON encoder with type tags; this one
+encodes each event's fields with msgspec and decodes them against the event class's own
+annotations, so a `datetime` comes back a `datetime` and a `frozenset` a `frozenset`.
+"""
+
+from __future__ import annotations
+
+import typing
+from dataclasses import fields, is_dataclass
+from functools import cache
+from typing import Any
+
+import msgspec
+from eventsourcing.persistence import Mapper, MapperDeserialisationError, StoredEvent
+from eventsourcing.utils import get_topic, resolve_topic
+
+_HEADER = ("originator_id", "originator_version")
+
+
+@cache
+def _payload_type(event_class: type) -> type[msgspec.Struct]:
+    """A msgspec Struct with the event's payload fields and their annotated types."""
+    hints = typing.get_type_hints(event_class)
+    names = [f.name for f in fields(event_class)] if is_dataclass(event_class) else list(hints)
+    return msgspec.defstruct(
+        f"{event_class.__qualname__}Payload",
+        [(name, hints.get(name, Any)) for name in names if name not in _HEADER],
+    )
+
+
+class EventMapper(Mapper[Any]):
+    """Maps domain events to stored events with msgspec, keeping the cipher and compressor."""
+
+    _encoder = msgspec.json.Encoder()
+
+    def to_stored_event(self, domain_event: Any) -> StoredEvent:
+        state = dict(vars(domain_event))
+        originator_id = state.pop("originator_id")
+        originator_version = state.pop("originator_version")
+        class_version = getattr(type(domain_event), "class_version", 1)
+        if class_version > 1:
+            state["class_version"] = class_version
+        data = self._encoder.encode(state)
+        if self.compressor:
+            data = self.compressor.compress(data)
+        if self.cipher:
+            data = self.cipher.encrypt(data)
+        return StoredEvent(
+            originator_id=originator_id,
+            originator_version=originator_version,
+            topic=get_topic(type(domain_event)),
+            state=data,
+        )
+
+    def to_domain_event(self, stored_event: StoredEvent) -> Any:
+        cls = resolve_topic(stored_event.topic)
+        data = stored_event.state
+        try:
+            if self.cipher:
+                data = self.cipher.decrypt(data)
+            if self.compressor:
+                data = self.compressor.decompress(data)
+            state = msgspec.json.decode(data)
+            from_version = state.pop("class_version", 1)
+            while from_version < getattr(cls, "class_version", 1):
+                getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(state)
+                from_version += 1
+            payload = msgspec.convert(state, _payload_type(cls))
+        except Exception as e:
+            msg = f"Cannot read event {stored_event.topic} v{stored_event.originator_version}: {e}"
+            raise MapperDeserialisationError(msg) from e
+        event_state = msgspec.structs.asdict(payload)
+        event_state["originator_id"] = stored_event.originator_id
+        event_state["originator_version"] = stored_event.originator_version
+        domain_event = object.__new__(cls)
+        object.__setattr__(domain_event, "__dict__", event_state)
+        return domain_event

@@ -1,0 +1,113 @@
+"""The ledger every use case shares: storage, loading, saving and the lost-race retry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, Mapper
+
+from domain.clock import Clock, SystemClock
+from domain.errors import ConcurrentChange, NotFound, UnknownServiceType
+from domain.eventlog import EventMapper
+from domain.policy import Policy
+from domain.units import CATALOGUE_ID, DEFAULT_SERVICE_TYPES, ServiceCatalogue
+
+A = TypeVar("A", bound=Aggregate)
+R = TypeVar("R")
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What a command hands back: the log position of its last event (None if nothing new was
+    recorded, e.g. a repeated check-in), the id it created or acted on, and its answer."""
+
+    position: int | None
+    id: UUID | None = None
+    value: Any = None
+
+
+class Ledger(Application[UUID]):
+    name = "CareLedger"  # one log, whatever the mix of use cases
+
+    def __init__(self, env: dict[str, str] | None = None, clock: Clock | None = None,
+                 policy: Policy | None = None) -> None:
+        super().__init__(env)
+        self.clock = clock or SystemClock()
+        self.policy = policy or Policy()
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=EventMapper)
+
+    # --- plumbing every use case shares --------------------------------------------------
+
+    def _get(self, cls: type[A], id: UUID, kind: str) -> A:
+        try:
+            aggregate = self.repository.get(id)
+        except AggregateNotFoundError:
+            raise NotFound(kind, id) from None
+        if not isinstance(aggregate, cls):
+            raise NotFound(kind, id)
+        return aggregate
+
+    def _commit(self, *aggregates: Aggregate) -> int | None:
+        recordings = self.save(*aggregates)
+        return recordings[-1].notification.id if recordings else None
+
+    def _decide(self, decision: Callable[[], R]) -> R:
+        """Run a load-decide-save; a lost race is decided again on fresh state, once."""
+        try:
+            return decision()
+        except IntegrityError:
+            pass
+        try:
+            return decision()
+        except IntegrityError:
+            raise ConcurrentChange(
+                "Someone else changed this at the same moment; please try again."
+            ) from None
+
+    @property
+    def position(self) -> int:
+        """The log position of the last event recorded by anyone."""
+        return self.recorder.max_notification_id() or 0
+
+    # --- the service-type catalogue ----------------------------------------------------
+
+    def open_catalogue(self, actor: str = "system") -> Receipt:
+        """Seed the service-type catalogue with the programme's types (idempotent)."""
+        def decide() -> Receipt:
+            try:
+                catalogue = self._get(ServiceCatalogue, CATALOGUE_ID, "catalogue")
+            except NotFound:
+                catalogue = ServiceCatalogue(actor)
+            for code, (en, zh) in DEFAULT_SERVICE_TYPES.items():
+                if code not in catalogue.service_types:
+                    catalogue.add(code, en, zh, actor)
+            return Receipt(self._commit(catalogue), catalogue.id)
+        return self._decide(decide)
+
+    def add_service_type(self, code: str, name_en: str, name_zh: str, actor: str) -> Receipt:
+        def decide() -> Receipt:
+            catalogue = self._get(ServiceCatalogue, CATALOGUE_ID, "catalogue")
+            catalogue.add(code, name_en, name_zh, actor)
+            return Receipt(self._commit(catalogue), catalogue.id)
+        self.open_catalogue(actor)
+        return self._decide(decide)
+
+    def service_types(self) -> dict[str, tuple[str, str]]:
+        try:
+            return dict(self._get(ServiceCatalogue, CATALOGUE_ID, "catalogue").service_types)
+        except NotFound:
+            return dict(DEFAULT_SERVICE_TYPES)
+
+    def _ensure_service_types(self, field: str, codes: list[str]) -> None:
+        known = self.service_types()
+        for code in codes:
+            if code not in known:
+                raise UnknownServiceType(field, f"unknown service type {code!r}; known: {', '.join(known)}")
+

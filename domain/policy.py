@@ -1,0 +1,37 @@
+"""The rules a programme may tune: check-in window, late cancellation, how minutes are credited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+ROUNDING_STEPS = {"exact": 1, "5": 5, "10": 10, "15": 15}
+
+
+@dataclass(frozen=True)
+class Policy:
+    check_in_opens_minutes: int = 60  # before the shift starts; it closes at the shift's end
+    late_cancellation_hours: int = 24  # a withdrawal closer than this to the start is "late"
+    rounding: str = "exact"  # exact | 5 | 10 | 15 (to the nearest step)
+
+    def __post_init__(self) -> None:
+        if self.rounding not in ROUNDING_STEPS:
+            raise ValueError(f"rounding must be one of {sorted(ROUNDING_STEPS)}, not {self.rounding!r}")
+
+    def check_in_window(self, starts_at: datetime, ends_at: datetime) -> tuple[datetime, datetime]:
+        return starts_at - timedelta(minutes=self.check_in_opens_minutes), ends_at
+
+    def is_late_cancellation(self, starts_at: datetime, at: datetime) -> bool:
+        return at > starts_at - timedelta(hours=self.late_cancellation_hours)
+
+    def credited_minutes(
+        self, starts_at: datetime, ends_at: datetime, checked_in_at: datetime, checked_out_at: datetime
+    ) -> int:
+        """Minutes on duty inside the shift, rounded to the nearest step (half up).
+
+        Time before the start or after the end is not credited: an hour correction covers it.
+        """
+        served = min(ends_at, checked_out_at) - max(starts_at, checked_in_at)
+        minutes = max(0, int(served.total_seconds() // 60))
+        step = ROUNDING_STEPS[self.rounding]
+        return (minutes + step // 2) // step * step if step > 1 else minutes

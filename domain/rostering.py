@@ -1,0 +1,135 @@
+"""Shift use cases: scheduling (single or a weekly series), sign-ups, the day itself, corrections."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from uuid import UUID, uuid4
+
+from domain.errors import InvalidCommand
+from domain.ledger import Ledger, Receipt
+from domain.series import ShiftSeries, occurrences
+from domain.shifts import Shift, validate_capacity
+from domain.units import Unit
+from domain.volunteers import Volunteer
+
+
+class Rostering(Ledger):
+    def _requirements(self, unit_id: UUID, post: str, requires: list[str]) -> frozenset[str]:
+        """What a shift requires: the post's standing requirements plus the shift's own."""
+        unit = self._get(Unit, unit_id, "unit")
+        return unit.requirements_at(post.strip()) | frozenset(requires)
+
+    def schedule_shift(self, unit_id: UUID, post: str, starts_at: datetime, ends_at: datetime,
+                       capacity: int, requires: list[str], actor: str) -> Receipt:
+        shift = Shift.schedule(unit_id, post.strip(), starts_at, ends_at, capacity,
+                               self._requirements(unit_id, post, requires), actor)
+        return Receipt(self._commit(shift), shift.id)
+
+    def schedule_series(self, unit_id: UUID, post: str, weekdays: list[str], start_time: time,
+                        end_time: time, first_day: date, weeks: int, capacity: int,
+                        requires: list[str], timezone: str, actor: str) -> Receipt:
+        """e.g. "guidance desk, Mon–Fri 08:00–12:00, 3 places, 12 weeks": every occurrence in one save."""
+        validate_capacity(capacity)
+        needs = self._requirements(unit_id, post, requires)
+        times = occurrences(first_day, weeks, weekdays, start_time, end_time, timezone)
+        if not times:
+            raise InvalidCommand("weekdays", "no day of the series falls on these weekdays")
+        series_id = uuid4()
+        shifts = [
+            Shift.schedule(unit_id, post.strip(), starts_at, ends_at, capacity, needs, actor, series_id=series_id)
+            for starts_at, ends_at in times
+        ]
+        series = ShiftSeries(
+            id=series_id, unit_id=unit_id, post=post.strip(), weekdays=weekdays, start_time=start_time,
+            end_time=end_time, timezone=timezone, first_day=first_day, weeks=weeks, capacity=capacity,
+            requires=needs, shift_ids=[s.id for s in shifts], actor=actor,
+        )
+        return Receipt(self._commit(series, *shifts), series.id, [s.id for s in shifts])
+
+    def get_shift(self, id: UUID) -> Shift:
+        return self._get(Shift, id, "shift")
+
+    def get_series(self, id: UUID) -> ShiftSeries:
+        return self._get(ShiftSeries, id, "series")
+
+    def reschedule_shift(self, shift_id: UUID, starts_at: datetime, ends_at: datetime, capacity: int,
+                         actor: str) -> Receipt:
+        """Change one occurrence (time or places); the rest of its series stays as it is."""
+        def decide() -> Receipt:
+            shift = self._get(Shift, shift_id, "shift")
+            volunteers = [self._get(Volunteer, v, "volunteer") for v in shift.signed_up_volunteer_ids()]
+            shift.reschedule(starts_at, ends_at, capacity, volunteers, self.clock.now(), actor)
+            return Receipt(self._commit(shift, *volunteers), shift_id)
+        return self._decide(decide)
+
+    def cancel_shift(self, shift_id: UUID, reason: str, actor: str) -> Receipt:
+        def decide() -> Receipt:
+            shift = self._get(Shift, shift_id, "shift")
+            volunteers = [self._get(Volunteer, v, "volunteer") for v in shift.signed_up_volunteer_ids()]
+            shift.cancel(reason, volunteers, self.clock.now(), actor)
+            return Receipt(self._commit(shift, *volunteers), shift_id)
+        return self._decide(decide)
+
+    def sign_up(self, shift_id: UUID, volunteer_id: UUID, actor: str, trainee: bool = False) -> Receipt:
+        """Take a place (or shadow, as a trainee); the shift and the volunteer's booking in one save."""
+        def decide() -> Receipt:
+            shift = self._get(Shift, shift_id, "shift")
+            volunteer = self._get(Volunteer, volunteer_id, "volunteer")
+            shift.sign_up(volunteer, trainee, self.clock.now(), actor)
+            return Receipt(self._commit(shift, volunteer), shift_id)
+        return self._decide(decide)
+
+    def withdraw(self, shift_id: UUID, volunteer_id: UUID, actor: str) -> Receipt:
+        def decide() -> Receipt:
+            shift = self._get(Shift, shift_id, "shift")
+            volunteer = self._get(Volunteer, volunteer_id, "volunteer")
+            shift.withdraw(volunteer, self.clock.now(), self.policy, actor)
+            return Receipt(self._commit(shift, volunteer), shift_id, shift.seats[volunteer_id].outcome)
+        return self._decide(decide)
+
+    def check_in(self, shift_id: UUID, volunteer_id: UUID, via: str, actor: str) -> Receipt:
+        """Check in; a repeated check-in answers with the first time and records nothing."""
+        def decide() -> Receipt:
+            shift = self._get(Shift, shift_id, "shift")
+            volunteer = self._get(Volunteer, volunteer_id, "volunteer")
+            checked_in_at = shift.check_in(volunteer, self.clock.now(), via, self.policy, actor)
+            return Receipt(self._commit(shift), shift_id, checked_in_at)
+        return self._decide(decide)
+
+    def check_out(self, shift_id: UUID, volunteer_id: UUID, served: dict[str, int], actor: str) -> Receipt:
+        """Check out with what was served ({service type: person-times}); answers credited minutes."""
+        self._ensure_service_types("served", list(served))
+        def decide() -> Receipt:
+            shift = self._get(Shift, shift_id, "shift")
+            minutes = shift.check_out(volunteer_id, self.clock.now(), served, self.policy, actor)
+            return Receipt(self._commit(shift), shift_id, minutes)
+        return self._decide(decide)
+
+    def mark_no_show(self, shift_id: UUID, volunteer_id: UUID, actor: str) -> Receipt:
+        def decide() -> Receipt:
+            shift = self._get(Shift, shift_id, "shift")
+            shift.mark_no_show(volunteer_id, self.clock.now(), actor)
+            return Receipt(self._commit(shift), shift_id)
+        return self._decide(decide)
+
+    def request_hours_correction(self, shift_id: UUID, volunteer_id: UUID, minutes: int, reason: str,
+                                 actor: str) -> Receipt:
+        def decide() -> Receipt:
+            shift = self._get(Shift, shift_id, "shift")
+            request_id = shift.request_correction(volunteer_id, minutes, reason, actor)
+            return Receipt(self._commit(shift), shift_id, request_id)
+        return self._decide(decide)
+
+    def approve_hours_correction(self, shift_id: UUID, request_id: UUID, actor: str) -> Receipt:
+        def decide() -> Receipt:
+            shift = self._get(Shift, shift_id, "shift")
+            shift.approve_correction(request_id, actor)
+            return Receipt(self._commit(shift), shift_id)
+        return self._decide(decide)
+
+    def decline_hours_correction(self, shift_id: UUID, request_id: UUID, reason: str, actor: str) -> Receipt:
+        def decide() -> Receipt:
+            shift = self._get(Shift, shift_id, "shift")
+            shift.decline_correction(request_id, reason, actor)
+            return Receipt(self._commit(shift), shift_id)
+        return self._decide(decide)

@@ -1,0 +1,342 @@
+"""The Shift: places at a post for a time, its roster of seats, and how each seat ends."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import (
+    AlreadyCheckedIn,
+    AlreadyCheckedOut,
+    CapacityBelowSignups,
+    CorrectionNotPending,
+    InvalidCommand,
+    MarkedNoShow,
+    NotCheckedIn,
+    NotSignedUp,
+    OutsideCheckInWindow,
+    ShiftCancelled,
+    ShiftFull,
+    ShiftNotStarted,
+    ShiftStarted,
+    VolunteerNotActive,
+    VolunteersOnDuty,
+)
+from domain.policy import Policy
+from domain.volunteers import ACTIVE, PENDING, Volunteer
+
+# Seat states (the roster) and outcomes (how a seat ended).
+SIGNED_UP, CHECKED_IN, CHECKED_OUT, NO_SHOW, WITHDRAWN = (
+    "signed_up", "checked_in", "checked_out", "no_show", "withdrawn",
+)
+SERVED, LATE_CANCELLATION, CANCELLED_IN_TIME = "served", "late_cancellation", "cancelled_in_time"
+CHECK_IN_VIA = ("kiosk", "phone", "coordinator")
+
+
+@dataclass
+class Seat:
+    state: str = SIGNED_UP
+    trainee: bool = False
+    checked_in_at: datetime | None = None
+    checked_out_at: datetime | None = None
+    minutes: int = 0
+    served: dict[str, int] = field(default_factory=dict)
+    outcome: str | None = None
+
+    @property
+    def holds_place(self) -> bool:
+        return not self.trainee and self.state != WITHDRAWN
+
+
+@dataclass
+class CorrectionRequest:
+    volunteer_id: UUID
+    minutes: int
+    reason: str
+    status: str = "pending"
+
+
+def validate_times(starts_at: datetime, ends_at: datetime) -> None:
+    if starts_at.tzinfo is None:
+        raise InvalidCommand("starts_at", "needs a UTC offset, e.g. 2026-11-23T08:00:00+08:00")
+    if ends_at.tzinfo is None:
+        raise InvalidCommand("ends_at", "needs a UTC offset, e.g. 2026-11-23T12:00:00+08:00")
+    if ends_at <= starts_at:
+        raise InvalidCommand("ends_at", "must be after starts_at")
+
+
+def validate_capacity(capacity: int) -> None:
+    if capacity < 1:
+        raise InvalidCommand("capacity", "must be at least 1")
+
+
+class Shift(Aggregate):
+    @classmethod
+    def schedule(
+        cls,
+        unit_id: UUID,
+        post: str,
+        starts_at: datetime,
+        ends_at: datetime,
+        capacity: int,
+        requires: frozenset[str],
+        actor: str,
+        series_id: UUID | None = None,
+    ) -> Shift:
+        if not post.strip():
+            raise InvalidCommand("post", "must not be empty")
+        validate_times(starts_at, ends_at)
+        validate_capacity(capacity)
+        return cls(unit_id, post, starts_at, ends_at, capacity, requires, series_id, actor)
+
+    @event("Scheduled")
+    def __init__(
+        self,
+        unit_id: UUID,
+        post: str,
+        starts_at: datetime,
+        ends_at: datetime,
+        capacity: int,
+        requires: frozenset[str],
+        series_id: UUID | None,
+        actor: str,
+    ) -> None:
+        self.unit_id = unit_id
+        self.post = post
+        self.starts_at = starts_at
+        self.ends_at = ends_at
+        self.capacity = capacity
+        self.requires = requires
+        self.series_id = series_id
+        self.cancelled = False
+        self.seats: dict[UUID, Seat] = {}
+        self.corrections: dict[UUID, CorrectionRequest] = {}
+
+    @property
+    def filled(self) -> int:
+        return sum(1 for seat in self.seats.values() if seat.holds_place)
+
+    @property
+    def is_full(self) -> bool:
+        return self.filled >= self.capacity
+
+    def seat_of(self, volunteer_id: UUID) -> Seat:
+        seat = self.seats.get(volunteer_id)
+        if seat is None or seat.state == WITHDRAWN:
+            raise NotSignedUp("This volunteer is not signed up for this shift.", volunteer_id=str(volunteer_id))
+        return seat
+
+    def _ensure_not_cancelled(self) -> None:
+        if self.cancelled:
+            raise ShiftCancelled("This shift has been cancelled.")
+
+    # --- sign-up and withdrawal --------------------------------------------------------
+
+    def sign_up(self, volunteer: Volunteer, trainee: bool, at: datetime, actor: str) -> bool:
+        """Sign the volunteer up and book it; False when it already holds a seat (a retry)."""
+        self._ensure_not_cancelled()
+        if at >= self.ends_at:
+            raise ShiftStarted("This shift is over; sign-ups are closed.")
+        seat = self.seats.get(volunteer.id)
+        if seat is not None and seat.state != WITHDRAWN:
+            return False
+        if trainee:
+            # A trainee shadows: no place taken, no qualification needed yet, but it must be in the programme.
+            if volunteer.status not in (PENDING, ACTIVE):
+                raise VolunteerNotActive(f"{volunteer.name} is {volunteer.status}.", status=volunteer.status)
+        else:
+            if self.is_full:
+                raise ShiftFull("This shift is full.", capacity=self.capacity)
+            volunteer.ensure_may_serve(self.requires, self.starts_at.date())
+        volunteer.book(self.id, self.starts_at, self.ends_at, at, actor)
+        self._signed_up(volunteer.id, trainee, actor)
+        return True
+
+    @event("SignedUp")
+    def _signed_up(self, volunteer_id: UUID, trainee: bool, actor: str) -> None:
+        self.seats[volunteer_id] = Seat(trainee=trainee)
+
+    def withdraw(self, volunteer: Volunteer, at: datetime, policy: Policy, actor: str) -> None:
+        seat = self.seat_of(volunteer.id)
+        if seat.state == CHECKED_IN:
+            raise AlreadyCheckedIn("This volunteer is already checked in; check out instead.")
+        if seat.state in (CHECKED_OUT, NO_SHOW):
+            raise AlreadyCheckedOut("This seat is already settled.")
+        if at >= self.starts_at:
+            raise ShiftStarted("This shift has started; a coordinator can mark a no-show instead.")
+        late = policy.is_late_cancellation(self.starts_at, at)
+        self._withdrawn(volunteer.id, LATE_CANCELLATION if late else CANCELLED_IN_TIME, actor)
+        volunteer.release(self.id, actor)
+
+    @event("Withdrawn")
+    def _withdrawn(self, volunteer_id: UUID, outcome: str, actor: str) -> None:
+        seat = self.seats[volunteer_id]
+        seat.state, seat.outcome = WITHDRAWN, outcome
+
+    # --- on the day --------------------------------------------------------------------
+
+    def check_in(self, volunteer: Volunteer, at: datetime, via: str, policy: Policy, actor: str) -> datetime:
+        """Check the volunteer in; a repeated check-in returns the first time and records nothing."""
+        if via not in CHECK_IN_VIA:
+            raise InvalidCommand("via", f"must be one of {', '.join(CHECK_IN_VIA)}")
+        self._ensure_not_cancelled()
+        seat = self.seat_of(volunteer.id)
+        if seat.state == CHECKED_IN:
+            assert seat.checked_in_at is not None
+            return seat.checked_in_at
+        if seat.state == CHECKED_OUT:
+            raise AlreadyCheckedOut("This volunteer has already checked out of this shift.")
+        if seat.state == NO_SHOW:
+            raise MarkedNoShow("This volunteer was marked as a no-show; a coordinator must correct it.")
+        opens, closes = policy.check_in_window(self.starts_at, self.ends_at)
+        if not opens <= at <= closes:
+            raise OutsideCheckInWindow(
+                f"Check-in is open from {opens.isoformat()} to {closes.isoformat()}.",
+                opens_at=opens.isoformat(), closes_at=closes.isoformat(),
+            )
+        if not seat.trainee:
+            volunteer.ensure_may_serve(self.requires, at.date())
+        self._checked_in(volunteer.id, at, via, actor)
+        return at
+
+    @event("CheckedIn")
+    def _checked_in(self, volunteer_id: UUID, at: datetime, via: str, actor: str) -> None:
+        seat = self.seats[volunteer_id]
+        seat.state, seat.checked_in_at = CHECKED_IN, at
+
+    def check_out(
+        self, volunteer_id: UUID, at: datetime, served: dict[str, int], policy: Policy, actor: str
+    ) -> int:
+        """Check the volunteer out, crediting minutes by the policy; returns the credited minutes."""
+        seat = self.seat_of(volunteer_id)
+        if seat.state == CHECKED_OUT:
+            raise AlreadyCheckedOut("This volunteer has already checked out of this shift.")
+        if seat.state != CHECKED_IN:
+            raise NotCheckedIn("This volunteer has not checked in to this shift.")
+        for service_type, person_times in served.items():
+            if person_times < 0:
+                raise InvalidCommand(f"served.{service_type}", "must not be negative")
+        assert seat.checked_in_at is not None
+        at = max(at, seat.checked_in_at)
+        minutes = policy.credited_minutes(self.starts_at, self.ends_at, seat.checked_in_at, at)
+        self._checked_out(volunteer_id, at, dict(served), minutes, actor)
+        return minutes
+
+    @event("CheckedOut")
+    def _checked_out(
+        self, volunteer_id: UUID, at: datetime, served: dict[str, int], minutes: int, actor: str
+    ) -> None:
+        seat = self.seats[volunteer_id]
+        seat.state, seat.checked_out_at, seat.served, seat.minutes = CHECKED_OUT, at, served, minutes
+        seat.outcome = SERVED
+
+    def mark_no_show(self, volunteer_id: UUID, at: datetime, actor: str) -> None:
+        seat = self.seat_of(volunteer_id)
+        if seat.state == NO_SHOW:
+            return
+        if seat.state == CHECKED_IN:
+            raise AlreadyCheckedIn("This volunteer checked in; they are not a no-show.")
+        if seat.state == CHECKED_OUT:
+            raise AlreadyCheckedOut("This volunteer served this shift.")
+        if at < self.starts_at:
+            raise ShiftNotStarted("A no-show can only be marked once the shift has started.")
+        self._marked_no_show(volunteer_id, actor)
+
+    @event("MarkedNoShow")
+    def _marked_no_show(self, volunteer_id: UUID, actor: str) -> None:
+        seat = self.seats[volunteer_id]
+        seat.state, seat.outcome = NO_SHOW, NO_SHOW
+
+    # --- hour corrections: requested, then approved or declined, never a silent edit ---
+
+    def request_correction(self, volunteer_id: UUID, minutes: int, reason: str, actor: str) -> UUID:
+        seat = self.seat_of(volunteer_id)
+        if seat.state not in (CHECKED_OUT, NO_SHOW):
+            raise NotCheckedIn("Hours can be corrected once the seat is settled (checked out or no-show).")
+        if not 0 <= minutes <= 24 * 60:
+            raise InvalidCommand("minutes", "must be between 0 and 1440")
+        if not reason.strip():
+            raise InvalidCommand("reason", "must say why the hours are wrong")
+        request_id = uuid4()
+        self._correction_requested(request_id, volunteer_id, minutes, reason, actor)
+        return request_id
+
+    @event("HoursCorrectionRequested")
+    def _correction_requested(
+        self, request_id: UUID, volunteer_id: UUID, minutes: int, reason: str, actor: str
+    ) -> None:
+        self.corrections[request_id] = CorrectionRequest(volunteer_id, minutes, reason)
+
+    def _pending_correction(self, request_id: UUID) -> CorrectionRequest:
+        request = self.corrections.get(request_id)
+        if request is None or request.status != "pending":
+            raise CorrectionNotPending("This hours correction is not waiting for a decision.")
+        return request
+
+    def approve_correction(self, request_id: UUID, actor: str) -> None:
+        request = self._pending_correction(request_id)
+        self._hours_corrected(request_id, request.volunteer_id, request.minutes, request.reason, actor)
+
+    @event("HoursCorrected")
+    def _hours_corrected(
+        self, request_id: UUID, volunteer_id: UUID, minutes: int, reason: str, actor: str
+    ) -> None:
+        self.corrections[request_id].status = "approved"
+        seat = self.seats[volunteer_id]
+        seat.minutes, seat.outcome = minutes, SERVED
+
+    def decline_correction(self, request_id: UUID, reason: str, actor: str) -> None:
+        self._pending_correction(request_id)
+        self._correction_declined(request_id, reason, actor)
+
+    @event("HoursCorrectionDeclined")
+    def _correction_declined(self, request_id: UUID, reason: str, actor: str) -> None:
+        self.corrections[request_id].status = "declined"
+
+    # --- changing one occurrence, or cancelling it ------------------------------------
+
+    def reschedule(
+        self, starts_at: datetime, ends_at: datetime, capacity: int, volunteers: list[Volunteer],
+        at: datetime, actor: str,
+    ) -> None:
+        """Move or resize this shift; the signed-up volunteers' bookings move with it."""
+        self._ensure_not_cancelled()
+        validate_times(starts_at, ends_at)
+        validate_capacity(capacity)
+        if any(seat.state in (CHECKED_IN, CHECKED_OUT) for seat in self.seats.values()):
+            raise VolunteersOnDuty("Volunteers have already checked in; this shift can no longer be moved.")
+        if capacity < self.filled:
+            raise CapacityBelowSignups(
+                f"{self.filled} volunteers are signed up; withdraw some before lowering capacity.",
+                filled=self.filled,
+            )
+        for volunteer in volunteers:
+            volunteer.book(self.id, starts_at, ends_at, at, actor)
+        self._rescheduled(starts_at, ends_at, capacity, actor)
+
+    @event("Rescheduled")
+    def _rescheduled(self, starts_at: datetime, ends_at: datetime, capacity: int, actor: str) -> None:
+        self.starts_at, self.ends_at, self.capacity = starts_at, ends_at, capacity
+
+    def signed_up_volunteer_ids(self) -> list[UUID]:
+        return [vid for vid, seat in self.seats.items() if seat.state == SIGNED_UP]
+
+    def cancel(self, reason: str, volunteers: list[Volunteer], at: datetime, actor: str) -> None:
+        self._ensure_not_cancelled()
+        if any(seat.state in (CHECKED_IN, CHECKED_OUT) for seat in self.seats.values()):
+            raise VolunteersOnDuty("Volunteers have already checked in to this shift.")
+        if at >= self.ends_at:
+            raise ShiftStarted("This shift is over and cannot be cancelled.")
+        self._cancelled(reason, actor)
+        for volunteer in volunteers:
+            volunteer.release(self.id, actor)
+
+    @event("Cancelled")
+    def _cancelled(self, reason: str, actor: str) -> None:
+        self.cancelled = True
+        for seat in self.seats.values():
+            if seat.state == SIGNED_UP:
+                seat.state, seat.outcome = WITHDRAWN, CANCELLED_IN_TIME

@@ -1,0 +1,66 @@
+"""Units (hospitals, districts) with their posts, and the catalogue of service types."""
+
+from __future__ import annotations
+
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import InvalidCommand
+
+
+class Unit(Aggregate):
+    @classmethod
+    def register(cls, name: str, district: str, actor: str) -> Unit:
+        if not name.strip():
+            raise InvalidCommand("name", "must not be empty")
+        return cls(name.strip(), district.strip(), actor)
+
+    @event("Registered")
+    def __init__(self, name: str, district: str, actor: str) -> None:
+        self.name, self.district = name, district
+        self.posts: dict[str, frozenset[str]] = {}
+
+    def define_post(self, post: str, requires: frozenset[str], actor: str) -> None:
+        """Name a post and what every volunteer there must hold (qualifications, credentials)."""
+        if not post.strip():
+            raise InvalidCommand("post", "must not be empty")
+        self._post_defined(post.strip(), requires, actor)
+
+    @event("PostDefined")
+    def _post_defined(self, post: str, requires: frozenset[str], actor: str) -> None:
+        self.posts[post] = requires
+
+    def requirements_at(self, post: str) -> frozenset[str]:
+        return self.posts.get(post, frozenset())
+
+
+# The catalogue is data: one aggregate under a well-known id, seeded with the programme's types.
+CATALOGUE_ID = uuid5(UUID("6f1c3c1e-9d8a-4a53-9a55-7c0e3a8f2b10"), "service-catalogue")
+DEFAULT_SERVICE_TYPES = {
+    "guidance": ("Guidance and wayfinding", "导医"),
+    "communication": ("Communication", "交流"),
+    "visitation": ("Visitation", "探视"),
+    "psychological_support": ("Psychological relief", "心理舒缓"),
+    "sign_language": ("Sign-language service", "手语服务"),
+}
+
+
+class ServiceCatalogue(Aggregate):
+    @staticmethod
+    def create_id() -> UUID:
+        return CATALOGUE_ID
+
+    @event("Opened")
+    def __init__(self, actor: str) -> None:
+        self.service_types: dict[str, tuple[str, str]] = {}
+
+    def add(self, code: str, name_en: str, name_zh: str, actor: str) -> None:
+        if not code.isidentifier() or code != code.lower():
+            raise InvalidCommand("code", "must be lower_snake_case")
+        if self.service_types.get(code) != (name_en, name_zh):
+            self._service_type_added(code, name_en, name_zh, actor)
+
+    @event("ServiceTypeAdded")
+    def _service_type_added(self, code: str, name_en: str, name_zh: str, actor: str) -> None:
+        self.service_types[code] = (name_en, name_zh)

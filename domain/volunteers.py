@@ -1,0 +1,183 @@
+"""The Volunteer: who it is, whether it may serve, what it holds, and the shifts it has promised."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import (
+    InvalidTransition,
+    NotQualified,
+    OverlappingShift,
+    QualificationExpired,
+    VolunteerNotActive,
+)
+
+PENDING, ACTIVE, SUSPENDED, RETIRED = "pending", "active", "suspended", "retired"
+CREDENTIAL_KINDS = ("health_check", "tb_test", "flu_vaccination")
+# Bookings are forgotten this long after they end: sign-ups close at a shift's end.
+_BOOKING_MEMORY = timedelta(days=2)
+
+
+@dataclass
+class Holding:
+    """A qualification or credential: held since `since`, valid through `valid_until` (None: no expiry)."""
+
+    since: date
+    valid_until: date | None
+    source: str  # course id, "credential" or "declination"
+
+    def valid_on(self, day: date) -> bool:
+        return self.since <= day and (self.valid_until is None or day <= self.valid_until)
+
+
+class Volunteer(Aggregate):
+    @event("Registered")
+    def __init__(
+        self, name: str, phone: str, unit_id: UUID, languages: list[str], skills: list[str], actor: str
+    ) -> None:
+        self.name = name
+        self.phone = phone
+        self.unit_id = unit_id
+        self.languages = languages
+        self.skills = skills
+        self.status = PENDING
+        self.suspension_reason: str | None = None
+        self.qualifications: dict[str, Holding] = {}
+        self.credentials: dict[str, Holding] = {}
+        self.bookings: dict[UUID, tuple[datetime, datetime]] = {}
+
+    # --- lifecycle -----------------------------------------------------------------------
+
+    def approve(self, actor: str) -> None:
+        self._require_status("approve", PENDING)
+        self._approved(actor)
+
+    def suspend(self, reason: str, actor: str) -> None:
+        self._require_status("suspend", PENDING, ACTIVE)
+        self._suspended(reason, actor)
+
+    def reinstate(self, actor: str) -> None:
+        self._require_status("reinstate", SUSPENDED)
+        self._reinstated(actor)
+
+    def retire(self, actor: str) -> None:
+        self._require_status("retire", PENDING, ACTIVE, SUSPENDED)
+        self._retired(actor)
+
+    def update_profile(self, phone: str, languages: list[str], skills: list[str], actor: str) -> None:
+        self._profile_updated(phone, languages, skills, actor)
+
+    def _require_status(self, action: str, *allowed: str) -> None:
+        if self.status not in allowed:
+            raise InvalidTransition(
+                f"Cannot {action} a volunteer who is {self.status}.", status=self.status, action=action
+            )
+
+    @event("Approved")
+    def _approved(self, actor: str) -> None:
+        self.status = ACTIVE
+
+    @event("Suspended")
+    def _suspended(self, reason: str, actor: str) -> None:
+        self.status = SUSPENDED
+        self.suspension_reason = reason
+
+    @event("Reinstated")
+    def _reinstated(self, actor: str) -> None:
+        self.status = ACTIVE
+        self.suspension_reason = None
+
+    @event("Retired")
+    def _retired(self, actor: str) -> None:
+        self.status = RETIRED
+
+    @event("ProfileUpdated")
+    def _profile_updated(self, phone: str, languages: list[str], skills: list[str], actor: str) -> None:
+        self.phone, self.languages, self.skills = phone, languages, skills
+
+    # --- qualifications and credentials -----------------------------------------------
+
+    def grant_qualification(
+        self, kind: str, course_id: UUID | None, since: date, valid_until: date | None, actor: str
+    ) -> None:
+        self._qualification_granted(kind, course_id, since, valid_until, actor)
+
+    def revoke_qualification(self, kind: str, reason: str, actor: str) -> None:
+        if kind not in self.qualifications:
+            raise NotQualified(f"{self.name} does not hold {kind}.", missing=[kind])
+        self._qualification_revoked(kind, reason, actor)
+
+    def record_credential(
+        self, kind: str, recorded_on: date, expires_on: date | None, declined: bool, actor: str
+    ) -> None:
+        self._credential_recorded(kind, recorded_on, expires_on, declined, actor)
+
+    @event("QualificationGranted")
+    def _qualification_granted(
+        self, kind: str, course_id: UUID | None, since: date, valid_until: date | None, actor: str
+    ) -> None:
+        self.qualifications[kind] = Holding(since, valid_until, str(course_id) if course_id else "")
+
+    @event("QualificationRevoked")
+    def _qualification_revoked(self, kind: str, reason: str, actor: str) -> None:
+        del self.qualifications[kind]
+
+    @event("CredentialRecorded")
+    def _credential_recorded(
+        self, kind: str, recorded_on: date, expires_on: date | None, declined: bool, actor: str
+    ) -> None:
+        self.credentials[kind] = Holding(recorded_on, expires_on, "declination" if declined else "credential")
+
+    def holding(self, kind: str) -> Holding | None:
+        return self.qualifications.get(kind) or self.credentials.get(kind)
+
+    def ensure_may_serve(self, requires: frozenset[str], on: date) -> None:
+        """Refuse unless active and holding every required qualification and credential on `on`."""
+        if self.status != ACTIVE:
+            raise VolunteerNotActive(f"{self.name} is {self.status}, not active.", status=self.status)
+        missing = sorted(kind for kind in requires if self.holding(kind) is None)
+        if missing:
+            raise NotQualified(
+                f"{self.name} does not hold: {', '.join(missing)}.", missing=missing
+            )
+        lapsed = sorted(kind for kind in requires if not self.holding(kind).valid_on(on))  # type: ignore[union-attr]
+        if lapsed:
+            raise QualificationExpired(
+                f"{self.name}'s {', '.join(lapsed)} is not valid on {on.isoformat()}.", lapsed=lapsed
+            )
+
+    # --- bookings: the volunteer's own promises, kept with the shift's sign-up ----------
+
+    def ensure_free(self, shift_id: UUID, starts_at: datetime, ends_at: datetime) -> None:
+        for other_id, (other_starts, other_ends) in self.bookings.items():
+            if other_id != shift_id and other_starts < ends_at and starts_at < other_ends:
+                raise OverlappingShift(
+                    f"{self.name} is already booked from {other_starts.isoformat()} "
+                    f"to {other_ends.isoformat()}.",
+                    shift_id=str(other_id),
+                )
+
+    def book(self, shift_id: UUID, starts_at: datetime, ends_at: datetime, at: datetime, actor: str) -> None:
+        self.ensure_free(shift_id, starts_at, ends_at)
+        self._booked(shift_id, starts_at, ends_at, at, actor)
+
+    def release(self, shift_id: UUID, actor: str) -> None:
+        if shift_id in self.bookings:
+            self._released(shift_id, actor)
+
+    @event("Booked")
+    def _booked(
+        self, shift_id: UUID, starts_at: datetime, ends_at: datetime, at: datetime, actor: str
+    ) -> None:
+        # Shifts that ended before this booking was made can never overlap a new sign-up.
+        horizon = at - _BOOKING_MEMORY
+        self.bookings = {k: v for k, v in self.bookings.items() if v[1] > horizon}
+        self.bookings[shift_id] = (starts_at, ends_at)
+
+    @event("Released")
+    def _released(self, shift_id: UUID, actor: str) -> None:
+        self.bookings.pop(shift_id, None)

@@ -1,0 +1,43 @@
+"""A small hospital to tell test stories in: a unit, a desk post needing pre-job training, volunteers."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from domain.application import CareLedger
+from tests.conftest import CST
+
+COORDINATOR = "coordinator:test"
+DESK = "guidance desk"
+
+
+class Hospital:
+    def __init__(self, ledger: CareLedger) -> None:
+        self.ledger = ledger
+        self.unit = ledger.register_unit("Ruijin Hospital", "Huangpu", "admin:test").id
+        ledger.define_post(self.unit, DESK, ["pre_job"], COORDINATOR)
+        self.pre_job = ledger.schedule_training(
+            "Pre-job practical training", "pre_job", self.unit,
+            datetime(2026, 11, 1, 9, tzinfo=CST), datetime(2026, 11, 1, 12, tzinfo=CST),
+            capacity=100, validity_days=365, actor=COORDINATOR,
+        ).id
+
+    def volunteer(self, name: str = "Li Wei", *, approved: bool = True, trained: bool = True) -> UUID:
+        volunteer = self.ledger.register_volunteer(name, "13800000000", self.unit, ["zh"], [], COORDINATOR).id
+        if approved:
+            self.ledger.approve_volunteer(volunteer, COORDINATOR)
+        if trained:
+            self.ledger.enrol(self.pre_job, volunteer, COORDINATOR)
+            self.ledger.assess(self.pre_job, volunteer, True, 90, COORDINATOR)
+        return volunteer
+
+    def shift(self, starts: datetime = datetime(2026, 11, 24, 8, tzinfo=CST), hours: float = 4,
+              capacity: int = 3, post: str = DESK, requires: list[str] | None = None) -> UUID:
+        return self.ledger.schedule_shift(
+            self.unit, post, starts, starts + timedelta(hours=hours), capacity, requires or [], COORDINATOR
+        ).id
+
+    def events_of(self, aggregate_id: UUID) -> list[str]:
+        """The names of the events recorded for one aggregate, oldest first."""
+        return [type(e).__name__ for e in self.ledger.events.get(aggregate_id)]
