@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -33,12 +35,15 @@ class Receipt:
 
 class Ledger(Application[UUID]):
     name = "CareLedger"  # one log, whatever the mix of use cases
+    RACE_RETRIES = 5  # one retry left places empty while 20 racers were refused (see README)
+    RETRY_SPREAD_SECONDS = 0.005
 
     def __init__(self, env: dict[str, str] | None = None, clock: Clock | None = None,
                  policy: Policy | None = None) -> None:
         super().__init__(env)
         self.clock = clock or SystemClock()
         self.policy = policy or Policy()
+        self._jitter = random.Random()
 
     def construct_mapper(self) -> Mapper[UUID]:
         return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=EventMapper)
@@ -59,17 +64,19 @@ class Ledger(Application[UUID]):
         return recordings[-1].notification.id if recordings else None
 
     def _decide(self, decision: Callable[[], R]) -> R:
-        """Run a load-decide-save; a lost race is decided again on fresh state, once."""
-        try:
-            return decision()
-        except IntegrityError:
-            pass
-        try:
-            return decision()
-        except IntegrityError:
-            raise ConcurrentChange(
-                "Someone else changed this at the same moment; please try again."
-            ) from None
+        """Run a load-decide-save; a lost race is decided again on fresh state.
+
+        Each lost race means someone else changed the same aggregate, so a sign-up that keeps
+        losing soon sees a full shift instead. Only a command that loses RACE_RETRIES times
+        in a row is refused with `concurrent_change`.
+        """
+        for attempt in range(self.RACE_RETRIES + 1):
+            try:
+                return decision()
+            except IntegrityError:
+                # Losers of one race would all collide again at once: spread their next attempt.
+                time.sleep(self._jitter.uniform(0, self.RETRY_SPREAD_SECONDS * 2**attempt))
+        raise ConcurrentChange("Someone else changed this at the same moment; please try again.")
 
     @property
     def position(self) -> int:
