@@ -44,6 +44,7 @@ class Ledger(Application[UUID]):
         self.clock = clock or SystemClock()
         self.policy = policy or Policy()
         self._jitter = random.Random()
+        self.on_saved: list[Callable[[int], None]] = []  # e.g. wake a projector in this process
 
     def construct_mapper(self) -> Mapper[UUID]:
         return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=EventMapper)
@@ -77,6 +78,11 @@ class Ledger(Application[UUID]):
                 # Losers of one race would all collide again at once: spread their next attempt.
                 time.sleep(self._jitter.uniform(0, self.RETRY_SPREAD_SECONDS * 2**attempt))
         raise ConcurrentChange("Someone else changed this at the same moment; please try again.")
+
+    def _notify(self, recordings: list[Any]) -> None:
+        if recordings:
+            for listener in self.on_saved:
+                listener(recordings[-1].notification.id)
 
     @property
     def position(self) -> int:

@@ -1,0 +1,88 @@
+"""Directory: units with their posts, and volunteers with their status — the names other views show."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+import sqlite_utils
+
+from domain.units import Unit
+from domain.volunteers import Volunteer
+from projections.store import ReadModel, ident
+
+
+def create(db: sqlite_utils.Database) -> None:
+    db["units"].create({"unit_id": str, "name": str, "district": str}, pk="unit_id", if_not_exists=True)
+    db["posts"].create({"unit_id": str, "post": str, "requires": str}, pk=("unit_id", "post"), if_not_exists=True)
+    db["volunteers"].create(
+        {"volunteer_id": str, "name": str, "phone": str, "unit_id": str, "status": str,
+         "languages": str, "skills": str, "registered_at": str},
+        pk="volunteer_id", if_not_exists=True,
+    )
+    db["volunteers"].create_index(["unit_id", "status"], if_not_exists=True)
+
+
+directory = ReadModel("directory", create, tables=("units", "posts", "volunteers"))
+
+
+@directory.handles(Unit.Registered)
+def unit_registered(c: sqlite3.Connection, e: Any, position: int) -> None:
+    c.execute("INSERT OR REPLACE INTO units VALUES (?, ?, ?)", (ident(e.originator_id), e.name, e.district))
+
+
+@directory.handles(Unit.PostDefined)
+def post_defined(c: sqlite3.Connection, e: Any, position: int) -> None:
+    c.execute("INSERT OR REPLACE INTO posts VALUES (?, ?, ?)",
+              (ident(e.originator_id), e.post, json.dumps(sorted(e.requires))))
+
+
+@directory.handles(Volunteer.Registered)
+def volunteer_registered(c: sqlite3.Connection, e: Any, position: int) -> None:
+    c.execute(
+        "INSERT OR REPLACE INTO volunteers VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)",
+        (ident(e.originator_id), e.name, e.phone, ident(e.unit_id), json.dumps(e.languages),
+         json.dumps(e.skills), e.timestamp.isoformat()),
+    )
+
+
+_STATUS = {Volunteer.Approved: "active", Volunteer.Suspended: "suspended",
+           Volunteer.Reinstated: "active", Volunteer.Retired: "retired"}
+
+
+@directory.handles(*_STATUS)
+def status_changed(c: sqlite3.Connection, e: Any, position: int) -> None:
+    c.execute("UPDATE volunteers SET status = ? WHERE volunteer_id = ?", (_STATUS[type(e)], ident(e.originator_id)))
+
+
+@directory.handles(Volunteer.ProfileUpdated)
+def profile_updated(c: sqlite3.Connection, e: Any, position: int) -> None:
+    c.execute("UPDATE volunteers SET phone = ?, languages = ?, skills = ? WHERE volunteer_id = ?",
+              (e.phone, json.dumps(e.languages), json.dumps(e.skills), ident(e.originator_id)))
+
+
+# --- queries -------------------------------------------------------------------------
+
+def units(db: sqlite_utils.Database) -> list[dict]:
+    return list(db.query("SELECT unit_id AS id, name, district FROM units ORDER BY name"))
+
+
+def volunteers(db: sqlite_utils.Database, unit_ids: list[str] | None = None, status: str | None = None,
+               q: str | None = None, limit: int = 200, offset: int = 0) -> list[dict]:
+    where, params = ["1=1"], []
+    if unit_ids is not None:
+        where.append(f"unit_id IN ({','.join('?' * len(unit_ids))})")
+        params += unit_ids
+    if status:
+        where.append("status = ?")
+        params.append(status)
+    if q:
+        where.append("(name LIKE ? OR phone LIKE ?)")
+        params += [f"%{q}%", f"%{q}%"]
+    sql = (f"SELECT volunteer_id AS id, name, phone, unit_id, status, languages, skills FROM volunteers "
+           f"WHERE {' AND '.join(where)} ORDER BY name LIMIT ? OFFSET ?")
+    rows = list(db.query(sql, [*params, limit, offset]))
+    for row in rows:
+        row["languages"], row["skills"] = json.loads(row["languages"]), json.loads(row["skills"])
+    return rows

@@ -1,0 +1,123 @@
+"""Hours: every seat's outcome and credited minutes — each volunteer's service record (志愿服务记录)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+import sqlite_utils
+
+from domain.shifts import Shift
+from projections.store import ReadModel, ident, iso
+
+
+def create(db: sqlite_utils.Database) -> None:
+    db["hours_shifts"].create(
+        {"shift_id": str, "unit_id": str, "post": str, "starts_at": str, "ends_at": str, "day": str},
+        pk="shift_id", if_not_exists=True,
+    )
+    db["service_records"].create(
+        {"shift_id": str, "volunteer_id": str, "trainee": int, "unit_id": str, "post": str, "day": str,
+         "starts_at": str, "ends_at": str, "checked_in_at": str, "checked_out_at": str, "minutes": int,
+         "served": str, "outcome": str},
+        pk=("shift_id", "volunteer_id"), if_not_exists=True,
+    )
+    db["service_records"].create_index(["volunteer_id", "day"], if_not_exists=True)
+    db["service_records"].create_index(["unit_id", "day"], if_not_exists=True)
+
+
+hours = ReadModel("hours", create, tables=("hours_shifts", "service_records"))
+
+
+@hours.handles(Shift.Scheduled, Shift.Rescheduled)
+def shift_times(c: sqlite3.Connection, e: Any, position: int) -> None:
+    shift_id, day = ident(e.originator_id), e.starts_at.date().isoformat()
+    if isinstance(e, Shift.Scheduled):
+        c.execute("INSERT OR REPLACE INTO hours_shifts VALUES (?, ?, ?, ?, ?, ?)",
+                  (shift_id, ident(e.unit_id), e.post, iso(e.starts_at), iso(e.ends_at), day))
+    else:
+        c.execute("UPDATE hours_shifts SET starts_at = ?, ends_at = ?, day = ? WHERE shift_id = ?",
+                  (iso(e.starts_at), iso(e.ends_at), day, shift_id))
+        c.execute("UPDATE service_records SET starts_at = ?, ends_at = ?, day = ? WHERE shift_id = ?",
+                  (iso(e.starts_at), iso(e.ends_at), day, shift_id))
+
+
+@hours.handles(Shift.SignedUp)
+def signed_up(c: sqlite3.Connection, e: Any, position: int) -> None:
+    c.execute(
+        "INSERT OR REPLACE INTO service_records (shift_id, volunteer_id, trainee, unit_id, post, day, starts_at, "
+        "ends_at, minutes, served) SELECT shift_id, ?, ?, unit_id, post, day, starts_at, ends_at, 0, '{}' "
+        "FROM hours_shifts WHERE shift_id = ?",
+        (ident(e.volunteer_id), int(e.trainee), ident(e.originator_id)),
+    )
+
+
+def _settle(c: sqlite3.Connection, e: Any, **values: Any) -> None:
+    assignments = ", ".join(f"{column} = ?" for column in values)
+    c.execute(f"UPDATE service_records SET {assignments} WHERE shift_id = ? AND volunteer_id = ?",
+              (*values.values(), ident(e.originator_id), ident(e.volunteer_id)))
+
+
+@hours.handles(Shift.Withdrawn)
+def withdrawn(c: sqlite3.Connection, e: Any, position: int) -> None:
+    _settle(c, e, outcome=e.outcome)
+
+
+@hours.handles(Shift.CheckedIn)
+def checked_in(c: sqlite3.Connection, e: Any, position: int) -> None:
+    _settle(c, e, checked_in_at=iso(e.at))
+
+
+@hours.handles(Shift.CheckedOut)
+def checked_out(c: sqlite3.Connection, e: Any, position: int) -> None:
+    _settle(c, e, checked_out_at=iso(e.at), minutes=e.minutes, served=json.dumps(e.served, sort_keys=True),
+            outcome="served")
+
+
+@hours.handles(Shift.MarkedNoShow)
+def marked_no_show(c: sqlite3.Connection, e: Any, position: int) -> None:
+    _settle(c, e, outcome="no_show", minutes=0)
+
+
+@hours.handles(Shift.HoursCorrected)
+def hours_corrected(c: sqlite3.Connection, e: Any, position: int) -> None:
+    _settle(c, e, minutes=e.minutes, outcome="served")
+
+
+@hours.handles(Shift.Cancelled)
+def cancelled(c: sqlite3.Connection, e: Any, position: int) -> None:
+    c.execute("UPDATE service_records SET outcome = 'cancelled_in_time' WHERE shift_id = ? AND outcome IS NULL",
+              (ident(e.originator_id),))
+
+
+# --- queries -------------------------------------------------------------------------
+
+def summary(db: sqlite_utils.Database, volunteer_id: str, first_day: str, last_day: str) -> dict:
+    """{minutes, shifts, no_shows, by_month: [{month, minutes, shifts, no_shows}]} over the days given."""
+    by_month = list(db.query(
+        "SELECT substr(day, 1, 7) AS month, SUM(minutes) AS minutes, SUM(outcome = 'served') AS shifts, "
+        "SUM(outcome = 'no_show') AS no_shows, SUM(outcome = 'late_cancellation') AS late_cancellations "
+        "FROM service_records WHERE volunteer_id = ? AND day BETWEEN ? AND ? AND outcome IS NOT NULL "
+        "GROUP BY month ORDER BY month", [volunteer_id, first_day, last_day]))
+    settled = sum(m["shifts"] + m["no_shows"] + m["late_cancellations"] for m in by_month)
+    return {
+        "minutes": sum(m["minutes"] for m in by_month),
+        "shifts": sum(m["shifts"] for m in by_month),
+        "no_shows": sum(m["no_shows"] for m in by_month),
+        "late_cancellations": sum(m["late_cancellations"] for m in by_month),
+        "attendance_rate": round(sum(m["shifts"] for m in by_month) / settled, 4) if settled else None,
+        "by_month": by_month,
+    }
+
+
+def service_record(db: sqlite_utils.Database, volunteer_id: str, first_day: str, last_day: str) -> list[dict]:
+    """志愿服务记录: who, where, when, what service, how long — each served shift."""
+    rows = list(db.query(
+        "SELECT r.day, r.starts_at, r.ends_at, COALESCE(u.name, r.unit_id) AS unit, r.post, r.checked_in_at, "
+        "r.checked_out_at, r.minutes, r.served FROM service_records r LEFT JOIN units u USING (unit_id) "
+        "WHERE r.volunteer_id = ? AND r.day BETWEEN ? AND ? AND r.outcome = 'served' ORDER BY r.starts_at",
+        [volunteer_id, first_day, last_day]))
+    for row in rows:
+        row["served"] = json.loads(row["served"] or "{}")
+    return rows

@@ -1,0 +1,180 @@
+"""Roster: each shift with its seats and their state; fill rate by unit, post and day; who's missing."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+from typing import Any
+
+import sqlite_utils
+
+from domain.shifts import Shift
+from projections.store import ReadModel, ident, iso
+
+
+def create(db: sqlite_utils.Database) -> None:
+    db["shifts"].create(
+        {"shift_id": str, "unit_id": str, "post": str, "starts_at": str, "ends_at": str, "day": str,
+         "capacity": int, "filled": int, "trainees": int, "cancelled": int, "series_id": str, "requires": str},
+        pk="shift_id", if_not_exists=True,
+    )
+    db["shifts"].create_index(["unit_id", "starts_at"], if_not_exists=True)
+    db["shifts"].create_index(["starts_at"], if_not_exists=True)
+    db["seats"].create(
+        {"shift_id": str, "volunteer_id": str, "state": str, "trainee": int, "checked_in_at": str,
+         "checked_in_via": str, "check_in_position": int, "checked_out_at": str, "minutes": int, "outcome": str},
+        pk=("shift_id", "volunteer_id"), if_not_exists=True,
+    )
+    db["seats"].create_index(["volunteer_id"], if_not_exists=True)
+    db["seats"].create_index(["checked_in_at"], if_not_exists=True)
+
+
+roster = ReadModel("roster", create, tables=("shifts", "seats"))
+
+
+def _recount(c: sqlite3.Connection, shift_id: str) -> None:
+    c.execute(
+        "UPDATE shifts SET "
+        "filled = (SELECT COUNT(*) FROM seats WHERE shift_id = ?1 AND trainee = 0 AND state != 'withdrawn'), "
+        "trainees = (SELECT COUNT(*) FROM seats WHERE shift_id = ?1 AND trainee = 1 AND state != 'withdrawn') "
+        "WHERE shift_id = ?1",
+        (shift_id,),
+    )
+
+
+@roster.handles(Shift.Scheduled)
+def scheduled(c: sqlite3.Connection, e: Any, position: int) -> None:
+    c.execute(
+        "INSERT OR REPLACE INTO shifts VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?)",
+        (ident(e.originator_id), ident(e.unit_id), e.post, iso(e.starts_at), iso(e.ends_at),
+         e.starts_at.date().isoformat(), e.capacity, ident(e.series_id), json.dumps(sorted(e.requires))),
+    )
+
+
+@roster.handles(Shift.Rescheduled)
+def rescheduled(c: sqlite3.Connection, e: Any, position: int) -> None:
+    c.execute("UPDATE shifts SET starts_at = ?, ends_at = ?, day = ?, capacity = ? WHERE shift_id = ?",
+              (iso(e.starts_at), iso(e.ends_at), e.starts_at.date().isoformat(), e.capacity,
+               ident(e.originator_id)))
+
+
+@roster.handles(Shift.SignedUp)
+def signed_up(c: sqlite3.Connection, e: Any, position: int) -> None:
+    shift_id = ident(e.originator_id)
+    c.execute("INSERT OR REPLACE INTO seats (shift_id, volunteer_id, state, trainee, minutes) "
+              "VALUES (?, ?, 'signed_up', ?, 0)", (shift_id, ident(e.volunteer_id), int(e.trainee)))
+    _recount(c, shift_id)
+
+
+@roster.handles(Shift.Withdrawn)
+def withdrawn(c: sqlite3.Connection, e: Any, position: int) -> None:
+    shift_id = ident(e.originator_id)
+    c.execute("UPDATE seats SET state = 'withdrawn', outcome = ? WHERE shift_id = ? AND volunteer_id = ?",
+              (e.outcome, shift_id, ident(e.volunteer_id)))
+    _recount(c, shift_id)
+
+
+@roster.handles(Shift.CheckedIn)
+def checked_in(c: sqlite3.Connection, e: Any, position: int) -> None:
+    c.execute("UPDATE seats SET state = 'checked_in', checked_in_at = ?, checked_in_via = ?, check_in_position = ? "
+              "WHERE shift_id = ? AND volunteer_id = ?",
+              (iso(e.at), e.via, position, ident(e.originator_id), ident(e.volunteer_id)))
+
+
+@roster.handles(Shift.CheckedOut)
+def checked_out(c: sqlite3.Connection, e: Any, position: int) -> None:
+    c.execute("UPDATE seats SET state = 'checked_out', checked_out_at = ?, minutes = ?, outcome = 'served' "
+              "WHERE shift_id = ? AND volunteer_id = ?",
+              (iso(e.at), e.minutes, ident(e.originator_id), ident(e.volunteer_id)))
+
+
+@roster.handles(Shift.MarkedNoShow)
+def marked_no_show(c: sqlite3.Connection, e: Any, position: int) -> None:
+    c.execute("UPDATE seats SET state = 'no_show', outcome = 'no_show' WHERE shift_id = ? AND volunteer_id = ?",
+              (ident(e.originator_id), ident(e.volunteer_id)))
+
+
+@roster.handles(Shift.HoursCorrected)
+def hours_corrected(c: sqlite3.Connection, e: Any, position: int) -> None:
+    c.execute("UPDATE seats SET minutes = ?, outcome = 'served' WHERE shift_id = ? AND volunteer_id = ?",
+              (e.minutes, ident(e.originator_id), ident(e.volunteer_id)))
+
+
+@roster.handles(Shift.Cancelled)
+def cancelled(c: sqlite3.Connection, e: Any, position: int) -> None:
+    shift_id = ident(e.originator_id)
+    c.execute("UPDATE shifts SET cancelled = 1 WHERE shift_id = ?", (shift_id,))
+    c.execute("UPDATE seats SET state = 'withdrawn', outcome = 'cancelled_in_time' "
+              "WHERE shift_id = ? AND state = 'signed_up'", (shift_id,))
+    _recount(c, shift_id)
+
+
+# --- queries -------------------------------------------------------------------------
+
+_SHIFT_COLUMNS = ("shift_id AS id, unit_id, post, starts_at, ends_at, day, capacity, filled, trainees, "
+                  "cancelled, series_id, requires")
+
+
+def _shift_row(row: dict) -> dict:
+    row["cancelled"] = bool(row["cancelled"])
+    row["requires"] = json.loads(row["requires"])
+    return row
+
+
+def shifts(db: sqlite_utils.Database, unit_ids: list[str] | None, starts_from: datetime | None,
+           starts_before: datetime | None, limit: int = 500) -> list[dict]:
+    where, params = ["1=1"], []
+    if unit_ids is not None:
+        where.append(f"unit_id IN ({','.join('?' * len(unit_ids))})")
+        params += unit_ids
+    if starts_from is not None:
+        where.append("starts_at >= ?")
+        params.append(iso(starts_from))
+    if starts_before is not None:
+        where.append("starts_at < ?")
+        params.append(iso(starts_before))
+    sql = f"SELECT {_SHIFT_COLUMNS} FROM shifts WHERE {' AND '.join(where)} ORDER BY starts_at LIMIT ?"
+    return [_shift_row(r) for r in db.query(sql, [*params, limit])]
+
+
+def shift(db: sqlite_utils.Database, shift_id: str) -> dict | None:
+    rows = [_shift_row(r) for r in db.query(f"SELECT {_SHIFT_COLUMNS} FROM shifts WHERE shift_id = ?", [shift_id])]
+    if not rows:
+        return None
+    found = rows[0]
+    found["roster"] = list(db.query(
+        "SELECT s.volunteer_id, COALESCE(v.name, '') AS name, s.state, s.trainee, s.checked_in_at, "
+        "s.checked_out_at, s.minutes, s.outcome FROM seats s LEFT JOIN volunteers v USING (volunteer_id) "
+        "WHERE s.shift_id = ? AND s.state != 'withdrawn' ORDER BY name", [shift_id]))
+    return found
+
+
+def fill_rates(db: sqlite_utils.Database, unit_ids: list[str] | None, first_day: str, last_day: str,
+               by: str = "unit") -> list[dict]:
+    """Places filled over places offered, for shifts not cancelled, by unit, post or day."""
+    keys = {"unit": "unit_id", "post": "unit_id || ' / ' || post", "day": "day"}
+    where, params = ["cancelled = 0", "day BETWEEN ? AND ?"], [first_day, last_day]
+    if unit_ids is not None:
+        where.append(f"unit_id IN ({','.join('?' * len(unit_ids))})")
+        params += unit_ids
+    sql = (f"SELECT {keys[by]} AS key, SUM(filled) AS filled, SUM(capacity) AS capacity, COUNT(*) AS shifts "
+           f"FROM shifts WHERE {' AND '.join(where)} GROUP BY key ORDER BY key")
+    rows = list(db.query(sql, params))
+    for row in rows:
+        row["fill_rate"] = round(row["filled"] / row["capacity"], 4) if row["capacity"] else 0.0
+    return rows
+
+
+def missing(db: sqlite_utils.Database, now: datetime, unit_ids: list[str] | None = None) -> list[dict]:
+    """Who's missing: signed up for a shift that has started and not ended, and not checked in."""
+    where, params = ["sh.starts_at <= ?", "sh.ends_at > ?", "sh.cancelled = 0", "s.state = 'signed_up'"], \
+        [iso(now), iso(now)]
+    if unit_ids is not None:
+        where.append(f"sh.unit_id IN ({','.join('?' * len(unit_ids))})")
+        params += unit_ids
+    return list(db.query(
+        "SELECT sh.shift_id, sh.unit_id, sh.post, sh.starts_at, sh.ends_at, s.volunteer_id, "
+        "COALESCE(v.name, '') AS name, COALESCE(v.phone, '') AS phone "
+        "FROM shifts sh JOIN seats s USING (shift_id) LEFT JOIN volunteers v USING (volunteer_id) "
+        f"WHERE {' AND '.join(where)} ORDER BY sh.starts_at, name", params))

@@ -1,0 +1,95 @@
+"""The read-model database: one SQLite file (WAL), the position each read model has reached,
+and the small vocabulary every read model is written in."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import sqlite_utils
+
+Handler = Callable[[sqlite3.Connection, Any, int], None]
+
+
+def connect(path: Path | str) -> sqlite3.Connection:
+    """A connection in autocommit mode: transactions are begun and ended explicitly."""
+    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a crash loses no committed batch
+    conn.execute("PRAGMA foreign_keys=OFF")
+    return conn
+
+
+def iso(moment: datetime | None) -> str | None:
+    """Instants are stored in UTC ISO 8601, so that text order is time order."""
+    return None if moment is None else moment.astimezone(timezone.utc).isoformat()
+
+
+def ident(id: UUID | None) -> str | None:
+    return None if id is None else str(id)
+
+
+@dataclass
+class ReadModel:
+    """One read model: its tables (created idempotently) and a handler per event it cares about."""
+
+    name: str
+    create: Callable[[sqlite_utils.Database], None]
+    tables: tuple[str, ...]
+    handlers: dict[type, Handler] = field(default_factory=dict)
+
+    def handles(self, *event_classes: type) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            for event_class in event_classes:
+                self.handlers[event_class] = handler
+            return handler
+        return register
+
+    def apply(self, conn: sqlite3.Connection, event: Any, position: int) -> None:
+        handler = self.handlers.get(type(event))
+        if handler is not None:
+            handler(conn, event, position)
+
+
+class ReadModelStore:
+    """The read-model file: tables, positions, and transactions that carry both."""
+
+    def __init__(self, path: Path | str, models: Iterable[ReadModel]) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.models = {m.name: m for m in models}
+        self.conn = connect(self.path)
+        self.db = sqlite_utils.Database(self.conn)
+        self.db["positions"].create({"read_model": str, "position": int}, pk="read_model", if_not_exists=True)
+        for model in self.models.values():
+            model.create(self.db)
+            self.conn.execute("INSERT OR IGNORE INTO positions VALUES (?, 0)", (model.name,))
+
+    def positions(self, conn: sqlite3.Connection | None = None) -> dict[str, int]:
+        rows = (conn or self.conn).execute("SELECT read_model, position FROM positions").fetchall()
+        return {name: position for name, position in rows if name in self.models}
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE: the writer lock is taken before positions are read, so two
+        projectors never apply the same event."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def reader(self) -> sqlite_utils.Database:
+        """A fresh connection for queries from another thread (WAL: readers never wait)."""
+        return sqlite_utils.Database(connect(self.path))
+
+    def close(self) -> None:
+        self.conn.close()

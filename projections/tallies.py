@@ -1,0 +1,107 @@
+"""Tallies: person-times (人次) by day x unit x service type, and the running city total."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+import sqlite_utils
+
+from domain.sessions import ServiceSession
+from domain.shifts import Shift
+from projections.store import ReadModel, ident
+
+BY = {"service_type": "service_type", "unit": "unit_id", "day": "day", "month": "substr(day, 1, 7)"}
+
+
+def create(db: sqlite_utils.Database) -> None:
+    db["tally_shifts"].create({"shift_id": str, "unit_id": str, "day": str}, pk="shift_id", if_not_exists=True)
+    db["tally_sessions"].create(
+        {"session_id": str, "unit_id": str, "day": str, "service_type": str, "persons": int},
+        pk="session_id", if_not_exists=True,
+    )
+    # Clustered by day: any date range is one range scan of the primary key, however long the history.
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS person_times (day TEXT NOT NULL, unit_id TEXT NOT NULL, "
+        "service_type TEXT NOT NULL, person_times INTEGER NOT NULL, "
+        "PRIMARY KEY (day, unit_id, service_type)) WITHOUT ROWID"
+    )
+    db["person_times"].create_index(["unit_id", "day", "service_type", "person_times"], if_not_exists=True)
+    db["city_total"].create({"id": int, "person_times": int}, pk="id", if_not_exists=True)
+    db.execute("INSERT OR IGNORE INTO city_total VALUES (1, 0)")
+
+
+tallies = ReadModel("tallies", create, tables=("tally_shifts", "tally_sessions", "person_times", "city_total"))
+
+
+def _add(c: sqlite3.Connection, day: str, unit_id: str, service_type: str, person_times: int) -> None:
+    c.execute(
+        "INSERT INTO person_times VALUES (?, ?, ?, ?) ON CONFLICT (day, unit_id, service_type) "
+        "DO UPDATE SET person_times = person_times + excluded.person_times",
+        (day, unit_id, service_type, person_times),
+    )
+    c.execute("UPDATE city_total SET person_times = person_times + ? WHERE id = 1", (person_times,))
+
+
+@tallies.handles(Shift.Scheduled, Shift.Rescheduled)
+def shift_day(c: sqlite3.Connection, e: Any, position: int) -> None:
+    day = e.starts_at.date().isoformat()
+    if isinstance(e, Shift.Scheduled):
+        c.execute("INSERT OR REPLACE INTO tally_shifts VALUES (?, ?, ?)", (ident(e.originator_id), ident(e.unit_id), day))
+    else:
+        c.execute("UPDATE tally_shifts SET day = ? WHERE shift_id = ?", (day, ident(e.originator_id)))
+
+
+@tallies.handles(Shift.CheckedOut)
+def checked_out(c: sqlite3.Connection, e: Any, position: int) -> None:
+    unit_id, day = c.execute("SELECT unit_id, day FROM tally_shifts WHERE shift_id = ?",
+                             (ident(e.originator_id),)).fetchone()
+    for service_type, person_times in sorted(e.served.items()):
+        if person_times:
+            _add(c, day, unit_id, service_type, person_times)
+
+
+@tallies.handles(ServiceSession.Logged)
+def session_logged(c: sqlite3.Connection, e: Any, position: int) -> None:
+    session_id, unit_id, day = ident(e.originator_id), ident(e.unit_id), e.started_at.date().isoformat()
+    c.execute("INSERT OR REPLACE INTO tally_sessions VALUES (?, ?, ?, ?, ?)",
+              (session_id, unit_id, day, e.service_type, e.persons))
+    _add(c, day, unit_id, e.service_type, e.persons)
+
+
+@tallies.handles(ServiceSession.Amended)
+def session_amended(c: sqlite3.Connection, e: Any, position: int) -> None:
+    session_id = ident(e.originator_id)
+    unit_id, day, service_type, persons = c.execute(
+        "SELECT unit_id, day, service_type, persons FROM tally_sessions WHERE session_id = ?", (session_id,)).fetchone()
+    _add(c, day, unit_id, service_type, -persons)
+    new_day = e.started_at.date().isoformat()
+    c.execute("UPDATE tally_sessions SET day = ?, service_type = ?, persons = ? WHERE session_id = ?",
+              (new_day, e.service_type, e.persons, session_id))
+    _add(c, new_day, unit_id, e.service_type, e.persons)
+
+
+# --- queries -------------------------------------------------------------------------
+
+def tally_query(first_day: str, last_day: str, unit_ids: list[str] | None, by: str) -> tuple[str, list]:
+    """One indexed query: the person-times in [first_day, last_day] grouped by `by`."""
+    where, params = ["day BETWEEN ? AND ?"], [first_day, last_day]
+    if unit_ids is not None:
+        where.append(f"unit_id IN ({','.join('?' * len(unit_ids))})")
+        params += unit_ids
+    sql = (f"SELECT {BY[by]} AS key, SUM(person_times) AS person_times FROM person_times "
+           f"WHERE {' AND '.join(where)} GROUP BY key HAVING SUM(person_times) != 0 ORDER BY key")
+    return sql, params
+
+
+def report(db: sqlite_utils.Database, first_day: str, last_day: str, unit_ids: list[str] | None = None,
+           by: str = "service_type") -> dict:
+    """{total_person_times, by, rows: [{key, person_times}]} as API.md describes."""
+    if by not in BY:
+        raise ValueError(f"by must be one of {', '.join(BY)}")
+    rows = list(db.query(*tally_query(first_day, last_day, unit_ids, by)))
+    return {"total_person_times": sum(r["person_times"] for r in rows), "by": by, "rows": rows}
+
+
+def city_total(db: sqlite_utils.Database) -> int:
+    return db.execute("SELECT person_times FROM city_total WHERE id = 1").fetchone()[0]
