@@ -48,6 +48,68 @@ def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
+    from projections.runner import models_named, rebuild
+    from web.progress import progress_bar
+
+    names = [m.name for m in models_named(args.names)]
+    with _ledger(settings) as ledger, progress_bar(f"rebuild {', '.join(names)}", ledger.position) as reporter:
+        positions = rebuild(ledger, settings.read_models_path, names, reporter)
+    print(f"Rebuilt {', '.join(names)} to position {max(positions.values(), default=0)}.")
+    return 0
+
+
+def cmd_project(args: argparse.Namespace, settings: Settings) -> int:
+    import signal
+    import threading
+
+    from projections.runner import READ_MODELS, Projector
+    from projections.store import ReadModelStore
+    from web.progress import progress_bar
+
+    with _ledger(settings) as ledger:
+        store = ReadModelStore(settings.read_models_path, READ_MODELS)
+        projector = Projector(ledger, store, batch_size=args.batch_size)
+        behind = ledger.position - min(store.positions().values(), default=0)
+        with progress_bar("catching up", max(behind, 0)) as reporter:
+            projector.catch_up(reporter)
+        print(f"Read models at position {min(store.positions().values())}.", flush=True)
+        if args.follow:
+            stop = threading.Event()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(sig, lambda *_: stop.set())
+            print("Following the log (Ctrl-C to stop)...", flush=True)
+            projector.follow(stop, poll_seconds=args.poll)
+        store.close()
+    return 0
+
+
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the roster and the tallies (what the demo produced) from the read models."""
+    from projections import roster, tallies
+    from projections.directory import units
+    from projections.runner import READ_MODELS, Projector
+    from projections.store import ReadModelStore
+
+    today = datetime.now(ZoneInfo(settings.timezone)).date()
+    first, last = (args.first or today.replace(day=1)).isoformat(), (args.last or today).isoformat()
+    with _ledger(settings) as ledger:
+        store = ReadModelStore(settings.read_models_path, READ_MODELS)
+        Projector(ledger, store).catch_up()
+        names = {u["id"]: u["name"] for u in units(store.db)}
+        report = tallies.report(store.db, first, last, by="service_type")
+        print(f"Person-times (人次) {first} .. {last}: {report['total_person_times']:,}"
+              f"   city total: {tallies.city_total(store.db):,}")
+        for row in report["rows"]:
+            print(f"  {row['key']:<24}{row['person_times']:>10,}")
+        print("Fill rate by unit:")
+        for row in roster.fill_rates(store.db, None, first, last):
+            print(f"  {names.get(row['key'], row['key']):<24}{row['filled']:>4}/{row['capacity']:<4} "
+                  f"{row['fill_rate']:>7.0%}  ({row['shifts']} shifts)")
+        store.close()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="careledger", description="CareLedger: hospital volunteers and "
                                      "medical social work, event-sourced. Data lives under $CARELEDGER_DATA "
@@ -66,6 +128,22 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--unit", action="append", default=[], metavar="UNIT_ID", help="a unit it acts for")
     user.add_argument("--volunteer", metavar="VOLUNTEER_ID", help="the volunteer a volunteer account is")
     user.set_defaults(run=cmd_create_user)
+
+    rebuild = commands.add_parser("rebuild", help="replay read models from the log (aside, then swapped in)")
+    rebuild.add_argument("names", nargs="*", metavar="NAME",
+                         help="directory, roster, hours, tallies, qualifications, caseload (default: all)")
+    rebuild.set_defaults(run=cmd_rebuild)
+
+    project = commands.add_parser("project", help="bring the read models up to date with the log")
+    project.add_argument("--follow", action="store_true", help="keep following the log until stopped")
+    project.add_argument("--poll", type=float, default=0.25, help="seconds between looks at the log")
+    project.add_argument("--batch-size", type=int, default=500, help="events applied per transaction")
+    project.set_defaults(run=cmd_project)
+
+    report = commands.add_parser("report", help="print person-time tallies and fill rates")
+    report.add_argument("--from", dest="first", type=date.fromisoformat, help="first day (default: 1st of month)")
+    report.add_argument("--to", dest="last", type=date.fromisoformat, help="last day (default: today)")
+    report.set_defaults(run=cmd_report)
     return parser
 
 
@@ -75,6 +153,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.run(args, Settings())
     except DomainError as refused:
         print(f"careledger: {refused.message} ({refused.reason})", file=sys.stderr)
+        return 2
+    except ValueError as problem:
+        print(f"careledger: {problem}", file=sys.stderr)
         return 2
 
 

@@ -117,9 +117,10 @@ def build_demo(env: dict[str, str], today: date, timezone: str = "Asia/Shanghai"
         summary.shifts = len(shifts)
 
         for unit, shift_id in shifts:
-            shift = ledger.get_shift(shift_id)
+            capacity = ledger.get_shift(shift_id).capacity
+            wanted = rng.randint((capacity + 1) // 2, capacity)  # real rosters have gaps
             for v in rng.sample(volunteers[unit], len(volunteers[unit])):
-                if ledger.get_shift(shift_id).is_full:
+                if ledger.get_shift(shift_id).filled >= wanted:
                     break
                 try:
                     ledger.sign_up(shift_id, v, ACTOR)

@@ -1,0 +1,156 @@
+"""Exactly once: live with restarts equals rebuilt; a SIGKILLed projector resumes to the same
+result; a rebuild runs beside readers; a caller can wait for its own write."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from domain.application import CareLedger
+from domain.clock import FixedClock
+from domain.errors import DomainError
+from projections import tallies
+from projections.runner import READ_MODELS, Projector, rebuild
+from projections.store import ReadModelStore
+from tests.scenario import COORDINATOR, Hospital
+from tests.unit.domain.test_properties import DAY, SHIFT_TIMES, command
+from tests.unit.projections.conftest import dump
+from web.demo import build_demo
+
+
+def random_history(commands: list[tuple], capacities: list[int]) -> CareLedger:
+    clock = FixedClock(DAY - timedelta(days=2))
+    ledger = CareLedger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, clock=clock)
+    ledger.open_catalogue()
+    hospital = Hospital(ledger)
+    shifts = [hospital.shift(DAY + timedelta(hours=h), hours=n, capacity=c)
+              for (h, n), c in zip(SHIFT_TIMES, capacities, strict=True)]
+    volunteers = [hospital.volunteer(f"V{i}", approved=i != 4, trained=i != 5) for i in range(6)]
+    for name, *args in commands:
+        try:
+            if name == "sign_up":
+                ledger.sign_up(shifts[args[0]], volunteers[args[1]], COORDINATOR, trainee=args[2])
+            elif name == "withdraw":
+                ledger.withdraw(shifts[args[0]], volunteers[args[1]], COORDINATOR)
+            elif name == "check_in":
+                ledger.check_in(shifts[args[0]], volunteers[args[1]], "kiosk", COORDINATOR)
+            elif name == "check_out":
+                ledger.check_out(shifts[args[0]], volunteers[args[1]], {"guidance": args[2]}, COORDINATOR)
+            elif name == "no_show":
+                ledger.mark_no_show(shifts[args[0]], volunteers[args[1]], COORDINATOR)
+            elif name == "cancel":
+                ledger.cancel_shift(shifts[args[0]], "test", COORDINATOR)
+            else:
+                clock.advance(minutes=args[0])
+        except DomainError:
+            pass
+    return ledger
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(capacities=st.lists(st.integers(1, 3), min_size=4, max_size=4),
+       commands=st.lists(command, max_size=30),
+       restarts=st.lists(st.tuples(st.integers(1, 7), st.integers(1, 4)), max_size=8))
+def test_read_models_built_live_with_restarts_equal_a_rebuild(
+    tmp_path_factory, capacities, commands, restarts
+) -> None:
+    ledger = random_history(commands, capacities)
+    folder = tmp_path_factory.mktemp("live")
+    # Live: a few events at a time, each time a new projector and connection, as after a restart.
+    for batch_size, batches in restarts:
+        store = ReadModelStore(folder / "live.sqlite3", READ_MODELS)
+        Projector(ledger, store, batch_size=batch_size).catch_up(max_batches=batches)
+        store.close()
+    live = ReadModelStore(folder / "live.sqlite3", READ_MODELS)
+    Projector(ledger, live, batch_size=3).catch_up()
+    rebuilt_path = folder / "rebuilt.sqlite3"
+    rebuild(ledger, rebuilt_path)
+    rebuilt = ReadModelStore(rebuilt_path, READ_MODELS)
+    assert dump(live) == dump(rebuilt)
+    live.close()
+    rebuilt.close()
+
+
+def demo_env(folder: Path) -> dict[str, str]:
+    return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(folder / "events.sqlite3")}
+
+
+def test_a_projector_killed_mid_way_resumes_to_the_same_result_as_a_rebuild(tmp_path: Path) -> None:
+    build_demo(demo_env(tmp_path), date(2026, 11, 22))
+    env = {**os.environ, "CARELEDGER_DATA": str(tmp_path)}
+    projector = subprocess.Popen(
+        [sys.executable, "-m", "web.cli", "project", "--follow", "--batch-size", "1"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    watcher = ReadModelStore(tmp_path / "read_models.sqlite3", READ_MODELS)
+    deadline = time.monotonic() + 60
+    while min(watcher.positions().values()) < 200 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    projector.send_signal(signal.SIGKILL)
+    projector.wait()
+    killed_at = min(watcher.positions().values())
+    watcher.close()
+    ledger = CareLedger(env=demo_env(tmp_path))
+    assert 0 < killed_at < ledger.position, "the kill should land mid-way"
+    subprocess.run([sys.executable, "-m", "web.cli", "project"], env=env, check=True, capture_output=True)
+    resumed = ReadModelStore(tmp_path / "read_models.sqlite3", READ_MODELS)
+    rebuild(ledger, tmp_path / "clean.sqlite3")
+    clean = ReadModelStore(tmp_path / "clean.sqlite3", READ_MODELS)
+    assert dump(resumed) == dump(clean)
+    assert tallies.city_total(resumed.db) > 0
+
+
+def test_a_rebuild_runs_beside_readers_without_blocking_or_emptying_them(tmp_path: Path) -> None:
+    build_demo(demo_env(tmp_path), date(2026, 11, 22))
+    ledger = CareLedger(env=demo_env(tmp_path))
+    path = tmp_path / "read_models.sqlite3"
+    store = ReadModelStore(path, READ_MODELS)
+    Projector(ledger, store).catch_up()
+    expected = tallies.city_total(store.db)
+    stop, seen, errors = threading.Event(), [], []
+
+    def read_continuously() -> None:
+        reader = store.reader()
+        while not stop.is_set():
+            try:
+                seen.append(tallies.city_total(reader))
+            except Exception as problem:  # noqa: BLE001 - any failure is the finding
+                errors.append(problem)
+
+    thread = threading.Thread(target=read_continuously)
+    thread.start()
+    rebuild(ledger, path, ["tallies"], batch_size=50)
+    stop.set()
+    thread.join()
+    assert not errors and len(seen) > 10
+    assert set(seen) == {expected}  # never half-built, never empty
+    store.close()
+
+
+def test_a_caller_can_wait_until_the_read_models_hold_its_write(tmp_path: Path, clock: FixedClock) -> None:
+    ledger = CareLedger(env=demo_env(tmp_path), clock=clock)
+    store = ReadModelStore(tmp_path / "read_models.sqlite3", READ_MODELS)
+    projector = Projector(ledger, store)
+    ledger.on_saved.append(projector.wake)
+    stop = threading.Event()
+    follower = threading.Thread(target=projector.follow, args=(stop, 5.0))
+    follower.start()
+    try:
+        position = ledger.register_unit("Huashan Hospital", "Jing'an", "admin").position
+        assert projector.wait(position, timeout=5.0)
+        assert [u["name"] for u in store.reader().query("SELECT name FROM units")] == ["Huashan Hospital"]
+        assert not projector.wait(position + 1000, timeout=0.2)  # a position never reached times out
+    finally:
+        stop.set()
+        projector.wake()
+        follower.join()
+        store.close()
