@@ -6,7 +6,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -35,6 +35,9 @@ class Receipt:
 
 class Ledger(Application[UUID]):
     name = "CareLedger"  # one log, whatever the mix of use cases
+    # Recently used aggregates stay in memory; each get() still reads any newer events first
+    # (fast-forward), so several processes on one store see each other's writes.
+    env: ClassVar[dict[str, str]] = {"AGGREGATE_CACHE_MAXSIZE": "20000", "AGGREGATE_CACHE_FASTFORWARD": "y"}
     RACE_RETRIES = 5  # one retry left places empty while 20 racers were refused (see README)
     RETRY_SPREAD_SECONDS = 0.005
 

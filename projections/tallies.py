@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import date, timedelta
 from typing import Any
 
 import sqlite_utils
@@ -27,11 +28,20 @@ def create(db: sqlite_utils.Database) -> None:
         "PRIMARY KEY (day, unit_id, service_type)) WITHOUT ROWID"
     )
     db["person_times"].create_index(["unit_id", "day", "service_type", "person_times"], if_not_exists=True)
+    # The same counts rolled up by month: a year is 12 rows per unit and type, not 365.
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS person_times_monthly (month TEXT NOT NULL, unit_id TEXT NOT NULL, "
+        "service_type TEXT NOT NULL, person_times INTEGER NOT NULL, "
+        "PRIMARY KEY (month, unit_id, service_type)) WITHOUT ROWID"
+    )
+    db["person_times_monthly"].create_index(["unit_id", "month", "service_type", "person_times"],
+                                            if_not_exists=True)
     db["city_total"].create({"id": int, "person_times": int}, pk="id", if_not_exists=True)
     db.execute("INSERT OR IGNORE INTO city_total VALUES (1, 0)")
 
 
-tallies = ReadModel("tallies", create, tables=("tally_shifts", "tally_sessions", "person_times", "city_total"))
+tallies = ReadModel("tallies", create, tables=("tally_shifts", "tally_sessions", "person_times",
+                                              "person_times_monthly", "city_total"))
 
 
 def _add(c: sqlite3.Connection, day: str, unit_id: str, service_type: str, person_times: int) -> None:
@@ -39,6 +49,11 @@ def _add(c: sqlite3.Connection, day: str, unit_id: str, service_type: str, perso
         "INSERT INTO person_times VALUES (?, ?, ?, ?) ON CONFLICT (day, unit_id, service_type) "
         "DO UPDATE SET person_times = person_times + excluded.person_times",
         (day, unit_id, service_type, person_times),
+    )
+    c.execute(
+        "INSERT INTO person_times_monthly VALUES (?, ?, ?, ?) ON CONFLICT (month, unit_id, service_type) "
+        "DO UPDATE SET person_times = person_times + excluded.person_times",
+        (day[:7], unit_id, service_type, person_times),
     )
     c.execute("UPDATE city_total SET person_times = person_times + ? WHERE id = 1", (person_times,))
 
@@ -83,14 +98,36 @@ def session_amended(c: sqlite3.Connection, e: Any, position: int) -> None:
 
 # --- queries -------------------------------------------------------------------------
 
+def _split(first_day: str, last_day: str) -> tuple[list[tuple[str, str]], tuple[str, str] | None]:
+    """Day ranges at either end and the whole months between them, covering [first_day, last_day]."""
+    first, last = date.fromisoformat(first_day), date.fromisoformat(last_day)
+    start = first if first.day == 1 else (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    end = last if (last + timedelta(days=1)).day == 1 else last.replace(day=1) - timedelta(days=1)
+    if start > end:
+        return [(first_day, last_day)], None
+    edges = [(first_day, (start - timedelta(days=1)).isoformat()), ((end + timedelta(days=1)).isoformat(), last_day)]
+    return [(a, b) for a, b in edges if a <= b], (start.isoformat()[:7], end.isoformat()[:7])
+
+
 def tally_query(first_day: str, last_day: str, unit_ids: list[str] | None, by: str) -> tuple[str, list]:
-    """One indexed query: the person-times in [first_day, last_day] grouped by `by`."""
-    where, params = ["day BETWEEN ? AND ?"], [first_day, last_day]
-    if unit_ids is not None:
-        where.append(f"unit_id IN ({','.join('?' * len(unit_ids))})")
-        params += unit_ids
-    sql = (f"SELECT {BY[by]} AS key, SUM(person_times) AS person_times FROM person_times "
-           f"WHERE {' AND '.join(where)} GROUP BY key HAVING SUM(person_times) != 0 ORDER BY key")
+    """One indexed query: the person-times in [first_day, last_day] grouped by `by`.
+
+    Whole months are read from the monthly roll-up and only the partial months at either end
+    from the daily rows, so a long range costs months, not days."""
+    units_sql = f" AND unit_id IN ({','.join('?' * len(unit_ids))})" if unit_ids is not None else ""
+    units = list(unit_ids or [])
+    day_ranges, months = _split(first_day, last_day) if by != "day" else ([(first_day, last_day)], None)
+    parts, params = [], []
+    for first, last in day_ranges:
+        parts.append(f"SELECT {BY[by]} AS key, person_times FROM person_times WHERE day BETWEEN ? AND ?{units_sql}")
+        params += [first, last, *units]
+    if months is not None:
+        key = BY[by].replace("substr(day, 1, 7)", "month")
+        parts.append(f"SELECT {key} AS key, person_times FROM person_times_monthly "
+                     f"WHERE month BETWEEN ? AND ?{units_sql}")
+        params += [*months, *units]
+    sql = (f"SELECT key, SUM(person_times) AS person_times FROM ({' UNION ALL '.join(parts)}) "
+           f"GROUP BY key HAVING SUM(person_times) != 0 ORDER BY key")
     return sql, params
 
 

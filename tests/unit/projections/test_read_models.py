@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from domain.clock import FixedClock
 from projections import caseload, directory, hours, qualifications, roster, tallies
@@ -141,9 +143,10 @@ def test_tallies_count_person_times_by_service_type_unit_day_and_month(hospital,
 def test_the_tally_query_uses_an_index_not_a_table_scan(store: ReadModelStore) -> None:
     for by in tallies.BY:
         for units in (None, ["u1", "u2"]):
-            sql, params = tallies.tally_query("2020-01-01", "2026-12-31", units, by)
-            plan = " | ".join(row[3] for row in store.conn.execute(f"EXPLAIN QUERY PLAN {sql}", params))
-            assert "SEARCH person_times USING" in plan and "SCAN person_times" not in plan, plan
+            for first, last in (("2020-01-01", "2026-12-31"), ("2020-01-15", "2026-12-20"), ("2026-03-02", "2026-03-09")):
+                sql, params = tallies.tally_query(first, last, units, by)
+                plan = " | ".join(row[3] for row in store.conn.execute(f"EXPLAIN QUERY PLAN {sql}", params))
+                assert "SEARCH person_times" in plan and "SCAN person_times" not in plan, plan
 
 
 def test_qualifications_show_what_is_held_and_what_expires_soon(hospital, store, project) -> None:
@@ -228,3 +231,27 @@ def test_a_roster_as_it_stood_at_a_past_moment(hospital, clock) -> None:
     now = roster_as_of(ledger, shift, datetime.now(CST))
     assert now == [{"volunteer_id": str(wang), "state": "signed_up", "trainee": False}]
     assert roster_as_of(ledger, shift, datetime(2020, 1, 1, tzinfo=CST)) is None
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    counts=st.lists(st.tuples(st.dates(date(2025, 11, 1), date(2027, 2, 28)), st.sampled_from(["u1", "u2"]),
+                              st.sampled_from(["guidance", "visitation"]), st.integers(1, 50)), max_size=40),
+    first=st.dates(date(2025, 10, 1), date(2027, 3, 31)), length=st.integers(0, 500),
+    by=st.sampled_from(list(tallies.BY)), units=st.sampled_from([None, ["u1"], ["u1", "u2"]]),
+)
+def test_a_tally_over_any_range_equals_adding_up_the_days(store, counts, first, length, by, units) -> None:
+    store.conn.execute("BEGIN")
+    for table in ("person_times", "person_times_monthly"):
+        store.conn.execute(f"DELETE FROM {table}")
+    for day, unit, kind, n in counts:
+        tallies._add(store.conn, day.isoformat(), unit, kind, n)
+    store.conn.execute("COMMIT")
+    last = first + timedelta(days=length)
+    expected: dict[str, int] = {}
+    for day, unit, kind, n in counts:
+        if first <= day <= last and (units is None or unit in units):
+            key = {"service_type": kind, "unit": unit, "day": day.isoformat(), "month": day.isoformat()[:7]}[by]
+            expected[key] = expected.get(key, 0) + n
+    found = tallies.report(store.db, first.isoformat(), last.isoformat(), units, by)
+    assert {r["key"]: r["person_times"] for r in found["rows"]} == expected
