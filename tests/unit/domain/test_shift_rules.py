@@ -297,3 +297,42 @@ def test_every_event_records_who_did_it(hospital: Hospital, clock: FixedClock) -
               for n in hospital.ledger.recorder.select_notifications(1, 10_000)]
     assert events and all(getattr(e, "actor", "") for e in events)
     assert events[-1].actor == "account:li"
+
+
+def test_a_checked_in_volunteer_cannot_withdraw_nor_be_a_no_show(hospital: Hospital, clock: FixedClock) -> None:
+    shift, volunteer = hospital.shift(), hospital.volunteer()
+    hospital.ledger.sign_up(shift, volunteer, COORDINATOR)
+    clock.set(MONDAY_8 - timedelta(minutes=30))
+    hospital.ledger.check_in(shift, volunteer, "kiosk", COORDINATOR)
+    with pytest.raises(errors.AlreadyCheckedIn) as refused:
+        hospital.ledger.withdraw(shift, volunteer, volunteer.hex)
+    assert refused.value.reason == "already_checked_in"
+    clock.set(MONDAY_8 + timedelta(minutes=30))
+    with pytest.raises(errors.AlreadyCheckedIn):
+        hospital.ledger.mark_no_show(shift, volunteer, COORDINATOR)
+
+
+def test_a_shift_with_volunteers_on_duty_cannot_be_cancelled_or_moved(hospital: Hospital, clock: FixedClock) -> None:
+    shift, volunteer = hospital.shift(), hospital.volunteer()
+    hospital.ledger.sign_up(shift, volunteer, COORDINATOR)
+    clock.set(MONDAY_8)
+    hospital.ledger.check_in(shift, volunteer, "kiosk", COORDINATOR)
+    with pytest.raises(errors.VolunteersOnDuty) as refused:
+        hospital.ledger.cancel_shift(shift, "storm", COORDINATOR)
+    assert refused.value.reason == "volunteers_on_duty"
+    with pytest.raises(errors.VolunteersOnDuty):
+        hospital.ledger.reschedule_shift(shift, MONDAY_8 + timedelta(hours=1), MONDAY_8 + timedelta(hours=5), 3,
+                                         COORDINATOR)
+
+
+def test_the_domain_never_reads_the_wall_clock_itself() -> None:
+    from pathlib import Path
+
+    import domain
+
+    offenders = [
+        path.name for path in Path(domain.__file__).parent.glob("*.py")
+        if path.name != "clock.py"
+        and any(call in path.read_text() for call in ("datetime.now(", "date.today(", "time.time(", "utcnow("))
+    ]
+    assert offenders == []
