@@ -8,7 +8,7 @@ from typing import Any
 import sqlite_utils
 
 from domain.sessions import ServiceSession
-from projections.store import ReadModel, ident, iso
+from projections.store import ReadModel, ident, iso, within_units
 
 
 def create(db: sqlite_utils.Database) -> None:
@@ -72,9 +72,7 @@ _COLUMNS = ("session_id AS id, unit_id, social_worker, patient_ref, service_type
 def sessions(db: sqlite_utils.Database, unit_ids: list[str] | None, first_day: str, last_day: str,
              social_worker: str | None = None, limit: int = 500) -> list[dict]:
     where, params = ["day BETWEEN ? AND ?"], [first_day, last_day]
-    if unit_ids is not None:
-        where.append(f"unit_id IN ({','.join('?' * len(unit_ids))})")
-        params += unit_ids
+    within_units(where, params, "unit_id", unit_ids)
     if social_worker:
         where.append("social_worker = ?")
         params.append(social_worker)
@@ -84,9 +82,7 @@ def sessions(db: sqlite_utils.Database, unit_ids: list[str] | None, first_day: s
 
 def per_worker(db: sqlite_utils.Database, unit_ids: list[str] | None, first_day: str, last_day: str) -> list[dict]:
     where, params = ["day BETWEEN ? AND ?"], [first_day, last_day]
-    if unit_ids is not None:
-        where.append(f"unit_id IN ({','.join('?' * len(unit_ids))})")
-        params += unit_ids
+    within_units(where, params, "unit_id", unit_ids)
     return list(db.query(
         "SELECT social_worker, unit_id, COUNT(*) AS sessions, SUM(persons) AS persons, SUM(minutes) AS minutes "
         f"FROM sessions WHERE {' AND '.join(where)} GROUP BY social_worker, unit_id ORDER BY sessions DESC", params))

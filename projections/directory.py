@@ -10,7 +10,7 @@ import sqlite_utils
 
 from domain.units import Unit
 from domain.volunteers import Volunteer
-from projections.store import ReadModel, ident
+from projections.store import ReadModel, ident, within_units
 
 
 def create(db: sqlite_utils.Database) -> None:
@@ -71,9 +71,7 @@ def units(db: sqlite_utils.Database) -> list[dict]:
 def volunteers(db: sqlite_utils.Database, unit_ids: list[str] | None = None, status: str | None = None,
                q: str | None = None, limit: int = 200, offset: int = 0) -> list[dict]:
     where, params = ["1=1"], []
-    if unit_ids is not None:
-        where.append(f"unit_id IN ({','.join('?' * len(unit_ids))})")
-        params += unit_ids
+    within_units(where, params, "unit_id", unit_ids)
     if status:
         where.append("status = ?")
         params.append(status)

@@ -11,7 +11,7 @@ from typing import Any
 import sqlite_utils
 
 from domain.volunteers import Volunteer
-from projections.store import ReadModel, ident
+from projections.store import ReadModel, ident, within_units
 
 
 def create(db: sqlite_utils.Database) -> None:
@@ -68,9 +68,7 @@ def held_by(db: sqlite_utils.Database, volunteer_id: str) -> list[dict]:
 def expiring(db: sqlite_utils.Database, today: date, days: int = 30, unit_ids: list[str] | None = None) -> list[dict]:
     """What lapses in the next `days` days, soonest first, with whose it is."""
     where, params = ["h.valid_until BETWEEN ? AND ?"], [today.isoformat(), (today + timedelta(days=days)).isoformat()]
-    if unit_ids is not None:
-        where.append(f"v.unit_id IN ({','.join('?' * len(unit_ids))})")
-        params += unit_ids
+    within_units(where, params, "v.unit_id", unit_ids)
     return list(db.query(
         "SELECT h.volunteer_id, COALESCE(v.name, '') AS name, v.unit_id, h.kind, h.source, h.valid_until "
         "FROM holdings h LEFT JOIN volunteers v USING (volunteer_id) "
@@ -82,9 +80,7 @@ def compliance(db: sqlite_utils.Database, first_day: str, last_day: str,
     """Every check-in in the period where the volunteer did not, at that moment of the log, hold a
     required qualification valid on that day: never held, granted later, lapsed or revoked."""
     where, params = ["sh.day BETWEEN ? AND ?", "s.check_in_position IS NOT NULL"], [first_day, last_day]
-    if unit_ids is not None:
-        where.append(f"sh.unit_id IN ({','.join('?' * len(unit_ids))})")
-        params += unit_ids
+    within_units(where, params, "sh.unit_id", unit_ids)
     findings = []
     for row in db.query(
         "SELECT s.shift_id, s.volunteer_id, s.trainee, s.checked_in_at, s.check_in_position, sh.unit_id, sh.post, "

@@ -10,7 +10,7 @@ from typing import Any
 import sqlite_utils
 
 from domain.shifts import Shift
-from projections.store import ReadModel, ident, iso
+from projections.store import ReadModel, ident, iso, within_units
 
 
 def create(db: sqlite_utils.Database) -> None:
@@ -125,9 +125,7 @@ def _shift_row(row: dict) -> dict:
 def shifts(db: sqlite_utils.Database, unit_ids: list[str] | None, starts_from: datetime | None,
            starts_before: datetime | None, limit: int = 500) -> list[dict]:
     where, params = ["1=1"], []
-    if unit_ids is not None:
-        where.append(f"unit_id IN ({','.join('?' * len(unit_ids))})")
-        params += unit_ids
+    within_units(where, params, "unit_id", unit_ids)
     if starts_from is not None:
         where.append("starts_at >= ?")
         params.append(iso(starts_from))
@@ -155,9 +153,7 @@ def fill_rates(db: sqlite_utils.Database, unit_ids: list[str] | None, first_day:
     """Places filled over places offered, for shifts not cancelled, by unit, post or day."""
     keys = {"unit": "unit_id", "post": "unit_id || ' / ' || post", "day": "day"}
     where, params = ["cancelled = 0", "day BETWEEN ? AND ?"], [first_day, last_day]
-    if unit_ids is not None:
-        where.append(f"unit_id IN ({','.join('?' * len(unit_ids))})")
-        params += unit_ids
+    within_units(where, params, "unit_id", unit_ids)
     sql = (f"SELECT {keys[by]} AS key, SUM(filled) AS filled, SUM(capacity) AS capacity, COUNT(*) AS shifts "
            f"FROM shifts WHERE {' AND '.join(where)} GROUP BY key ORDER BY key")
     rows = list(db.query(sql, params))
@@ -170,9 +166,7 @@ def missing(db: sqlite_utils.Database, now: datetime, unit_ids: list[str] | None
     """Who's missing: signed up for a shift that has started and not ended, and not checked in."""
     where, params = ["sh.starts_at <= ?", "sh.ends_at > ?", "sh.cancelled = 0", "s.state = 'signed_up'"], \
         [iso(now), iso(now)]
-    if unit_ids is not None:
-        where.append(f"sh.unit_id IN ({','.join('?' * len(unit_ids))})")
-        params += unit_ids
+    within_units(where, params, "sh.unit_id", unit_ids)
     return list(db.query(
         "SELECT sh.shift_id, sh.unit_id, sh.post, sh.starts_at, sh.ends_at, s.volunteer_id, "
         "COALESCE(v.name, '') AS name, COALESCE(v.phone, '') AS phone "

@@ -35,6 +35,13 @@ def ident(id: UUID | None) -> str | None:
     return None if id is None else str(id)
 
 
+def within_units(where: list[str], params: list, column: str, unit_ids: list[str] | None) -> None:
+    """Restrict a query to the units a person acts for (None: every unit)."""
+    if unit_ids is not None:
+        where.append(f"{column} IN ({','.join('?' * len(unit_ids))})")
+        params += unit_ids
+
+
 @dataclass
 class ReadModel:
     """One read model: its tables (created idempotently) and a handler per event it cares about."""

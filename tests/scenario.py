@@ -6,6 +6,8 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from domain.application import CareLedger
+from domain.clock import FixedClock
+from domain.errors import DomainError
 from tests.conftest import CST
 
 COORDINATOR = "coordinator:test"
@@ -41,3 +43,28 @@ class Hospital:
     def events_of(self, aggregate_id: UUID) -> list[str]:
         """The names of the events recorded for one aggregate, oldest first."""
         return [type(e).__name__ for e in self.ledger.events.get(aggregate_id)]
+
+
+def run_commands(ledger: CareLedger, clock: FixedClock, shifts: list[UUID], volunteers: list[UUID],
+                 commands: list[tuple]) -> None:
+    """Play a generated story: ("sign_up", shift, volunteer, trainee), ("withdraw", s, v),
+    ("check_in", s, v), ("check_out", s, v, person_times), ("no_show", s, v), ("cancel", s),
+    ("later", minutes). Refusals are part of the story."""
+    for name, *args in commands:
+        try:
+            if name == "sign_up":
+                ledger.sign_up(shifts[args[0]], volunteers[args[1]], COORDINATOR, trainee=args[2])
+            elif name == "withdraw":
+                ledger.withdraw(shifts[args[0]], volunteers[args[1]], COORDINATOR)
+            elif name == "check_in":
+                ledger.check_in(shifts[args[0]], volunteers[args[1]], "kiosk", COORDINATOR)
+            elif name == "check_out":
+                ledger.check_out(shifts[args[0]], volunteers[args[1]], {"guidance": args[2]}, COORDINATOR)
+            elif name == "no_show":
+                ledger.mark_no_show(shifts[args[0]], volunteers[args[1]], COORDINATOR)
+            elif name == "cancel":
+                ledger.cancel_shift(shifts[args[0]], "test", COORDINATOR)
+            else:
+                clock.advance(minutes=args[0])
+        except DomainError:
+            pass

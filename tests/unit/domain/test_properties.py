@@ -12,10 +12,9 @@ from hypothesis import strategies as st
 
 from domain.application import CareLedger
 from domain.clock import FixedClock
-from domain.errors import DomainError
 from domain.shifts import WITHDRAWN
 from tests.conftest import CST
-from tests.scenario import COORDINATOR, Hospital
+from tests.scenario import Hospital, run_commands
 
 DAY = datetime(2026, 11, 24, 8, tzinfo=CST)
 # Start hour and length of four shifts that overlap in several ways.
@@ -59,24 +58,7 @@ def test_any_sequence_of_commands_keeps_the_rules_and_replays_exactly(
               for (h, n), c in zip(SHIFT_TIMES, capacities, strict=True)]
     volunteers = [hospital.volunteer(f"V{i}", approved=i != 4, trained=i != 5) for i in range(6)]
 
-    for name, *args in commands:
-        try:
-            if name == "sign_up":
-                ledger.sign_up(shifts[args[0]], volunteers[args[1]], COORDINATOR, trainee=args[2])
-            elif name == "withdraw":
-                ledger.withdraw(shifts[args[0]], volunteers[args[1]], COORDINATOR)
-            elif name == "check_in":
-                ledger.check_in(shifts[args[0]], volunteers[args[1]], "kiosk", COORDINATOR)
-            elif name == "check_out":
-                ledger.check_out(shifts[args[0]], volunteers[args[1]], {"guidance": args[2]}, COORDINATOR)
-            elif name == "no_show":
-                ledger.mark_no_show(shifts[args[0]], volunteers[args[1]], COORDINATOR)
-            elif name == "cancel":
-                ledger.cancel_shift(shifts[args[0]], "test", COORDINATOR)
-            else:
-                clock.advance(minutes=args[0])
-        except DomainError:
-            pass
+    run_commands(ledger, clock, shifts, volunteers, commands)
 
     for shift_id in shifts:
         shift = ledger.get_shift(shift_id)

@@ -8,7 +8,6 @@ import pytest
 
 from domain import errors
 from domain.application import CareLedger
-from domain.clock import FixedClock
 from tests.conftest import CST
 from tests.scenario import COORDINATOR, DESK, Hospital
 

@@ -17,11 +17,10 @@ from hypothesis import strategies as st
 
 from domain.application import CareLedger
 from domain.clock import FixedClock
-from domain.errors import DomainError
 from projections import tallies
 from projections.runner import READ_MODELS, Projector, rebuild
 from projections.store import ReadModelStore
-from tests.scenario import COORDINATOR, Hospital
+from tests.scenario import Hospital, run_commands
 from tests.unit.domain.test_properties import DAY, SHIFT_TIMES, command
 from tests.unit.projections.conftest import dump
 from web.demo import build_demo
@@ -35,24 +34,7 @@ def random_history(commands: list[tuple], capacities: list[int]) -> CareLedger:
     shifts = [hospital.shift(DAY + timedelta(hours=h), hours=n, capacity=c)
               for (h, n), c in zip(SHIFT_TIMES, capacities, strict=True)]
     volunteers = [hospital.volunteer(f"V{i}", approved=i != 4, trained=i != 5) for i in range(6)]
-    for name, *args in commands:
-        try:
-            if name == "sign_up":
-                ledger.sign_up(shifts[args[0]], volunteers[args[1]], COORDINATOR, trainee=args[2])
-            elif name == "withdraw":
-                ledger.withdraw(shifts[args[0]], volunteers[args[1]], COORDINATOR)
-            elif name == "check_in":
-                ledger.check_in(shifts[args[0]], volunteers[args[1]], "kiosk", COORDINATOR)
-            elif name == "check_out":
-                ledger.check_out(shifts[args[0]], volunteers[args[1]], {"guidance": args[2]}, COORDINATOR)
-            elif name == "no_show":
-                ledger.mark_no_show(shifts[args[0]], volunteers[args[1]], COORDINATOR)
-            elif name == "cancel":
-                ledger.cancel_shift(shifts[args[0]], "test", COORDINATOR)
-            else:
-                clock.advance(minutes=args[0])
-        except DomainError:
-            pass
+    run_commands(ledger, clock, shifts, volunteers, commands)
     return ledger
 
 
