@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/careledger demo
 	$(BIN)/careledger report
+	$(BIN)/careledger serve
 
 demo: $(STAMP)
 	$(BIN)/careledger demo

@@ -84,3 +84,13 @@ def volunteers(db: sqlite_utils.Database, unit_ids: list[str] | None = None, sta
     for row in rows:
         row["languages"], row["skills"] = json.loads(row["languages"]), json.loads(row["skills"])
     return rows
+
+
+def volunteer(db: sqlite_utils.Database, volunteer_id: str) -> dict | None:
+    rows = list(db.query("SELECT volunteer_id AS id, name, phone, unit_id, status, languages, skills FROM volunteers "
+                         "WHERE volunteer_id = ?", [volunteer_id]))
+    if not rows:
+        return None
+    row = rows[0]
+    row["languages"], row["skills"] = json.loads(row["languages"]), json.loads(row["skills"])
+    return row

@@ -110,6 +110,17 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from web.app import create_app
+
+    print(f"CareLedger at http://{args.host}:{args.port}  (API docs: http://{args.host}:{args.port}/schema)",
+          flush=True)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="careledger", description="CareLedger: hospital volunteers and "
                                      "medical social work, event-sourced. Data lives under $CARELEDGER_DATA "
@@ -128,6 +139,11 @@ def build_parser() -> argparse.ArgumentParser:
     user.add_argument("--unit", action="append", default=[], metavar="UNIT_ID", help="a unit it acts for")
     user.add_argument("--volunteer", metavar="VOLUNTEER_ID", help="the volunteer a volunteer account is")
     user.set_defaults(run=cmd_create_user)
+
+    serve = commands.add_parser("serve", help="serve the HTTP API (read models follow the log in-process)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(run=cmd_serve)
 
     rebuild = commands.add_parser("rebuild", help="replay read models from the log (aside, then swapped in)")
     rebuild.add_argument("names", nargs="*", metavar="NAME",

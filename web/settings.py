@@ -23,6 +23,21 @@ class Settings:
         rounding=_env("CARELEDGER_ROUNDING", "exact"),
     ))
     cipher_key: str = field(default_factory=lambda: _env("CARELEDGER_CIPHER_KEY", ""))
+    token_minutes: int = field(default_factory=lambda: int(_env("CARELEDGER_TOKEN_MINUTES", "480")))
+    login_attempts: int = field(default_factory=lambda: int(_env("CARELEDGER_LOGIN_ATTEMPTS", "5")))
+    read_wait_seconds: float = field(default_factory=lambda: float(_env("CARELEDGER_READ_WAIT_SECONDS", "5")))
+
+    def secret(self, name: str) -> bytes:
+        """A secret from CARELEDGER_<NAME>, else generated once and kept under the data folder."""
+        given = os.environ.get(f"CARELEDGER_{name.upper()}")
+        if given:
+            return given.encode()
+        path = self.data_dir / f"{name}.key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(os.urandom(32).hex().encode())
+            path.chmod(0o600)
+        return path.read_bytes().strip()
 
     @property
     def events_path(self) -> Path:

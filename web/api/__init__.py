@@ -1,0 +1,1 @@
+"""The HTTP API of API.md: one controller module per resource."""

@@ -1,0 +1,148 @@
+"""Shifts: scheduled by coordinators; signed up for, checked in and out by volunteers, kiosks
+and coordinators, each only for what they act for."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Annotated
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+import msgspec
+from litestar import Controller, Request, Response, delete, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import Parameter
+
+from projections import roster
+from web.api.common import read_db, written
+from web.auth import allow
+
+Places = Annotated[int, msgspec.Meta(ge=1, le=500)]
+
+
+class NewShift(msgspec.Struct, forbid_unknown_fields=True):
+    unit_id: UUID
+    post: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    starts_at: datetime
+    ends_at: datetime
+    capacity: Places
+    requires: list[str] = []
+
+
+class VolunteerRef(msgspec.Struct, forbid_unknown_fields=True):
+    volunteer_id: UUID
+    trainee: bool = False
+
+
+class CheckIn(msgspec.Struct, forbid_unknown_fields=True):
+    volunteer_id: UUID
+
+
+class CheckOut(msgspec.Struct, forbid_unknown_fields=True):
+    volunteer_id: UUID
+    served: dict[str, Annotated[int, msgspec.Meta(ge=0, le=10_000)]] = {}
+
+
+class Cancellation(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+
+
+VIA = {"kiosk": "kiosk", "volunteer": "phone", "coordinator": "coordinator", "admin": "coordinator"}
+
+
+class ShiftsController(Controller):
+    path = "/api/v1/shifts"
+    tags = ["shifts"]
+
+    def _shift(self, request: Request, shift_id: UUID):
+        shift = request.app.state.ledger.get_shift(shift_id)
+        if request.user.role != "volunteer":
+            request.user.ensure_unit(shift.unit_id)
+        return shift
+
+    def _for_volunteer(self, request: Request, shift, volunteer_id: UUID) -> None:
+        request.user.ensure_volunteer(volunteer_id, shift.unit_id)
+
+    @post("/", guards=[allow("coordinator")], sync_to_thread=True)
+    def schedule(self, request: Request, data: NewShift) -> Response:
+        request.user.ensure_unit(data.unit_id)
+        receipt = request.app.state.ledger.schedule_shift(data.unit_id, data.post, data.starts_at, data.ends_at,
+                                                          data.capacity, data.requires, request.user.account_id)
+        return written(request, receipt, {"id": str(receipt.id), "unit_id": str(data.unit_id), "post": data.post,
+                                          "starts_at": data.starts_at, "ends_at": data.ends_at,
+                                          "capacity": data.capacity, "filled": 0}, 201)
+
+    @get("/", guards=[allow("coordinator", "volunteer", "kiosk")], sync_to_thread=True)
+    def list_shifts(self, request: Request, unit_id: UUID | None = None,
+                    from_: Annotated[date | None, Parameter(query="from")] = None, to: date | None = None,
+                    min_position: int | None = None) -> list[dict]:
+        units = request.user.scope()
+        if unit_id is not None:
+            if request.user.role != "volunteer":
+                request.user.ensure_unit(unit_id)
+            units = [str(unit_id)]
+        zone = ZoneInfo(request.app.state.settings.timezone)
+        start = datetime.combine(from_, time(0), zone) if from_ else None
+        end = datetime.combine(to + timedelta(days=1), time(0), zone) if to else None
+        rows = roster.shifts(read_db(request, min_position), units, start, end)
+        return [{k: r[k] for k in ("id", "unit_id", "post", "starts_at", "ends_at", "capacity", "filled",
+                                   "cancelled", "requires")} for r in rows]
+
+    @get("/{shift_id:uuid}", guards=[allow("coordinator", "volunteer", "kiosk")], sync_to_thread=True)
+    def show(self, request: Request, shift_id: UUID, min_position: int | None = None) -> dict:
+        found = roster.shift(read_db(request, min_position), str(shift_id))
+        if found is None:
+            raise NotFoundException(f"No shift with id {shift_id}")
+        if request.user.role == "volunteer":
+            # Other volunteers' names are not a volunteer's business.
+            found["roster"] = [s for s in found["roster"] if s["volunteer_id"] == request.user.volunteer_id]
+        else:
+            request.user.ensure_unit(found["unit_id"])
+        return found
+
+    @post("/{shift_id:uuid}/signups", guards=[allow("coordinator", "volunteer")], sync_to_thread=True)
+    def sign_up(self, request: Request, shift_id: UUID, data: VolunteerRef) -> Response:
+        shift = self._shift(request, shift_id)
+        self._for_volunteer(request, shift, data.volunteer_id)
+        receipt = request.app.state.ledger.sign_up(shift_id, data.volunteer_id, request.user.account_id,
+                                                   trainee=data.trainee)
+        return written(request, receipt, {"shift_id": str(shift_id), "volunteer_id": str(data.volunteer_id),
+                                          "state": "signed_up", "trainee": data.trainee}, 201)
+
+    @delete("/{shift_id:uuid}/signups/{volunteer_id:uuid}", guards=[allow("coordinator", "volunteer")],
+            sync_to_thread=True, status_code=204)
+    def withdraw(self, request: Request, shift_id: UUID, volunteer_id: UUID) -> Response[None]:
+        shift = self._shift(request, shift_id)
+        self._for_volunteer(request, shift, volunteer_id)
+        receipt = request.app.state.ledger.withdraw(shift_id, volunteer_id, request.user.account_id)
+        return written(request, receipt, None, 204)
+
+    @post("/{shift_id:uuid}/check-in", guards=[allow("coordinator", "volunteer", "kiosk")], sync_to_thread=True,
+          status_code=200)
+    def check_in(self, request: Request, shift_id: UUID, data: CheckIn) -> Response:
+        shift = self._shift(request, shift_id)
+        self._for_volunteer(request, shift, data.volunteer_id)
+        receipt = request.app.state.ledger.check_in(shift_id, data.volunteer_id, VIA[request.user.role],
+                                                    request.user.account_id)
+        return written(request, receipt, {"checked_in_at": receipt.value})
+
+    @post("/{shift_id:uuid}/check-out", guards=[allow("coordinator", "volunteer", "kiosk")], sync_to_thread=True,
+          status_code=200)
+    def check_out(self, request: Request, shift_id: UUID, data: CheckOut) -> Response:
+        shift = self._shift(request, shift_id)
+        self._for_volunteer(request, shift, data.volunteer_id)
+        receipt = request.app.state.ledger.check_out(shift_id, data.volunteer_id, data.served,
+                                                     request.user.account_id)
+        return written(request, receipt, {"minutes": receipt.value})
+
+    @post("/{shift_id:uuid}/no-show", guards=[allow("coordinator")], sync_to_thread=True, status_code=200)
+    def no_show(self, request: Request, shift_id: UUID, data: CheckIn) -> Response:
+        self._shift(request, shift_id)
+        receipt = request.app.state.ledger.mark_no_show(shift_id, data.volunteer_id, request.user.account_id)
+        return written(request, receipt, {"volunteer_id": str(data.volunteer_id), "state": "no_show"})
+
+    @post("/{shift_id:uuid}/cancel", guards=[allow("coordinator")], sync_to_thread=True, status_code=200)
+    def cancel(self, request: Request, shift_id: UUID, data: Cancellation) -> Response:
+        self._shift(request, shift_id)
+        receipt = request.app.state.ledger.cancel_shift(shift_id, data.reason, request.user.account_id)
+        return written(request, receipt, {"id": str(shift_id), "cancelled": True})

@@ -1,0 +1,88 @@
+"""Volunteers: registered, approved and suspended by coordinators; read by themselves too."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import Parameter
+
+from projections import directory, hours, qualifications
+from web.api.common import read_db, written
+from web.auth import allow
+
+
+class NewVolunteer(msgspec.Struct, forbid_unknown_fields=True):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    phone: Annotated[str, msgspec.Meta(min_length=3, max_length=30)]
+    unit_id: UUID
+    languages: list[str] = []
+    skills: list[str] = []
+
+
+class Suspension(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+
+
+class VolunteersController(Controller):
+    path = "/api/v1/volunteers"
+    tags = ["volunteers"]
+
+    def _volunteer(self, request: Request, volunteer_id: UUID):
+        volunteer = request.app.state.ledger.get_volunteer(volunteer_id)
+        request.user.ensure_volunteer(volunteer_id, volunteer.unit_id)
+        return volunteer
+
+    @post("/", guards=[allow("coordinator")], sync_to_thread=True)
+    def register(self, request: Request, data: NewVolunteer) -> Response:
+        request.user.ensure_unit(data.unit_id)
+        receipt = request.app.state.ledger.register_volunteer(data.name, data.phone, data.unit_id, data.languages,
+                                                              data.skills, request.user.account_id)
+        return written(request, receipt, {"id": str(receipt.id), "status": receipt.value, "name": data.name,
+                                          "unit_id": str(data.unit_id)}, 201)
+
+    @post("/{volunteer_id:uuid}/approve", guards=[allow("coordinator")], sync_to_thread=True, status_code=200)
+    def approve(self, request: Request, volunteer_id: UUID) -> Response:
+        self._volunteer(request, volunteer_id)
+        receipt = request.app.state.ledger.approve_volunteer(volunteer_id, request.user.account_id)
+        return written(request, receipt, {"id": str(volunteer_id), "status": receipt.value})
+
+    @post("/{volunteer_id:uuid}/suspend", guards=[allow("coordinator")], sync_to_thread=True, status_code=200)
+    def suspend(self, request: Request, volunteer_id: UUID, data: Suspension) -> Response:
+        self._volunteer(request, volunteer_id)
+        receipt = request.app.state.ledger.suspend_volunteer(volunteer_id, data.reason, request.user.account_id)
+        return written(request, receipt, {"id": str(volunteer_id), "status": receipt.value})
+
+    @get("/{volunteer_id:uuid}", guards=[allow("coordinator", "volunteer")], sync_to_thread=True)
+    def profile(self, request: Request, volunteer_id: UUID, min_position: int | None = None) -> dict:
+        db = read_db(request, min_position)
+        found = directory.volunteer(db, str(volunteer_id))
+        if found is None:
+            raise NotFoundException(f"No volunteer with id {volunteer_id}")
+        request.user.ensure_volunteer(volunteer_id, found["unit_id"])
+        return found | {"qualifications": qualifications.held_by(db, str(volunteer_id))}
+
+    @get("/", guards=[allow("coordinator")], sync_to_thread=True)
+    def search(self, request: Request, unit_id: UUID | None = None, status: str | None = None, q: str | None = None,
+               min_position: int | None = None) -> list[dict]:
+        units = request.user.scope()
+        if unit_id is not None:
+            request.user.ensure_unit(unit_id)
+            units = [str(unit_id)]
+        return directory.volunteers(read_db(request, min_position), units, status, q)
+
+    @get("/{volunteer_id:uuid}/hours", guards=[allow("coordinator", "volunteer")], sync_to_thread=True)
+    def hours(self, request: Request, volunteer_id: UUID,
+              from_: Annotated[date | None, Parameter(query="from")] = None, to: date | None = None,
+              min_position: int | None = None) -> dict:
+        db = read_db(request, min_position)
+        found = directory.volunteer(db, str(volunteer_id))
+        if found is None:
+            raise NotFoundException(f"No volunteer with id {volunteer_id}")
+        request.user.ensure_volunteer(volunteer_id, found["unit_id"])
+        first, last = (from_ or date(2000, 1, 1)).isoformat(), (to or date(2999, 12, 31)).isoformat()
+        return hours.summary(db, str(volunteer_id), first, last)

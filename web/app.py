@@ -1,0 +1,63 @@
+"""The Litestar application: create_app() wires settings, the ledger, the read models and the API."""
+
+from __future__ import annotations
+
+import threading
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+
+from domain.application import CareLedger
+from projections.runner import READ_MODELS, Projector
+from projections.store import ReadModelStore
+from web.api.auth import AuthController
+from web.api.reports import ReportsController
+from web.api.shifts import ShiftsController
+from web.api.units import UnitsController
+from web.api.volunteers import VolunteersController
+from web.auth import LoginThrottle, make_jwt_auth
+from web.errors import HANDLERS
+from web.settings import Settings
+
+
+def create_app(settings: Settings | None = None, ledger: CareLedger | None = None) -> Litestar:
+    """The app on the data under CARELEDGER_DATA; projections follow the log in this process."""
+    settings = settings or Settings()
+    ledger = ledger or CareLedger(env=settings.event_store_env(), policy=settings.policy)
+    ledger.open_catalogue()
+    store = ReadModelStore(settings.read_models_path, READ_MODELS)
+    projector = Projector(ledger, store)
+    ledger.on_saved.append(projector.wake)
+    jwt = make_jwt_auth(settings.secret("token_secret"), settings.token_minutes)
+    stop = threading.Event()
+    follower = threading.Thread(target=projector.follow, args=(stop,), name="projector", daemon=True)
+    readers = threading.local()
+
+    def reader():
+        db = getattr(readers, "db", None)
+        if db is None:
+            db = readers.db = store.reader()
+        return db
+
+    def start() -> None:
+        projector.catch_up()
+        follower.start()
+
+    def finish() -> None:
+        stop.set()
+        projector.wake()
+        follower.join(timeout=5)
+
+    return Litestar(
+        route_handlers=[AuthController, UnitsController, VolunteersController, ShiftsController, ReportsController],
+        on_app_init=[jwt.on_app_init],
+        on_startup=[start],
+        on_shutdown=[finish],
+        exception_handlers=HANDLERS,
+        state=State({"settings": settings, "ledger": ledger, "store": store, "projector": projector,
+                     "reader": reader, "jwt": jwt, "throttle": LoginThrottle(settings.login_attempts)}),
+        openapi_config=OpenAPIConfig(title="CareLedger", version="0.1.0", path="/schema",
+                                     render_plugins=[ScalarRenderPlugin()]),
+    )

@@ -1,0 +1,46 @@
+"""Every error as RFC 9457 problem details: status, title, detail, and `reason` for a broken rule."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from domain.errors import DomainError
+
+PROBLEM = "application/problem+json"
+TITLES = {400: "Invalid request", 401: "Not logged in", 403: "Not allowed", 404: "Not found",
+          405: "Method not allowed", 409: "Refused", 422: "Precondition missing", 429: "Too many attempts",
+          503: "Not ready yet"}
+
+
+def problem(status: int, detail: str, headers: dict[str, str] | None = None, **extra: Any) -> Response:
+    body = {"type": "about:blank", "status": status, "title": TITLES.get(status, "Error"), "detail": detail, **extra}
+    return Response(content=body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def domain_error(_: Request, error: DomainError) -> Response:
+    extra: dict[str, Any] = {"reason": error.reason}
+    if "field" in error.details:
+        extra["field"] = error.details["field"]
+    extra.update({k: v for k, v in error.details.items() if k != "field" and isinstance(v, (str, int, list))})
+    return problem(error.status, error.message, **extra)
+
+
+def validation_error(_: Request, error: ValidationException) -> Response:
+    fields = []
+    for item in error.extra or []:
+        if isinstance(item, dict):
+            fields.append({"field": item.get("key") or item.get("source") or "body", "problem": item.get("message", "")})
+    detail = "; ".join(f"{f['field']}: {f['problem']}" for f in fields) or str(error.detail)
+    return problem(400, detail, reason="invalid_field", field=fields[0]["field"] if fields else "body",
+                   errors=fields)
+
+
+def http_error(_: Request, error: HTTPException) -> Response:
+    headers = dict(error.headers or {})
+    return problem(error.status_code, str(error.detail), headers=headers or None)
+
+
+HANDLERS = {DomainError: domain_error, ValidationException: validation_error, HTTPException: http_error}
