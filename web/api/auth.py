@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import msgspec
+from litestar.params import JSONBody
 from litestar import Controller, Request, Response, post
 from litestar.exceptions import HTTPException, NotAuthorizedException
 
@@ -27,7 +28,7 @@ class AuthController(Controller):
     tags = ["auth"]
 
     @post("/token", status_code=200, sync_to_thread=True, security=[])
-    def token(self, request: Request, data: Login) -> TokenAnswer:
+    def token(self, request: Request, data: JSONBody[Login]) -> TokenAnswer:
         state = request.app.state
         wait = state.throttle.retry_after(data.username)
         if wait:

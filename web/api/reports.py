@@ -8,7 +8,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, get
-from litestar.params import Parameter
+from litestar.params import FromQuery, QueryParameter
 
 from projections import tallies
 from web.api.common import read_db
@@ -20,10 +20,10 @@ class ReportsController(Controller):
     tags = ["reports"]
 
     @get("/reports/tallies", guards=[allow("coordinator", "auditor", "admin")], sync_to_thread=True)
-    def tallies(self, request: Request, from_: Annotated[date | None, Parameter(query="from")] = None,
-                to: date | None = None, unit_id: UUID | None = None,
-                by: Literal["service_type", "unit", "day", "month"] = "service_type",
-                min_position: int | None = None) -> dict:
+    def tallies(self, request: Request, from_: Annotated[date | None, QueryParameter(name="from")] = None,
+                to: FromQuery[date | None] = None, unit_id: FromQuery[UUID | None] = None,
+                by: FromQuery[Literal["service_type", "unit", "day", "month"]] = "service_type",
+                min_position: FromQuery[int | None] = None) -> dict:
         units = request.user.scope()
         if unit_id is not None:
             request.user.ensure_unit(unit_id)
@@ -33,8 +33,8 @@ class ReportsController(Controller):
         return tallies.report(read_db(request, min_position), first, last, units, by) | {"from": first, "to": last}
 
     @get("/audit", guards=[allow("admin", "auditor")], sync_to_thread=True)
-    def audit(self, request: Request, after: int = 0,
-              limit: Annotated[int, Parameter(ge=1, le=1000)] = 100) -> list[dict]:
+    def audit(self, request: Request, after: FromQuery[int] = 0,
+              limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100) -> list[dict]:
         """Who did what, when, in log order — never a payload."""
         ledger = request.app.state.ledger
         trail = []

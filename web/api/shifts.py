@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from projections import roster
 from web.api.common import read_db, written
@@ -54,17 +54,17 @@ class ShiftsController(Controller):
     path = "/api/v1/shifts"
     tags = ["shifts"]
 
-    def _shift(self, request: Request, shift_id: UUID):
+    def _shift(self, request: Request, shift_id: FromPath[UUID]):
         shift = request.app.state.ledger.get_shift(shift_id)
         if request.user.role != "volunteer":
             request.user.ensure_unit(shift.unit_id)
         return shift
 
-    def _for_volunteer(self, request: Request, shift, volunteer_id: UUID) -> None:
+    def _for_volunteer(self, request: Request, shift, volunteer_id: FromPath[UUID]) -> None:
         request.user.ensure_volunteer(volunteer_id, shift.unit_id)
 
     @post("/", guards=[allow("coordinator")], sync_to_thread=True)
-    def schedule(self, request: Request, data: NewShift) -> Response:
+    def schedule(self, request: Request, data: JSONBody[NewShift]) -> Response:
         request.user.ensure_unit(data.unit_id)
         receipt = request.app.state.ledger.schedule_shift(data.unit_id, data.post, data.starts_at, data.ends_at,
                                                           data.capacity, data.requires, request.user.account_id)
@@ -73,9 +73,9 @@ class ShiftsController(Controller):
                                           "capacity": data.capacity, "filled": 0}, 201)
 
     @get("/", guards=[allow("coordinator", "volunteer", "kiosk")], sync_to_thread=True)
-    def list_shifts(self, request: Request, unit_id: UUID | None = None,
-                    from_: Annotated[date | None, Parameter(query="from")] = None, to: date | None = None,
-                    min_position: int | None = None) -> list[dict]:
+    def list_shifts(self, request: Request, unit_id: FromQuery[UUID | None] = None,
+                    from_: Annotated[date | None, QueryParameter(name="from")] = None, to: FromQuery[date | None] = None,
+                    min_position: FromQuery[int | None] = None) -> list[dict]:
         units = request.user.scope()
         if unit_id is not None:
             if request.user.role != "volunteer":
@@ -89,7 +89,7 @@ class ShiftsController(Controller):
                                    "cancelled", "requires")} for r in rows]
 
     @get("/{shift_id:uuid}", guards=[allow("coordinator", "volunteer", "kiosk")], sync_to_thread=True)
-    def show(self, request: Request, shift_id: UUID, min_position: int | None = None) -> dict:
+    def show(self, request: Request, shift_id: FromPath[UUID], min_position: FromQuery[int | None] = None) -> dict:
         found = roster.shift(read_db(request, min_position), str(shift_id))
         if found is None:
             raise NotFoundException(f"No shift with id {shift_id}")
@@ -101,7 +101,7 @@ class ShiftsController(Controller):
         return found
 
     @post("/{shift_id:uuid}/signups", guards=[allow("coordinator", "volunteer")], sync_to_thread=True)
-    def sign_up(self, request: Request, shift_id: UUID, data: VolunteerRef) -> Response:
+    def sign_up(self, request: Request, shift_id: FromPath[UUID], data: JSONBody[VolunteerRef]) -> Response:
         shift = self._shift(request, shift_id)
         self._for_volunteer(request, shift, data.volunteer_id)
         receipt = request.app.state.ledger.sign_up(shift_id, data.volunteer_id, request.user.account_id,
@@ -111,7 +111,7 @@ class ShiftsController(Controller):
 
     @delete("/{shift_id:uuid}/signups/{volunteer_id:uuid}", guards=[allow("coordinator", "volunteer")],
             sync_to_thread=True, status_code=204)
-    def withdraw(self, request: Request, shift_id: UUID, volunteer_id: UUID) -> Response[None]:
+    def withdraw(self, request: Request, shift_id: FromPath[UUID], volunteer_id: FromPath[UUID]) -> Response[None]:
         shift = self._shift(request, shift_id)
         self._for_volunteer(request, shift, volunteer_id)
         receipt = request.app.state.ledger.withdraw(shift_id, volunteer_id, request.user.account_id)
@@ -119,7 +119,7 @@ class ShiftsController(Controller):
 
     @post("/{shift_id:uuid}/check-in", guards=[allow("coordinator", "volunteer", "kiosk")], sync_to_thread=True,
           status_code=200)
-    def check_in(self, request: Request, shift_id: UUID, data: CheckIn) -> Response:
+    def check_in(self, request: Request, shift_id: FromPath[UUID], data: JSONBody[CheckIn]) -> Response:
         shift = self._shift(request, shift_id)
         self._for_volunteer(request, shift, data.volunteer_id)
         receipt = request.app.state.ledger.check_in(shift_id, data.volunteer_id, VIA[request.user.role],
@@ -128,7 +128,7 @@ class ShiftsController(Controller):
 
     @post("/{shift_id:uuid}/check-out", guards=[allow("coordinator", "volunteer", "kiosk")], sync_to_thread=True,
           status_code=200)
-    def check_out(self, request: Request, shift_id: UUID, data: CheckOut) -> Response:
+    def check_out(self, request: Request, shift_id: FromPath[UUID], data: JSONBody[CheckOut]) -> Response:
         shift = self._shift(request, shift_id)
         self._for_volunteer(request, shift, data.volunteer_id)
         receipt = request.app.state.ledger.check_out(shift_id, data.volunteer_id, data.served,
@@ -136,13 +136,13 @@ class ShiftsController(Controller):
         return written(request, receipt, {"minutes": receipt.value})
 
     @post("/{shift_id:uuid}/no-show", guards=[allow("coordinator")], sync_to_thread=True, status_code=200)
-    def no_show(self, request: Request, shift_id: UUID, data: CheckIn) -> Response:
+    def no_show(self, request: Request, shift_id: FromPath[UUID], data: JSONBody[CheckIn]) -> Response:
         self._shift(request, shift_id)
         receipt = request.app.state.ledger.mark_no_show(shift_id, data.volunteer_id, request.user.account_id)
         return written(request, receipt, {"volunteer_id": str(data.volunteer_id), "state": "no_show"})
 
     @post("/{shift_id:uuid}/cancel", guards=[allow("coordinator")], sync_to_thread=True, status_code=200)
-    def cancel(self, request: Request, shift_id: UUID, data: Cancellation) -> Response:
+    def cancel(self, request: Request, shift_id: FromPath[UUID], data: JSONBody[Cancellation]) -> Response:
         self._shift(request, shift_id)
         receipt = request.app.state.ledger.cancel_shift(shift_id, data.reason, request.user.account_id)
         return written(request, receipt, {"id": str(shift_id), "cancelled": True})

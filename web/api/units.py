@@ -6,6 +6,7 @@ from typing import Annotated
 from uuid import UUID
 
 import msgspec
+from litestar.params import FromQuery, JSONBody
 from litestar import Controller, Request, Response, get, post
 
 from projections import directory
@@ -34,18 +35,18 @@ class UnitsController(Controller):
     tags = ["units and accounts"]
 
     @post("/units", guards=[allow("admin")], sync_to_thread=True)
-    def create_unit(self, request: Request, data: NewUnit) -> Response:
+    def create_unit(self, request: Request, data: JSONBody[NewUnit]) -> Response:
         receipt = request.app.state.ledger.register_unit(data.name, data.district, request.user.account_id)
         return written(request, receipt, {"id": str(receipt.id), "name": data.name.strip(),
                                           "district": data.district.strip()}, 201)
 
     @get("/units", guards=[allow("admin", "coordinator", "volunteer", "kiosk", "social_worker", "auditor")],
          sync_to_thread=True)
-    def list_units(self, request: Request, min_position: int | None = None) -> list[dict]:
+    def list_units(self, request: Request, min_position: FromQuery[int | None] = None) -> list[dict]:
         return directory.units(read_db(request, min_position))
 
     @post("/accounts", guards=[allow("admin")], sync_to_thread=True)
-    def create_account(self, request: Request, data: NewAccount) -> Response:
+    def create_account(self, request: Request, data: JSONBody[NewAccount]) -> Response:
         receipt = request.app.state.ledger.open_account(
             data.username, hash_password(data.password), data.role, data.unit_ids, data.volunteer_id,
             request.user.account_id)

@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from projections import directory, hours, qualifications
 from web.api.common import read_db, written
@@ -32,13 +32,13 @@ class VolunteersController(Controller):
     path = "/api/v1/volunteers"
     tags = ["volunteers"]
 
-    def _volunteer(self, request: Request, volunteer_id: UUID):
+    def _volunteer(self, request: Request, volunteer_id: FromPath[UUID]):
         volunteer = request.app.state.ledger.get_volunteer(volunteer_id)
         request.user.ensure_volunteer(volunteer_id, volunteer.unit_id)
         return volunteer
 
     @post("/", guards=[allow("coordinator")], sync_to_thread=True)
-    def register(self, request: Request, data: NewVolunteer) -> Response:
+    def register(self, request: Request, data: JSONBody[NewVolunteer]) -> Response:
         request.user.ensure_unit(data.unit_id)
         receipt = request.app.state.ledger.register_volunteer(data.name, data.phone, data.unit_id, data.languages,
                                                               data.skills, request.user.account_id)
@@ -46,19 +46,19 @@ class VolunteersController(Controller):
                                           "unit_id": str(data.unit_id)}, 201)
 
     @post("/{volunteer_id:uuid}/approve", guards=[allow("coordinator")], sync_to_thread=True, status_code=200)
-    def approve(self, request: Request, volunteer_id: UUID) -> Response:
+    def approve(self, request: Request, volunteer_id: FromPath[UUID]) -> Response:
         self._volunteer(request, volunteer_id)
         receipt = request.app.state.ledger.approve_volunteer(volunteer_id, request.user.account_id)
         return written(request, receipt, {"id": str(volunteer_id), "status": receipt.value})
 
     @post("/{volunteer_id:uuid}/suspend", guards=[allow("coordinator")], sync_to_thread=True, status_code=200)
-    def suspend(self, request: Request, volunteer_id: UUID, data: Suspension) -> Response:
+    def suspend(self, request: Request, volunteer_id: FromPath[UUID], data: JSONBody[Suspension]) -> Response:
         self._volunteer(request, volunteer_id)
         receipt = request.app.state.ledger.suspend_volunteer(volunteer_id, data.reason, request.user.account_id)
         return written(request, receipt, {"id": str(volunteer_id), "status": receipt.value})
 
     @get("/{volunteer_id:uuid}", guards=[allow("coordinator", "volunteer")], sync_to_thread=True)
-    def profile(self, request: Request, volunteer_id: UUID, min_position: int | None = None) -> dict:
+    def profile(self, request: Request, volunteer_id: FromPath[UUID], min_position: FromQuery[int | None] = None) -> dict:
         db = read_db(request, min_position)
         found = directory.volunteer(db, str(volunteer_id))
         if found is None:
@@ -67,8 +67,8 @@ class VolunteersController(Controller):
         return found | {"qualifications": qualifications.held_by(db, str(volunteer_id))}
 
     @get("/", guards=[allow("coordinator")], sync_to_thread=True)
-    def search(self, request: Request, unit_id: UUID | None = None, status: str | None = None, q: str | None = None,
-               min_position: int | None = None) -> list[dict]:
+    def search(self, request: Request, unit_id: FromQuery[UUID | None] = None, status: FromQuery[str | None] = None, q: FromQuery[str | None] = None,
+               min_position: FromQuery[int | None] = None) -> list[dict]:
         units = request.user.scope()
         if unit_id is not None:
             request.user.ensure_unit(unit_id)
@@ -76,9 +76,9 @@ class VolunteersController(Controller):
         return directory.volunteers(read_db(request, min_position), units, status, q)
 
     @get("/{volunteer_id:uuid}/hours", guards=[allow("coordinator", "volunteer")], sync_to_thread=True)
-    def hours(self, request: Request, volunteer_id: UUID,
-              from_: Annotated[date | None, Parameter(query="from")] = None, to: date | None = None,
-              min_position: int | None = None) -> dict:
+    def hours(self, request: Request, volunteer_id: FromPath[UUID],
+              from_: Annotated[date | None, QueryParameter(name="from")] = None, to: FromQuery[date | None] = None,
+              min_position: FromQuery[int | None] = None) -> dict:
         db = read_db(request, min_position)
         found = directory.volunteer(db, str(volunteer_id))
         if found is None:
