@@ -70,8 +70,11 @@ _COLUMNS = ("session_id AS id, unit_id, social_worker, patient_ref, service_type
 
 
 def sessions(db: sqlite_utils.Database, unit_ids: list[str] | None, first_day: str, last_day: str,
-             social_worker: str | None = None, limit: int = 500) -> list[dict]:
+             social_worker: str | None = None, limit: int = 500, session_id: str | None = None) -> list[dict]:
     where, params = ["day BETWEEN ? AND ?"], [first_day, last_day]
+    if session_id:
+        where.append("session_id = ?")
+        params.append(session_id)
     within_units(where, params, "unit_id", unit_ids)
     if social_worker:
         where.append("social_worker = ?")

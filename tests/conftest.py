@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+os.environ.setdefault("CARELEDGER_PASSWORD_HASHING", "cheapest-for-tests")  # before web.passwords is imported
+
 from domain.application import CareLedger
 from domain.clock import FixedClock
 from domain.policy import Policy

@@ -14,11 +14,14 @@ from projections.runner import READ_MODELS, Projector
 from projections.store import ReadModelStore
 from web.api.auth import AuthController
 from web.api.reports import ReportsController
+from web.api.sessions import SessionsController
 from web.api.shifts import ShiftsController
+from web.api.trainings import TrainingsController
 from web.api.units import UnitsController
 from web.api.volunteers import VolunteersController
 from web.auth import LoginThrottle, make_jwt_auth
 from web.errors import HANDLERS
+from web.idempotency import IdempotencyMiddleware, IdempotencyStore
 from web.settings import Settings
 
 
@@ -51,11 +54,13 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
         follower.join(timeout=5)
 
     return Litestar(
-        route_handlers=[AuthController, UnitsController, VolunteersController, ShiftsController, ReportsController],
+        route_handlers=[AuthController, UnitsController, VolunteersController, TrainingsController, ShiftsController,
+                        SessionsController, ReportsController],
         on_app_init=[jwt.on_app_init],
         on_startup=[start],
         on_shutdown=[finish],
         exception_handlers=HANDLERS,
+        middleware=[IdempotencyMiddleware(IdempotencyStore(settings.data_dir / "idempotency.sqlite3"))],
         state=State({"settings": settings, "ledger": ledger, "store": store, "projector": projector,
                      "reader": reader, "jwt": jwt, "throttle": LoginThrottle(settings.login_attempts)}),
         openapi_config=OpenAPIConfig(title="CareLedger", version="0.1.0", path="/schema",

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from argon2 import PasswordHasher
+import os
+
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
-_hasher = PasswordHasher()
+# RFC 9106's low-memory profile; tests may ask for the cheapest one to stay fast.
+_hasher = PasswordHasher.from_parameters(
+    profiles.CHEAPEST if os.environ.get("CARELEDGER_PASSWORD_HASHING") == "cheapest-for-tests"
+    else profiles.RFC_9106_LOW_MEMORY
+)
 
 
 def hash_password(password: str) -> str:

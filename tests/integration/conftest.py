@@ -52,7 +52,7 @@ class World:
 @pytest.fixture
 def world(tmp_path: Path, clock: FixedClock, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     monkeypatch.setenv("CARELEDGER_DATA", str(tmp_path))
-    settings = Settings()
+    settings = Settings(read_wait_seconds=0.5)
     ledger = CareLedger(env=settings.event_store_env(), clock=clock, policy=settings.policy)
     with TestClient(app=create_app(settings, ledger)) as client:
         yield World(client, ledger)

@@ -1,0 +1,103 @@
+"""Who may do what, enforced on the server: every endpoint x every role (and no token), from ONE table.
+A new endpoint without a row here fails `test_every_endpoint_has_a_row`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import pytest
+
+from tests.conftest import CST
+from tests.integration.conftest import PASSWORD, World
+
+ROLES = {"admin": "admin", "coordinator": "coord", "volunteer": "li", "kiosk": "kiosk",
+         "social_worker": "sw", "auditor": "auditor"}
+ANY = set(ROLES)
+MONDAY_8 = datetime(2026, 11, 24, 8, tzinfo=CST)
+
+
+class Ids:
+    def __init__(self, world: World) -> None:
+        ledger, h = world.ledger, world.hospital
+        self.unit, self.volunteer = str(h.unit), str(world.volunteer)
+        self.shift = str(h.shift())
+        self.training = str(h.pre_job)
+        sw = ledger.find_account("sw").id
+        self.session = str(ledger.log_session(h.unit, sw, "pr_x", "communication", "individual", MONDAY_8, 30, 1,
+                                              str(sw)).id)
+
+
+Body = Callable[[Ids], dict] | None
+# method, path, body, roles allowed (None for a public endpoint)
+MATRIX: list[tuple[str, str, Body, set[str] | None]] = [
+    ("POST", "/api/v1/auth/token", lambda i: {"username": "auditor", "password": PASSWORD}, None),
+    ("GET", "/api/v1/healthz", None, None),
+    ("POST", "/api/v1/units", lambda i: {"name": "Xinhua Hospital", "district": "Yangpu"}, {"admin"}),
+    ("GET", "/api/v1/units", None, ANY),
+    ("POST", "/api/v1/accounts", lambda i: {"username": "new", "password": "long enough", "role": "auditor"},
+     {"admin"}),
+    ("POST", "/api/v1/volunteers", lambda i: {"name": "Zhou", "phone": "139", "unit_id": i.unit}, {"coordinator"}),
+    ("GET", "/api/v1/volunteers", None, {"coordinator"}),
+    ("GET", "/api/v1/volunteers/{volunteer}", None, {"coordinator", "volunteer"}),
+    ("POST", "/api/v1/volunteers/{volunteer}/approve", None, {"coordinator"}),
+    ("POST", "/api/v1/volunteers/{volunteer}/suspend", lambda i: {"reason": "test"}, {"coordinator"}),
+    ("GET", "/api/v1/volunteers/{volunteer}/hours", None, {"coordinator", "volunteer"}),
+    ("POST", "/api/v1/trainings", lambda i: {"title": "T", "kind": "other", "unit_id": i.unit,
+                                             "starts_at": "2026-12-01T09:00:00+08:00",
+                                             "ends_at": "2026-12-01T10:00:00+08:00", "capacity": 5},
+     {"coordinator"}),
+    ("POST", "/api/v1/trainings/{training}/enrolments", lambda i: {"volunteer_id": i.volunteer}, {"coordinator"}),
+    ("POST", "/api/v1/trainings/{training}/results", lambda i: {"volunteer_id": i.volunteer, "passed": True},
+     {"coordinator"}),
+    ("POST", "/api/v1/shifts", lambda i: {"unit_id": i.unit, "post": "desk", "starts_at": "2026-12-01T08:00:00+08:00",
+                                          "ends_at": "2026-12-01T12:00:00+08:00", "capacity": 2}, {"coordinator"}),
+    ("GET", "/api/v1/shifts", None, {"coordinator", "volunteer", "kiosk"}),
+    ("GET", "/api/v1/shifts/{shift}", None, {"coordinator", "volunteer", "kiosk"}),
+    ("POST", "/api/v1/shifts/{shift}/signups", lambda i: {"volunteer_id": i.volunteer}, {"coordinator", "volunteer"}),
+    ("DELETE", "/api/v1/shifts/{shift}/signups/{volunteer}", None, {"coordinator", "volunteer"}),
+    ("POST", "/api/v1/shifts/{shift}/check-in", lambda i: {"volunteer_id": i.volunteer},
+     {"coordinator", "volunteer", "kiosk"}),
+    ("POST", "/api/v1/shifts/{shift}/check-out", lambda i: {"volunteer_id": i.volunteer, "served": {}},
+     {"coordinator", "volunteer", "kiosk"}),
+    ("POST", "/api/v1/shifts/{shift}/no-show", lambda i: {"volunteer_id": i.volunteer}, {"coordinator"}),
+    ("POST", "/api/v1/shifts/{shift}/cancel", lambda i: {"reason": "test"}, {"coordinator"}),
+    ("POST", "/api/v1/sessions", lambda i: {"unit_id": i.unit, "patient_id": "MRN1", "service_type": "communication",
+                                            "mode": "individual", "started_at": "2026-11-23T10:00:00+08:00",
+                                            "minutes": 30}, {"social_worker"}),
+    ("GET", "/api/v1/sessions/{session}", None, {"social_worker"}),
+    ("GET", "/api/v1/sessions", None, {"social_worker", "coordinator"}),
+    ("GET", "/api/v1/reports/tallies", None, {"coordinator", "auditor", "admin"}),
+    ("GET", "/api/v1/audit", None, {"admin", "auditor"}),
+]
+
+
+def test_every_endpoint_has_a_row(world: World) -> None:
+    served = {(method, route.path.replace(":uuid", "")) for route in world.client.app.routes
+              for handler in getattr(route, "route_handlers", []) for method in handler.http_methods
+              if route.path.startswith("/api/") and method not in ("HEAD", "OPTIONS")}
+    import re
+
+    in_table = {(method, re.sub(r"\{(\w+)\}", lambda m: "{" + {"volunteer": "volunteer_id", "shift": "shift_id",
+                                                               "training": "training_id",
+                                                               "session": "session_id"}[m.group(1)] + "}", path))
+                for method, path, _, _ in MATRIX}
+    assert served == in_table
+
+
+@pytest.mark.parametrize(("method", "path", "body", "allowed"), MATRIX, ids=[f"{m} {p}" for m, p, _, _ in MATRIX])
+def test_each_role_is_allowed_or_refused_as_the_contract_says(world: World, method, path, body, allowed) -> None:
+    ids = Ids(world)
+    url = path.format(volunteer=ids.volunteer, shift=ids.shift, training=ids.training, session=ids.session)
+    json = body(ids) if body else None
+    anonymous = world.call(None, method, url, json=json)
+    if allowed is None:
+        assert anonymous.status_code not in (401, 403), anonymous.text
+        return
+    assert anonymous.status_code == 401, anonymous.text
+    for role, username in ROLES.items():
+        answer = world.call(username, method, url, json=json)
+        if role in allowed:
+            assert answer.status_code not in (401, 403), f"{role}: {answer.status_code} {answer.text}"
+        else:
+            assert answer.status_code == 403, f"{role}: {answer.status_code} {answer.text}"

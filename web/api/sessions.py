@@ -1,0 +1,69 @@
+"""Social-work sessions: the patient becomes a pseudonym at the door; notes only to their author."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+
+from projections import caseload
+from web.api.common import read_db, written
+from web.auth import allow
+from web.pseudonyms import patient_ref
+
+
+class NewSession(msgspec.Struct, forbid_unknown_fields=True):
+    unit_id: UUID
+    patient_id: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    service_type: Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
+    mode: Literal["individual", "group", "community"]
+    started_at: datetime
+    minutes: Annotated[int, msgspec.Meta(ge=1, le=1440)]
+    persons: Annotated[int, msgspec.Meta(ge=1, le=100_000)] = 1
+    notes: Annotated[str, msgspec.Meta(max_length=20_000)] | None = None
+
+
+class SessionsController(Controller):
+    path = "/api/v1/sessions"
+    tags = ["social work"]
+
+    @post("/", guards=[allow("social_worker")], sync_to_thread=True)
+    def log(self, request: Request, data: JSONBody[NewSession]) -> Response:
+        request.user.ensure_unit(data.unit_id)
+        state = request.app.state
+        ref = patient_ref(data.patient_id, state.settings.secret("pseudonym_secret"))
+        receipt = state.ledger.log_session(
+            data.unit_id, UUID(request.user.account_id), ref, data.service_type, data.mode, data.started_at,
+            data.minutes, data.persons, request.user.account_id, notes=data.notes)
+        return written(request, receipt, {"id": str(receipt.id), "patient_ref": ref}, 201)
+
+    @get("/{session_id:uuid}", guards=[allow("social_worker")], sync_to_thread=True)
+    def show(self, request: Request, session_id: FromPath[UUID], min_position: FromQuery[int | None] = None) -> dict:
+        rows = [r for r in caseload.sessions(read_db(request, min_position), None, "0000-01-01", "9999-12-31",
+                                             session_id=str(session_id))]
+        if not rows:
+            raise NotFoundException(f"No session with id {session_id}")
+        found = rows[0]
+        request.user.ensure_unit(found["unit_id"])
+        if found["social_worker"] == request.user.account_id:
+            # Notes are never in a read model: the author reads them from the (encrypted) log.
+            found["notes"] = request.app.state.ledger.get_session(session_id).notes
+        return found
+
+    @get("/", guards=[allow("social_worker", "coordinator")], sync_to_thread=True)
+    def list_sessions(self, request: Request, unit_id: FromQuery[UUID | None] = None,
+                      from_: Annotated[date | None, QueryParameter(name="from")] = None,
+                      to: FromQuery[date | None] = None, min_position: FromQuery[int | None] = None) -> list[dict]:
+        units = request.user.scope()
+        if unit_id is not None:
+            request.user.ensure_unit(unit_id)
+            units = [str(unit_id)]
+        if units is None:
+            raise PermissionDeniedException("Sessions are read per unit")
+        first, last = (from_ or date(2000, 1, 1)).isoformat(), (to or date(2999, 12, 31)).isoformat()
+        return caseload.sessions(read_db(request, min_position), units, first, last)

@@ -1,0 +1,136 @@
+"""Idempotency-Key: a retried write with the same key and body gets the first answer, and
+nothing new is recorded. Answers are kept in a small SQLite file beside the read models."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from litestar.enums import ScopeType
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+PENDING = -1
+
+
+class IdempotencyStore:
+    def __init__(self, path: Path, keep_hours: int = 48) -> None:
+        self.conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, body_hash TEXT, status INTEGER, "
+                          "headers TEXT, body BLOB, stored_at REAL)")
+        self.keep_seconds = keep_hours * 3600
+        self.lock = threading.Lock()
+
+    def claim(self, key: str, body_hash: str) -> tuple[str, Any]:
+        """('new', None) if this request may run; ('done', answer) to replay; ('conflict'|'busy', None)."""
+        with self.lock:
+            self.conn.execute("DELETE FROM answers WHERE stored_at < ?", (time.time() - self.keep_seconds,))
+            row = self.conn.execute("SELECT body_hash, status, headers, body FROM answers WHERE key = ?", (key,)).fetchone()
+            if row is None:
+                self.conn.execute("INSERT INTO answers VALUES (?, ?, ?, '[]', x'', ?)", (key, body_hash, PENDING, time.time()))
+                return "new", None
+        if row[0] != body_hash:
+            return "conflict", None
+        if row[1] == PENDING:
+            return "busy", None
+        return "done", (row[1], json.loads(row[2]), row[3])
+
+    def store(self, key: str, status: int, headers: list, body: bytes) -> None:
+        with self.lock:
+            self.conn.execute("UPDATE answers SET status = ?, headers = ?, body = ? WHERE key = ?",
+                              (status, json.dumps(headers), body, key))
+
+    def forget(self, key: str) -> None:
+        with self.lock:
+            self.conn.execute("DELETE FROM answers WHERE key = ?", (key,))
+
+
+def _problem(send: Send, status: int, detail: str) -> Any:
+    body = json.dumps({"type": "about:blank", "status": status, "title": "Idempotency-Key", "detail": detail,
+                       "reason": "idempotency_key_reused" if status == 422 else "in_progress"}).encode()
+    headers = [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())]
+    if status == 409:
+        headers.append((b"retry-after", b"1"))
+
+    async def answer() -> None:
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+    return answer()
+
+
+class IdempotencyMiddleware(ASGIMiddleware):
+    scopes = (ScopeType.HTTP,)
+
+    def __init__(self, store: IdempotencyStore) -> None:
+        self.answers = store
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        headers = dict(scope.get("headers", []))
+        key_header = headers.get(b"idempotency-key")
+        if scope["method"] not in WRITES or not key_header:
+            await next_app(scope, receive, send)
+            return
+        chunks, more = [], True
+        while more:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        # A key belongs to whoever sent it: the same key from another account is another request.
+        who = hashlib.sha256(headers.get(b"authorization", b"")).hexdigest()[:16]
+        key = f"{who}:{scope['method']}:{scope['path']}:{key_header.decode(errors='replace')}"
+        body_hash = hashlib.sha256(body).hexdigest()
+        for _ in range(50):
+            verdict, answer = self.answers.claim(key, body_hash)
+            if verdict != "busy":
+                break
+            await asyncio.sleep(0.1)  # the first request with this key is still running
+        if verdict == "conflict":
+            await _problem(send, 422, "This Idempotency-Key was used with a different body.")
+            return
+        if verdict == "busy":
+            await _problem(send, 409, "A request with this Idempotency-Key is still running.")
+            return
+        if verdict == "done":
+            status, stored_headers, stored_body = answer
+            await send({"type": "http.response.start", "status": status,
+                        "headers": [(k.encode(), v.encode()) for k, v in stored_headers]})
+            await send({"type": "http.response.body", "body": stored_body})
+            return
+
+        delivered = False
+
+        async def replay() -> Message:
+            nonlocal delivered
+            if not delivered:
+                delivered = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        started: dict[str, Any] = {}
+        sent_body: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                started.update(message)
+            elif message["type"] == "http.response.body":
+                sent_body.append(message.get("body", b""))
+            await send(message)
+
+        try:
+            await next_app(scope, replay, capture)
+        finally:
+            status = started.get("status", 500)
+            if status >= 500:
+                self.answers.forget(key)  # a failure is not an answer: let the retry run again
+            else:
+                kept = [(k.decode(), v.decode()) for k, v in started.get("headers", [])]
+                self.answers.store(key, status, kept, b"".join(sent_body))
