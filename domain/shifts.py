@@ -146,7 +146,7 @@ class Shift(Aggregate):
         if trainee:
             # A trainee shadows: no place taken, no qualification needed yet, but it must be in the programme.
             if volunteer.status not in (PENDING, ACTIVE):
-                raise VolunteerNotActive(f"{volunteer.name} is {volunteer.status}.", status=volunteer.status)
+                raise VolunteerNotActive(f"{volunteer.name} is {volunteer.status}.", volunteer_status=volunteer.status)
         else:
             if self.is_full:
                 raise ShiftFull("This shift is full.", capacity=self.capacity)

@@ -53,7 +53,7 @@ class TrainingCourse(Aggregate):
         if volunteer.id in self.enrolled:
             return False
         if volunteer.status not in (PENDING, ACTIVE):
-            raise VolunteerNotActive(f"{volunteer.name} is {volunteer.status}.", status=volunteer.status)
+            raise VolunteerNotActive(f"{volunteer.name} is {volunteer.status}.", volunteer_status=volunteer.status)
         if len(self.enrolled) >= self.capacity:
             raise TrainingFull("This training is full.", capacity=self.capacity)
         self._enrolled(volunteer.id, actor)

@@ -74,7 +74,7 @@ class Volunteer(Aggregate):
     def _require_status(self, action: str, *allowed: str) -> None:
         if self.status not in allowed:
             raise InvalidTransition(
-                f"Cannot {action} a volunteer who is {self.status}.", status=self.status, action=action
+                f"Cannot {action} a volunteer who is {self.status}.", volunteer_status=self.status, action=action
             )
 
     @event("Approved")
@@ -138,7 +138,7 @@ class Volunteer(Aggregate):
     def ensure_may_serve(self, requires: frozenset[str], on: date) -> None:
         """Refuse unless active and holding every required qualification and credential on `on`."""
         if self.status != ACTIVE:
-            raise VolunteerNotActive(f"{self.name} is {self.status}, not active.", status=self.status)
+            raise VolunteerNotActive(f"{self.name} is {self.status}, not active.", volunteer_status=self.status)
         missing = sorted(kind for kind in requires if self.holding(kind) is None)
         if missing:
             raise NotQualified(

@@ -24,7 +24,8 @@ def domain_error(_: Request, error: DomainError) -> Response:
     extra: dict[str, Any] = {"reason": error.reason}
     if "field" in error.details:
         extra["field"] = error.details["field"]
-    extra.update({k: v for k, v in error.details.items() if k != "field" and isinstance(v, (str, int, list))})
+    reserved = {"type", "status", "title", "detail", "reason", "field"}
+    extra.update({k: v for k, v in error.details.items() if k not in reserved and isinstance(v, (str, int, list))})
     return problem(error.status, error.message, **extra)
 
 

@@ -1,0 +1,88 @@
+"""The rest of the contract: trainings, sessions, idempotent retries, the OpenAPI document."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from openapi_spec_validator import validate
+
+from tests.integration.conftest import World
+
+API_MD = Path(__file__).resolve().parents[3] / "shared" / "API.md"
+
+
+def test_passing_a_training_over_http_grants_its_qualification(world: World) -> None:
+    created = world.call("coord", "POST", "/api/v1/trainings", json={
+        "title": "手语培训", "kind": "sign_language", "unit_id": str(world.hospital.unit),
+        "starts_at": "2026-11-10T14:00:00+08:00", "ends_at": "2026-11-10T17:00:00+08:00", "capacity": 1,
+        "validity_days": 730})
+    assert created.status_code == 201
+    training = created.json()["id"]
+    me = str(world.volunteer)
+    assert world.call("coord", "POST", f"/api/v1/trainings/{training}/enrolments",
+                      json={"volunteer_id": me}).status_code == 201
+    full = world.call("coord", "POST", f"/api/v1/trainings/{training}/enrolments",
+                      json={"volunteer_id": str(world.other_volunteer)})
+    assert full.status_code == 409 and full.json()["reason"] == "training_full"
+    result = world.call("coord", "POST", f"/api/v1/trainings/{training}/results",
+                        json={"volunteer_id": me, "passed": True, "score": 91})
+    assert result.status_code == 200 and result.json()["qualification"] == "sign_language"
+    profile = world.call("li", "GET", f"/api/v1/volunteers/{me}",
+                         params={"min_position": result.headers["X-CareLedger-Position"]}).json()
+    assert {q["kind"]: q["valid_until"] for q in profile["qualifications"]}["sign_language"] == "2028-11-09"
+    bad = world.call("coord", "POST", "/api/v1/trainings", json={
+        "title": "x", "kind": "juggling", "unit_id": str(world.hospital.unit),
+        "starts_at": "2026-11-10T14:00:00+08:00", "ends_at": "2026-11-10T17:00:00+08:00", "capacity": 1})
+    assert bad.status_code == 400 and "kind" in bad.json()["detail"]
+
+
+def test_a_session_stores_a_pseudonym_and_shows_notes_only_to_its_author(world: World) -> None:
+    body = {"unit_id": str(world.hospital.unit), "patient_id": "MRN-004211", "service_type": "psychological_support",
+            "mode": "individual", "started_at": "2026-11-23T10:00:00+08:00", "minutes": 45,
+            "notes": "Worried about the cost of surgery."}
+    logged = world.call("sw", "POST", "/api/v1/sessions", json=body)
+    assert logged.status_code == 201
+    session, ref = logged.json()["id"], logged.json()["patient_ref"]
+    assert ref.startswith("pr_") and "004211" not in ref
+    again = world.call("sw", "POST", "/api/v1/sessions", json=body | {"notes": None})
+    assert again.json()["patient_ref"] == ref  # the same patient, the same pseudonym
+    position = again.headers["X-CareLedger-Position"]
+    mine = world.call("sw", "GET", f"/api/v1/sessions/{session}", params={"min_position": position}).json()
+    assert mine["notes"] == "Worried about the cost of surgery." and mine["patient_ref"] == ref
+    world.ledger.open_account("sw2", world.ledger.find_account("sw").password_hash, "social_worker",
+                              [world.hospital.unit], None, "admin")
+    theirs = world.call("sw2", "GET", f"/api/v1/sessions/{session}").json()
+    assert "notes" not in theirs
+    listed = world.call("coord", "GET", "/api/v1/sessions", params={"min_position": position}).json()
+    assert len(listed) == 2 and all("notes" not in s for s in listed)
+    raw = b"".join(n.state for n in world.ledger.recorder.select_notifications(1, 100_000))
+    assert b"MRN-004211" not in raw  # the hospital's id is stored nowhere
+
+
+def test_a_retried_write_with_the_same_idempotency_key_records_nothing_new(world: World) -> None:
+    body = {"unit_id": str(world.hospital.unit), "post": "desk", "starts_at": "2026-12-01T08:00:00+08:00",
+            "ends_at": "2026-12-01T12:00:00+08:00", "capacity": 2}
+    headers = {**world.headers("coord"), "Idempotency-Key": "a1b2c3"}
+    first = world.client.post("/api/v1/shifts", json=body, headers=headers)
+    before = world.ledger.position
+    retry = world.client.post("/api/v1/shifts", json=body, headers=headers)
+    assert retry.status_code == 201 and retry.json() == first.json()
+    assert retry.headers["X-CareLedger-Position"] == first.headers["X-CareLedger-Position"]
+    assert world.ledger.position == before
+    reused = world.client.post("/api/v1/shifts", json=body | {"capacity": 3}, headers=headers)
+    assert reused.status_code == 422 and reused.json()["reason"] == "idempotency_key_reused"
+    other = world.client.post("/api/v1/shifts", json=body, headers={**headers, "Idempotency-Key": "d4e5f6"})
+    assert other.status_code == 201 and other.json()["id"] != first.json()["id"]
+
+
+def test_the_openapi_document_validates_and_holds_every_path_of_the_contract(world: World) -> None:
+    document = world.client.get("/schema/openapi.json").json()
+    validate(document)
+    contract = set(re.findall(r"^\| (?:GET|POST|DELETE) (/[^ ?|]+)", API_MD.read_text(), flags=re.M))
+    assert contract, "API.md should list paths"
+    documented = {p.replace("/api/v1", "") for p in document["paths"]}
+    normalised = {re.sub(r"\{[^}]+\}", "{id}", p) for p in documented}
+    missing = {re.sub(r"\{[^}]+\}", "{id}", p) for p in contract} - normalised
+    assert missing == set()
+    assert world.client.get("/schema/scalar").status_code == 200
