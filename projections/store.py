@@ -49,6 +49,7 @@ class ReadModel:
     name: str
     create: Callable[[sqlite_utils.Database], None]
     tables: tuple[str, ...]
+    version: int = 1  # raise it when the tables change: the read model is then rebuilt from the log
     handlers: dict[type, Handler] = field(default_factory=dict)
 
     def handles(self, *event_classes: type) -> Callable[[Handler], Handler]:
@@ -73,10 +74,23 @@ class ReadModelStore:
         self.models = {m.name: m for m in models}
         self.conn = connect(self.path)
         self.db = sqlite_utils.Database(self.conn)
-        self.db["positions"].create({"read_model": str, "position": int}, pk="read_model", if_not_exists=True)
+        self.db["positions"].create({"read_model": str, "position": int, "version": int}, pk="read_model",
+                                    if_not_exists=True)
+        if "version" not in self.db["positions"].columns_dict:
+            self.conn.execute("ALTER TABLE positions ADD COLUMN version INTEGER NOT NULL DEFAULT 1")
         for model in self.models.values():
-            model.create(self.db)
-            self.conn.execute("INSERT OR IGNORE INTO positions VALUES (?, 0)", (model.name,))
+            self._ensure_schema(model)
+
+    def _ensure_schema(self, model: ReadModel) -> None:
+        """Create the model's tables; if they were made by another version, start it again from 0."""
+        row = self.conn.execute("SELECT version FROM positions WHERE read_model = ?", (model.name,)).fetchone()
+        if row is not None and row[0] != model.version:
+            for table in model.tables:
+                self.conn.execute(f"DROP TABLE IF EXISTS [{table}]")
+            self.conn.execute("UPDATE positions SET position = 0, version = ? WHERE read_model = ?",
+                              (model.version, model.name))
+        model.create(self.db)
+        self.conn.execute("INSERT OR IGNORE INTO positions VALUES (?, 0, ?)", (model.name, model.version))
 
     def positions(self, conn: sqlite3.Connection | None = None) -> dict[str, int]:
         rows = (conn or self.conn).execute("SELECT read_model, position FROM positions").fetchall()

@@ -40,8 +40,8 @@ def create(db: sqlite_utils.Database) -> None:
     db.execute("INSERT OR IGNORE INTO city_total VALUES (1, 0)")
 
 
-tallies = ReadModel("tallies", create, tables=("tally_shifts", "tally_sessions", "person_times",
-                                              "person_times_monthly", "city_total"))
+tallies = ReadModel("tallies", create, version=2, tables=("tally_shifts", "tally_sessions", "person_times",
+                                                         "person_times_monthly", "city_total"))
 
 
 def _add(c: sqlite3.Connection, day: str, unit_id: str, service_type: str, person_times: int) -> None:

@@ -136,3 +136,21 @@ def test_a_caller_can_wait_until_the_read_models_hold_its_write(tmp_path: Path, 
         projector.wake()
         follower.join()
         store.close()
+
+
+def test_a_read_model_whose_tables_changed_is_rebuilt_from_the_log_on_start(tmp_path: Path) -> None:
+    build_demo(demo_env(tmp_path), date(2026, 11, 22))
+    ledger = CareLedger(env=demo_env(tmp_path))
+    path = tmp_path / "read_models.sqlite3"
+    store = ReadModelStore(path, READ_MODELS)
+    Projector(ledger, store).catch_up()
+    expected = tallies.report(store.db, "2026-11-01", "2026-11-30")
+    # As if these tables had been made by an older CareLedger without the monthly roll-up.
+    store.conn.execute("DROP TABLE person_times_monthly")
+    store.conn.execute("UPDATE positions SET version = 1 WHERE read_model = 'tallies'")
+    store.close()
+    upgraded = ReadModelStore(path, READ_MODELS)
+    assert upgraded.positions()["tallies"] == 0 and upgraded.positions()["roster"] == ledger.position
+    Projector(ledger, upgraded).catch_up()
+    assert tallies.report(upgraded.db, "2026-11-01", "2026-11-30") == expected
+    upgraded.close()
