@@ -134,3 +134,15 @@ def test_the_openapi_document_describes_the_api(world: World) -> None:
                  "/api/v1/shifts/{shift_id}/check-out", "/api/v1/reports/tallies", "/api/v1/audit",
                  "/api/v1/healthz", "/api/v1/auth/token"):
         assert path in document["paths"], path
+
+
+def test_a_shift_written_in_utc_counts_on_the_programmes_local_day(world: World, clock) -> None:
+    # 07:00 in Shanghai is 23:00 UTC the evening before.
+    answer = world.call("coord", "POST", "/api/v1/shifts", json={
+        "unit_id": str(world.hospital.unit), "post": "guidance desk", "starts_at": "2026-11-23T23:00:00Z",
+        "ends_at": "2026-11-24T03:00:00Z", "capacity": 1})
+    listed = world.call("coord", "GET", "/api/v1/shifts", params={
+        "from": "2026-11-24", "to": "2026-11-24", "min_position": answer.headers["X-CareLedger-Position"]}).json()
+    assert [s["id"] for s in listed] == [answer.json()["id"]]
+    shown = world.call("coord", "GET", f"/api/v1/shifts/{answer.json()['id']}").json()
+    assert shown["day"] == "2026-11-24"

@@ -21,6 +21,8 @@ class TokenAnswer(msgspec.Struct):
     token_type: str
     role: str
     expires_in: int
+    unit_ids: list[str]
+    volunteer_id: str | None
 
 
 class AuthController(Controller):
@@ -41,7 +43,9 @@ class AuthController(Controller):
         state.throttle.succeeded(data.username)
         minutes = state.settings.token_minutes
         token = state.jwt.create_token(identifier=str(account.id))
-        return TokenAnswer(token, "bearer", principal_of(account).role, minutes * 60)
+        principal = principal_of(account)
+        return TokenAnswer(token, "bearer", principal.role, minutes * 60, list(principal.unit_ids),
+                           principal.volunteer_id)
 
 
 __all__ = ["AuthController", "Response"]

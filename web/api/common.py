@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
@@ -16,6 +18,12 @@ def written(request: Request, receipt: Receipt, content: Any, status: int = 200)
     """A successful write: its answer and the log position a later read may ask to see."""
     position = receipt.position if receipt.position is not None else request.app.state.ledger.position
     return Response(content=content, status_code=status, headers={POSITION: str(position)})
+
+
+def local(request: Request, moment: datetime) -> datetime:
+    """The programme's wall clock: a shift at 07:00 in Shanghai is on that Shanghai day, however
+    the client wrote the offset (days in rosters and tallies are taken from this offset)."""
+    return moment.astimezone(ZoneInfo(request.app.state.settings.timezone)) if moment.tzinfo else moment
 
 
 def read_db(request: Request, min_position: int | None) -> Any:

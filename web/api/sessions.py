@@ -12,7 +12,7 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from projections import caseload
-from web.api.common import read_db, written
+from web.api.common import local, read_db, written
 from web.auth import allow
 from web.pseudonyms import patient_ref
 
@@ -38,7 +38,8 @@ class SessionsController(Controller):
         state = request.app.state
         ref = patient_ref(data.patient_id, state.settings.secret("pseudonym_secret"))
         receipt = state.ledger.log_session(
-            data.unit_id, UUID(request.user.account_id), ref, data.service_type, data.mode, data.started_at,
+            data.unit_id, UUID(request.user.account_id), ref, data.service_type, data.mode,
+            local(request, data.started_at),
             data.minutes, data.persons, request.user.account_id, notes=data.notes)
         return written(request, receipt, {"id": str(receipt.id), "patient_ref": ref}, 201)
 

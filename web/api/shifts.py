@@ -14,7 +14,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from projections import roster
-from web.api.common import read_db, written
+from web.api.common import local, read_db, written
 from web.auth import allow
 
 Places = Annotated[int, msgspec.Meta(ge=1, le=500)]
@@ -66,7 +66,8 @@ class ShiftsController(Controller):
     @post("/", guards=[allow("coordinator")], sync_to_thread=True)
     def schedule(self, request: Request, data: JSONBody[NewShift]) -> Response:
         request.user.ensure_unit(data.unit_id)
-        receipt = request.app.state.ledger.schedule_shift(data.unit_id, data.post, data.starts_at, data.ends_at,
+        receipt = request.app.state.ledger.schedule_shift(data.unit_id, data.post, local(request, data.starts_at),
+                                                          local(request, data.ends_at),
                                                           data.capacity, data.requires, request.user.account_id)
         return written(request, receipt, {"id": str(receipt.id), "unit_id": str(data.unit_id), "post": data.post,
                                           "starts_at": data.starts_at, "ends_at": data.ends_at,

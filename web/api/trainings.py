@@ -10,7 +10,7 @@ import msgspec
 from litestar import Controller, Request, Response, post
 from litestar.params import FromPath, JSONBody
 
-from web.api.common import written
+from web.api.common import local, written
 from web.auth import allow
 
 
@@ -51,7 +51,8 @@ class TrainingsController(Controller):
     def schedule(self, request: Request, data: JSONBody[NewTraining]) -> Response:
         request.user.ensure_unit(data.unit_id)
         receipt = request.app.state.ledger.schedule_training(
-            data.title, data.kind, data.unit_id, data.starts_at, data.ends_at, data.capacity, data.validity_days,
+            data.title, data.kind, data.unit_id, local(request, data.starts_at), local(request, data.ends_at),
+            data.capacity, data.validity_days,
             request.user.account_id, grants=data.grants)
         return written(request, receipt, {"id": str(receipt.id), "title": data.title, "kind": data.kind,
                                           "unit_id": str(data.unit_id), "capacity": data.capacity,
