@@ -172,3 +172,11 @@ def missing(db: sqlite_utils.Database, now: datetime, unit_ids: list[str] | None
         "COALESCE(v.name, '') AS name, COALESCE(v.phone, '') AS phone "
         "FROM shifts sh JOIN seats s USING (shift_id) LEFT JOIN volunteers v USING (volunteer_id) "
         f"WHERE {' AND '.join(where)} ORDER BY sh.starts_at, name", params))
+
+
+def names(db: sqlite_utils.Database, volunteer_ids: list[str]) -> dict[str, str]:
+    if not volunteer_ids:
+        return {}
+    rows = db.query(f"SELECT volunteer_id, name FROM volunteers WHERE volunteer_id IN "
+                    f"({','.join('?' * len(volunteer_ids))})", volunteer_ids)
+    return {r["volunteer_id"]: r["name"] for r in rows}

@@ -69,6 +69,30 @@ MATRIX: list[tuple[str, str, Body, set[str] | None]] = [
     ("GET", "/api/v1/sessions", None, {"social_worker", "coordinator"}),
     ("GET", "/api/v1/reports/tallies", None, {"coordinator", "auditor", "admin"}),
     ("GET", "/api/v1/audit", None, {"admin", "auditor"}),
+    # Beyond API.md: what coordinators, volunteers and kiosks need every week.
+    ("POST", "/api/v1/shifts/series", lambda i: {"unit_id": i.unit, "post": "desk", "weekdays": ["mon"],
+                                                 "start_time": "08:00:00", "end_time": "12:00:00",
+                                                 "first_day": "2026-12-07", "weeks": 2, "capacity": 2},
+     {"coordinator"}),
+    ("POST", "/api/v1/shifts/{shift}/reschedule", lambda i: {"starts_at": "2026-11-24T09:00:00+08:00",
+                                                              "ends_at": "2026-11-24T13:00:00+08:00", "capacity": 3},
+     {"coordinator"}),
+    ("POST", "/api/v1/shifts/{shift}/corrections", lambda i: {"volunteer_id": i.volunteer, "minutes": 60,
+                                                               "reason": "forgot to check out"},
+     {"coordinator", "volunteer"}),
+    ("POST", "/api/v1/shifts/{shift}/corrections/{request}/approve", None, {"coordinator"}),
+    ("POST", "/api/v1/shifts/{shift}/corrections/{request}/decline", lambda i: {"reason": "no"}, {"coordinator"}),
+    ("POST", "/api/v1/volunteers/{volunteer}/reinstate", None, {"coordinator"}),
+    ("POST", "/api/v1/volunteers/{volunteer}/retire", None, {"coordinator"}),
+    ("POST", "/api/v1/volunteers/{volunteer}/credentials", lambda i: {"kind": "health_check",
+                                                                       "recorded_on": "2026-11-01"},
+     {"coordinator"}),
+    ("GET", "/api/v1/volunteers/{volunteer}/service-record", None, {"coordinator", "volunteer"}),
+    ("GET", "/api/v1/reports/fill-rates", None, {"coordinator", "auditor", "admin"}),
+    ("GET", "/api/v1/reports/missing", None, {"coordinator", "kiosk"}),
+    ("GET", "/api/v1/reports/expiring", None, {"coordinator"}),
+    ("GET", "/api/v1/reports/compliance", None, {"coordinator", "auditor", "admin"}),
+    ("GET", "/api/v1/service-types", None, ANY),
 ]
 
 
@@ -80,7 +104,8 @@ def test_every_endpoint_has_a_row(world: World) -> None:
 
     in_table = {(method, re.sub(r"\{(\w+)\}", lambda m: "{" + {"volunteer": "volunteer_id", "shift": "shift_id",
                                                                "training": "training_id",
-                                                               "session": "session_id"}[m.group(1)] + "}", path))
+                                                               "session": "session_id",
+                                                               "request": "request_id"}[m.group(1)] + "}", path))
                 for method, path, _, _ in MATRIX}
     assert served == in_table
 
@@ -88,7 +113,8 @@ def test_every_endpoint_has_a_row(world: World) -> None:
 @pytest.mark.parametrize(("method", "path", "body", "allowed"), MATRIX, ids=[f"{m} {p}" for m, p, _, _ in MATRIX])
 def test_each_role_is_allowed_or_refused_as_the_contract_says(world: World, method, path, body, allowed) -> None:
     ids = Ids(world)
-    url = path.format(volunteer=ids.volunteer, shift=ids.shift, training=ids.training, session=ids.session)
+    url = path.format(volunteer=ids.volunteer, shift=ids.shift, training=ids.training, session=ids.session,
+                      request="00000000-0000-4000-8000-000000000001")
     json = body(ids) if body else None
     anonymous = world.call(None, method, url, json=json)
     if allowed is None:

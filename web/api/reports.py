@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from litestar import Controller, Request, get
 from litestar.params import FromQuery, QueryParameter
 
-from projections import tallies
+from projections import qualifications, roster, tallies
 from web.api.common import read_db
 from web.auth import allow
 
@@ -24,13 +24,59 @@ class ReportsController(Controller):
                 to: FromQuery[date | None] = None, unit_id: FromQuery[UUID | None] = None,
                 by: FromQuery[Literal["service_type", "unit", "day", "month"]] = "service_type",
                 min_position: FromQuery[int | None] = None) -> dict:
-        units = request.user.scope()
-        if unit_id is not None:
-            request.user.ensure_unit(unit_id)
-            units = [str(unit_id)]
-        today = datetime.now(ZoneInfo(request.app.state.settings.timezone)).date()
-        first, last = (from_ or today.replace(day=1)).isoformat(), (to or today).isoformat()
+        units = self._units(request, unit_id)
+        first, last = self._range(request, from_, to)
         return tallies.report(read_db(request, min_position), first, last, units, by) | {"from": first, "to": last}
+
+    @staticmethod
+    def _units(request: Request, unit_id: UUID | None) -> list[str] | None:
+        if unit_id is None:
+            return request.user.scope()
+        request.user.ensure_unit(unit_id)
+        return [str(unit_id)]
+
+    @staticmethod
+    def _range(request: Request, first: date | None, last: date | None) -> tuple[str, str]:
+        """Default: from the first of this month to today, on the programme's wall clock."""
+        today = datetime.now(ZoneInfo(request.app.state.settings.timezone)).date()
+        return (first or today.replace(day=1)).isoformat(), (last or today).isoformat()
+
+    @get("/reports/fill-rates", guards=[allow("coordinator", "auditor", "admin")], sync_to_thread=True)
+    def fill_rates(self, request: Request, from_: Annotated[date | None, QueryParameter(name="from")] = None,
+                   to: FromQuery[date | None] = None, unit_id: FromQuery[UUID | None] = None,
+                   by: FromQuery[Literal["unit", "post", "day"]] = "unit",
+                   min_position: FromQuery[int | None] = None) -> dict:
+        units = self._units(request, unit_id)
+        first, last = self._range(request, from_, to)
+        return {"from": first, "to": last, "by": by,
+                "rows": roster.fill_rates(read_db(request, min_position), units, first, last, by)}
+
+    @get("/reports/missing", guards=[allow("coordinator", "kiosk")], sync_to_thread=True)
+    def missing(self, request: Request, unit_id: FromQuery[UUID | None] = None,
+                min_position: FromQuery[int | None] = None) -> list[dict]:
+        """Who's missing now: signed up for a shift that has started, not checked in."""
+        return roster.missing(read_db(request, min_position), request.app.state.ledger.clock.now(),
+                              self._units(request, unit_id))
+
+    @get("/reports/expiring", guards=[allow("coordinator")], sync_to_thread=True)
+    def expiring(self, request: Request, days: Annotated[int, QueryParameter(ge=1, le=365)] = 30,
+                 unit_id: FromQuery[UUID | None] = None, min_position: FromQuery[int | None] = None) -> list[dict]:
+        today = request.app.state.ledger.clock.now().astimezone(ZoneInfo(request.app.state.settings.timezone)).date()
+        return qualifications.expiring(read_db(request, min_position), today, days, self._units(request, unit_id))
+
+    @get("/reports/compliance", guards=[allow("coordinator", "auditor", "admin")], sync_to_thread=True)
+    def compliance(self, request: Request, from_: Annotated[date | None, QueryParameter(name="from")] = None,
+                   to: FromQuery[date | None] = None, unit_id: FromQuery[UUID | None] = None,
+                   min_position: FromQuery[int | None] = None) -> list[dict]:
+        """Check-ins made without a valid required qualification at that moment of the log."""
+        first, last = self._range(request, from_, to)
+        return qualifications.compliance(read_db(request, min_position), first, last, self._units(request, unit_id))
+
+    @get("/service-types", guards=[allow("admin", "coordinator", "volunteer", "kiosk", "social_worker", "auditor")],
+         sync_to_thread=True)
+    def service_types(self, request: Request) -> list[dict]:
+        return [{"code": code, "name_en": en, "name_zh": zh}
+                for code, (en, zh) in request.app.state.ledger.service_types().items()]
 
     @get("/audit", guards=[allow("admin", "auditor")], sync_to_thread=True)
     def audit(self, request: Request, after: FromQuery[int] = 0,

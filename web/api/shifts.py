@@ -4,7 +4,7 @@ and coordinators, each only for what they act for."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -14,6 +14,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from projections import roster
+from projections.history import roster_as_of
 from web.api.common import local, read_db, written
 from web.auth import allow
 
@@ -47,6 +48,34 @@ class Cancellation(msgspec.Struct, forbid_unknown_fields=True):
     reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
 
 
+class NewSeries(msgspec.Struct, forbid_unknown_fields=True):
+    unit_id: UUID
+    post: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    weekdays: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]]
+    start_time: time
+    end_time: time
+    first_day: date
+    weeks: Annotated[int, msgspec.Meta(ge=1, le=104)]
+    capacity: Places
+    requires: list[str] = []
+
+
+class Move(msgspec.Struct, forbid_unknown_fields=True):
+    starts_at: datetime
+    ends_at: datetime
+    capacity: Places
+
+
+class CorrectionRequest(msgspec.Struct, forbid_unknown_fields=True):
+    volunteer_id: UUID
+    minutes: Annotated[int, msgspec.Meta(ge=0, le=1440)]
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+
+
+class Decline(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+
+
 VIA = {"kiosk": "kiosk", "volunteer": "phone", "coordinator": "coordinator", "admin": "coordinator"}
 
 
@@ -54,13 +83,13 @@ class ShiftsController(Controller):
     path = "/api/v1/shifts"
     tags = ["shifts"]
 
-    def _shift(self, request: Request, shift_id: FromPath[UUID]):
+    def _shift(self, request: Request, shift_id: UUID):
         shift = request.app.state.ledger.get_shift(shift_id)
         if request.user.role != "volunteer":
             request.user.ensure_unit(shift.unit_id)
         return shift
 
-    def _for_volunteer(self, request: Request, shift, volunteer_id: FromPath[UUID]) -> None:
+    def _for_volunteer(self, request: Request, shift, volunteer_id: UUID) -> None:
         request.user.ensure_volunteer(volunteer_id, shift.unit_id)
 
     @post("/", guards=[allow("coordinator")], sync_to_thread=True)
@@ -90,10 +119,18 @@ class ShiftsController(Controller):
                                    "cancelled", "requires")} for r in rows]
 
     @get("/{shift_id:uuid}", guards=[allow("coordinator", "volunteer", "kiosk")], sync_to_thread=True)
-    def show(self, request: Request, shift_id: FromPath[UUID], min_position: FromQuery[int | None] = None) -> dict:
-        found = roster.shift(read_db(request, min_position), str(shift_id))
+    def show(self, request: Request, shift_id: FromPath[UUID], min_position: FromQuery[int | None] = None,
+             as_of: FromQuery[datetime | None] = None) -> dict:
+        db = read_db(request, min_position)
+        found = roster.shift(db, str(shift_id))
         if found is None:
             raise NotFoundException(f"No shift with id {shift_id}")
+        if as_of is not None:
+            # The roster as it stood then, from the log; names from the directory.
+            seats = roster_as_of(request.app.state.ledger, shift_id, as_of) or []
+            names = roster.names(db, [s["volunteer_id"] for s in seats])
+            found["roster"] = [s | {"name": names.get(s["volunteer_id"], "")} for s in seats]
+            found["as_of"] = as_of
         if request.user.role == "volunteer":
             # Other volunteers' names are not a volunteer's business.
             found["roster"] = [s for s in found["roster"] if s["volunteer_id"] == request.user.volunteer_id]
@@ -147,3 +184,47 @@ class ShiftsController(Controller):
         self._shift(request, shift_id)
         receipt = request.app.state.ledger.cancel_shift(shift_id, data.reason, request.user.account_id)
         return written(request, receipt, {"id": str(shift_id), "cancelled": True})
+
+    @post("/series", guards=[allow("coordinator")], sync_to_thread=True)
+    def schedule_series(self, request: Request, data: JSONBody[NewSeries]) -> Response:
+        """e.g. the outpatient guidance desk, Mon–Fri 08:00–12:00, 3 places, for 12 weeks."""
+        request.user.ensure_unit(data.unit_id)
+        receipt = request.app.state.ledger.schedule_series(
+            data.unit_id, data.post, list(data.weekdays), data.start_time, data.end_time, data.first_day, data.weeks,
+            data.capacity, data.requires, request.app.state.settings.timezone, request.user.account_id)
+        return written(request, receipt, {"id": str(receipt.id), "shift_ids": [str(s) for s in receipt.value]}, 201)
+
+    @post("/{shift_id:uuid}/reschedule", guards=[allow("coordinator")], sync_to_thread=True, status_code=200)
+    def reschedule(self, request: Request, shift_id: FromPath[UUID], data: JSONBody[Move]) -> Response:
+        """Change one occurrence; the rest of its series stays as it is."""
+        self._shift(request, shift_id)
+        receipt = request.app.state.ledger.reschedule_shift(shift_id, local(request, data.starts_at),
+                                                            local(request, data.ends_at), data.capacity,
+                                                            request.user.account_id)
+        return written(request, receipt, {"id": str(shift_id), "starts_at": data.starts_at, "ends_at": data.ends_at,
+                                          "capacity": data.capacity})
+
+    @post("/{shift_id:uuid}/corrections", guards=[allow("coordinator", "volunteer")], sync_to_thread=True)
+    def request_correction(self, request: Request, shift_id: FromPath[UUID],
+                           data: JSONBody[CorrectionRequest]) -> Response:
+        shift = self._shift(request, shift_id)
+        self._for_volunteer(request, shift, data.volunteer_id)
+        receipt = request.app.state.ledger.request_hours_correction(shift_id, data.volunteer_id, data.minutes,
+                                                                    data.reason, request.user.account_id)
+        return written(request, receipt, {"request_id": str(receipt.value), "status": "pending"}, 201)
+
+    @post("/{shift_id:uuid}/corrections/{request_id:uuid}/approve", guards=[allow("coordinator")],
+          sync_to_thread=True, status_code=200)
+    def approve_correction(self, request: Request, shift_id: FromPath[UUID], request_id: FromPath[UUID]) -> Response:
+        self._shift(request, shift_id)
+        receipt = request.app.state.ledger.approve_hours_correction(shift_id, request_id, request.user.account_id)
+        return written(request, receipt, {"request_id": str(request_id), "status": "approved"})
+
+    @post("/{shift_id:uuid}/corrections/{request_id:uuid}/decline", guards=[allow("coordinator")],
+          sync_to_thread=True, status_code=200)
+    def decline_correction(self, request: Request, shift_id: FromPath[UUID], request_id: FromPath[UUID],
+                           data: JSONBody[Decline]) -> Response:
+        self._shift(request, shift_id)
+        receipt = request.app.state.ledger.decline_hours_correction(shift_id, request_id, data.reason,
+                                                                    request.user.account_id)
+        return written(request, receipt, {"request_id": str(request_id), "status": "declined"})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
@@ -28,11 +28,18 @@ class Suspension(msgspec.Struct, forbid_unknown_fields=True):
     reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
 
 
+class Credential(msgspec.Struct, forbid_unknown_fields=True):
+    kind: Literal["health_check", "tb_test", "flu_vaccination"]
+    recorded_on: date
+    expires_on: date | None = None
+    declined: bool = False
+
+
 class VolunteersController(Controller):
     path = "/api/v1/volunteers"
     tags = ["volunteers"]
 
-    def _volunteer(self, request: Request, volunteer_id: FromPath[UUID]):
+    def _volunteer(self, request: Request, volunteer_id: UUID):
         volunteer = request.app.state.ledger.get_volunteer(volunteer_id)
         request.user.ensure_volunteer(volunteer_id, volunteer.unit_id)
         return volunteer
@@ -86,3 +93,40 @@ class VolunteersController(Controller):
         request.user.ensure_volunteer(volunteer_id, found["unit_id"])
         first, last = (from_ or date(2000, 1, 1)).isoformat(), (to or date(2999, 12, 31)).isoformat()
         return hours.summary(db, str(volunteer_id), first, last)
+
+    @post("/{volunteer_id:uuid}/reinstate", guards=[allow("coordinator")], sync_to_thread=True, status_code=200)
+    def reinstate(self, request: Request, volunteer_id: FromPath[UUID]) -> Response:
+        self._volunteer(request, volunteer_id)
+        receipt = request.app.state.ledger.reinstate_volunteer(volunteer_id, request.user.account_id)
+        return written(request, receipt, {"id": str(volunteer_id), "status": receipt.value})
+
+    @post("/{volunteer_id:uuid}/retire", guards=[allow("coordinator")], sync_to_thread=True, status_code=200)
+    def retire(self, request: Request, volunteer_id: FromPath[UUID]) -> Response:
+        self._volunteer(request, volunteer_id)
+        receipt = request.app.state.ledger.retire_volunteer(volunteer_id, request.user.account_id)
+        return written(request, receipt, {"id": str(volunteer_id), "status": receipt.value})
+
+    @post("/{volunteer_id:uuid}/credentials", guards=[allow("coordinator")], sync_to_thread=True)
+    def record_credential(self, request: Request, volunteer_id: FromPath[UUID], data: JSONBody[Credential]) -> Response:
+        """A health check, TB test or flu vaccination (or its signed declination), with its expiry."""
+        self._volunteer(request, volunteer_id)
+        receipt = request.app.state.ledger.record_credential(volunteer_id, data.kind, data.recorded_on,
+                                                             data.expires_on, request.user.account_id,
+                                                             declined=data.declined)
+        return written(request, receipt, {"id": str(volunteer_id), "kind": data.kind,
+                                          "expires_on": data.expires_on}, 201)
+
+    @get("/{volunteer_id:uuid}/service-record", guards=[allow("coordinator", "volunteer")], sync_to_thread=True)
+    def service_record(self, request: Request, volunteer_id: FromPath[UUID],
+                       from_: Annotated[date | None, QueryParameter(name="from")] = None,
+                       to: FromQuery[date | None] = None, min_position: FromQuery[int | None] = None) -> dict:
+        """志愿服务记录: who, where, when, what service, how long."""
+        db = read_db(request, min_position)
+        found = directory.volunteer(db, str(volunteer_id))
+        if found is None:
+            raise NotFoundException(f"No volunteer with id {volunteer_id}")
+        request.user.ensure_volunteer(volunteer_id, found["unit_id"])
+        first, last = (from_ or date(2000, 1, 1)).isoformat(), (to or date(2999, 12, 31)).isoformat()
+        entries = hours.service_record(db, str(volunteer_id), first, last)
+        return {"volunteer": {"id": found["id"], "name": found["name"]}, "from": first, "to": last,
+                "minutes": sum(e["minutes"] for e in entries), "entries": entries}
