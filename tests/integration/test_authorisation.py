@@ -4,7 +4,7 @@ A new endpoint without a row here fails `test_every_endpoint_has_a_row`."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 
