@@ -1,0 +1,47 @@
+"""The `careledger` command: help for every command; accounts made on the command line log in."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from domain.application import CareLedger
+from web.passwords import verify_password
+from web.settings import Settings
+
+COMMANDS = ["serve", "demo", "create-user", "rebuild", "project", "report"]
+
+
+def careledger(*args: str, data: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "web.cli", *args], env={**os.environ, "CARELEDGER_DATA": str(data)},
+                          capture_output=True, text=True)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_explains_itself(command: str, tmp_path: Path) -> None:
+    helped = careledger(command, "--help", data=tmp_path)
+    assert helped.returncode == 0 and "usage: careledger " + command in helped.stdout
+
+
+def test_create_user_makes_an_account_that_can_log_in_and_refuses_a_taken_name(tmp_path: Path,
+                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    made = careledger("create-user", "--username", "Root", "--password", "a long secret", "--role", "admin",
+                      data=tmp_path)
+    assert made.returncode == 0, made.stderr
+    again = careledger("create-user", "--username", "root", "--password", "x" * 10, "--role", "admin", data=tmp_path)
+    assert again.returncode == 2 and "taken" in again.stderr
+    no_unit = careledger("create-user", "--username", "k", "--password", "x" * 10, "--role", "kiosk", data=tmp_path)
+    assert no_unit.returncode == 2 and "unit_ids" in no_unit.stderr
+    monkeypatch.setenv("CARELEDGER_DATA", str(tmp_path))
+    with CareLedger(env=Settings().event_store_env()) as ledger:
+        account = ledger.find_account("root")
+        assert account.role == "admin" and verify_password(account.password_hash, "a long secret")
+
+
+def test_rebuild_names_an_unknown_read_model(tmp_path: Path) -> None:
+    refused = careledger("rebuild", "rooster", data=tmp_path)
+    assert refused.returncode == 2 and "unknown read model" in refused.stderr
