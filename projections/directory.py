@@ -94,3 +94,7 @@ def volunteer(db: sqlite_utils.Database, volunteer_id: str) -> dict | None:
     row = rows[0]
     row["languages"], row["skills"] = json.loads(row["languages"]), json.loads(row["skills"])
     return row
+
+
+def posts(db: sqlite_utils.Database, unit_id: str) -> list[str]:
+    return [r["post"] for r in db.query("SELECT post FROM posts WHERE unit_id = ? ORDER BY post", [unit_id])]

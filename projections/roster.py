@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlite_utils
@@ -180,3 +180,32 @@ def names(db: sqlite_utils.Database, volunteer_ids: list[str]) -> dict[str, str]
     rows = db.query(f"SELECT volunteer_id, name FROM volunteers WHERE volunteer_id IN "
                     f"({','.join('?' * len(volunteer_ids))})", volunteer_ids)
     return {r["volunteer_id"]: r["name"] for r in rows}
+
+
+def seats_of(db: sqlite_utils.Database, volunteer_id: str, ending_after: datetime) -> list[dict]:
+    """A volunteer's own seats on shifts that end after a moment: what is coming and what is on now."""
+    return list(db.query(
+        "SELECT sh.shift_id, sh.unit_id, sh.post, sh.starts_at, sh.ends_at, sh.day, sh.cancelled, s.state, s.trainee, "
+        "s.checked_in_at FROM seats s JOIN shifts sh USING (shift_id) WHERE s.volunteer_id = ? AND sh.ends_at > ? "
+        "AND s.state != 'withdrawn' ORDER BY sh.starts_at", [volunteer_id, iso(ending_after)]))
+
+
+def on_duty(db: sqlite_utils.Database, unit_ids: list[str] | None, now: datetime) -> list[dict]:
+    """Who is on duty now (checked in, shift not over), soonest ending first; and today's sign-ups."""
+    where, params = ["s.state = 'checked_in'"], []
+    within_units(where, params, "sh.unit_id", unit_ids)
+    return list(db.query(
+        "SELECT sh.shift_id, sh.post, sh.starts_at, sh.ends_at, s.volunteer_id, COALESCE(v.name, '') AS name, "
+        "s.checked_in_at FROM seats s JOIN shifts sh USING (shift_id) LEFT JOIN volunteers v USING (volunteer_id) "
+        f"WHERE {' AND '.join(where)} AND sh.ends_at > ? ORDER BY sh.ends_at, name", [*params, iso(now - timedelta(hours=2))]))
+
+
+def desk_today(db: sqlite_utils.Database, unit_ids: list[str] | None, first: datetime, last: datetime) -> list[dict]:
+    """Everyone signed up or on duty at these units' shifts starting between two moments (the kiosk's list)."""
+    where, params = ["s.state IN ('signed_up', 'checked_in')", "sh.cancelled = 0", "sh.starts_at >= ?",
+                     "sh.starts_at < ?"], [iso(first), iso(last)]
+    within_units(where, params, "sh.unit_id", unit_ids)
+    return list(db.query(
+        "SELECT sh.shift_id, sh.post, sh.starts_at, sh.ends_at, s.volunteer_id, s.state, COALESCE(v.name, '') AS name "
+        "FROM seats s JOIN shifts sh USING (shift_id) LEFT JOIN volunteers v USING (volunteer_id) "
+        f"WHERE {' AND '.join(where)} ORDER BY name, sh.starts_at", params))

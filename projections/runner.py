@@ -17,8 +17,9 @@ from projections.qualifications import qualifications
 from projections.roster import roster
 from projections.store import ReadModel, ReadModelStore, connect
 from projections.tallies import tallies
+from projections.trainings import trainings
 
-READ_MODELS: tuple[ReadModel, ...] = (directory, roster, hours, tallies, qualifications, caseload)
+READ_MODELS: tuple[ReadModel, ...] = (directory, roster, hours, tallies, qualifications, caseload, trainings)
 BY_NAME = {model.name: model for model in READ_MODELS}
 
 

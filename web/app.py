@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import threading
 
+from pathlib import Path
+
 from litestar import Litestar
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
@@ -23,6 +28,16 @@ from web.auth import LoginThrottle, make_jwt_auth
 from web.errors import HANDLERS
 from web.idempotency import IdempotencyMiddleware, IdempotencyStore
 from web.settings import Settings
+from web.ui.coordinator import CoordinatorController
+from web.ui.dashboard import DashboardController
+from web.ui.desk import DeskController
+from web.ui.session import SessionController
+from web.ui.social import SocialWorkController
+from web.ui.volunteer import VolunteerController
+
+HERE = Path(__file__).parent
+UI = [SessionController, CoordinatorController, VolunteerController, DeskController, SocialWorkController,
+      DashboardController]
 
 
 def create_app(settings: Settings | None = None, ledger: CareLedger | None = None) -> Litestar:
@@ -55,7 +70,10 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
 
     return Litestar(
         route_handlers=[AuthController, UnitsController, VolunteersController, TrainingsController, ShiftsController,
-                        SessionsController, ReportsController],
+                        SessionsController, ReportsController, *UI,
+                        create_static_files_router(path="/static", directories=[HERE / "static"],
+                                                   include_in_schema=False)],
+        template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
         on_app_init=[jwt.on_app_init],
         on_startup=[start],
         on_shutdown=[finish],

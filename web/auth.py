@@ -14,7 +14,7 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi.spec import Components, SecurityScheme
-from litestar.security.jwt import JWTAuth, Token
+from litestar.security.jwt import JWTAuth, JWTCookieAuth, Token
 
 from domain.errors import NotFound
 
@@ -76,12 +76,15 @@ def retrieve_principal(token: Token, connection: ASGIConnection) -> Principal | 
     return None if account.disabled else principal_of(account)
 
 
-class BearerAuth(JWTAuth[Principal]):
+class BearerAuth(JWTCookieAuth[Principal]):
+    """A bearer token in the Authorization header (API clients), or the same token in the browser
+    UI's session cookie (HttpOnly, SameSite=Strict: other sites cannot post with it)."""
+
     @property
     def openapi_components(self) -> Components:
         # Litestar adds `name` to an http scheme, which OpenAPI 3.1 forbids; describe it plainly.
         return Components(security_schemes={self.openapi_security_scheme_name: SecurityScheme(
-            type="http", scheme="Bearer", bearer_format="JWT", description=self.description)})
+            type="http", scheme="Bearer", bearer_format="JWT", description="Bearer token from POST /api/v1/auth/token")})
 
 
 def make_jwt_auth(secret: bytes, minutes: int) -> JWTAuth[Principal]:
@@ -89,7 +92,9 @@ def make_jwt_auth(secret: bytes, minutes: int) -> JWTAuth[Principal]:
         retrieve_user_handler=retrieve_principal,
         token_secret=secret.decode(),
         default_token_expiration=timedelta(minutes=minutes),
-        exclude=["/api/v1/auth/token", "/api/v1/healthz", "/schema"],
+        exclude=["/api/v1/auth/token", "/api/v1/healthz", "/schema", "/login", "/static", "/lang/"],
+        key="token",
+        samesite="strict",
     )
 
 

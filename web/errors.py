@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.response import Redirect
 
 from domain.errors import DomainError
 
@@ -29,7 +30,9 @@ def domain_error(_: Request, error: DomainError) -> Response:
     return problem(error.status, error.message, **extra)
 
 
-def validation_error(_: Request, error: ValidationException) -> Response:
+def validation_error(request: Request, error: ValidationException) -> Response:
+    if not request.url.path.startswith(("/api/", "/schema")):
+        return page_error(request, error)
     fields = []
     for item in error.extra or []:
         if isinstance(item, dict):
@@ -39,9 +42,24 @@ def validation_error(_: Request, error: ValidationException) -> Response:
                    errors=fields)
 
 
-def http_error(_: Request, error: HTTPException) -> Response:
+def http_error(request: Request, error: HTTPException) -> Response:
+    if not request.url.path.startswith(("/api/", "/schema")):
+        return page_error(request, error)
     headers = dict(error.headers or {})
     return problem(error.status_code, str(error.detail), headers=headers or None)
+
+
+def page_error(request: Request, error: HTTPException) -> Response:
+    """In the browser: not logged in goes to the login page; anything else is a page in words."""
+    if error.status_code == 401:
+        return Redirect(path="/login", status_code=303)
+    from web.ui.common import page
+
+    t_status = {403: "You are not allowed to do this.", 404: "This page does not exist.",
+                400: "Please check the form."}.get(error.status_code, "Something went wrong.")
+    response = page(request, "error.html", message=t_status, status=error.status_code)
+    response.status_code = error.status_code
+    return response
 
 
 HANDLERS = {DomainError: domain_error, ValidationException: validation_error, HTTPException: http_error}

@@ -1,0 +1,134 @@
+"""A real CareLedger server on a free port, seeded over its own API, and headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+ZONE = ZoneInfo("Asia/Shanghai")
+PASSWORD = "a long password"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.tokens: dict[str, str] = {}
+
+    def api(self, method: str, path: str, body: dict | None = None, user: str | None = None) -> dict:
+        headers = {"content-type": "application/json"}
+        if user:
+            if user not in self.tokens:
+                self.tokens[user] = self.api("POST", "/auth/token", {"username": user, "password": PASSWORD})[
+                    "access_token"]
+            headers["Authorization"] = f"Bearer {self.tokens[user]}"
+        request = urllib.request.Request(f"{self.base}/api/v1{path}", method=method, headers=headers,
+                                         data=json.dumps(body).encode() if body is not None else None)
+        try:
+            with urllib.request.urlopen(request) as answer:
+                text = answer.read()
+        except urllib.error.HTTPError as refused:
+            raise AssertionError(f"{method} {path}: {refused.code} {refused.read()!r}") from None
+        return json.loads(text) if text else {}
+
+    def shift_soon(self, unit: str, post: str, capacity: int = 3) -> str:
+        """A shift starting in 20 minutes: check-in is already open."""
+        start = datetime.now(ZONE).replace(second=0, microsecond=0) + timedelta(minutes=20)
+        return self.api("POST", "/shifts", {"unit_id": unit, "post": post, "starts_at": start.isoformat(),
+                                            "ends_at": (start + timedelta(hours=2)).isoformat(),
+                                            "capacity": capacity}, user="coord")["id"]
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    data = tmp_path_factory.mktemp("careledger")
+    env = {**os.environ, "CARELEDGER_DATA": str(data), "CARELEDGER_TIMEZONE": "Asia/Shanghai"}
+    subprocess.run([sys.executable, "-m", "web.cli", "create-user", "--username", "root", "--password", PASSWORD,
+                    "--role", "admin"], env=env, check=True, capture_output=True)
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--port", str(port)], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = Server(f"http://127.0.0.1:{port}")
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"{server.base}/api/v1/healthz", timeout=2)
+            break
+        except OSError:
+            assert time.monotonic() < deadline and process.poll() is None, "the server did not start"
+            time.sleep(0.2)
+    unit = server.api("POST", "/units", {"name": "Ruijin Hospital", "district": "Huangpu"}, user="root")["id"]
+    for username, role in (("coord", "coordinator"), ("kiosk", "kiosk"), ("sw", "social_worker"),
+                           ("auditor", "auditor")):
+        server.api("POST", "/accounts", {"username": username, "password": PASSWORD, "role": role,
+                                         "unit_ids": [unit] if role != "auditor" else []}, user="root")
+    people = {}
+    for name in ("Li Wei", "Wang Fang", "Zhao Min", "Sun Li"):
+        volunteer = server.api("POST", "/volunteers", {"name": name, "phone": "13800000000", "unit_id": unit},
+                               user="coord")["id"]
+        server.api("POST", f"/volunteers/{volunteer}/approve", user="coord")
+        people[name] = volunteer
+    server.api("POST", "/accounts", {"username": "li", "password": PASSWORD, "role": "volunteer",
+                                     "volunteer_id": people["Li Wei"]}, user="root")
+    server.unit, server.people = unit, people
+    yield server
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=os.environ.get("CARELEDGER_CHROMIUM", "/usr/bin/chromium"), headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page_for(browser, server):
+    """A fresh browser context per person, logged in through the login page."""
+    contexts = []
+
+    def open_as(username: str, locale: str = "en-GB"):
+        context = browser.new_context(locale=locale, extra_http_headers={"Accept-Language": locale},
+                                      viewport={"width": 1200, "height": 900})
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(f"{server.base}/login")
+        page.get_by_label("Username" if locale.startswith("en") else "用户名").fill(username)
+        page.get_by_label("Password" if locale.startswith("en") else "密码").fill(PASSWORD)
+        page.get_by_role("button", name="Log in" if locale.startswith("en") else "登录").click()
+        page.wait_for_load_state("networkidle")
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
+def snap(page, name: str) -> None:
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTEFACTS / f"{name}.png"), full_page=True)

@@ -1,0 +1,113 @@
+"""Browser tests: headless Chromium against a real server, doing each person's job."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import ZONE, Server, snap
+
+
+def test_a_coordinator_schedules_a_shift_and_sees_it_in_the_calendar(page_for, server: Server) -> None:
+    page = page_for("coord")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Shifts")
+    page.get_by_label("Post", exact=True).fill("pharmacy guidance")
+    page.get_by_label("Day").fill(datetime.now(ZONE).date().isoformat())
+    page.get_by_label("Starts").fill("13:00")
+    page.get_by_label("Ends").fill("17:00")
+    page.get_by_label("Places").fill("4")
+    page.get_by_role("button", name="Schedule", exact=True).click()
+    expect(page.locator("[data-flash=ok]")).to_have_text("Shift scheduled.")
+    slot = page.locator(".week").get_by_text("13:00–17:00")
+    expect(slot).to_be_visible()
+    expect(page.locator(".week")).to_contain_text("pharmacy guidance")
+    expect(page.locator(".week")).to_contain_text("0 of 4 places")
+    snap(page, "coordinator-week")
+    slot.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("pharmacy guidance")
+    snap(page, "coordinator-roster")
+
+
+def test_a_volunteer_signs_up_checks_in_and_checks_out(page_for, server: Server) -> None:
+    shift = server.shift_soon(server.unit, "outpatient guidance desk")
+    page = page_for("li")
+    open_card = page.locator(f"[data-open-shift='{shift}']")
+    expect(open_card).to_be_visible()
+    snap(page, "volunteer-home")
+    open_card.get_by_role("button", name="Sign up").click()
+    expect(page.locator("[data-flash=ok]")).to_have_text("You are signed up.")
+    mine = page.locator(f"[data-my-shift='{shift}']")
+    mine.get_by_role("button", name="Check in").click()
+    expect(page.locator("[data-flash=ok]")).to_have_text("Checked in. Thank you for serving!")
+    mine = page.locator(f"[data-my-shift='{shift}']")
+    mine.get_by_label("Guidance and wayfinding").fill("12")
+    mine.get_by_role("button", name="Check out").click()
+    expect(page.locator("[data-flash=ok]")).to_have_text("Checked out. Thank you!")
+    page.get_by_role("link", name="Service record", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("志愿服务记录")
+    expect(page.locator("table")).to_contain_text("Guidance and wayfinding 12")
+    snap(page, "volunteer-service-record")
+
+
+def test_a_kiosk_checks_someone_in_with_a_confirmation_readable_from_afar(page_for, server: Server) -> None:
+    shift = server.shift_soon(server.unit, "inpatient visitation")
+    server.api("POST", f"/shifts/{shift}/signups", {"volunteer_id": server.people["Wang Fang"]}, user="coord")
+    page = page_for("kiosk")
+    page.get_by_label("Type your name").fill("Wang")
+    row = page.locator(".person", has_text="Wang Fang")
+    expect(row).to_be_visible()
+    row.get_by_role("button", name="Check in").click()
+    confirmation = page.locator("[data-flash=ok]")
+    expect(confirmation).to_have_text("Wang Fang is checked in. Welcome!")
+    assert float(confirmation.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 32
+    snap(page, "kiosk")
+    page.goto(f"{server.base}/board")
+    expect(page.locator("#board")).to_contain_text("Wang Fang")
+    snap(page, "live-board")
+
+
+def test_a_social_worker_logs_a_session(page_for, server: Server) -> None:
+    page = page_for("sw")
+    page.get_by_label("Patient's hospital number").fill("MRN-778812")
+    page.get_by_label("Service type").select_option("psychological_support")
+    page.get_by_label("Mode").select_option("group")
+    page.get_by_label("Persons").fill("6")
+    page.get_by_label("Notes").fill("Pre-operative anxiety group.")
+    page.get_by_role("button", name="Log session").click()
+    expect(page.locator("[data-flash=ok]")).to_have_text("Session logged.")
+    expect(page.locator("table")).to_contain_text("pr_")
+    expect(page.locator("table")).not_to_contain_text("MRN-778812")
+    snap(page, "social-worker")
+
+
+def test_the_dashboard_counter_rises_after_a_check_out_without_a_reload(page_for, server: Server) -> None:
+    page = page_for("auditor")
+    counter = page.locator("[data-total]")
+    expect(counter).to_be_visible()
+    before = int(re.sub(r"\D", "", counter.inner_text()) or 0)
+    shift = server.shift_soon(server.unit, "outpatient guidance desk")
+    zhao = server.people["Zhao Min"]
+    server.api("POST", f"/shifts/{shift}/signups", {"volunteer_id": zhao}, user="coord")
+    server.api("POST", f"/shifts/{shift}/check-in", {"volunteer_id": zhao}, user="kiosk")
+    server.api("POST", f"/shifts/{shift}/check-out", {"volunteer_id": zhao, "served": {"guidance": 1234}},
+               user="kiosk")
+    expect(counter).to_have_text(re.compile(f"^{before + 1234:,}$".replace(",", ",?")), timeout=10_000)
+    snap(page, "dashboard")
+
+
+def test_the_chinese_ui_speaks_chinese_and_refuses_in_words(page_for, server: Server) -> None:
+    full = server.shift_soon(server.unit, "sign-language desk", capacity=1)
+    server.api("POST", f"/shifts/{full}/signups", {"volunteer_id": server.people["Sun Li"]}, user="coord")
+    page = page_for("coord", locale="zh-CN")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("班次")
+    expect(page.get_by_role("button", name="排班", exact=True)).to_be_visible()
+    snap(page, "coordinator-week-zh")
+    page.goto(f"{server.base}/shifts/{full}")
+    page.get_by_label("志愿者").select_option(label="Wang Fang")
+    page.get_by_role("button", name="报名", exact=True).click()
+    expect(page.locator("[data-flash=error]")).to_have_text("本班次已满")
+    snap(page, "refusal-zh")
+    page.get_by_role("link", name="English").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("sign-language desk")

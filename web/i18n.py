@@ -1,0 +1,89 @@
+"""English and Simplified Chinese: message catalogues (msgid = the English text, as in gettext)
+and the locale's own formats for numbers and dates (Babel)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime, format_time
+from babel.numbers import format_decimal, format_percent
+
+LOCALES = {"en": "en_GB", "zh": "zh_Hans_CN"}
+CATALOGUES = Path(__file__).parent / "locales"
+
+
+@cache
+def catalogue(language: str) -> dict[str, str]:
+    path = CATALOGUES / f"{language}.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def negotiate(cookie: str | None, accept_language: str | None) -> str:
+    """The page's language: the switch in the page (a cookie) first, then the browser's wish."""
+    if cookie in LOCALES:
+        return cookie
+    wishes = []
+    for part in (accept_language or "").split(","):
+        tag, _, q = part.strip().partition(";q=")
+        try:
+            wishes.append((float(q) if q else 1.0, tag.lower()))
+        except ValueError:
+            continue
+    for _, tag in sorted(wishes, reverse=True):
+        if tag.split("-")[0] in LOCALES:
+            return tag.split("-")[0]
+    return "en"
+
+
+class Translator:
+    """What templates call: `_()` for words, and the locale's formats for numbers, dates, times."""
+
+    def __init__(self, language: str, timezone: str) -> None:
+        self.language = language
+        self.locale = LOCALES[language]
+        self.zone = ZoneInfo(timezone)
+        self._messages = catalogue(language)
+
+    def gettext(self, message: str, **values: object) -> str:
+        text = self._messages.get(message, message)
+        return text.format(**values) if values else text
+
+    def reason(self, reason: str, fallback: str) -> str:
+        """A refused command in words: the reason code's sentence, else the domain's own message."""
+        key = f"reason:{reason}"
+        text = self._messages.get(key) or catalogue("en").get(key)
+        return text or fallback
+
+    def number(self, value: float | int | None) -> str:
+        return format_decimal(value or 0, locale=self.locale)
+
+    def percent(self, value: float | None) -> str:
+        return format_percent(value or 0, locale=self.locale)
+
+    def day(self, value: date | str | None, form: str = "medium") -> str:
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            value = date.fromisoformat(value[:10])
+        return format_date(value, form, locale=self.locale)
+
+    def weekday(self, value: date) -> str:
+        return format_date(value, "EEE d MMM" if self.language == "en" else "M月d日 EEE", locale=self.locale)
+
+    def moment(self, value: datetime | str | None, form: str = "short") -> str:
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        return format_datetime(value, form, tzinfo=self.zone, locale=self.locale)
+
+    def clock(self, value: datetime | str | None) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        return format_time(value.astimezone(self.zone), "HH:mm", locale=self.locale)

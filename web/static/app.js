@@ -1,0 +1,25 @@
+// Small helpers the pages need: the kiosk's name filter and the dashboard's live counter.
+document.addEventListener("input", (event) => {
+  const box = event.target.closest("[data-filter]");
+  if (!box) return;
+  const wanted = box.value.trim().toLowerCase();
+  document.querySelectorAll(box.dataset.filter).forEach((row) => {
+    row.hidden = wanted && !row.dataset.name.toLowerCase().includes(wanted);
+  });
+});
+
+function followTallies() {
+  const counter = document.querySelector("[data-live-tallies]");
+  if (!counter || !window.EventSource) return;
+  const source = new EventSource(counter.dataset.liveTallies);
+  source.addEventListener("tally", (event) => {
+    const data = JSON.parse(event.data);
+    const shown = new Intl.NumberFormat(document.documentElement.lang).format(data.total);
+    if (counter.textContent !== shown) {
+      counter.textContent = shown;
+      const figures = document.querySelector("#figures");
+      if (figures && window.htmx) htmx.ajax("GET", figures.dataset.source, { target: "#figures", swap: "innerHTML" });
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", followTallies);

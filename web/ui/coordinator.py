@@ -1,0 +1,204 @@
+"""The coordinator's screens: the week calendar of shifts, a shift's roster, volunteers, trainings."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.params import URLEncodedBody
+from litestar.response import Template
+
+from domain.errors import InvalidCommand
+from projections import directory, qualifications, roster, trainings
+from web.auth import allow
+from web.ui.common import act, now_local, page, reader, translator
+
+Form = URLEncodedBody[dict[str, str]]
+
+
+def _unit(request: Request, unit: str | None) -> str:
+    """The unit this page shows: the one asked for, if the coordinator acts for it, else its first."""
+    units = list(request.user.unit_ids) or [u["id"] for u in directory.units(reader(request))]
+    chosen = unit if unit in units else (units[0] if units else "")
+    if not chosen:
+        raise NotFoundException("No unit yet")
+    return chosen
+
+
+def _moment(day: str, clock: str, zone) -> datetime:
+    try:
+        return datetime.combine(date.fromisoformat(day), time.fromisoformat(clock), zone)
+    except ValueError:
+        raise InvalidCommand("starts_at", "needs a date and a time") from None
+
+
+class CoordinatorController(Controller):
+    include_in_schema = False
+    guards = [allow("coordinator")]
+
+    # --- the week calendar ------------------------------------------------------------
+
+    @get("/shifts", sync_to_thread=True)
+    def week(self, request: Request, unit: str | None = None, week: date | None = None) -> Template:
+        unit_id = _unit(request, unit)
+        today = now_local(request).date()
+        monday = (week or today) - timedelta(days=(week or today).weekday())
+        zone = now_local(request).tzinfo
+        db = reader(request)
+        shifts = roster.shifts(db, [unit_id], datetime.combine(monday, time(0), zone),
+                               datetime.combine(monday + timedelta(days=7), time(0), zone))
+        days = [monday + timedelta(days=i) for i in range(7)]
+        posts = sorted({s["post"] for s in shifts} | set(directory.posts(db, unit_id)))
+        grid = {(s["post"], s["day"]): [] for s in shifts}
+        for s in shifts:
+            grid[(s["post"], s["day"])].append(s)
+        units = [u for u in directory.units(db) if u["id"] in request.user.unit_ids]
+        return page(request, "shifts_week.html", unit_id=unit_id, units=units, days=days, posts=posts, grid=grid,
+                    monday=monday, previous=monday - timedelta(days=7), following=monday + timedelta(days=7),
+                    today=today)
+
+    @post("/shifts", sync_to_thread=True)
+    def schedule(self, request: Request, data: Form) -> Response:
+        state, unit_id = request.app.state, data.get("unit_id", "")
+        request.user.ensure_unit(unit_id)
+        zone = now_local(request).tzinfo
+        day = data.get("day", "")
+        to = f"/shifts?unit={unit_id}&week={day}"
+
+        def command():
+            starts = _moment(day, data.get("start", ""), zone)
+            ends = _moment(day, data.get("end", ""), zone)
+            capacity = int(data.get("capacity") or 0)
+            requires = [k.strip() for k in data.get("requires", "").split(",") if k.strip()]
+            return state.ledger.schedule_shift(UUID(unit_id), data.get("post", ""), starts, ends, capacity, requires,
+                                               request.user.account_id)
+        return act(request, to, "Shift scheduled.", command)
+
+    # --- one shift's roster -----------------------------------------------------------
+
+    @get("/shifts/{shift_id:uuid}", sync_to_thread=True)
+    def shift(self, request: Request, shift_id: UUID) -> Template:
+        db = reader(request)
+        found = roster.shift(db, str(shift_id))
+        if found is None:
+            raise NotFoundException("No such shift")
+        request.user.ensure_unit(found["unit_id"])
+        on_roster = {s["volunteer_id"] for s in found["roster"]}
+        candidates = [v for v in directory.volunteers(db, [found["unit_id"]], "active", limit=1000)
+                      if v["id"] not in on_roster]
+        started = now_local(request) >= datetime.fromisoformat(found["starts_at"])
+        return page(request, "shift.html", shift=found, candidates=candidates, started=started)
+
+    @post("/shifts/{shift_id:uuid}/signup", sync_to_thread=True)
+    def sign_up(self, request: Request, shift_id: UUID, data: Form) -> Response:
+        self._own(request, shift_id)
+        return act(request, f"/shifts/{shift_id}", "Signed up.", lambda: request.app.state.ledger.sign_up(
+            shift_id, UUID(data["volunteer_id"]), request.user.account_id, trainee=data.get("trainee") == "on"))
+
+    @post("/shifts/{shift_id:uuid}/no-show", sync_to_thread=True)
+    def no_show(self, request: Request, shift_id: UUID, data: Form) -> Response:
+        self._own(request, shift_id)
+        return act(request, f"/shifts/{shift_id}", "Marked as a no-show.", lambda: request.app.state.ledger.mark_no_show(
+            shift_id, UUID(data["volunteer_id"]), request.user.account_id))
+
+    @post("/shifts/{shift_id:uuid}/cancel", sync_to_thread=True)
+    def cancel(self, request: Request, shift_id: UUID, data: Form) -> Response:
+        self._own(request, shift_id)
+        return act(request, f"/shifts/{shift_id}", "Shift cancelled.", lambda: request.app.state.ledger.cancel_shift(
+            shift_id, data.get("reason", "").strip() or "-", request.user.account_id))
+
+    def _own(self, request: Request, shift_id: UUID) -> None:
+        request.user.ensure_unit(request.app.state.ledger.get_shift(shift_id).unit_id)
+
+    # --- volunteers ---------------------------------------------------------------------
+
+    @get("/volunteers", sync_to_thread=True)
+    def volunteers(self, request: Request, q: str | None = None, status: str | None = None) -> Template:
+        db = reader(request)
+        units = list(request.user.unit_ids)
+        found = directory.volunteers(db, units, status or None, q or None, limit=300)
+        held = {v["id"]: qualifications.held_by(db, v["id"]) for v in found}
+        expiring = qualifications.expiring(db, now_local(request).date(), 30, units)
+        unit_names = {u["id"]: u["name"] for u in directory.units(db)}
+        template = "partials/volunteer_rows.html" if request.headers.get("hx-request") and \
+            request.headers.get("hx-target") == "volunteer-rows" else "volunteers.html"
+        return page(request, template, volunteers=found, held=held, expiring=expiring, q=q or "",
+                    status=status or "", units=[(u, unit_names.get(u, u)) for u in units])
+
+    @post("/volunteers", sync_to_thread=True)
+    def register(self, request: Request, data: Form) -> Response:
+        request.user.ensure_unit(data.get("unit_id", ""))
+        languages = [x.strip() for x in data.get("languages", "").split(",") if x.strip()]
+        return act(request, "/volunteers", "Volunteer registered.", lambda: request.app.state.ledger.register_volunteer(
+            data.get("name", ""), data.get("phone", ""), UUID(data["unit_id"]), languages, [], request.user.account_id))
+
+    @post("/volunteers/{volunteer_id:uuid}/approve", sync_to_thread=True)
+    def approve(self, request: Request, volunteer_id: UUID) -> Response:
+        self._volunteer(request, volunteer_id)
+        return act(request, "/volunteers", "Volunteer approved.", lambda: request.app.state.ledger.approve_volunteer(
+            volunteer_id, request.user.account_id))
+
+    @post("/volunteers/{volunteer_id:uuid}/suspend", sync_to_thread=True)
+    def suspend(self, request: Request, volunteer_id: UUID, data: Form) -> Response:
+        self._volunteer(request, volunteer_id)
+        return act(request, "/volunteers", "Volunteer suspended.", lambda: request.app.state.ledger.suspend_volunteer(
+            volunteer_id, data.get("reason", ""), request.user.account_id))
+
+    def _volunteer(self, request: Request, volunteer_id: UUID) -> None:
+        volunteer = request.app.state.ledger.get_volunteer(volunteer_id)
+        if str(volunteer.unit_id) not in request.user.unit_ids:
+            raise PermissionDeniedException("Not a volunteer of your unit")
+
+    # --- trainings ----------------------------------------------------------------------
+
+    @get("/trainings", sync_to_thread=True)
+    def trainings(self, request: Request) -> Template:
+        db = reader(request)
+        return page(request, "trainings.html", courses=trainings.courses(db, list(request.user.unit_ids)),
+                    units=[u for u in directory.units(db) if u["id"] in request.user.unit_ids],
+                    today=now_local(request).date())
+
+    @post("/trainings", sync_to_thread=True)
+    def schedule_training(self, request: Request, data: Form) -> Response:
+        request.user.ensure_unit(data.get("unit_id", ""))
+        zone = now_local(request).tzinfo
+
+        def command():
+            day = data.get("day", "")
+            validity = int(data["validity_days"]) if data.get("validity_days") else None
+            return request.app.state.ledger.schedule_training(
+                data.get("title", ""), data.get("kind", ""), UUID(data["unit_id"]), _moment(day, data.get("start", ""), zone),
+                _moment(day, data.get("end", ""), zone), int(data.get("capacity") or 0), validity,
+                request.user.account_id)
+        return act(request, "/trainings", "Training scheduled.", command)
+
+    @get("/trainings/{training_id:uuid}", sync_to_thread=True)
+    def training(self, request: Request, training_id: UUID) -> Template:
+        db = reader(request)
+        course = trainings.course(db, str(training_id))
+        if course is None:
+            raise NotFoundException("No such training")
+        request.user.ensure_unit(course["unit_id"])
+        enrolled = {e["volunteer_id"] for e in course["enrolments"]}
+        candidates = [v for v in directory.volunteers(db, [course["unit_id"]], None, limit=1000)
+                      if v["id"] not in enrolled and v["status"] in ("pending", "active")]
+        return page(request, "training.html", course=course, candidates=candidates)
+
+    @post("/trainings/{training_id:uuid}/enrol", sync_to_thread=True)
+    def enrol(self, request: Request, training_id: UUID, data: Form) -> Response:
+        request.user.ensure_unit(request.app.state.ledger.get_training(training_id).unit_id)
+        return act(request, f"/trainings/{training_id}", "Enrolled.", lambda: request.app.state.ledger.enrol(
+            training_id, UUID(data["volunteer_id"]), request.user.account_id))
+
+    @post("/trainings/{training_id:uuid}/result", sync_to_thread=True)
+    def result(self, request: Request, training_id: UUID, data: Form) -> Response:
+        request.user.ensure_unit(request.app.state.ledger.get_training(training_id).unit_id)
+        passed = data.get("passed") == "yes"
+        score = float(data["score"]) if data.get("score") else None
+        return act(request, f"/trainings/{training_id}", "Result recorded.", lambda: request.app.state.ledger.assess(
+            training_id, UUID(data["volunteer_id"]), passed, score, request.user.account_id))
+
+
+__all__ = ["CoordinatorController", "translator"]

@@ -1,0 +1,71 @@
+"""The dashboard: the person-times counter, charts by service type and over time, fill rates;
+kept live with server-sent events while people check out."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from datetime import date, timedelta
+from typing import Annotated
+
+from litestar import Controller, Request, get
+from litestar.params import QueryParameter
+from litestar.response import ServerSentEvent, Template
+
+from projections import directory, roster, tallies
+from web.auth import allow
+from web.ui.common import now_local, page, reader
+
+ROLES = ("coordinator", "auditor", "admin")
+
+
+def figures(request: Request, first: str, last: str, unit: str | None) -> dict:
+    db = reader(request)
+    units = request.user.scope()
+    if unit:
+        request.user.ensure_unit(unit)
+        units = [unit]
+    by_type = tallies.report(db, first, last, units, "service_type")
+    by_day = tallies.report(db, first, last, units, "day")
+    names = {u["id"]: u["name"] for u in directory.units(db)}
+    rates = roster.fill_rates(db, units, first, last, "unit")
+    for row in rates:
+        row["name"] = names.get(row["key"], row["key"])
+    return {"total": by_type["total_person_times"], "by_type": by_type["rows"], "by_day": by_day["rows"],
+            "rates": rates, "city_total": tallies.city_total(db)}
+
+
+class DashboardController(Controller):
+    include_in_schema = False
+    guards = [allow(*ROLES)]
+
+    @get("/dashboard", sync_to_thread=True)
+    def dashboard(self, request: Request, from_: Annotated[date | None, QueryParameter(name="from")] = None, to: date | None = None,
+                  unit: str | None = None) -> Template:
+        today = now_local(request).date()
+        first = (from_ or today - timedelta(days=29)).isoformat()
+        last = (to or today).isoformat()
+        db = reader(request)
+        units = [u for u in directory.units(db) if request.user.acts_for(u["id"])]
+        template = "partials/dashboard_figures.html" if request.headers.get("hx-request") else "dashboard.html"
+        return page(request, template, first=first, last=last, unit=unit or "", units=units,
+                    service_types=request.app.state.ledger.service_types(), **figures(request, first, last, unit))
+
+    @get("/dashboard/stream")
+    async def stream(self, request: Request, from_: Annotated[date | None, QueryParameter(name="from")] = None, to: date | None = None,
+                     unit: str | None = None) -> ServerSentEvent:
+        """One event each time the tallies move: the new counter for the chosen dates and units."""
+        first, last = (from_ or date(2000, 1, 1)).isoformat(), (to or date(2999, 12, 31)).isoformat()
+        projector = request.app.state.projector
+
+        async def changes() -> AsyncIterator[str]:
+            seen = -1
+            while True:
+                position = (await asyncio.to_thread(projector.positions)).get("tallies", 0)
+                if position != seen:
+                    seen = position
+                    total = (await asyncio.to_thread(figures, request, first, last, unit))["total"]
+                    yield json.dumps({"position": position, "total": total})
+                await asyncio.sleep(0.5)
+        return ServerSentEvent(changes(), event_type="tally")

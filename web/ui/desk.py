@@ -1,0 +1,54 @@
+"""At the volunteer desk: the kiosk (big buttons, check in and out) and the live board of a unit."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import URLEncodedBody
+from litestar.response import Template
+
+from projections import roster
+from projections.store import iso
+from web.auth import allow
+from web.ui.common import act, now_local, page, reader
+
+Form = URLEncodedBody[dict[str, str]]
+
+
+class DeskController(Controller):
+    include_in_schema = False
+
+    @get("/kiosk", guards=[allow("kiosk")], sync_to_thread=True)
+    def kiosk(self, request: Request) -> Template:
+        now = now_local(request)
+        midnight = datetime.combine(now.date(), time(0), now.tzinfo)
+        people = roster.desk_today(reader(request), list(request.user.unit_ids), midnight,
+                                   midnight + timedelta(days=1))
+        return page(request, "kiosk.html", people=people, service_types=request.app.state.ledger.service_types())
+
+    @post("/kiosk/check-in", guards=[allow("kiosk")], sync_to_thread=True)
+    def check_in(self, request: Request, data: Form) -> Response:
+        shift_id, volunteer_id, name = UUID(data["shift_id"]), UUID(data["volunteer_id"]), data.get("name", "")
+        request.user.ensure_unit(request.app.state.ledger.get_shift(shift_id).unit_id)
+        return act(request, "/kiosk", "{name} is checked in. Welcome!", lambda: request.app.state.ledger.check_in(
+            shift_id, volunteer_id, "kiosk", request.user.account_id), name=name)
+
+    @post("/kiosk/check-out", guards=[allow("kiosk")], sync_to_thread=True)
+    def check_out(self, request: Request, data: Form) -> Response:
+        shift_id, volunteer_id, name = UUID(data["shift_id"]), UUID(data["volunteer_id"]), data.get("name", "")
+        request.user.ensure_unit(request.app.state.ledger.get_shift(shift_id).unit_id)
+        served = {k.removeprefix("served_"): int(v) for k, v in data.items() if k.startswith("served_") and v.strip()}
+        return act(request, "/kiosk", "{name} is checked out. Thank you!", lambda: request.app.state.ledger.check_out(
+            shift_id, volunteer_id, served, request.user.account_id), name=name)
+
+    @get("/board", guards=[allow("coordinator", "kiosk")], sync_to_thread=True)
+    def board(self, request: Request) -> Template:
+        """Who is on duty now, who is missing, who ends soon: refreshed every 30 seconds."""
+        db, now = reader(request), now_local(request)
+        units = list(request.user.unit_ids)
+        duty = [d for d in roster.on_duty(db, units, now)]
+        soon = iso(now + timedelta(minutes=30))  # stored instants are UTC text: compare like with like
+        template = "partials/board.html" if request.headers.get("hx-request") else "board.html"
+        return page(request, template, on_duty=duty, missing=roster.missing(db, now, units), soon=soon)

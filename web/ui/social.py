@@ -1,0 +1,61 @@
+"""The social worker's screen: log a session, my caseload, ask for a sign-language volunteer."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import URLEncodedBody
+from litestar.response import Template
+
+from domain.errors import InvalidCommand
+from projections import caseload, directory
+from web.auth import allow
+from web.pseudonyms import patient_ref
+from web.ui.common import act, now_local, page, reader
+
+Form = URLEncodedBody[dict[str, str]]
+
+
+class SocialWorkController(Controller):
+    include_in_schema = False
+    guards = [allow("social_worker")]
+
+    @get("/social", sync_to_thread=True)
+    def home(self, request: Request) -> Template:
+        db, today = reader(request), now_local(request).date()
+        mine = caseload.sessions(db, list(request.user.unit_ids), (today - timedelta(days=90)).isoformat(),
+                                 today.isoformat(), social_worker=request.user.account_id)
+        units = [u for u in directory.units(db) if u["id"] in request.user.unit_ids]
+        return page(request, "social.html", sessions=list(reversed(mine)), units=units, today=today,
+                    service_types=request.app.state.ledger.service_types())
+
+    @post("/social/sessions", sync_to_thread=True)
+    def log(self, request: Request, data: Form) -> Response:
+        state = request.app.state
+        request.user.ensure_unit(data.get("unit_id", ""))
+        zone = now_local(request).tzinfo
+
+        def command():
+            if not data.get("patient_id", "").strip():
+                raise InvalidCommand("patient_id", "is needed (it is turned into a pseudonym)")
+            started = datetime.combine(date.fromisoformat(data["day"]), time.fromisoformat(data["start"]), zone)
+            return state.ledger.log_session(
+                UUID(data["unit_id"]), UUID(request.user.account_id),
+                patient_ref(data["patient_id"], state.settings.secret("pseudonym_secret")), data.get("service_type", ""),
+                data.get("mode", ""), started, int(data.get("minutes") or 0), int(data.get("persons") or 1),
+                request.user.account_id, notes=data.get("notes", "").strip() or None)
+        return act(request, "/social", "Session logged.", command)
+
+    @post("/social/sessions/{session_id:uuid}/interpreter", sync_to_thread=True)
+    def interpreter(self, request: Request, session_id: UUID, data: Form) -> Response:
+        session = request.app.state.ledger.get_session(session_id)
+        request.user.ensure_unit(session.unit_id)
+        zone = now_local(request).tzinfo
+
+        def command():
+            needed = datetime.combine(date.fromisoformat(data["day"]), time.fromisoformat(data["start"]), zone)
+            return request.app.state.ledger.request_interpreter(session_id, data.get("language", "sign_language"),
+                                                                needed, request.user.account_id)
+        return act(request, "/social", "A sign-language volunteer has been requested.", command)

@@ -1,0 +1,84 @@
+"""The volunteer's phone screens: my shifts, open shifts I may take, check in and out, my hours."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Annotated
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import QueryParameter, URLEncodedBody
+from litestar.response import Template
+
+from projections import hours, qualifications, roster
+from projections.directory import units as all_units
+from projections.store import iso
+from projections.directory import volunteer as find_volunteer
+from web.auth import allow
+from web.ui.common import act, now_local, page, reader
+
+Form = URLEncodedBody[dict[str, str]]
+
+
+def qualified_for(held: list[dict], requires: list[str], day: str) -> bool:
+    valid = {h["kind"] for h in held if h["since"] <= day and (h["valid_until"] is None or day <= h["valid_until"])}
+    return set(requires) <= valid
+
+
+class VolunteerController(Controller):
+    include_in_schema = False
+    guards = [allow("volunteer")]
+
+    @get("/me", sync_to_thread=True)
+    def home(self, request: Request) -> Template:
+        db, me = reader(request), request.user.volunteer_id
+        now = now_local(request)
+        upcoming = roster.seats_of(db, me, now - timedelta(hours=12))
+        mine = {s["shift_id"] for s in upcoming}
+        held = qualifications.held_by(db, me)
+        profile = find_volunteer(db, me) or {"name": "", "unit_id": None, "status": ""}
+        open_shifts = [
+            s for s in roster.shifts(db, None, now, now + timedelta(days=21))
+            if not s["cancelled"] and s["filled"] < s["capacity"] and s["id"] not in mine
+            and qualified_for(held, s["requires"], s["day"])
+        ] if profile["status"] == "active" else []
+        month = now.date().replace(day=1)
+        summary = hours.summary(db, me, month.isoformat(), now.date().isoformat())
+        total = hours.summary(db, me, "2000-01-01", "2999-12-31")
+        names = {u["id"]: u["name"] for u in all_units(db)}
+        service_types = request.app.state.ledger.service_types()
+        return page(request, "me.html", profile=profile, upcoming=upcoming, open_shifts=open_shifts[:30],
+                    held=held, summary=summary, total=total, unit_names=names, now=iso(now),
+                    service_types=service_types)
+
+    @post("/me/shifts/{shift_id:uuid}/signup", sync_to_thread=True)
+    def sign_up(self, request: Request, shift_id: UUID) -> Response:
+        return act(request, "/me", "You are signed up.", lambda: request.app.state.ledger.sign_up(
+            shift_id, UUID(request.user.volunteer_id), request.user.account_id))
+
+    @post("/me/shifts/{shift_id:uuid}/withdraw", sync_to_thread=True)
+    def withdraw(self, request: Request, shift_id: UUID) -> Response:
+        return act(request, "/me", "You have withdrawn.", lambda: request.app.state.ledger.withdraw(
+            shift_id, UUID(request.user.volunteer_id), request.user.account_id))
+
+    @post("/me/shifts/{shift_id:uuid}/check-in", sync_to_thread=True)
+    def check_in(self, request: Request, shift_id: UUID) -> Response:
+        return act(request, "/me", "Checked in. Thank you for serving!", lambda: request.app.state.ledger.check_in(
+            shift_id, UUID(request.user.volunteer_id), "phone", request.user.account_id))
+
+    @post("/me/shifts/{shift_id:uuid}/check-out", sync_to_thread=True)
+    def check_out(self, request: Request, shift_id: UUID, data: Form) -> Response:
+        served = {k.removeprefix("served_"): int(v) for k, v in data.items() if k.startswith("served_") and v.strip()}
+        return act(request, "/me", "Checked out. Thank you!", lambda: request.app.state.ledger.check_out(
+            shift_id, UUID(request.user.volunteer_id), served, request.user.account_id))
+
+    @get("/me/record", sync_to_thread=True)
+    def record(self, request: Request, from_: Annotated[date | None, QueryParameter(name="from")] = None, to: date | None = None) -> Template:
+        """志愿服务记录, printable: who, where, when, what service, how long."""
+        db, me = reader(request), request.user.volunteer_id
+        first = (from_ or date(2000, 1, 1)).isoformat()
+        last = (to or now_local(request).date()).isoformat()
+        entries = hours.service_record(db, me, first, last)
+        return page(request, "record.html", profile=find_volunteer(db, me), entries=entries,
+                    minutes=sum(e["minutes"] for e in entries), printed=datetime.now().date(),
+                    service_types=request.app.state.ledger.service_types())
