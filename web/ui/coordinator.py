@@ -7,7 +7,7 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
-from litestar.params import URLEncodedBody
+from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Template
 
 from domain.errors import InvalidCommand
@@ -41,7 +41,7 @@ class CoordinatorController(Controller):
     # --- the week calendar ------------------------------------------------------------
 
     @get("/shifts", sync_to_thread=True)
-    def week(self, request: Request, unit: str | None = None, week: date | None = None) -> Template:
+    def week(self, request: Request, unit: FromQuery[str | None] = None, week: FromQuery[date | None] = None) -> Template:
         unit_id = _unit(request, unit)
         today = now_local(request).date()
         monday = (week or today) - timedelta(days=(week or today).weekday())
@@ -79,7 +79,7 @@ class CoordinatorController(Controller):
     # --- one shift's roster -----------------------------------------------------------
 
     @get("/shifts/{shift_id:uuid}", sync_to_thread=True)
-    def shift(self, request: Request, shift_id: UUID) -> Template:
+    def shift(self, request: Request, shift_id: FromPath[UUID]) -> Template:
         db = reader(request)
         found = roster.shift(db, str(shift_id))
         if found is None:
@@ -92,19 +92,19 @@ class CoordinatorController(Controller):
         return page(request, "shift.html", shift=found, candidates=candidates, started=started)
 
     @post("/shifts/{shift_id:uuid}/signup", sync_to_thread=True)
-    def sign_up(self, request: Request, shift_id: UUID, data: Form) -> Response:
+    def sign_up(self, request: Request, shift_id: FromPath[UUID], data: Form) -> Response:
         self._own(request, shift_id)
         return act(request, f"/shifts/{shift_id}", "Signed up.", lambda: request.app.state.ledger.sign_up(
             shift_id, UUID(data["volunteer_id"]), request.user.account_id, trainee=data.get("trainee") == "on"))
 
     @post("/shifts/{shift_id:uuid}/no-show", sync_to_thread=True)
-    def no_show(self, request: Request, shift_id: UUID, data: Form) -> Response:
+    def no_show(self, request: Request, shift_id: FromPath[UUID], data: Form) -> Response:
         self._own(request, shift_id)
         return act(request, f"/shifts/{shift_id}", "Marked as a no-show.", lambda: request.app.state.ledger.mark_no_show(
             shift_id, UUID(data["volunteer_id"]), request.user.account_id))
 
     @post("/shifts/{shift_id:uuid}/cancel", sync_to_thread=True)
-    def cancel(self, request: Request, shift_id: UUID, data: Form) -> Response:
+    def cancel(self, request: Request, shift_id: FromPath[UUID], data: Form) -> Response:
         self._own(request, shift_id)
         return act(request, f"/shifts/{shift_id}", "Shift cancelled.", lambda: request.app.state.ledger.cancel_shift(
             shift_id, data.get("reason", "").strip() or "-", request.user.account_id))
@@ -115,7 +115,7 @@ class CoordinatorController(Controller):
     # --- volunteers ---------------------------------------------------------------------
 
     @get("/volunteers", sync_to_thread=True)
-    def volunteers(self, request: Request, q: str | None = None, status: str | None = None) -> Template:
+    def volunteers(self, request: Request, q: FromQuery[str | None] = None, status: FromQuery[str | None] = None) -> Template:
         db = reader(request)
         units = list(request.user.unit_ids)
         found = directory.volunteers(db, units, status or None, q or None, limit=300)
@@ -135,13 +135,13 @@ class CoordinatorController(Controller):
             data.get("name", ""), data.get("phone", ""), UUID(data["unit_id"]), languages, [], request.user.account_id))
 
     @post("/volunteers/{volunteer_id:uuid}/approve", sync_to_thread=True)
-    def approve(self, request: Request, volunteer_id: UUID) -> Response:
+    def approve(self, request: Request, volunteer_id: FromPath[UUID]) -> Response:
         self._volunteer(request, volunteer_id)
         return act(request, "/volunteers", "Volunteer approved.", lambda: request.app.state.ledger.approve_volunteer(
             volunteer_id, request.user.account_id))
 
     @post("/volunteers/{volunteer_id:uuid}/suspend", sync_to_thread=True)
-    def suspend(self, request: Request, volunteer_id: UUID, data: Form) -> Response:
+    def suspend(self, request: Request, volunteer_id: FromPath[UUID], data: Form) -> Response:
         self._volunteer(request, volunteer_id)
         return act(request, "/volunteers", "Volunteer suspended.", lambda: request.app.state.ledger.suspend_volunteer(
             volunteer_id, data.get("reason", ""), request.user.account_id))
@@ -175,7 +175,7 @@ class CoordinatorController(Controller):
         return act(request, "/trainings", "Training scheduled.", command)
 
     @get("/trainings/{training_id:uuid}", sync_to_thread=True)
-    def training(self, request: Request, training_id: UUID) -> Template:
+    def training(self, request: Request, training_id: FromPath[UUID]) -> Template:
         db = reader(request)
         course = trainings.course(db, str(training_id))
         if course is None:
@@ -187,13 +187,13 @@ class CoordinatorController(Controller):
         return page(request, "training.html", course=course, candidates=candidates)
 
     @post("/trainings/{training_id:uuid}/enrol", sync_to_thread=True)
-    def enrol(self, request: Request, training_id: UUID, data: Form) -> Response:
+    def enrol(self, request: Request, training_id: FromPath[UUID], data: Form) -> Response:
         request.user.ensure_unit(request.app.state.ledger.get_training(training_id).unit_id)
         return act(request, f"/trainings/{training_id}", "Enrolled.", lambda: request.app.state.ledger.enrol(
             training_id, UUID(data["volunteer_id"]), request.user.account_id))
 
     @post("/trainings/{training_id:uuid}/result", sync_to_thread=True)
-    def result(self, request: Request, training_id: UUID, data: Form) -> Response:
+    def result(self, request: Request, training_id: FromPath[UUID], data: Form) -> Response:
         request.user.ensure_unit(request.app.state.ledger.get_training(training_id).unit_id)
         passed = data.get("passed") == "yes"
         score = float(data["score"]) if data.get("score") else None

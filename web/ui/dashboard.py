@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from typing import Annotated
 
 from litestar import Controller, Request, get
-from litestar.params import QueryParameter
+from litestar.params import FromQuery, QueryParameter
 from litestar.response import ServerSentEvent, Template
 
 from projections import directory, roster, tallies
@@ -41,8 +41,8 @@ class DashboardController(Controller):
     guards = [allow(*ROLES)]
 
     @get("/dashboard", sync_to_thread=True)
-    def dashboard(self, request: Request, from_: Annotated[date | None, QueryParameter(name="from")] = None, to: date | None = None,
-                  unit: str | None = None) -> Template:
+    def dashboard(self, request: Request, from_: Annotated[date | None, QueryParameter(name="from")] = None, to: FromQuery[date | None] = None,
+                  unit: FromQuery[str | None] = None) -> Template:
         today = now_local(request).date()
         first = (from_ or today - timedelta(days=29)).isoformat()
         last = (to or today).isoformat()
@@ -53,8 +53,9 @@ class DashboardController(Controller):
                     service_types=request.app.state.ledger.service_types(), **figures(request, first, last, unit))
 
     @get("/dashboard/stream")
-    async def stream(self, request: Request, from_: Annotated[date | None, QueryParameter(name="from")] = None, to: date | None = None,
-                     unit: str | None = None) -> ServerSentEvent:
+    async def stream(self, request: Request, from_: Annotated[date | None, QueryParameter(name="from")] = None,
+                     to: FromQuery[date | None] = None,
+                     unit: FromQuery[str | None] = None) -> ServerSentEvent:
         """One event each time the tallies move: the new counter for the chosen dates and units."""
         first, last = (from_ or date(2000, 1, 1)).isoformat(), (to or date(2999, 12, 31)).isoformat()
         projector = request.app.state.projector

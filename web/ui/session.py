@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
-from litestar.params import URLEncodedBody
+from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from web.passwords import verify_password
@@ -47,7 +46,7 @@ class SessionController(Controller):
         return redirect
 
     @get("/lang/{code:str}", sync_to_thread=False)
-    def language(self, code: str, next: str = "/") -> Redirect:
+    def language(self, code: FromPath[str], next: FromQuery[str] = "/") -> Redirect:
         redirect = Redirect(path=next if next.startswith("/") and not next.startswith("//") else "/", status_code=303)
         redirect.cookies.append(Cookie(key="lang", value=code if code in ("en", "zh") else "en", path="/",
                                        max_age=365 * 86400, samesite="lax"))

@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import URLEncodedBody
+from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Template
 
 from domain.errors import InvalidCommand
@@ -49,7 +49,7 @@ class SocialWorkController(Controller):
         return act(request, "/social", "Session logged.", command)
 
     @post("/social/sessions/{session_id:uuid}/interpreter", sync_to_thread=True)
-    def interpreter(self, request: Request, session_id: UUID, data: Form) -> Response:
+    def interpreter(self, request: Request, session_id: FromPath[UUID], data: Form) -> Response:
         session = request.app.state.ledger.get_session(session_id)
         request.user.ensure_unit(session.unit_id)
         zone = now_local(request).tzinfo

@@ -7,13 +7,13 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import QueryParameter, URLEncodedBody
+from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
 from litestar.response import Template
 
 from projections import hours, qualifications, roster
 from projections.directory import units as all_units
-from projections.store import iso
 from projections.directory import volunteer as find_volunteer
+from projections.store import iso
 from web.auth import allow
 from web.ui.common import act, now_local, page, reader
 
@@ -52,28 +52,28 @@ class VolunteerController(Controller):
                     service_types=service_types)
 
     @post("/me/shifts/{shift_id:uuid}/signup", sync_to_thread=True)
-    def sign_up(self, request: Request, shift_id: UUID) -> Response:
+    def sign_up(self, request: Request, shift_id: FromPath[UUID]) -> Response:
         return act(request, "/me", "You are signed up.", lambda: request.app.state.ledger.sign_up(
             shift_id, UUID(request.user.volunteer_id), request.user.account_id))
 
     @post("/me/shifts/{shift_id:uuid}/withdraw", sync_to_thread=True)
-    def withdraw(self, request: Request, shift_id: UUID) -> Response:
+    def withdraw(self, request: Request, shift_id: FromPath[UUID]) -> Response:
         return act(request, "/me", "You have withdrawn.", lambda: request.app.state.ledger.withdraw(
             shift_id, UUID(request.user.volunteer_id), request.user.account_id))
 
     @post("/me/shifts/{shift_id:uuid}/check-in", sync_to_thread=True)
-    def check_in(self, request: Request, shift_id: UUID) -> Response:
+    def check_in(self, request: Request, shift_id: FromPath[UUID]) -> Response:
         return act(request, "/me", "Checked in. Thank you for serving!", lambda: request.app.state.ledger.check_in(
             shift_id, UUID(request.user.volunteer_id), "phone", request.user.account_id))
 
     @post("/me/shifts/{shift_id:uuid}/check-out", sync_to_thread=True)
-    def check_out(self, request: Request, shift_id: UUID, data: Form) -> Response:
+    def check_out(self, request: Request, shift_id: FromPath[UUID], data: Form) -> Response:
         served = {k.removeprefix("served_"): int(v) for k, v in data.items() if k.startswith("served_") and v.strip()}
         return act(request, "/me", "Checked out. Thank you!", lambda: request.app.state.ledger.check_out(
             shift_id, UUID(request.user.volunteer_id), served, request.user.account_id))
 
     @get("/me/record", sync_to_thread=True)
-    def record(self, request: Request, from_: Annotated[date | None, QueryParameter(name="from")] = None, to: date | None = None) -> Template:
+    def record(self, request: Request, from_: Annotated[date | None, QueryParameter(name="from")] = None, to: FromQuery[date | None] = None) -> Template:
         """志愿服务记录, printable: who, where, when, what service, how long."""
         db, me = reader(request), request.user.volunteer_id
         first = (from_ or date(2000, 1, 1)).isoformat()
