@@ -16,6 +16,10 @@ TITLES = {400: "Invalid request", 401: "Not logged in", 403: "Not allowed", 404:
           503: "Not ready yet"}
 
 
+PAGE_MESSAGES = {403: "You are not allowed to do this.", 404: "This page does not exist.",
+                 400: "Please check the form."}
+
+
 def problem(status: int, detail: str, headers: dict[str, str] | None = None, **extra: Any) -> Response:
     body = {"type": "about:blank", "status": status, "title": TITLES.get(status, "Error"), "detail": detail, **extra}
     return Response(content=body, status_code=status, media_type=PROBLEM, headers=headers)
@@ -55,9 +59,8 @@ def page_error(request: Request, error: HTTPException) -> Response:
         return Redirect(path="/login", status_code=303)
     from web.ui.common import page
 
-    t_status = {403: "You are not allowed to do this.", 404: "This page does not exist.",
-                400: "Please check the form."}.get(error.status_code, "Something went wrong.")
-    response = page(request, "error.html", message=t_status, status=error.status_code)
+    message = PAGE_MESSAGES.get(error.status_code, "Something went wrong.")
+    response = page(request, "error.html", message=message, status=error.status_code)
     response.status_code = error.status_code
     return response
 

@@ -112,9 +112,10 @@ def page_for(browser, server):
     """A fresh browser context per person, logged in through the login page."""
     contexts = []
 
-    def open_as(username: str, locale: str = "en-GB"):
+    def open_as(username: str, locale: str = "en-GB", phone: bool = False):
+        size = {"width": 390, "height": 844} if phone else {"width": 1200, "height": 900}
         context = browser.new_context(locale=locale, extra_http_headers={"Accept-Language": locale},
-                                      viewport={"width": 1200, "height": 900})
+                                      viewport=size, is_mobile=phone, has_touch=phone)
         contexts.append(context)
         page = context.new_page()
         page.goto(f"{server.base}/login")

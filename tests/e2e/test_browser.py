@@ -32,7 +32,7 @@ def test_a_coordinator_schedules_a_shift_and_sees_it_in_the_calendar(page_for, s
 
 def test_a_volunteer_signs_up_checks_in_and_checks_out(page_for, server: Server) -> None:
     shift = server.shift_soon(server.unit, "outpatient guidance desk")
-    page = page_for("li")
+    page = page_for("li", phone=True)
     open_card = page.locator(f"[data-open-shift='{shift}']")
     expect(open_card).to_be_visible()
     snap(page, "volunteer-home")

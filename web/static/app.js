@@ -14,7 +14,10 @@ function followTallies() {
   const source = new EventSource(counter.dataset.liveTallies);
   source.addEventListener("tally", (event) => {
     const data = JSON.parse(event.data);
-    const shown = new Intl.NumberFormat(document.documentElement.lang).format(data.total);
+    const format = new Intl.NumberFormat(document.documentElement.lang);
+    const shown = format.format(data.total);
+    const city = document.querySelector("[data-city-total]");
+    if (city) city.textContent = format.format(data.city_total);
     if (counter.textContent !== shown) {
       counter.textContent = shown;
       const figures = document.querySelector("#figures");

@@ -66,7 +66,7 @@ class DashboardController(Controller):
                 position = (await asyncio.to_thread(projector.positions)).get("tallies", 0)
                 if position != seen:
                     seen = position
-                    total = (await asyncio.to_thread(figures, request, first, last, unit))["total"]
-                    yield json.dumps({"position": position, "total": total})
+                    now = await asyncio.to_thread(figures, request, first, last, unit)
+                    yield json.dumps({"position": position, "total": now["total"], "city_total": now["city_total"]})
                 await asyncio.sleep(0.5)
         return ServerSentEvent(changes(), event_type="tally")

@@ -1,0 +1,67 @@
+"""Every visible string has its Chinese; the page's language follows the switch, then the browser."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from domain.errors import DomainError
+from web.i18n import Translator, catalogue, negotiate
+
+WEB = Path(__file__).resolve().parents[3] / "web"
+SHOWN_THROUGH_GETTEXT = [  # values templates pass to _(): roles, seat states, statuses, kinds, modes
+    "admin", "coordinator", "volunteer", "kiosk", "social_worker", "auditor", "signed_up", "checked_in",
+    "checked_out", "no_show", "pending", "active", "suspended", "retired", "pre_job", "sign_language", "other",
+    "health_check", "tb_test", "flu_vaccination", "individual", "group", "community",
+]
+
+
+def messages_in_the_ui() -> set[str]:
+    found: set[str] = set()
+    for template in (WEB / "templates").rglob("*.html"):
+        text = template.read_text(encoding="utf-8")
+        found |= set(re.findall(r"_\(\s*'([^']+)'", text)) | set(re.findall(r'_\(\s*"([^"]+)"', text))
+    from web.errors import PAGE_MESSAGES
+
+    found |= {*PAGE_MESSAGES.values(), "Something went wrong."}
+    for module in (WEB / "ui").glob("*.py"):
+        text = module.read_text(encoding="utf-8")
+        found |= set(re.findall(r'gettext\(\s*"([^"]+)"', text))
+        found |= set(re.findall(r'act\(request, [^,]+, "([^"]+)"', text))
+    return found
+
+
+def test_every_visible_string_has_a_chinese_translation() -> None:
+    messages = messages_in_the_ui() | set(SHOWN_THROUGH_GETTEXT)
+    assert len(messages) > 150
+    missing = sorted(m for m in messages if m not in catalogue("zh"))
+    assert missing == []
+
+
+def test_every_reason_code_is_said_in_both_languages() -> None:
+    import domain.errors as errors
+
+    reasons = {cls.reason for cls in vars(errors).values()
+               if isinstance(cls, type) and issubclass(cls, DomainError) and cls.reason not in ("refused",)}
+    for language in ("en", "zh"):
+        missing = sorted(r for r in reasons if f"reason:{r}" not in catalogue(language) and r != "invalid_field")
+        assert missing == [], language
+    assert Translator("zh", "Asia/Shanghai").reason("shift_full", "This shift is full.") == "本班次已满"
+
+
+@pytest.mark.parametrize(("cookie", "accept", "language"), [
+    (None, "zh-CN,zh;q=0.9,en;q=0.8", "zh"), (None, "en-GB,en;q=0.9", "en"), ("en", "zh-CN", "en"),
+    ("zh", None, "zh"), (None, "fr-FR,de;q=0.5", "en"), (None, "fr;q=0.9,zh-TW;q=0.8", "zh"), (None, "", "en"),
+])
+def test_the_language_follows_the_switch_then_the_browser(cookie, accept, language) -> None:
+    assert negotiate(cookie, accept) == language
+
+
+def test_numbers_and_dates_in_the_locales_own_format() -> None:
+    en, zh = Translator("en", "Asia/Shanghai"), Translator("zh", "Asia/Shanghai")
+    assert en.number(8_000_000) == "8,000,000" and zh.number(8_000_000) == "8,000,000"
+    assert en.day("2026-11-23") == "23 Nov 2026"
+    assert zh.day("2026-11-23") == "2026年11月23日"
+    assert en.clock("2026-11-23T00:30:00+00:00") == "08:30"  # shown on the programme's wall clock
