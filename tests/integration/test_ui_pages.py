@@ -1,0 +1,149 @@
+"""The browser screens, driven through forms without a browser: each action lands and says so."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from uuid import UUID
+
+from tests.integration.conftest import PASSWORD, World
+from tests.integration.test_api import MONDAY_8, schedule
+
+
+def log_in(world: World, username: str, language: str = "en") -> None:
+    world.client.cookies.clear()
+    world.client.cookies.set("lang", language)
+    answer = world.client.post("/login", data={"username": username, "password": PASSWORD}, follow_redirects=False)
+    assert answer.status_code == 303
+    world.client.cookies.set("token", answer.cookies["token"])
+
+
+def submit(world: World, path: str, form: dict | None = None) -> str:
+    """Post a form, follow the redirect, and return the page with its message."""
+    answer = world.client.post(path, data=form or {}, follow_redirects=True)
+    assert answer.status_code == 200, answer.text
+    return answer.text
+
+
+def test_without_a_session_every_screen_sends_you_to_the_login_page(world: World) -> None:
+    world.client.cookies.clear()
+    for path in ("/", "/shifts", "/me", "/kiosk", "/social", "/dashboard", "/board", "/volunteers"):
+        answer = world.client.get(path, follow_redirects=False)
+        assert answer.status_code == 303 and answer.headers["location"] == "/login", path
+    wrong = world.client.post("/login", data={"username": "coord", "password": "nope"}, follow_redirects=True)
+    assert "Unknown username or wrong password." in wrong.text
+
+
+def test_each_role_lands_on_its_own_home_and_is_refused_elsewhere(world: World) -> None:
+    for username, home in (("coord", "/shifts"), ("li", "/me"), ("kiosk", "/kiosk"), ("sw", "/social"),
+                           ("auditor", "/dashboard")):
+        log_in(world, username)
+        assert world.client.get("/", follow_redirects=False).headers["location"] == home
+    log_in(world, "li")
+    refused = world.client.get("/volunteers")
+    assert refused.status_code == 403 and "You are not allowed to do this." in refused.text
+
+
+def test_a_coordinator_registers_approves_and_suspends_a_volunteer(world: World) -> None:
+    log_in(world, "coord")
+    page = submit(world, "/volunteers", {"name": "Chen Jing", "phone": "13912345678",
+                                         "unit_id": str(world.hospital.unit), "languages": "zh, en"})
+    assert "Volunteer registered." in page and "Chen Jing" in page
+    found = world.client.get("/volunteers", params={"q": "Chen"}).text
+    volunteer_id = found.split('action="/volunteers/')[1].split("/")[0]
+    assert "Volunteer approved." in submit(world, f"/volunteers/{volunteer_id}/approve")
+    again = submit(world, f"/volunteers/{volunteer_id}/approve")
+    assert "That change of status is not possible now." in again
+    assert "Volunteer suspended." in submit(world, f"/volunteers/{volunteer_id}/suspend", {"reason": "paperwork"})
+
+
+def test_a_coordinator_runs_a_training_from_enrolment_to_result(world: World) -> None:
+    log_in(world, "coord")
+    page = submit(world, "/trainings", {"title": "手语培训", "kind": "sign_language", "unit_id": str(world.hospital.unit),
+                                        "day": "2026-11-30", "start": "14:00", "end": "17:00", "capacity": "10",
+                                        "validity_days": "730"})
+    assert "Training scheduled." in page
+    training = page.split('href="/trainings/')[1].split('"')[0]
+    assert "Enrolled." in submit(world, f"/trainings/{training}/enrol", {"volunteer_id": str(world.volunteer)})
+    result = submit(world, f"/trainings/{training}/result", {"volunteer_id": str(world.volunteer), "passed": "yes",
+                                                             "score": "92"})
+    assert "Result recorded." in result and "Passed" in result
+    assert "sign_language" in world.ledger.get_volunteer(world.volunteer).qualifications
+
+
+def test_the_roster_page_signs_up_marks_no_shows_and_cancels(world: World, clock) -> None:
+    shift = schedule(world)
+    log_in(world, "coord")
+    page = submit(world, f"/shifts/{shift}/signup", {"volunteer_id": str(world.volunteer)})
+    assert "Signed up." in page and "Li Wei" in page
+    clock.set(MONDAY_8 + timedelta(minutes=30))
+    assert "Marked as a no-show." in submit(world, f"/shifts/{shift}/no-show", {"volunteer_id": str(world.volunteer)})
+    clock.set(MONDAY_8 - timedelta(days=1))
+    other = schedule(world)
+    assert "Shift cancelled." in submit(world, f"/shifts/{other}/cancel", {"reason": "ward closed"})
+    late = submit(world, f"/shifts/{other}/signup", {"volunteer_id": str(world.other_volunteer)})
+    assert "This shift has been cancelled." in late
+
+
+def test_a_refusal_is_said_in_chinese_on_the_chinese_pages(world: World) -> None:
+    shift = schedule(world, capacity=1)
+    world.ledger.sign_up(UUID(shift), world.other_volunteer, "coord")
+    log_in(world, "coord", language="zh")
+    page = submit(world, f"/shifts/{shift}/signup", {"volunteer_id": str(world.volunteer)})
+    assert "本班次已满" in page and "排班名单" in page
+
+
+def test_a_volunteer_checks_in_and_out_and_prints_its_record(world: World, clock) -> None:
+    shift = schedule(world)
+    log_in(world, "li")
+    assert "You are signed up." in submit(world, f"/me/shifts/{shift}/signup")
+    clock.set(MONDAY_8 - timedelta(minutes=5))
+    assert "Checked in. Thank you for serving!" in submit(world, f"/me/shifts/{shift}/check-in")
+    clock.set(MONDAY_8 + timedelta(hours=4))
+    page = submit(world, f"/me/shifts/{shift}/check-out", {"served_guidance": "25", "served_communication": ""})
+    assert "Checked out. Thank you!" in page
+    record = world.client.get("/me/record").text
+    assert "Ruijin Hospital" in record and "guidance desk" in record and "240" in record
+
+
+def test_the_kiosk_and_the_live_board(world: World, clock) -> None:
+    shift = schedule(world)
+    world.ledger.sign_up(UUID(shift), world.volunteer, "coord")
+    world.ledger.sign_up(UUID(shift), world.other_volunteer, "coord")
+    clock.set(MONDAY_8 + timedelta(minutes=5))
+    log_in(world, "kiosk")
+    desk = world.client.get("/kiosk").text
+    assert "Li Wei" in desk and "Wang Fang" in desk
+    page = submit(world, "/kiosk/check-in", {"shift_id": shift, "volunteer_id": str(world.volunteer), "name": "Li Wei"})
+    assert "Li Wei is checked in. Welcome!" in page
+    board = world.client.get("/board").text
+    on_duty, missing = board.split("Missing")
+    assert "Li Wei" in on_duty and "Wang Fang" in missing
+
+
+def test_a_social_worker_logs_a_session_and_asks_for_an_interpreter(world: World) -> None:
+    log_in(world, "sw")
+    page = submit(world, "/social/sessions", {"unit_id": str(world.hospital.unit), "patient_id": "MRN-1",
+                                              "service_type": "communication", "mode": "individual",
+                                              "day": "2026-11-23", "start": "10:00", "minutes": "30", "persons": "1",
+                                              "notes": "private"})
+    assert "Session logged." in page and "MRN-1" not in page
+    session = page.split('action="/social/sessions/')[1].split("/")[0]
+    asked = submit(world, f"/social/sessions/{session}/interpreter", {"language": "sign_language",
+                                                                     "day": "2026-11-24", "start": "14:00"})
+    assert "A sign-language volunteer has been requested." in asked
+    missing = submit(world, "/social/sessions", {"unit_id": str(world.hospital.unit), "patient_id": " ",
+                                                 "service_type": "communication", "mode": "individual",
+                                                 "day": "2026-11-23", "start": "10:00", "minutes": "30"})
+    assert "patient_id" in missing
+
+
+def test_the_dashboard_shows_the_counter_and_the_language_switch_works(world: World) -> None:
+    log_in(world, "auditor")
+    page = world.client.get("/dashboard").text
+    assert "data-live-tallies" in page and "Person-times served" in page
+    switched = world.client.get("/lang/zh", params={"next": "/dashboard"}, follow_redirects=False)
+    assert switched.status_code == 303 and switched.headers["location"] == "/dashboard"
+    world.client.cookies.set("lang", "zh")
+    assert "服务人次" in world.client.get("/dashboard").text
+    assert world.client.get("/lang/zh", params={"next": "//evil.example"}, follow_redirects=False
+                            ).headers["location"] == "/"
