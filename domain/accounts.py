@@ -46,6 +46,8 @@ class Account(Aggregate):
         self.username, self.password_hash, self.role = username, password_hash, role
         self.unit_ids, self.volunteer_id = unit_ids, volunteer_id
         self.disabled = False
+        self.supervisor_id: UUID | None = None
+        self.intern = False
 
     def change_password(self, password_hash: str, actor: str) -> None:
         self._password_changed(password_hash, actor)
@@ -68,3 +70,17 @@ class Account(Aggregate):
     @event("Disabled")
     def _disabled(self, actor: str) -> None:
         self.disabled = True
+
+    def assign_supervision(self, supervisor_id: UUID | None, intern: bool, actor: str) -> None:
+        """Who supervises this social worker (督导), and whether it is an intern whose notes need countersigning."""
+        if self.role != "social_worker":
+            raise InvalidCommand("supervisor_id", "only social workers are supervised")
+        if supervisor_id == self.id:
+            raise InvalidCommand("supervisor_id", "nobody supervises themselves")
+        if intern and supervisor_id is None:
+            raise InvalidCommand("supervisor_id", "an intern needs a supervisor")
+        self._supervision_assigned(supervisor_id, intern, actor)
+
+    @event("SupervisionAssigned")
+    def _supervision_assigned(self, supervisor_id: UUID | None, intern: bool, actor: str) -> None:
+        self.supervisor_id, self.intern = supervisor_id, intern

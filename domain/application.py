@@ -11,6 +11,7 @@ from eventsourcing.persistence import IntegrityError
 from domain.accounts import Account, account_id
 from domain.errors import InvalidCommand, NotFound, UsernameTaken
 from domain.ledger import Receipt
+from domain.casework import CaseWork
 from domain.rostering import Rostering
 from domain.socialwork import SocialWork
 from domain.trainings import TrainingCourse
@@ -20,9 +21,9 @@ from domain.volunteers import CREDENTIAL_KINDS, Volunteer
 __all__ = ["CareLedger", "Receipt"]
 
 
-class CareLedger(Rostering, SocialWork):
+class CareLedger(Rostering, SocialWork, CaseWork):
     """The whole application: units, accounts, volunteers and trainings here; shifts in
-    `Rostering`, social work in `SocialWork`. Every method records all its events or none."""
+    `Rostering`, sessions in `SocialWork`, cases and groups in `CaseWork`. Every method records all its events or none."""
 
     # --- units, posts and the service catalogue ---------------------------------------
 

@@ -140,3 +140,26 @@ class UsernameTaken(DomainError):
 
 class UnknownServiceType(InvalidCommand):
     reason = "unknown_service_type"
+
+
+class ConsentMissing(DomainError):
+    """PIPL: processing a patient's health information needs the patient's separate, valid consent."""
+
+    reason = "consent_missing"
+    status = 422
+
+
+class CaseClosed(DomainError):
+    reason = "case_closed"
+
+
+class CaseStepOutOfOrder(DomainError):
+    reason = "case_step_out_of_order"
+
+
+class CountersignaturePending(DomainError):
+    reason = "countersignature_pending"
+
+
+class NotPending(DomainError):
+    reason = "note_not_pending"

@@ -16,7 +16,7 @@ from eventsourcing.persistence import IntegrityError, Mapper
 from domain.clock import Clock, SystemClock
 from domain.errors import ConcurrentChange, NotFound, UnknownServiceType
 from domain.eventlog import EventMapper
-from domain.policy import Policy
+from domain.policy import CasePolicy, Policy
 from domain.units import CATALOGUE_ID, DEFAULT_SERVICE_TYPES, ServiceCatalogue
 
 A = TypeVar("A", bound=Aggregate)
@@ -42,10 +42,11 @@ class Ledger(Application[UUID]):
     RETRY_SPREAD_SECONDS = 0.005
 
     def __init__(self, env: dict[str, str] | None = None, clock: Clock | None = None,
-                 policy: Policy | None = None) -> None:
+                 policy: Policy | None = None, case_policy: CasePolicy | None = None) -> None:
         super().__init__(env)
         self.clock = clock or SystemClock()
         self.policy = policy or Policy()
+        self.case_policy = case_policy or CasePolicy()
         self._jitter = random.Random()
         self.on_saved: list[Callable[[int], None]] = []  # e.g. wake a projector in this process
 

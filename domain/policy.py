@@ -35,3 +35,15 @@ class Policy:
         minutes = max(0, int(served.total_seconds() // 60))
         step = ROUNDING_STEPS[self.rounding]
         return (minutes + step // 2) // step * step if step > 1 else minutes
+
+
+@dataclass(frozen=True)
+class CasePolicy:
+    """Timeliness rules of the social-work department."""
+
+    assessment_hours: int = 24  # a case is assessed within this many hours of intake
+    high_risk_note_days: int = 7  # a high-risk case gets a progress note at least this often
+    late_entry_hours: int = 24  # a note written this long after the contact is flagged as a late entry
+
+    def is_late_entry(self, contact_at: datetime, written_at: datetime) -> bool:
+        return written_at - contact_at > timedelta(hours=self.late_entry_hours)

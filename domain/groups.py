@@ -1,0 +1,50 @@
+"""Group work (小组) and community activities: meetings with the persons they reached, no patient named."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import InvalidCommand, SessionClosed
+
+KINDS = ("group", "community")
+
+
+class GroupWork(Aggregate):
+    @classmethod
+    def form(cls, kind: str, unit_id: UUID, title: str, service_type: str, worker: UUID, actor: str) -> GroupWork:
+        if kind not in KINDS:
+            raise InvalidCommand("kind", "must be group or community")
+        if not title.strip():
+            raise InvalidCommand("title", "must not be empty")
+        return cls(kind, unit_id, title.strip(), service_type, worker, actor)
+
+    @event("Formed")
+    def __init__(self, kind: str, unit_id: UUID, title: str, service_type: str, worker: UUID, actor: str) -> None:
+        self.kind, self.unit_id, self.title, self.service_type, self.worker = kind, unit_id, title, service_type, worker
+        self.meetings = 0
+        self.closed = False
+
+    def hold_meeting(self, started_at: datetime, minutes: int, persons: int, actor: str) -> None:
+        """A group session (participants) or a community activity (persons reached)."""
+        if self.closed:
+            raise SessionClosed("This group has ended.")
+        if not 1 <= minutes <= 24 * 60:
+            raise InvalidCommand("minutes", "must be between 1 and 1440")
+        if persons < 1:
+            raise InvalidCommand("persons", "must be at least 1")
+        self._meeting_held(started_at, minutes, persons, actor)
+
+    @event("MeetingHeld")
+    def _meeting_held(self, started_at: datetime, minutes: int, persons: int, actor: str) -> None:
+        self.meetings += 1
+
+    def end(self, actor: str) -> None:
+        if not self.closed:
+            self._ended(actor)
+
+    @event("Ended")
+    def _ended(self, actor: str) -> None:
+        self.closed = True
