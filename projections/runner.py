@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from projections.caseload import caseload
+from projections.casework import casework
 from projections.directory import directory
 from projections.hours import hours
 from projections.qualifications import qualifications
@@ -19,7 +20,8 @@ from projections.store import ReadModel, ReadModelStore, connect
 from projections.tallies import tallies
 from projections.trainings import trainings
 
-READ_MODELS: tuple[ReadModel, ...] = (directory, roster, hours, tallies, qualifications, caseload, trainings)
+READ_MODELS: tuple[ReadModel, ...] = (directory, roster, hours, tallies, qualifications, caseload, trainings,
+                                         casework)
 BY_NAME = {model.name: model for model in READ_MODELS}
 
 

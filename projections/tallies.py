@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlite_utils
 
+from domain.groups import GroupWork
 from domain.sessions import ServiceSession
 from domain.shifts import Shift
 from projections.store import ReadModel, ident
@@ -17,6 +18,8 @@ BY = {"service_type": "service_type", "unit": "unit_id", "day": "day", "month": 
 
 def create(db: sqlite_utils.Database) -> None:
     db["tally_shifts"].create({"shift_id": str, "unit_id": str, "day": str}, pk="shift_id", if_not_exists=True)
+    db["tally_groups"].create({"group_id": str, "unit_id": str, "service_type": str}, pk="group_id",
+                              if_not_exists=True)
     db["tally_sessions"].create(
         {"session_id": str, "unit_id": str, "day": str, "service_type": str, "persons": int},
         pk="session_id", if_not_exists=True,
@@ -40,8 +43,8 @@ def create(db: sqlite_utils.Database) -> None:
     db.execute("INSERT OR IGNORE INTO city_total VALUES (1, 0)")
 
 
-tallies = ReadModel("tallies", create, version=2, tables=("tally_shifts", "tally_sessions", "person_times",
-                                                         "person_times_monthly", "city_total"))
+tallies = ReadModel("tallies", create, version=3, tables=("tally_shifts", "tally_sessions", "tally_groups",
+                                                         "person_times", "person_times_monthly", "city_total"))
 
 
 def _add(c: sqlite3.Connection, day: str, unit_id: str, service_type: str, person_times: int) -> None:
@@ -94,6 +97,20 @@ def session_amended(c: sqlite3.Connection, e: Any, position: int) -> None:
     c.execute("UPDATE tally_sessions SET day = ?, service_type = ?, persons = ? WHERE session_id = ?",
               (new_day, e.service_type, e.persons, session_id))
     _add(c, new_day, unit_id, e.service_type, e.persons)
+
+
+@tallies.handles(GroupWork.Formed)
+def group_formed(c: sqlite3.Connection, e: Any, position: int) -> None:
+    c.execute("INSERT OR REPLACE INTO tally_groups VALUES (?, ?, ?)",
+              (ident(e.originator_id), ident(e.unit_id), e.service_type))
+
+
+@tallies.handles(GroupWork.MeetingHeld)
+def meeting_held(c: sqlite3.Connection, e: Any, position: int) -> None:
+    """A group session's participants and a community activity's persons reached are person-times too."""
+    unit_id, service_type = c.execute("SELECT unit_id, service_type FROM tally_groups WHERE group_id = ?",
+                                      (ident(e.originator_id),)).fetchone()
+    _add(c, e.started_at.date().isoformat(), unit_id, service_type, e.persons)
 
 
 # --- queries -------------------------------------------------------------------------
