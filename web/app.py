@@ -18,6 +18,7 @@ from domain.application import CareLedger
 from projections.runner import READ_MODELS, Projector
 from projections.store import ReadModelStore
 from web.api.auth import AuthController
+from web.api.cases import CasesController
 from web.api.reports import ReportsController
 from web.api.sessions import SessionsController
 from web.api.shifts import ShiftsController
@@ -70,7 +71,7 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
 
     return Litestar(
         route_handlers=[AuthController, UnitsController, VolunteersController, TrainingsController, ShiftsController,
-                        SessionsController, ReportsController, *UI,
+                        SessionsController, CasesController, ReportsController, *UI,
                         create_static_files_router(path="/static", directories=[HERE / "static"],
                                                    include_in_schema=False)],
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),

@@ -26,6 +26,14 @@ class Ids:
         sw = ledger.find_account("sw").id
         self.session = str(ledger.log_session(h.unit, sw, "pr_x", "communication", "individual", MONDAY_8, 30, 1,
                                               str(sw)).id)
+        case = ledger.open_case(h.unit, sw, "pr_x", "outreach", str(sw)).id
+        intern = ledger.open_account("intern", "h", "social_worker", [h.unit], None, "admin").id
+        ledger.assign_supervision(intern, sw, True, "admin")
+        ledger.give_consent(case, ["health_information"], str(sw))
+        self.note = str(ledger.record_case_note(case, intern, ledger.clock.now(), ["patient"], "visit", str(intern)).value)
+        self.case = str(case)
+        self.group = str(ledger.form_group("group", h.unit, "Caregivers", "communication", sw, str(sw)).id)
+        self.account = str(sw)
 
 
 Body = Callable[[Ids], dict] | None
@@ -93,6 +101,30 @@ MATRIX: list[tuple[str, str, Body, set[str] | None]] = [
     ("GET", "/api/v1/reports/expiring", None, {"coordinator"}),
     ("GET", "/api/v1/reports/compliance", None, {"coordinator", "auditor", "admin"}),
     ("GET", "/api/v1/service-types", None, ANY),
+    # Case work: only social workers, and for notes only the case's own workers and supervisors.
+    ("POST", "/api/v1/cases", lambda i: {"unit_id": i.unit, "patient_id": "MRN-9", "source": "outreach"},
+     {"social_worker"}),
+    ("GET", "/api/v1/cases", None, {"social_worker"}),
+    ("GET", "/api/v1/cases/worklist", None, {"social_worker"}),
+    ("GET", "/api/v1/cases/{case}", None, {"social_worker"}),
+    ("GET", "/api/v1/cases/{case}/notes", None, {"social_worker"}),
+    ("POST", "/api/v1/cases/{case}/consent", lambda i: {"scope": ["health_information"]}, {"social_worker"}),
+    ("POST", "/api/v1/cases/{case}/consent/withdraw", None, {"social_worker"}),
+    ("POST", "/api/v1/cases/{case}/assessment", lambda i: {"risk": "low"}, {"social_worker"}),
+    ("POST", "/api/v1/cases/{case}/plan", lambda i: {"goals": ["g"]}, {"social_worker"}),
+    ("POST", "/api/v1/cases/{case}/notes", lambda i: {"contact_at": "2026-11-23T08:30:00+08:00",
+                                                       "contacted": ["patient"], "text": "t"}, {"social_worker"}),
+    ("POST", "/api/v1/cases/{case}/notes/{note}/countersign", None, {"social_worker"}),
+    ("POST", "/api/v1/cases/{case}/referrals", lambda i: {"to": "hospice"}, {"social_worker"}),
+    ("POST", "/api/v1/cases/{case}/transfer", lambda i: {"to_worker_id": i.account}, {"social_worker"}),
+    ("POST", "/api/v1/cases/{case}/evaluation", lambda i: {"result": "goals_met"}, {"social_worker"}),
+    ("POST", "/api/v1/cases/{case}/close", lambda i: {"outcome": "other"}, {"social_worker"}),
+    ("POST", "/api/v1/groups", lambda i: {"kind": "group", "unit_id": i.unit, "title": "G",
+                                          "service_type": "communication"}, {"social_worker"}),
+    ("POST", "/api/v1/groups/{group}/meetings", lambda i: {"started_at": "2026-11-23T15:00:00+08:00",
+                                                            "minutes": 60, "persons": 5}, {"social_worker"}),
+    ("POST", "/api/v1/accounts/{account}/supervision", lambda i: {"supervisor_id": None}, {"admin"}),
+    ("GET", "/api/v1/reports/cases", None, {"social_worker", "coordinator", "auditor", "admin"}),
 ]
 
 
@@ -105,7 +137,8 @@ def test_every_endpoint_has_a_row(world: World) -> None:
     in_table = {(method, re.sub(r"\{(\w+)\}", lambda m: "{" + {"volunteer": "volunteer_id", "shift": "shift_id",
                                                                "training": "training_id",
                                                                "session": "session_id",
-                                                               "request": "request_id"}[m.group(1)] + "}", path))
+                                                               "request": "request_id", "case": "case_id", "note": "note_id",
+                                                               "group": "group_id", "account": "account_id"}[m.group(1)] + "}", path))
                 for method, path, _, _ in MATRIX}
     assert served == in_table
 
@@ -114,7 +147,8 @@ def test_every_endpoint_has_a_row(world: World) -> None:
 def test_each_role_is_allowed_or_refused_as_the_contract_says(world: World, method, path, body, allowed) -> None:
     ids = Ids(world)
     url = path.format(volunteer=ids.volunteer, shift=ids.shift, training=ids.training, session=ids.session,
-                      request="00000000-0000-4000-8000-000000000001")
+                      request="00000000-0000-4000-8000-000000000001", case=ids.case, group=ids.group, note=ids.note,
+                      account=ids.account)
     json = body(ids) if body else None
     anonymous = world.call(None, method, url, json=json)
     if allowed is None:
