@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlite_utils
 
+from domain.accounts import Account
 from domain.units import Unit
 from domain.volunteers import Volunteer
 from projections.store import ReadModel, ident, within_units
@@ -22,9 +23,13 @@ def create(db: sqlite_utils.Database) -> None:
         pk="volunteer_id", if_not_exists=True,
     )
     db["volunteers"].create_index(["unit_id", "status"], if_not_exists=True)
+    # Who works here and who supervises whom; never a password hash.
+    db["staff"].create({"account_id": str, "username": str, "role": str, "unit_ids": str, "supervisor_id": str,
+                        "intern": int, "disabled": int}, pk="account_id", if_not_exists=True)
+    db["staff"].create_index(["supervisor_id"], if_not_exists=True)
 
 
-directory = ReadModel("directory", create, tables=("units", "posts", "volunteers"))
+directory = ReadModel("directory", create, version=2, tables=("units", "posts", "volunteers", "staff"))
 
 
 @directory.handles(Unit.Registered)
@@ -60,6 +65,29 @@ def status_changed(c: sqlite3.Connection, e: Any, position: int) -> None:
 def profile_updated(c: sqlite3.Connection, e: Any, position: int) -> None:
     c.execute("UPDATE volunteers SET phone = ?, languages = ?, skills = ? WHERE volunteer_id = ?",
               (e.phone, json.dumps(e.languages), json.dumps(e.skills), ident(e.originator_id)))
+
+
+@directory.handles(Account.Opened)
+def account_opened(c: sqlite3.Connection, e: Any, position: int) -> None:
+    c.execute("INSERT OR REPLACE INTO staff VALUES (?, ?, ?, ?, NULL, 0, 0)",
+              (ident(e.originator_id), e.username, e.role, json.dumps([str(u) for u in e.unit_ids])))
+
+
+@directory.handles(Account.UnitsAssigned)
+def units_assigned(c: sqlite3.Connection, e: Any, position: int) -> None:
+    c.execute("UPDATE staff SET unit_ids = ? WHERE account_id = ?",
+              (json.dumps([str(u) for u in e.unit_ids]), ident(e.originator_id)))
+
+
+@directory.handles(Account.SupervisionAssigned)
+def supervision_assigned(c: sqlite3.Connection, e: Any, position: int) -> None:
+    c.execute("UPDATE staff SET supervisor_id = ?, intern = ? WHERE account_id = ?",
+              (ident(e.supervisor_id), int(e.intern), ident(e.originator_id)))
+
+
+@directory.handles(Account.Disabled)
+def account_disabled(c: sqlite3.Connection, e: Any, position: int) -> None:
+    c.execute("UPDATE staff SET disabled = 1 WHERE account_id = ?", (ident(e.originator_id),))
 
 
 # --- queries -------------------------------------------------------------------------
@@ -98,3 +126,13 @@ def volunteer(db: sqlite_utils.Database, volunteer_id: str) -> dict | None:
 
 def posts(db: sqlite_utils.Database, unit_id: str) -> list[str]:
     return [r["post"] for r in db.query("SELECT post FROM posts WHERE unit_id = ? ORDER BY post", [unit_id])]
+
+
+def supervisees(db: sqlite_utils.Database, supervisor_id: str) -> list[dict]:
+    return list(db.query("SELECT account_id, username, intern FROM staff WHERE supervisor_id = ? AND disabled = 0 "
+                         "ORDER BY username", [supervisor_id]))
+
+
+def social_workers(db: sqlite_utils.Database, unit_id: str) -> list[dict]:
+    return [r for r in db.query("SELECT account_id, username, unit_ids FROM staff WHERE role = 'social_worker' "
+                                "AND disabled = 0 ORDER BY username") if unit_id in json.loads(r["unit_ids"])]

@@ -29,6 +29,7 @@ from web.auth import LoginThrottle, make_jwt_auth
 from web.errors import HANDLERS
 from web.idempotency import IdempotencyMiddleware, IdempotencyStore
 from web.settings import Settings
+from web.ui.cases import CasesPagesController
 from web.ui.coordinator import CoordinatorController
 from web.ui.dashboard import DashboardController
 from web.ui.desk import DeskController
@@ -38,7 +39,7 @@ from web.ui.volunteer import VolunteerController
 
 HERE = Path(__file__).parent
 UI = [SessionController, CoordinatorController, VolunteerController, DeskController, SocialWorkController,
-      DashboardController]
+      DashboardController, CasesPagesController]
 
 
 def create_app(settings: Settings | None = None, ledger: CareLedger | None = None) -> Litestar:

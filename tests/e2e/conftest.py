@@ -88,6 +88,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         people[name] = volunteer
     server.api("POST", "/accounts", {"username": "li", "password": PASSWORD, "role": "volunteer",
                                      "volunteer_id": people["Li Wei"]}, user="root")
+    staff = {}
+    for username in ("head", "xiao"):
+        staff[username] = server.api("POST", "/accounts", {"username": username, "password": PASSWORD,
+                                                           "role": "social_worker", "unit_ids": [unit]},
+                                     user="root")["id"]
+    server.api("POST", f"/accounts/{staff['xiao']}/supervision", {"supervisor_id": staff["head"], "intern": True},
+               user="root")
     server.unit, server.people = unit, people
     yield server
     process.terminate()

@@ -15,6 +15,11 @@ SHOWN_THROUGH_GETTEXT = [  # values templates pass to _(): roles, seat states, s
     "admin", "coordinator", "volunteer", "kiosk", "social_worker", "auditor", "signed_up", "checked_in",
     "checked_out", "no_show", "pending", "active", "suspended", "retired", "pre_job", "sign_language", "other",
     "health_check", "tb_test", "flu_vaccination", "individual", "group", "community",
+    # case work: intake sources, consent scopes, contacts, risks, stages, evaluations, outcomes, worklist items
+    "self_referral", "outreach", "ward_referral", "agency_referral", "health_information", "referral", "patient",
+    "family", "care_team", "community_resource", "low", "medium", "high", "open", "assessed", "planned",
+    "evaluated", "closed", "goals_met", "partially_met", "not_met", "referred_out", "patient_withdrew",
+    "patient_died", "transferred_care", "assessment", "high_risk_note", "countersignature",
 ]
 
 
@@ -30,6 +35,7 @@ def messages_in_the_ui() -> set[str]:
         text = module.read_text(encoding="utf-8")
         found |= set(re.findall(r'gettext\(\s*"([^"]+)"', text))
         found |= set(re.findall(r'act\(request, [^,]+, "([^"]+)"', text))
+        found |= set(re.findall(r'_step\(request, case_id, "([^"]+)"', text))
     return found
 
 
@@ -38,6 +44,12 @@ def test_every_visible_string_has_a_chinese_translation() -> None:
     assert len(messages) > 150
     missing = sorted(m for m in messages if m not in catalogue("zh"))
     assert missing == []
+
+
+def test_every_code_shown_on_a_page_has_english_words_too() -> None:
+    missing = sorted(code for code in SHOWN_THROUGH_GETTEXT if code not in catalogue("en"))
+    assert missing == []
+    assert Translator("en", "Asia/Shanghai").gettext("ward_referral") == "Referral from a ward"
 
 
 def test_every_reason_code_is_said_in_both_languages() -> None:
