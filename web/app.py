@@ -45,7 +45,8 @@ UI = [SessionController, CoordinatorController, VolunteerController, DeskControl
 def create_app(settings: Settings | None = None, ledger: CareLedger | None = None) -> Litestar:
     """The app on the data under CARELEDGER_DATA; projections follow the log in this process."""
     settings = settings or Settings()
-    ledger = ledger or CareLedger(env=settings.event_store_env(), policy=settings.policy)
+    ledger = ledger or CareLedger(env=settings.event_store_env(), policy=settings.policy,
+                                  case_policy=settings.case_policy)
     ledger.open_catalogue()
     store = ReadModelStore(settings.read_models_path, READ_MODELS)
     projector = Projector(ledger, store)

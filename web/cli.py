@@ -15,7 +15,8 @@ from web.settings import Settings
 
 
 def _ledger(settings: Settings) -> CareLedger:
-    return CareLedger(env=settings.event_store_env(), policy=settings.policy)
+    return CareLedger(env=settings.event_store_env(), policy=settings.policy,
+                      case_policy=settings.case_policy)
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:

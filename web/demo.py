@@ -164,9 +164,39 @@ def build_demo(env: dict[str, str], today: date, timezone: str = "Asia/Shanghai"
                 notes="Demo note: patient worried about discharge arrangements.",
             )
             summary.sessions += 1
+        _case_work(ledger, clock, units[0], workers, rng, now)
         return summary
     finally:
         ledger.close()
+
+
+def _case_work(ledger: CareLedger, clock: FixedClock, unit, workers: list, rng: random.Random, now: datetime) -> None:
+    """shegong2 is an intern supervised by shegong1; a few cases at different stages, and a group."""
+    head, intern = workers
+    ledger.assign_supervision(intern, head, True, ACTOR)
+    for i, stage in enumerate(("closed", "planned", "assessed", "open")):
+        clock.set(now - timedelta(days=10 - 2 * i))
+        lead = intern if i % 2 else head
+        case = ledger.open_case(unit, lead, patient_ref(f"MRN{700000 + i}", DEMO_SECRET),
+                                rng.choice(["self_referral", "outreach", "ward_referral", "agency_referral"]), ACTOR).id
+        if stage == "open":
+            continue
+        ledger.give_consent(case, ["health_information", "referral"], ACTOR)
+        ledger.assess_case(case, ["low", "medium", "high"][i % 3], ["financial"], ACTOR)
+        if stage == "assessed":
+            continue
+        ledger.plan_case(case, ["apply to the medical assistance fund", "family meeting"], ACTOR)
+        clock.advance(hours=5)
+        note = ledger.record_case_note(case, lead, clock.now() - timedelta(hours=2), ["patient", "family"],
+                                       "Demo note: family meeting held; fund application started.", ACTOR).value
+        if stage == "closed":
+            if lead == intern:
+                ledger.countersign_note(case, note, head, ACTOR)
+            ledger.evaluate_case(case, "goals_met", ACTOR)
+            ledger.close_case(case, "goals_met", ACTOR)
+    group = ledger.form_group("group", unit, "Caregivers' support group", "psychological_support", head, ACTOR).id
+    for week in range(2):
+        ledger.hold_meeting(group, now - timedelta(days=7 * week + 1), 90, rng.randint(6, 12), ACTOR)
 
 
 def _served(post: str, rng: random.Random) -> dict[str, int]:
@@ -183,8 +213,8 @@ def _accounts(ledger: CareLedger, units: list, volunteer) -> list[DemoLogin]:
         DemoLogin("coordinator", "coordinator-demo", "coordinator", UNITS[0][0]),
         DemoLogin("volunteer", "volunteer-demo", "volunteer", "a volunteer at " + UNITS[0][0]),
         DemoLogin("kiosk", "kiosk-demo", "kiosk", "the volunteer desk at " + UNITS[0][0]),
-        DemoLogin("shegong1", "shegong-demo", "social_worker", UNITS[0][0]),
-        DemoLogin("shegong2", "shegong-demo", "social_worker", UNITS[0][0]),
+        DemoLogin("shegong1", "shegong-demo", "social_worker", UNITS[0][0] + ", supervisor (督导)"),
+        DemoLogin("shegong2", "shegong-demo", "social_worker", UNITS[0][0] + ", intern supervised by shegong1"),
         DemoLogin("auditor", "auditor-demo", "auditor", "city-wide tallies"),
     ]
     for login in logins:

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from domain.policy import Policy
+from domain.policy import CasePolicy, Policy
 
 
 def _env(name: str, default: str) -> str:
@@ -21,6 +21,11 @@ class Settings:
         check_in_opens_minutes=int(_env("CARELEDGER_CHECK_IN_OPENS_MINUTES", "60")),
         late_cancellation_hours=int(_env("CARELEDGER_LATE_CANCELLATION_HOURS", "24")),
         rounding=_env("CARELEDGER_ROUNDING", "exact"),
+    ))
+    case_policy: CasePolicy = field(default_factory=lambda: CasePolicy(
+        assessment_hours=int(_env("CARELEDGER_ASSESSMENT_HOURS", "24")),
+        high_risk_note_days=int(_env("CARELEDGER_HIGH_RISK_NOTE_DAYS", "7")),
+        late_entry_hours=int(_env("CARELEDGER_LATE_ENTRY_HOURS", "24")),
     ))
     cipher_key: str = field(default_factory=lambda: _env("CARELEDGER_CIPHER_KEY", ""))
     token_minutes: int = field(default_factory=lambda: int(_env("CARELEDGER_TOKEN_MINUTES", "480")))

@@ -97,3 +97,17 @@ def test_groups_and_community_activities_count_in_the_tallies(world: World) -> N
     bad = world.call("sw", "POST", "/api/v1/cases", json={"unit_id": str(world.hospital.unit), "patient_id": "x",
                                                           "source": "rumour"})
     assert bad.status_code == 400
+
+
+def test_an_intervention_session_belongs_to_its_case(world: World) -> None:
+    case = world.call("sw", "POST", "/api/v1/cases", json={"unit_id": str(world.hospital.unit),
+                                                          "patient_id": "MRN-77", "source": "outreach"}).json()["id"]
+    body = {"unit_id": str(world.hospital.unit), "patient_id": "MRN-77", "service_type": "psychological_support",
+            "mode": "individual", "started_at": "2026-11-23T10:00:00+08:00", "minutes": 40, "case_id": case}
+    logged = world.call("sw", "POST", "/api/v1/sessions", json=body)
+    assert logged.status_code == 201
+    shown = world.call("sw", "GET", f"/api/v1/sessions/{logged.json()['id']}",
+                       params={"min_position": logged.headers["X-CareLedger-Position"]}).json()
+    assert shown["case_id"] == case
+    other_patient = world.call("sw", "POST", "/api/v1/sessions", json=body | {"patient_id": "MRN-78"})
+    assert other_patient.status_code == 400 and other_patient.json()["field"] == "case_id"

@@ -11,6 +11,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
+from domain.errors import InvalidCommand
 from projections import caseload
 from web.api.common import local, read_db, written
 from web.auth import allow
@@ -26,6 +27,7 @@ class NewSession(msgspec.Struct, forbid_unknown_fields=True):
     minutes: Annotated[int, msgspec.Meta(ge=1, le=1440)]
     persons: Annotated[int, msgspec.Meta(ge=1, le=100_000)] = 1
     notes: Annotated[str, msgspec.Meta(max_length=20_000)] | None = None
+    case_id: UUID | None = None  # an intervention session of a case (个案介入)
 
 
 class SessionsController(Controller):
@@ -37,10 +39,14 @@ class SessionsController(Controller):
         request.user.ensure_unit(data.unit_id)
         state = request.app.state
         ref = patient_ref(data.patient_id, state.settings.secret("pseudonym_secret"))
+        if data.case_id is not None:
+            case = state.ledger.get_case(data.case_id)
+            if case.unit_id != data.unit_id or case.patient_ref != ref:
+                raise InvalidCommand("case_id", "belongs to another unit or another patient")
         receipt = state.ledger.log_session(
             data.unit_id, UUID(request.user.account_id), ref, data.service_type, data.mode,
             local(request, data.started_at),
-            data.minutes, data.persons, request.user.account_id, notes=data.notes)
+            data.minutes, data.persons, request.user.account_id, notes=data.notes, case_id=data.case_id)
         return written(request, receipt, {"id": str(receipt.id), "patient_ref": ref}, 201)
 
     @get("/{session_id:uuid}", guards=[allow("social_worker")], sync_to_thread=True)
