@@ -27,5 +27,6 @@ def test_read_models_from_a_postgres_log_match_a_rebuild_and_the_demo(tmp_path: 
         rebuilt = ReadModelStore(tmp_path / "rebuilt.sqlite3", READ_MODELS)
         assert dump(live) == dump(rebuilt)
         session_persons = live.db.execute("SELECT SUM(persons) FROM sessions").fetchone()[0]
-        assert tallies.city_total(live.db) == summary.person_times + session_persons
+        group_persons = live.db.execute("SELECT SUM(persons) FROM group_meetings").fetchone()[0]
+        assert tallies.city_total(live.db) == summary.person_times + session_persons + group_persons
         ledger.close()
