@@ -141,6 +141,71 @@ def tally_query_times(folder: Path, units: int = 170, years: int = 3) -> dict[st
     return figures
 
 
+def postgres_rates(n: int = 300) -> dict[str, float] | None:
+    """The scale-out store: CareLedger sign-ups on PostgreSQL, one writer and four, beside raw
+    single-row INSERT+COMMIT through psycopg on the same server."""
+    import os
+    import threading
+    import uuid
+
+    import psycopg
+
+    params = {"host": os.environ.get("POSTGRES_HOST", "127.0.0.1"), "port": os.environ.get("POSTGRES_PORT", "5432"),
+              "user": os.environ.get("POSTGRES_USER", "postgres"), "dbname": os.environ.get("POSTGRES_DBNAME", "test"),
+              "password": os.environ.get("POSTGRES_PASSWORD", "")}
+    try:
+        admin = psycopg.connect(**params, autocommit=True, connect_timeout=3)
+    except psycopg.Error:
+        return None
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    admin.execute(f"CREATE SCHEMA {schema}")
+    try:
+        raw = psycopg.connect(**params, autocommit=False)
+        raw.execute(f"CREATE TABLE {schema}.t (id bigserial primary key, v bytea)")
+        raw.commit()
+        start = time.perf_counter()
+        for _ in range(n):
+            raw.execute(f"INSERT INTO {schema}.t (v) VALUES (%s)", (b"x" * 200,))
+            raw.commit()
+        baseline = n / (time.perf_counter() - start)
+        raw.close()
+        env = {"PERSISTENCE_MODULE": "eventsourcing.postgres", "POSTGRES_SCHEMA": schema,
+               **{f"POSTGRES_{k.upper()}": str(v) for k, v in params.items()}, "POSTGRES_POOL_SIZE": "8"}
+        clock = FixedClock(datetime(2026, 11, 1, 9, tzinfo=CST))
+        ledger = CareLedger(env=env, clock=clock)
+        ledger.open_catalogue("bench")
+        unit = ledger.register_unit("Bench Hospital", "Huangpu", "bench").id
+        volunteers = []
+        for i in range(4):
+            v = ledger.register_volunteer(f"V{i}", "1", unit, [], [], "bench").id
+            ledger.approve_volunteer(v, "bench")
+            volunteers.append(v)
+        first = datetime(2026, 11, 2, 8, tzinfo=CST)
+        shifts = [ledger.schedule_shift(unit, "desk", first + timedelta(hours=5 * i),
+                                        first + timedelta(hours=5 * i + 4), 4, [], "bench").id for i in range(n)]
+        start = time.perf_counter()
+        for s in shifts[: n // 2]:
+            ledger.sign_up(s, volunteers[0], "bench")
+        one = (n // 2) / (time.perf_counter() - start)
+
+        def writer(v) -> None:
+            for s in shifts[n // 2:]:
+                ledger.sign_up(s, v, "bench")
+
+        threads = [threading.Thread(target=writer, args=(v,)) for v in volunteers[1:]]
+        start = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        many = 3 * (n - n // 2) / (time.perf_counter() - start)
+        ledger.close()
+        return {"raw": baseline, "one": one, "many": many}
+    finally:
+        admin.execute(f"DROP SCHEMA {schema} CASCADE")
+        admin.close()
+
+
 def main() -> None:
     random.seed(1)
     with tempfile.TemporaryDirectory() as tmp:
@@ -161,6 +226,12 @@ def main() -> None:
         baseline = figures["baseline: full scan of all rows, ms"]
         for name, value in figures.items():
             print(f"| {name} | {value:,.1f} | {'' if 'ms' not in name or 'baseline' in name else f'{value / baseline:.1%} of a full scan'} |")
+        pg = postgres_rates()
+        if pg:
+            print(f"| PostgreSQL: sign-ups/s, one writer | {pg['one']:,.0f} | raw psycopg INSERT+COMMIT/s: "
+                  f"{pg['raw']:,.0f} ({pg['one'] / pg['raw']:.0%}) |")
+            print(f"| PostgreSQL: sign-ups/s, 3 writers on different shifts | {pg['many']:,.0f} | "
+                  f"{pg['many'] / pg['one']:.2f}x one writer (inserts are serialised by a table lock) |")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"| peak RSS of this process, MiB | {peak:,.0f} | |")
 

@@ -10,8 +10,29 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from domain.application import CareLedger
+from eventsourcing.persistence import OperationalError, PersistenceError
+from psycopg_pool import PoolTimeout
+
 from domain.errors import DomainError
-from web.settings import Settings
+from web.settings import ConfigurationError, Settings
+
+
+def psycopg_errors() -> type[Exception]:
+    try:
+        import psycopg
+
+        return psycopg.Error
+    except ImportError:  # pragma: no cover - psycopg comes with eventsourcing[postgres]
+        return OSError
+
+
+def store_address() -> str:
+    import os
+
+    if os.environ.get("PERSISTENCE_MODULE") == "eventsourcing.postgres":
+        return (f"PostgreSQL {os.environ.get('POSTGRES_USER', '')}@{os.environ.get('POSTGRES_HOST', '')}:"
+                f"{os.environ.get('POSTGRES_PORT', '5432')}/{os.environ.get('POSTGRES_DBNAME', '')}")
+    return f"SQLite {Settings().events_path}"
 
 
 def _ledger(settings: Settings) -> CareLedger:
@@ -114,11 +135,23 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from projections.runner import READ_MODELS, Projector
+    from projections.store import ReadModelStore
     from web.app import create_app
+    from web.progress import progress_bar
 
+    settings.secret("token_secret"), settings.secret("pseudonym_secret")  # refuse early, not on the first login
+    ledger = _ledger(settings)
+    # A new or returning node first brings its local read models up to the log, with progress.
+    store = ReadModelStore(settings.read_models_path, READ_MODELS)
+    behind = ledger.position - min(store.positions().values(), default=0)
+    if behind > 0:
+        with progress_bar("read models catching up", behind) as reporter:
+            Projector(ledger, store).catch_up(reporter)
+    store.close()
     print(f"CareLedger at http://{args.host}:{args.port}  (API docs: http://{args.host}:{args.port}/schema)",
           flush=True)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning")
+    uvicorn.run(create_app(settings, ledger), host=args.host, port=args.port, log_level="warning")
     return 0
 
 
@@ -164,10 +197,35 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def check_event_store(settings: Settings) -> None:
+    """On PostgreSQL, connect once first: a wrong host, database or password is then one clear
+    sentence from the server ("role ... does not exist"), not a pool timeout or a traceback."""
+    import os
+
+    import psycopg
+
+    if not settings.shared_log:
+        return
+    params = {"host": os.environ.get("POSTGRES_HOST", "localhost"), "port": os.environ.get("POSTGRES_PORT", "5432"),
+              "user": os.environ.get("POSTGRES_USER", ""), "dbname": os.environ.get("POSTGRES_DBNAME", ""),
+              "password": os.environ.get("POSTGRES_PASSWORD", ""),
+              "connect_timeout": int(os.environ.get("POSTGRES_CONNECT_TIMEOUT", "5"))}
+    with psycopg.connect(**params):
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.run(args, Settings())
+        settings = Settings()
+        check_event_store(settings)
+        return args.run(args, settings)
+    except ConfigurationError as problem:
+        print(f"careledger: {problem}", file=sys.stderr)
+        return 2
+    except (PersistenceError, OperationalError, PoolTimeout, psycopg_errors()) as problem:
+        print(f"careledger: cannot reach the event store ({store_address()}): {problem}".strip(), file=sys.stderr)
+        return 2
     except DomainError as refused:
         print(f"careledger: {refused.message} ({refused.reason})", file=sys.stderr)
         return 2

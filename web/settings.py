@@ -9,6 +9,10 @@ from pathlib import Path
 from domain.policy import CasePolicy, Policy
 
 
+class ConfigurationError(Exception):
+    """A setting is missing or wrong; the message says which and what to do."""
+
+
 def _env(name: str, default: str) -> str:
     return os.environ.get(name, default)
 
@@ -32,11 +36,23 @@ class Settings:
     login_attempts: int = field(default_factory=lambda: int(_env("CARELEDGER_LOGIN_ATTEMPTS", "5")))
     read_wait_seconds: float = field(default_factory=lambda: float(_env("CARELEDGER_READ_WAIT_SECONDS", "5")))
 
+    @property
+    def shared_log(self) -> bool:
+        """True when the log is PostgreSQL, i.e. several nodes may serve it."""
+        return os.environ.get("PERSISTENCE_MODULE", "") == "eventsourcing.postgres"
+
     def secret(self, name: str) -> bytes:
-        """A secret from CARELEDGER_<NAME>, else generated once and kept under the data folder."""
-        given = os.environ.get(f"CARELEDGER_{name.upper()}")
+        """A secret from CARELEDGER_<NAME>, else generated once and kept under the data folder.
+
+        On a shared PostgreSQL log every node must use the same secrets (tokens valid everywhere,
+        one pseudonym per patient), so there they must be given, not generated."""
+        variable = f"CARELEDGER_{name.upper()}"
+        given = os.environ.get(variable)
         if given:
             return given.encode()
+        if self.shared_log:
+            raise ConfigurationError(f"{variable} must be set, and the same on every node, when the log is on "
+                                     "PostgreSQL (e.g. `openssl rand -hex 32`).")
         path = self.data_dir / f"{name}.key"
         if not path.exists():
             self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -59,6 +75,9 @@ class Settings:
             self.data_dir.mkdir(parents=True, exist_ok=True)
             env.update(PERSISTENCE_MODULE="eventsourcing.sqlite", SQLITE_DBNAME=str(self.events_path),
                        SQLITE_LOCK_TIMEOUT=_env("SQLITE_LOCK_TIMEOUT", "10"))
+        if self.shared_log:
+            # Fail within seconds, with a sentence, when the database is away (not after 30 s).
+            env.setdefault("POSTGRES_CONNECT_TIMEOUT", _env("POSTGRES_CONNECT_TIMEOUT", "5"))
         if self.cipher_key:
             # Events (and so session notes) are encrypted at rest with AES-GCM.
             env.update(CIPHER_TOPIC="eventsourcing.cipher:AESCipher", CIPHER_KEY=self.cipher_key)
