@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,6 +24,11 @@ def local(request: Request, moment: datetime) -> datetime:
     """The programme's wall clock: a shift at 07:00 in Shanghai is on that Shanghai day, however
     the client wrote the offset (days in rosters and tallies are taken from this offset)."""
     return moment.astimezone(ZoneInfo(request.app.state.settings.timezone)) if moment.tzinfo else moment
+
+
+def whole_span(first: date | None, last: date | None) -> tuple[str, str]:
+    """A date range for a record: from the beginning, to the end, unless narrowed."""
+    return (first or date(2000, 1, 1)).isoformat(), (last or date(2999, 12, 31)).isoformat()
 
 
 def read_db(request: Request, min_position: int | None) -> Any:

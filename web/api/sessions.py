@@ -13,7 +13,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from domain.errors import InvalidCommand
 from projections import caseload
-from web.api.common import local, read_db, written
+from web.api.common import local, read_db, whole_span, written
 from web.auth import allow
 from web.pseudonyms import patient_ref
 
@@ -72,5 +72,5 @@ class SessionsController(Controller):
             units = [str(unit_id)]
         if units is None:
             raise PermissionDeniedException("Sessions are read per unit")
-        first, last = (from_ or date(2000, 1, 1)).isoformat(), (to or date(2999, 12, 31)).isoformat()
+        first, last = whole_span(from_, to)
         return caseload.sessions(read_db(request, min_position), units, first, last)

@@ -12,7 +12,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from projections import directory, hours, qualifications
-from web.api.common import read_db, written
+from web.api.common import read_db, whole_span, written
 from web.auth import allow
 
 
@@ -38,6 +38,14 @@ class Credential(msgspec.Struct, forbid_unknown_fields=True):
 class VolunteersController(Controller):
     path = "/api/v1/volunteers"
     tags = ["volunteers"]
+
+    def _readable(self, request: Request, db, volunteer_id: UUID) -> dict:
+        """The volunteer's directory entry, if this person may read it (404 or 403 otherwise)."""
+        found = directory.volunteer(db, str(volunteer_id))
+        if found is None:
+            raise NotFoundException(f"No volunteer with id {volunteer_id}")
+        request.user.ensure_volunteer(volunteer_id, found["unit_id"])
+        return found
 
     def _volunteer(self, request: Request, volunteer_id: UUID):
         volunteer = request.app.state.ledger.get_volunteer(volunteer_id)
@@ -67,15 +75,12 @@ class VolunteersController(Controller):
     @get("/{volunteer_id:uuid}", guards=[allow("coordinator", "volunteer")], sync_to_thread=True)
     def profile(self, request: Request, volunteer_id: FromPath[UUID], min_position: FromQuery[int | None] = None) -> dict:
         db = read_db(request, min_position)
-        found = directory.volunteer(db, str(volunteer_id))
-        if found is None:
-            raise NotFoundException(f"No volunteer with id {volunteer_id}")
-        request.user.ensure_volunteer(volunteer_id, found["unit_id"])
+        found = self._readable(request, db, volunteer_id)
         return found | {"qualifications": qualifications.held_by(db, str(volunteer_id))}
 
     @get("/", guards=[allow("coordinator")], sync_to_thread=True)
-    def search(self, request: Request, unit_id: FromQuery[UUID | None] = None, status: FromQuery[str | None] = None, q: FromQuery[str | None] = None,
-               min_position: FromQuery[int | None] = None) -> list[dict]:
+    def search(self, request: Request, unit_id: FromQuery[UUID | None] = None, status: FromQuery[str | None] = None,
+               q: FromQuery[str | None] = None, min_position: FromQuery[int | None] = None) -> list[dict]:
         units = request.user.scope()
         if unit_id is not None:
             request.user.ensure_unit(unit_id)
@@ -87,11 +92,8 @@ class VolunteersController(Controller):
               from_: Annotated[date | None, QueryParameter(name="from")] = None, to: FromQuery[date | None] = None,
               min_position: FromQuery[int | None] = None) -> dict:
         db = read_db(request, min_position)
-        found = directory.volunteer(db, str(volunteer_id))
-        if found is None:
-            raise NotFoundException(f"No volunteer with id {volunteer_id}")
-        request.user.ensure_volunteer(volunteer_id, found["unit_id"])
-        first, last = (from_ or date(2000, 1, 1)).isoformat(), (to or date(2999, 12, 31)).isoformat()
+        self._readable(request, db, volunteer_id)
+        first, last = whole_span(from_, to)
         return hours.summary(db, str(volunteer_id), first, last)
 
     @post("/{volunteer_id:uuid}/reinstate", guards=[allow("coordinator")], sync_to_thread=True, status_code=200)
@@ -122,11 +124,8 @@ class VolunteersController(Controller):
                        to: FromQuery[date | None] = None, min_position: FromQuery[int | None] = None) -> dict:
         """志愿服务记录: who, where, when, what service, how long."""
         db = read_db(request, min_position)
-        found = directory.volunteer(db, str(volunteer_id))
-        if found is None:
-            raise NotFoundException(f"No volunteer with id {volunteer_id}")
-        request.user.ensure_volunteer(volunteer_id, found["unit_id"])
-        first, last = (from_ or date(2000, 1, 1)).isoformat(), (to or date(2999, 12, 31)).isoformat()
+        found = self._readable(request, db, volunteer_id)
+        first, last = whole_span(from_, to)
         entries = hours.service_record(db, str(volunteer_id), first, last)
         return {"volunteer": {"id": found["id"], "name": found["name"]}, "from": first, "to": last,
                 "minutes": sum(e["minutes"] for e in entries), "entries": entries}
