@@ -239,3 +239,9 @@ def report(db: sqlite_utils.Database, unit_ids: list[str] | None, first_day: str
         "GROUP BY mode ORDER BY mode", params + params))
     return {"from": first_day, "to": last_day, "opened": opened, "closed": closed, "active": active,
             "by_mode": by_mode}
+
+
+def groups(db: sqlite_utils.Database, unit_ids: list[str] | None) -> list[dict]:
+    where, params = ["ended = 0"], []
+    within_units(where, params, "unit_id", unit_ids)
+    return list(db.query(f"SELECT * FROM groups WHERE {' AND '.join(where)} ORDER BY title", params))

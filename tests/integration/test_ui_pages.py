@@ -147,3 +147,16 @@ def test_the_dashboard_shows_the_counter_and_the_language_switch_works(world: Wo
     assert "服务人次" in world.client.get("/dashboard").text
     assert world.client.get("/lang/zh", params={"next": "//evil.example"}, follow_redirects=False
                             ).headers["location"] == "/"
+
+
+def test_a_social_worker_starts_a_group_and_records_a_meeting(world: World) -> None:
+    log_in(world, "sw")
+    page = submit(world, "/social/groups", {"kind": "group", "unit_id": str(world.hospital.unit),
+                                            "title": "Caregivers' support group", "service_type": "psychological_support"})
+    assert "Group formed." in page and "Caregivers&#39; support group" in page
+    group = page.split('action="/social/groups/')[1].split("/")[0]
+    met = submit(world, f"/social/groups/{group}/meetings", {"day": "2026-11-23", "start": "15:00", "minutes": "90",
+                                                             "persons": "9"})
+    assert "Meeting recorded." in met
+    row = met.split('data-group="Caregivers&#39; support group"')[1].split("</tr>")[0]
+    assert "<td>1</td>" in row and "<td>9</td>" in row

@@ -10,7 +10,7 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Template
 
 from domain.errors import InvalidCommand
-from projections import caseload, directory
+from projections import caseload, casework, directory
 from web.auth import allow
 from web.pseudonyms import patient_ref
 from web.ui.common import act, now_local, page, reader
@@ -29,7 +29,27 @@ class SocialWorkController(Controller):
                                  today.isoformat(), social_worker=request.user.account_id)
         units = [u for u in directory.units(db) if u["id"] in request.user.unit_ids]
         return page(request, "social.html", sessions=list(reversed(mine)), units=units, today=today,
-                    service_types=request.app.state.ledger.service_types())
+                    service_types=request.app.state.ledger.service_types(),
+                    groups=casework.groups(db, list(request.user.unit_ids)))
+
+    @post("/social/groups", sync_to_thread=True)
+    def form_group(self, request: Request, data: Form) -> Response:
+        request.user.ensure_unit(data.get("unit_id", ""))
+        return act(request, "/social", "Group formed.", lambda: request.app.state.ledger.form_group(
+            data.get("kind", ""), UUID(data["unit_id"]), data.get("title", ""), data.get("service_type", ""),
+            UUID(request.user.account_id), request.user.account_id))
+
+    @post("/social/groups/{group_id:uuid}/meetings", sync_to_thread=True)
+    def meeting(self, request: Request, group_id: FromPath[UUID], data: Form) -> Response:
+        ledger = request.app.state.ledger
+        request.user.ensure_unit(ledger.get_group(group_id).unit_id)
+        zone = now_local(request).tzinfo
+
+        def command():
+            started = datetime.combine(date.fromisoformat(data["day"]), time.fromisoformat(data["start"]), zone)
+            return ledger.hold_meeting(group_id, started, int(data.get("minutes") or 0), int(data.get("persons") or 0),
+                                       request.user.account_id)
+        return act(request, "/social", "Meeting recorded.", command)
 
     @post("/social/sessions", sync_to_thread=True)
     def log(self, request: Request, data: Form) -> Response:
