@@ -36,6 +36,10 @@ class World:
             ledger.open_account(username, hash_password(PASSWORD), role, units, volunteer, "admin")
         self.tokens: dict[str, str] = {}
 
+    def settle(self) -> None:
+        """Wait until the read models hold everything written so far (as a client would with min_position)."""
+        assert self.client.app.state.projector.wait(self.ledger.position, timeout=10)
+
     def headers(self, username: str | None) -> dict[str, str]:
         if username is None:
             return {}

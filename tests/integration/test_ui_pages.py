@@ -110,6 +110,7 @@ def test_the_kiosk_and_the_live_board(world: World, clock) -> None:
     world.ledger.sign_up(UUID(shift), world.volunteer, "coord")
     world.ledger.sign_up(UUID(shift), world.other_volunteer, "coord")
     clock.set(MONDAY_8 + timedelta(minutes=5))
+    world.settle()
     log_in(world, "kiosk")
     desk = world.client.get("/kiosk").text
     assert "Li Wei" in desk and "Wang Fang" in desk
@@ -160,3 +161,14 @@ def test_a_social_worker_starts_a_group_and_records_a_meeting(world: World) -> N
     assert "Meeting recorded." in met
     row = met.split('data-group="Caregivers&#39; support group"')[1].split("</tr>")[0]
     assert "<td>1</td>" in row and "<td>9</td>" in row
+
+
+def test_a_case_is_opened_and_transferred_from_its_page(world: World) -> None:
+    colleague = world.ledger.open_account("zhou", "h", "social_worker", [world.hospital.unit], None, "admin").id
+    log_in(world, "sw")
+    page = submit(world, "/cases", {"unit_id": str(world.hospital.unit), "patient_id": "MRN-5", "source": "outreach"})
+    assert "Case opened." in page and "MRN-5" not in page
+    case = page.split('data-case="')[1].split('"')[0]
+    moved = submit(world, f"/cases/{case}/transfer", {"to_worker_id": str(colleague)})
+    assert "Case transferred." in moved
+    assert world.ledger.get_case(UUID(case)).lead_worker == colleague

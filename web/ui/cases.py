@@ -72,7 +72,8 @@ class CasesPagesController(Controller):
                               "pending": note.pending,
                               "may_countersign": note.pending and author.supervisor_id == UUID(request.user.account_id)})
         sessions = caseload.sessions(db, [found["unit_id"]], "2000-01-01", "2999-12-31", limit=200)
-        return page(request, "case.html", case=found, role=role, notes=notes,
+        colleagues = [w for w in directory.social_workers(db, found["unit_id"]) if w["account_id"] != found["lead_worker"]]
+        return page(request, "case.html", case=found, role=role, notes=notes, colleagues=colleagues,
                     sessions=[s for s in sessions if s["case_id"] == str(case_id)], scopes=CONSENT_SCOPES,
                     contacts=CONTACTS, risks=RISKS, evaluations=EVALUATIONS, outcomes=OUTCOMES,
                     now=now_local(request))
@@ -127,6 +128,11 @@ class CasesPagesController(Controller):
     def refer(self, request: Request, case_id: FromPath[UUID], data: Form) -> Response:
         return self._step(request, case_id, "Referral recorded.", lambda: request.app.state.ledger.refer_case_out(
             case_id, data.get("to", ""), request.user.account_id))
+
+    @post("/cases/{case_id:uuid}/transfer", guards=[allow("social_worker")], sync_to_thread=True)
+    def transfer(self, request: Request, case_id: FromPath[UUID], data: Form) -> Response:
+        return self._step(request, case_id, "Case transferred.", lambda: request.app.state.ledger.transfer_case(
+            case_id, UUID(data["to_worker_id"]), request.user.account_id))
 
     @post("/cases/{case_id:uuid}/evaluation", guards=[allow("social_worker")], sync_to_thread=True)
     def evaluate(self, request: Request, case_id: FromPath[UUID], data: Form) -> Response:

@@ -57,14 +57,17 @@ def back(request: Request, to: str, kind: str, text: str) -> Redirect:
 def act(request: Request, to: str, done: str, command: Callable[[], Receipt], **words: Any) -> Response:
     """Run one use case for a form; wait until the read models hold it; say what happened in words."""
     t = translator(request)
+    state = request.app.state
     try:
         receipt = command()
     except DomainError as refused:
+        # The page we go back to should show the state that refused it, not an older one.
+        state.projector.wait(state.ledger.position, timeout=state.settings.read_wait_seconds)
         return back(request, to, "error", t.reason(refused.reason, refused.message))
     except (ValueError, KeyError) as missing:
         return back(request, to, "error", t.gettext("Please check the form: {problem}", problem=str(missing)))
     if receipt.position is not None:
-        request.app.state.projector.wait(receipt.position, timeout=request.app.state.settings.read_wait_seconds)
+        state.projector.wait(receipt.position, timeout=state.settings.read_wait_seconds)
     return back(request, to, "ok", t.gettext(done, **words))
 
 
