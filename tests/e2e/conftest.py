@@ -32,6 +32,7 @@ class Server:
     def __init__(self, base: str) -> None:
         self.base = base
         self.tokens: dict[str, str] = {}
+        self.position = 0
 
     def api(self, method: str, path: str, body: dict | None = None, user: str | None = None) -> dict:
         headers = {"content-type": "application/json"}
@@ -45,16 +46,23 @@ class Server:
         try:
             with urllib.request.urlopen(request) as answer:
                 text = answer.read()
+                self.position = int(answer.headers.get("X-CareLedger-Position") or self.position)
         except urllib.error.HTTPError as refused:
             raise AssertionError(f"{method} {path}: {refused.code} {refused.read()!r}") from None
         return json.loads(text) if text else {}
 
     def shift_soon(self, unit: str, post: str, capacity: int = 3) -> str:
-        """A shift starting in 20 minutes: check-in is already open."""
+        """A shift starting in 20 minutes (check-in is already open), visible in the read models."""
         start = datetime.now(ZONE).replace(second=0, microsecond=0) + timedelta(minutes=20)
-        return self.api("POST", "/shifts", {"unit_id": unit, "post": post, "starts_at": start.isoformat(),
-                                            "ends_at": (start + timedelta(hours=2)).isoformat(),
-                                            "capacity": capacity}, user="coord")["id"]
+        shift = self.api("POST", "/shifts", {"unit_id": unit, "post": post, "starts_at": start.isoformat(),
+                                             "ends_at": (start + timedelta(hours=2)).isoformat(),
+                                             "capacity": capacity}, user="coord")["id"]
+        self.settle()
+        return shift
+
+    def settle(self) -> None:
+        """Wait until the server's read models hold the last write (read-your-writes, as a client does)."""
+        self.api("GET", f"/units?min_position={self.position}", user="coord")
 
 
 @pytest.fixture(scope="session")

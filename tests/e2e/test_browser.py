@@ -54,6 +54,7 @@ def test_a_volunteer_signs_up_checks_in_and_checks_out(page_for, server: Server)
 def test_a_kiosk_checks_someone_in_with_a_confirmation_readable_from_afar(page_for, server: Server) -> None:
     shift = server.shift_soon(server.unit, "inpatient visitation")
     server.api("POST", f"/shifts/{shift}/signups", {"volunteer_id": server.people["Wang Fang"]}, user="coord")
+    server.settle()
     page = page_for("kiosk")
     page.get_by_label("Type your name").fill("Wang")
     row = page.locator(".person", has_text="Wang Fang")
@@ -102,6 +103,7 @@ def test_the_dashboard_counter_rises_after_a_check_out_without_a_reload(page_for
 def test_the_chinese_ui_speaks_chinese_and_refuses_in_words(page_for, server: Server) -> None:
     full = server.shift_soon(server.unit, "sign-language desk", capacity=1)
     server.api("POST", f"/shifts/{full}/signups", {"volunteer_id": server.people["Sun Li"]}, user="coord")
+    server.settle()
     page = page_for("coord", locale="zh-CN")
     expect(page.get_by_role("heading", level=1)).to_contain_text("班次")
     expect(page.get_by_role("button", name="排班", exact=True)).to_be_visible()
