@@ -38,7 +38,6 @@ class NotFound(DomainError):
 
 class ConcurrentChange(DomainError):
     reason = "concurrent_change"
-    message_default = "Someone else changed this at the same moment; please try again."
 
 
 class ShiftFull(DomainError):

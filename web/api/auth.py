@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import msgspec
 from litestar.params import JSONBody
-from litestar import Controller, Request, Response, post
+from litestar import Controller, Request, post
 from litestar.exceptions import HTTPException, NotAuthorizedException
 
 from web.auth import principal_of
@@ -47,5 +47,3 @@ class AuthController(Controller):
         return TokenAnswer(token, "bearer", principal.role, minutes * 60, list(principal.unit_ids),
                            principal.volunteer_id)
 
-
-__all__ = ["AuthController", "Response"]

@@ -8,7 +8,7 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
 from litestar.response import Template
 
@@ -82,8 +82,6 @@ class CasesPagesController(Controller):
         aggregate = request.app.state.ledger.get_case(case_id)
         request.user.ensure_unit(aggregate.unit_id)
         if case_role(request, aggregate) is None:
-            from litestar.exceptions import PermissionDeniedException
-
             raise PermissionDeniedException("Only the case's social workers and their supervisors")
         return act(request, f"/cases/{case_id}", done, command)
 

@@ -13,7 +13,7 @@ from litestar.response import Template
 from domain.errors import InvalidCommand
 from projections import directory, qualifications, roster, trainings
 from web.auth import allow
-from web.ui.common import act, now_local, page, reader, translator
+from web.ui.common import act, now_local, page, reader
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -200,5 +200,3 @@ class CoordinatorController(Controller):
         return act(request, f"/trainings/{training_id}", "Result recorded.", lambda: request.app.state.ledger.assess(
             training_id, UUID(data["volunteer_id"]), passed, score, request.user.account_id))
 
-
-__all__ = ["CoordinatorController", "translator"]

@@ -48,7 +48,7 @@ class DeskController(Controller):
         """Who is on duty now, who is missing, who ends soon: refreshed every 30 seconds."""
         db, now = reader(request), now_local(request)
         units = list(request.user.unit_ids)
-        duty = [d for d in roster.on_duty(db, units, now)]
+        duty = roster.on_duty(db, units, now)
         soon = iso(now + timedelta(minutes=30))  # stored instants are UTC text: compare like with like
         template = "partials/board.html" if request.headers.get("hx-request") else "board.html"
         return page(request, template, on_duty=duty, missing=roster.missing(db, now, units), soon=soon)
