@@ -68,3 +68,22 @@ def run_commands(ledger: CareLedger, clock: FixedClock, shifts: list[UUID], volu
                 clock.advance(minutes=args[0])
         except DomainError:
             pass
+
+
+STORY_DAY = datetime(2026, 11, 24, 8, tzinfo=CST)
+# Start hour and length of four shifts that overlap in several ways.
+STORY_SHIFTS = [(0, 3), (2, 3), (3, 2), (6, 4)]
+
+
+def play_story(capacities: list[int], commands: list[tuple], ledger_class: type[CareLedger] = CareLedger):
+    """A generated story in memory: four overlapping shifts, six volunteers (one pending, one untrained),
+    the commands played two days before. Returns the ledger, its shifts and its volunteers."""
+    clock = FixedClock(STORY_DAY - timedelta(days=2))
+    ledger = ledger_class(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, clock=clock)
+    ledger.open_catalogue()
+    hospital = Hospital(ledger)
+    shifts = [hospital.shift(STORY_DAY + timedelta(hours=h), hours=n, capacity=c)
+              for (h, n), c in zip(STORY_SHIFTS, capacities, strict=True)]
+    volunteers = [hospital.volunteer(f"V{i}", approved=i != 4, trained=i != 5) for i in range(6)]
+    run_commands(ledger, clock, shifts, volunteers, commands)
+    return ledger, shifts, volunteers

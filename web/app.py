@@ -83,7 +83,10 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
         exception_handlers=HANDLERS,
         middleware=[IdempotencyMiddleware(IdempotencyStore(settings.data_dir / "idempotency.sqlite3"))],
         state=State({"settings": settings, "ledger": ledger, "store": store, "projector": projector,
-                     "reader": reader, "jwt": jwt, "throttle": LoginThrottle(settings.login_attempts)}),
+                     "reader": reader, "jwt": jwt,
+                     # read once: the HMAC key of every pseudonym (kept in a file unless given)
+                     "pseudonym_secret": settings.secret("pseudonym_secret"),
+                     "throttle": LoginThrottle(settings.login_attempts)}),
         openapi_config=OpenAPIConfig(title="CareLedger", version="0.1.0", path="/schema",
                                      render_plugins=[ScalarRenderPlugin()]),
     )

@@ -26,6 +26,7 @@ class IdempotencyStore:
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, body_hash TEXT, status INTEGER, "
                           "headers TEXT, body BLOB, stored_at REAL)")
+        self.conn.execute("CREATE INDEX IF NOT EXISTS answers_stored_at ON answers (stored_at)")
         self.keep_seconds = keep_hours * 3600
         self.lock = threading.Lock()
 

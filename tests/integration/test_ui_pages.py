@@ -158,7 +158,7 @@ def test_a_social_worker_starts_a_group_and_records_a_meeting(world: World) -> N
     group = page.split('action="/social/groups/')[1].split("/")[0]
     met = submit(world, f"/social/groups/{group}/meetings", {"day": "2026-11-23", "start": "15:00", "minutes": "90",
                                                              "persons": "9"})
-    assert "Meeting recorded." in met
+    assert "Meeting recorded." in met and "<title>Social work · CareLedger</title>" in met
     row = met.split('data-group="Caregivers&#39; support group"')[1].split("</tr>")[0]
     assert "<td>1</td>" in row and "<td>9</td>" in row
 

@@ -114,7 +114,7 @@ class CasesController(Controller):
     def open_case(self, request: Request, data: JSONBody[NewCase]) -> Response:
         request.user.ensure_unit(data.unit_id)
         state = request.app.state
-        ref = patient_ref(data.patient_id, state.settings.secret("pseudonym_secret"))
+        ref = patient_ref(data.patient_id, state.pseudonym_secret)
         lead = data.lead_worker_id or UUID(request.user.account_id)
         receipt = state.ledger.open_case(data.unit_id, lead, ref, data.source, request.user.account_id)
         return written(request, receipt, {"id": str(receipt.id), "patient_ref": ref, "status": "open"}, 201)

@@ -38,7 +38,7 @@ class SessionsController(Controller):
     def log(self, request: Request, data: JSONBody[NewSession]) -> Response:
         request.user.ensure_unit(data.unit_id)
         state = request.app.state
-        ref = patient_ref(data.patient_id, state.settings.secret("pseudonym_secret"))
+        ref = patient_ref(data.patient_id, state.pseudonym_secret)
         if data.case_id is not None:
             case = state.ledger.get_case(data.case_id)
             if case.unit_id != data.unit_id or case.patient_ref != ref:

@@ -50,7 +50,7 @@ class CasesPagesController(Controller):
             if not data.get("patient_id", "").strip():
                 raise InvalidCommand("patient_id", "is needed (it is turned into a pseudonym)")
             return state.ledger.open_case(UUID(data["unit_id"]), UUID(request.user.account_id),
-                                          patient_ref(data["patient_id"], state.settings.secret("pseudonym_secret")),
+                                          patient_ref(data["patient_id"], state.pseudonym_secret),
                                           data.get("source", ""), request.user.account_id)
         return act(request, "/cases", "Case opened.", command)
 

@@ -63,7 +63,7 @@ class SocialWorkController(Controller):
             started = datetime.combine(date.fromisoformat(data["day"]), time.fromisoformat(data["start"]), zone)
             return state.ledger.log_session(
                 UUID(data["unit_id"]), UUID(request.user.account_id),
-                patient_ref(data["patient_id"], state.settings.secret("pseudonym_secret")), data.get("service_type", ""),
+                patient_ref(data["patient_id"], state.pseudonym_secret), data.get("service_type", ""),
                 data.get("mode", ""), started, int(data.get("minutes") or 0), int(data.get("persons") or 1),
                 request.user.account_id, notes=data.get("notes", "").strip() or None)
         return act(request, "/social", "Session logged.", command)

@@ -3,7 +3,6 @@ stored events gives back exactly the state the commands built."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from itertools import combinations
 from typing import Any
 
@@ -11,14 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain.application import CareLedger
-from domain.clock import FixedClock
 from domain.shifts import WITHDRAWN
-from tests.conftest import CST
-from tests.scenario import Hospital, run_commands
+from tests.scenario import play_story
 
-DAY = datetime(2026, 11, 24, 8, tzinfo=CST)
-# Start hour and length of four shifts that overlap in several ways.
-SHIFT_TIMES = [(0, 3), (2, 3), (3, 2), (6, 4)]
 
 
 class RememberingLedger(CareLedger):
@@ -50,15 +44,7 @@ command = st.one_of(
 def test_any_sequence_of_commands_keeps_the_rules_and_replays_exactly(
     capacities: list[int], commands: list[tuple]
 ) -> None:
-    clock = FixedClock(DAY - timedelta(days=2))
-    ledger = RememberingLedger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, clock=clock)
-    ledger.open_catalogue()
-    hospital = Hospital(ledger)
-    shifts = [hospital.shift(DAY + timedelta(hours=h), hours=n, capacity=c)
-              for (h, n), c in zip(SHIFT_TIMES, capacities, strict=True)]
-    volunteers = [hospital.volunteer(f"V{i}", approved=i != 4, trained=i != 5) for i in range(6)]
-
-    run_commands(ledger, clock, shifts, volunteers, commands)
+    ledger, shifts, volunteers = play_story(capacities, commands, RememberingLedger)
 
     for shift_id in shifts:
         shift = ledger.get_shift(shift_id)

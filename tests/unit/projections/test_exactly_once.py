@@ -9,7 +9,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -20,22 +20,10 @@ from domain.clock import FixedClock
 from projections import tallies
 from projections.runner import READ_MODELS, Projector, rebuild
 from projections.store import ReadModelStore
-from tests.scenario import Hospital, run_commands
-from tests.unit.domain.test_properties import DAY, SHIFT_TIMES, command
+from tests.scenario import play_story
+from tests.unit.domain.test_properties import command
 from tests.unit.projections.conftest import dump
 from web.demo import build_demo
-
-
-def random_history(commands: list[tuple], capacities: list[int]) -> CareLedger:
-    clock = FixedClock(DAY - timedelta(days=2))
-    ledger = CareLedger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, clock=clock)
-    ledger.open_catalogue()
-    hospital = Hospital(ledger)
-    shifts = [hospital.shift(DAY + timedelta(hours=h), hours=n, capacity=c)
-              for (h, n), c in zip(SHIFT_TIMES, capacities, strict=True)]
-    volunteers = [hospital.volunteer(f"V{i}", approved=i != 4, trained=i != 5) for i in range(6)]
-    run_commands(ledger, clock, shifts, volunteers, commands)
-    return ledger
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
@@ -45,7 +33,7 @@ def random_history(commands: list[tuple], capacities: list[int]) -> CareLedger:
 def test_read_models_built_live_with_restarts_equal_a_rebuild(
     tmp_path_factory, capacities, commands, restarts
 ) -> None:
-    ledger = random_history(commands, capacities)
+    ledger, _, _ = play_story(capacities, commands)
     folder = tmp_path_factory.mktemp("live")
     # Live: a few events at a time, each time a new projector and connection, as after a restart.
     for batch_size, batches in restarts:
