@@ -25,6 +25,9 @@ class CareLedger(Rostering, SocialWork, CaseWork):
     """The whole application: units, accounts, volunteers and trainings here; shifts in
     `Rostering`, sessions in `SocialWork`, cases and groups in `CaseWork`. Every method records all its events or none."""
 
+    # A volunteer's log grows for as long as they serve: load it from a snapshot and the rest.
+    snapshotting_intervals = {Volunteer: 100}
+
     # --- units, posts and the service catalogue ---------------------------------------
 
     def register_unit(self, name: str, district: str, actor: str) -> Receipt:

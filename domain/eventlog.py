@@ -13,10 +13,14 @@ from functools import cache
 from typing import Any
 
 import msgspec
+from datetime import datetime
+from eventsourcing.domain import CanSnapshotAggregate
 from eventsourcing.persistence import Mapper, MapperDeserialisationError, StoredEvent
 from eventsourcing.utils import get_topic, resolve_topic
 
 _HEADER = ("originator_id", "originator_version")
+# What every snapshot's state holds besides the aggregate's own (annotated) attributes.
+_AGGREGATE_STATE = {"_created_on": datetime, "_modified_on": datetime, "class_version": int}
 
 
 @cache
@@ -28,6 +32,21 @@ def _payload_type(event_class: type) -> type[msgspec.Struct]:
         f"{event_class.__qualname__}Payload",
         [(name, hints.get(name, Any)) for name in names if name not in _HEADER],
     )
+
+
+@cache
+def _state_types(aggregate_class: type) -> dict[str, Any]:
+    """The type of each attribute of an aggregate, from its class annotations: a snapshot's
+    state comes back typed (a `datetime` a `datetime`, a `Holding` a `Holding`)."""
+    own = {name: hint for name, hint in typing.get_type_hints(aggregate_class).items() if not name.startswith("_")}
+    return own | _AGGREGATE_STATE
+
+
+def snapshot_state(aggregate_class: type, state: dict[str, Any]) -> dict[str, Any]:
+    """A snapshot's decoded JSON state converted to the aggregate's attribute types. An attribute
+    without an annotation would come back as plain JSON: tests hold every snapshotted class to it."""
+    types = _state_types(aggregate_class)
+    return {name: msgspec.convert(value, types.get(name, Any), strict=False) for name, value in state.items()}
 
 
 class EventMapper(Mapper[Any]):
@@ -68,6 +87,8 @@ class EventMapper(Mapper[Any]):
                 getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(state)
                 from_version += 1
             payload = msgspec.convert(state, _payload_type(cls))
+            if issubclass(cls, CanSnapshotAggregate):
+                payload.state = snapshot_state(resolve_topic(payload.topic), payload.state)
         except Exception as e:
             msg = f"Cannot read event {stored_event.topic} v{stored_event.originator_version}: {e}"
             raise MapperDeserialisationError(msg) from e

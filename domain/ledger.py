@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import random
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
@@ -49,13 +51,34 @@ class Ledger(Application[UUID]):
         self.case_policy = case_policy or CasePolicy()
         self._jitter = random.Random()
         self.on_saved: list[Callable[[int], None]] = []  # e.g. wake a projector in this process
+        self._batches = threading.local()
 
     def construct_mapper(self) -> Mapper[UUID]:
         return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=EventMapper)
 
     # --- plumbing every use case shares --------------------------------------------------
 
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Commands run inside save together, in ONE transaction, when the block ends: for bulk
+        work (imports, generated history), where one commit per command would be most of the cost.
+        A command that refuses inside the block discards the whole batch, so it is all or none too."""
+        pending: dict[UUID, Aggregate] = {}
+        self._batches.pending = pending
+        try:
+            yield
+            if pending:
+                self.save(*pending.values())
+        finally:
+            self._batches.pending = None
+
     def _get(self, cls: type[A], id: UUID, kind: str) -> A:
+        pending = getattr(self._batches, "pending", None)
+        if pending is not None and id in pending:
+            aggregate = pending[id]
+            if not isinstance(aggregate, cls):
+                raise NotFound(kind, id)
+            return aggregate  # type: ignore[return-value]
         try:
             aggregate = self.repository.get(id)
         except AggregateNotFoundError:
@@ -65,6 +88,10 @@ class Ledger(Application[UUID]):
         return aggregate
 
     def _commit(self, *aggregates: Aggregate) -> int | None:
+        pending = getattr(self._batches, "pending", None)
+        if pending is not None:
+            pending.update((a.id, a) for a in aggregates)
+            return None
         recordings = self.save(*aggregates)
         return recordings[-1].notification.id if recordings else None
 

@@ -35,6 +35,18 @@ class Holding:
 
 
 class Volunteer(Aggregate):
+    # Annotated so that a snapshot comes back typed (see domain/eventlog.py).
+    name: str
+    phone: str
+    unit_id: UUID
+    languages: list[str]
+    skills: list[str]
+    status: str
+    suspension_reason: str | None
+    qualifications: dict[str, Holding]
+    credentials: dict[str, Holding]
+    bookings: dict[UUID, tuple[datetime, datetime]]
+
     @event("Registered")
     def __init__(
         self, name: str, phone: str, unit_id: UUID, languages: list[str], skills: list[str], actor: str

@@ -45,6 +45,7 @@ class Projector:
         self._woken = threading.Event()
         self._advanced = threading.Condition()
         self._readers = threading.local()
+        self.on_applied: list[Any] = []  # called with the position just committed (lag, metrics)
 
     @property
     def log_position(self) -> int:
@@ -78,6 +79,8 @@ class Projector:
                           (last, name, last))
         with self._advanced:
             self._advanced.notify_all()
+        for listener in self.on_applied:
+            listener(last)
 
     def wake(self, *_: Any) -> None:
         """Something was just saved here: look at the log now rather than at the next poll."""

@@ -1,0 +1,248 @@
+"""CareLedger's benchmarks, each figure beside a baseline measured in the same run.
+
+    python -m bench            # full size (make bench): a 1M-event year of 170 hospitals
+    python -m bench --quick    # a tenth of the size, under a minute
+    python -m bench --scale city   # 152 hospitals, 50,000 volunteers, ~8M person-times (long)
+
+Prints a table, then ONE line of JSON with every figure, both baselines and the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import platform
+import random
+import shutil
+import sqlite3
+import statistics
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from bench.history import KIOSK_PASSWORD, SCALES, YEAR, History, build
+from bench.load import check_ins, post
+from bench.server import Server
+
+# figure: (target, "min" if the figure must reach it, "max" if it must stay under it)
+TARGETS = {
+    "checkin_per_s": (1000, "min"),
+    "checkin_vs_raw_commit": (0.25, "min"),
+    "checkin_p99_ms": (50, "max"),
+    "tally_p50_ms": (2, "max"),
+    "tally_growth": (1.5, "max"),
+    "rebuild_events_per_s": (50_000, "min"),
+    "rebuild_vs_raw_scan": (0.05, "min"),
+    "lag_p99_ms": (250, "max"),
+    "load_volunteer_ms": (5, "max"),
+    "rss_mb": (300, "max"),
+}
+
+
+def raw_commit_per_s(folder: Path, n: int = 3000) -> float:
+    """Single-row INSERT + COMMIT per transaction, WAL, synchronous FULL: the event store's setting."""
+    conn = sqlite3.connect(folder / "raw.sqlite3", isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB)")
+    start = time.perf_counter()
+    for _ in range(n):
+        conn.execute("BEGIN")
+        conn.execute("INSERT INTO t (v) VALUES (?)", (b"x" * 200,))
+        conn.execute("COMMIT")
+    rate = n / (time.perf_counter() - start)
+    conn.close()
+    return rate
+
+
+def raw_scan_rows_per_s(events_db: Path) -> float:
+    """Every row of the stored events, read with plain sqlite3."""
+    conn = sqlite3.connect(events_db)
+    start = time.perf_counter()
+    rows = 0
+    for _ in conn.execute("SELECT rowid, * FROM stored_events"):
+        rows += 1
+    rate = rows / (time.perf_counter() - start)
+    conn.close()
+    return rate
+
+
+def tally_p50_ms(history: History, repeat: int = 200) -> float:
+    """The auditor's question: a year's person-times by service type, all units."""
+    from projections import tallies
+    from projections.runner import READ_MODELS
+    from projections.store import ReadModelStore
+
+    store = ReadModelStore(history.folder / "read_models.sqlite3", READ_MODELS)
+    db = store.reader()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        tallies.report(db, f"{YEAR}-01-01", f"{YEAR}-12-31", None, "service_type")
+        times.append((time.perf_counter() - start) * 1000)
+    db.conn.close()
+    store.close()
+    return statistics.median(times)
+
+
+def rebuild_events_per_s(history: History) -> float:
+    """`careledger rebuild` of every read model, in this process (no start-up counted)."""
+    from domain.application import CareLedger
+    from projections.runner import rebuild
+
+    with CareLedger(env=history.env) as ledger:
+        start = time.perf_counter()
+        rebuild(ledger, history.folder / "read_models.sqlite3")
+        return ledger.position / (time.perf_counter() - start)
+
+
+def load_volunteer_ms(history: History, repeat: int = 50) -> tuple[float, int]:
+    """A cold load (no cache) of a volunteer whose log holds `veteran_events` events."""
+    from domain.application import CareLedger
+
+    with CareLedger(env=history.env) as ledger:
+        version = ledger.get_volunteer(history.veteran).version
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            ledger.repository.get(history.veteran, version=version)  # a version: past the cache
+            times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times), version
+
+
+def lag_p99_ms(history: History, writes_per_s: int = 500) -> tuple[float, int]:
+    """Projection lag as the server has it: the read models follow the log in a thread of the
+    process that writes, while check-ins and check-outs arrive at `writes_per_s`."""
+    from domain.application import CareLedger
+    from projections.runner import READ_MODELS, Projector
+    from projections.store import ReadModelStore
+
+    ledger = CareLedger(env=history.env)
+    store = ReadModelStore(history.folder / "read_models.sqlite3", READ_MODELS)
+    projector = Projector(ledger, store)
+    projector.catch_up()
+    applied: list[tuple[float, int]] = []
+    projector.on_applied.append(lambda position: applied.append((time.perf_counter(), position)))
+    ledger.on_saved.append(projector.wake)
+    stop = threading.Event()
+    follower = threading.Thread(target=projector.follow, args=(stop,), daemon=True)
+    follower.start()
+    written: list[tuple[float, int]] = []
+    start = time.perf_counter()
+    commands = [(ledger.check_in, shift, volunteer) for shift, volunteer in history.lag]
+    commands += [(ledger.check_out, shift, volunteer) for shift, volunteer in history.lag]
+    for i, (command, shift, volunteer) in enumerate(commands):
+        due = start + i / writes_per_s
+        pause = due - time.perf_counter()
+        if pause > 0:
+            time.sleep(pause)
+        if command == ledger.check_in:
+            receipt = command(shift, volunteer, "kiosk", "bench")
+        else:
+            receipt = command(shift, volunteer, {"guidance": 3}, "bench")
+        written.append((time.perf_counter(), receipt.position))
+    projector.wait(written[-1][1], timeout=30)
+    stop.set()
+    projector.wake()
+    follower.join()
+    store.close()
+    ledger.close()
+    lags, j = [], 0
+    for at, position in written:
+        while applied[j][1] < position:
+            j += 1
+        lags.append(max(0.0, applied[j][0] - at) * 1000)
+    lags.sort()
+    rate = len(written) / (written[-1][0] - start)
+    return lags[int(len(lags) * 0.99)], round(rate)
+
+
+def http_check_ins(history: History, connections: int = 64) -> dict[str, float]:
+    server = Server(history.folder)
+    try:
+        status, answer = asyncio.run(post("127.0.0.1", server.port, "/api/v1/auth/token",
+                                          {"username": "kiosk", "password": KIOSK_PASSWORD}))
+        if status != 200:
+            raise RuntimeError(f"kiosk login refused: {status} {answer}")
+        result = asyncio.run(check_ins("127.0.0.1", server.port, answer["access_token"], history.load, connections))
+        if result.failures:
+            raise RuntimeError(f"{len(result.failures)} of {result.requests} check-ins failed, e.g. "
+                               f"{result.failures[:3]}")
+        return {"checkin_per_s": result.per_s, "checkin_p50_ms": result.percentile(0.5),
+                "checkin_p99_ms": result.percentile(0.99), "rss_mb": server.peak_rss_mb(),
+                "checkin_requests": result.requests}
+    finally:
+        server.stop()
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a tenth of the size (under a minute)")
+    parser.add_argument("--scale", choices=["quick", "full", "city"], help="the size of the year (default: full)")
+    parser.add_argument("--keep", type=Path, help="keep the generated stores in this folder")
+    args = parser.parse_args()
+    scale_name = args.scale or ("quick" if args.quick else "full")
+    random.seed(1)
+    began = time.perf_counter()
+    root = Path(tempfile.mkdtemp(prefix="careledger-bench-"))
+    figures: dict[str, float] = {}
+    try:
+        say(f"CareLedger benchmark, scale {scale_name}, {platform.node()} "
+            f"({platform.processor() or platform.machine()}, Python {platform.python_version()})")
+        figures["raw_commit_per_s"] = raw_commit_per_s(root)
+        say(f"  baseline raw_commit_per_s: {figures['raw_commit_per_s']:,.0f}")
+        small = build(root / "small", SCALES["small"])
+        scale = SCALES[scale_name]
+        t = time.perf_counter()
+        history = build(root / "large", scale, progress=None)
+        figures["history_events"] = history.events
+        figures["history_events_per_s"] = history.events / (time.perf_counter() - t)
+        say(f"  history: {history.events:,} events ({history.person_times:,} person-times) built through the "
+            f"application in {history.seconds:.1f} s")
+        figures["raw_scan_rows_per_s"] = raw_scan_rows_per_s(history.folder / "events.sqlite3")
+        say(f"  baseline raw_scan_rows_per_s: {figures['raw_scan_rows_per_s']:,.0f}")
+        figures["tally_small_p50_ms"] = tally_p50_ms(small)
+        figures["tally_p50_ms"] = tally_p50_ms(history)
+        figures["tally_growth"] = figures["tally_p50_ms"] / figures["tally_small_p50_ms"]
+        figures["small_events"] = small.events
+        say(f"  tally: {figures['tally_p50_ms']:.2f} ms at {history.events:,} events, "
+            f"{figures['tally_small_p50_ms']:.2f} ms at {small.events:,}")
+        figures["load_volunteer_ms"], figures["volunteer_events"] = load_volunteer_ms(history)
+        say(f"  load volunteer ({figures['volunteer_events']:,} events): {figures['load_volunteer_ms']:.2f} ms")
+        figures["lag_p99_ms"], figures["lag_writes_per_s"] = lag_p99_ms(history)
+        say(f"  projection lag p99 {figures['lag_p99_ms']:.0f} ms at {figures['lag_writes_per_s']} writes/s")
+        figures.update(http_check_ins(history))
+        say(f"  HTTP check-ins: {figures['checkin_per_s']:,.0f}/s, p99 {figures['checkin_p99_ms']:.1f} ms, "
+            f"server peak RSS {figures['rss_mb']:.0f} MB")
+        figures["rebuild_events_per_s"] = rebuild_events_per_s(history)
+        say(f"  rebuild: {figures['rebuild_events_per_s']:,.0f} events/s")
+        figures["checkin_vs_raw_commit"] = figures["checkin_per_s"] / figures["raw_commit_per_s"]
+        figures["rebuild_vs_raw_scan"] = figures["rebuild_events_per_s"] / figures["raw_scan_rows_per_s"]
+        figures["seconds"] = time.perf_counter() - began
+        say("")
+        say(table(figures))
+        if args.keep:
+            shutil.copytree(root, args.keep, dirs_exist_ok=True)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in figures.items()}))
+
+
+def table(figures: dict[str, float]) -> str:
+    lines = ["| figure | value | target | met |", "| --- | ---: | --- | --- |"]
+    for name, (target, kind) in TARGETS.items():
+        value = figures[name]
+        met = value >= target if kind == "min" else value <= target
+        shown = f"{value:,.3f}" if value < 10 else f"{value:,.0f}"
+        lines.append(f"| `{name}` | {shown} | {'>=' if kind == 'min' else '<='} {target:,} | {'yes' if met else 'NO'} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
