@@ -67,9 +67,12 @@ async def check_ins(host: str, port: int, token: str, seats: list[tuple[UUID, UU
                     connections: int = 64) -> LoadResult:
     """Every seat checked in and then out, over `connections` concurrent connections."""
     result = LoadResult()
-    queue = iter(seats)
+    # Each connection is a kiosk of its own shifts (a shift's seats are not shared between them).
+    shifts = list(dict.fromkeys(shift for shift, _ in seats))
+    mine = {shift: i % connections for i, shift in enumerate(shifts)}
+    queues = [[seat for seat in seats if mine[seat[0]] == k] for k in range(connections)]
 
-    async def client() -> None:
+    async def client(queue: list[tuple[UUID, UUID]]) -> None:
         reader, writer = await asyncio.open_connection(host, port)
         try:
             for shift, volunteer in queue:
@@ -86,6 +89,6 @@ async def check_ins(host: str, port: int, token: str, seats: list[tuple[UUID, UU
             writer.close()
 
     start = time.perf_counter()
-    await asyncio.gather(*(client() for _ in range(connections)))
+    await asyncio.gather(*(client(queue) for queue in queues))
     result.seconds = time.perf_counter() - start
     return result

@@ -42,7 +42,7 @@ class CareLedger(Rostering, SocialWork, CaseWork):
         return self._decide(decide)
 
     def get_unit(self, unit_id: UUID) -> Unit:
-        return self._get(Unit, unit_id, "unit")
+        return self._read(Unit, unit_id, "unit")
 
     # --- accounts ------------------------------------------------------------------------
 
@@ -62,12 +62,12 @@ class CareLedger(Rostering, SocialWork, CaseWork):
 
     def find_account(self, username: str) -> Account | None:
         try:
-            return self._get(Account, account_id(username), "account")
+            return self._read(Account, account_id(username), "account")
         except NotFound:
             return None
 
     def get_account(self, id: UUID) -> Account:
-        return self._get(Account, id, "account")
+        return self._read(Account, id, "account")
 
     def change_password(self, id: UUID, password_hash: str, actor: str) -> Receipt:
         def decide() -> Receipt:
@@ -96,7 +96,7 @@ class CareLedger(Rostering, SocialWork, CaseWork):
         return Receipt(self._commit(volunteer), volunteer.id, volunteer.status)
 
     def get_volunteer(self, id: UUID) -> Volunteer:
-        return self._get(Volunteer, id, "volunteer")
+        return self._read(Volunteer, id, "volunteer")
 
     def _change_volunteer(self, id: UUID, change: Callable[[Volunteer], None]) -> Receipt:
         def decide() -> Receipt:
@@ -155,7 +155,7 @@ class CareLedger(Rostering, SocialWork, CaseWork):
         return Receipt(self._commit(course), course.id)
 
     def get_training(self, id: UUID) -> TrainingCourse:
-        return self._get(TrainingCourse, id, "training")
+        return self._read(TrainingCourse, id, "training")
 
     def enrol(self, training_id: UUID, volunteer_id: UUID, actor: str) -> Receipt:
         def decide() -> Receipt:

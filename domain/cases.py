@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID, uuid4
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
+
+from domain.aggregate import Aggregate
 
 from domain.errors import (
     CaseClosed,

@@ -30,7 +30,7 @@ class CaseWork(Ledger):
         return Receipt(self._commit(case), case.id)
 
     def get_case(self, id: UUID) -> Case:
-        return self._get(Case, id, "case")
+        return self._read(Case, id, "case")
 
     def _change_case(self, id: UUID, change) -> Receipt:
         def decide() -> Receipt:
@@ -94,7 +94,7 @@ class CaseWork(Ledger):
         return Receipt(self._commit(group), group.id)
 
     def get_group(self, id: UUID) -> GroupWork:
-        return self._get(GroupWork, id, "group")
+        return self._read(GroupWork, id, "group")
 
     def hold_meeting(self, id: UUID, started_at: datetime, minutes: int, persons: int, actor: str) -> Receipt:
         def decide() -> Receipt:

@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, Mapper
+from eventsourcing.sqlite import SQLiteFactory
 
+from domain.aggregate import copy_of
 from domain.clock import Clock, SystemClock
 from domain.errors import ConcurrentChange, NotFound, UnknownServiceType
 from domain.eventlog import EventMapper
 from domain.policy import CasePolicy, Policy
+from domain.sqlite_log import GroupCommitRecorder
 from domain.units import CATALOGUE_ID, DEFAULT_SERVICE_TYPES, ServiceCatalogue
 
 A = TypeVar("A", bound=Aggregate)
@@ -33,6 +38,13 @@ class Receipt:
     position: int | None
     id: UUID | None = None
     value: Any = None
+
+
+def _replay(aggregate: Any, events: Any) -> Any:
+    """eventsourcing's project_aggregate without its per-event Protocol isinstance (slow in 3.11)."""
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
 
 
 class Ledger(Application[UUID]):
@@ -52,6 +64,16 @@ class Ledger(Application[UUID]):
         self._jitter = random.Random()
         self.on_saved: list[Callable[[int], None]] = []  # e.g. wake a projector in this process
         self._batches = threading.local()
+        self._catching_up = threading.Lock()
+        self._writers: ThreadPoolExecutor | None = None
+        # A cheap look for newer events of one aggregate, where the store has one (SQLite).
+        self._newer = getattr(self.recorder, "events_after", None) if self.repository.cache else None
+
+    def construct_factory(self, env: Any) -> Any:
+        factory = super().construct_factory(env)
+        if isinstance(factory, SQLiteFactory) and not env.get("APPLICATION_RECORDER_TOPIC"):
+            factory.application_recorder_class = GroupCommitRecorder  # see domain/sqlite_log.py
+        return factory
 
     def construct_mapper(self) -> Mapper[UUID]:
         return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=EventMapper)
@@ -72,20 +94,80 @@ class Ledger(Application[UUID]):
         finally:
             self._batches.pending = None
 
-    def _get(self, cls: type[A], id: UUID, kind: str) -> A:
+    async def perform(self, command: Callable[..., Receipt], *args: Any, **kwargs: Any) -> Receipt:
+        """Run a command from an event loop: the deciding (microseconds) happens right here, and
+        only the save goes to a writer thread, where saves that arrive together share one
+        commit. A lost race is decided again, as in `_decide`."""
+        loop = asyncio.get_running_loop()
+        if self._writers is None:
+            self._writers = ThreadPoolExecutor(max_workers=8, thread_name_prefix="writer")
+        for attempt in range(self.RACE_RETRIES + 1):
+            pending: dict[UUID, Aggregate] = {}
+            self._batches.pending = pending
+            try:
+                receipt = command(*args, **kwargs)
+            finally:
+                self._batches.pending = None
+            if not pending:
+                return receipt  # nothing new to record (e.g. a repeated check-in)
+            try:
+                position = await loop.run_in_executor(self._writers, self._commit, *pending.values())
+            except IntegrityError:
+                await asyncio.sleep(self._jitter.uniform(0, self.RETRY_SPREAD_SECONDS * 2**attempt))
+                continue
+            return replace(receipt, position=position)
+        raise ConcurrentChange("Someone else changed this at the same moment; please try again.")
+
+    def _get(self, cls: type[A], id: UUID, kind: str, copy: bool = True) -> A:
+        """An aggregate to decide on: a private copy, so that a refused command changes nothing."""
         pending = getattr(self._batches, "pending", None)
         if pending is not None and id in pending:
             aggregate = pending[id]
             if not isinstance(aggregate, cls):
                 raise NotFound(kind, id)
             return aggregate  # type: ignore[return-value]
-        try:
-            aggregate = self.repository.get(id)
-        except AggregateNotFoundError:
-            raise NotFound(kind, id) from None
+        if self._newer is not None:
+            aggregate = self._cached(id) or self._load(id)
+            if aggregate is None:
+                raise NotFound(kind, id)
+        else:
+            try:
+                aggregate = self.repository.get(id, projector_func=_replay, deepcopy_from_cache=False)
+            except AggregateNotFoundError:
+                raise NotFound(kind, id) from None
         if not isinstance(aggregate, cls):
             raise NotFound(kind, id)
+        return copy_of(aggregate) if copy else aggregate
+
+    def _cached(self, id: UUID) -> Aggregate | None:
+        """The cached aggregate, brought up to the log with one indexed query: events written
+        since by another process (or a node) are applied, so a decision never rests on old state."""
+        try:
+            aggregate = self.repository.cache.get(id)
+        except KeyError:
+            return None
+        newer = self._newer(id, aggregate.version)
+        if newer:
+            with self._catching_up:
+                for stored in newer:
+                    if stored.originator_version == aggregate.version + 1:
+                        aggregate = self.mapper.to_domain_event(stored).mutate(aggregate)
         return aggregate
+
+    def _load(self, id: UUID) -> Aggregate | None:
+        """An aggregate not in the cache: its latest snapshot, if any, and the events after it,
+        read through this thread's own connection; then cached."""
+        snapshot = self.recorder.latest_snapshot(id)
+        aggregate = self.mapper.to_domain_event(snapshot).mutate(None) if snapshot else None
+        for stored in self._newer(id, aggregate.version if aggregate else 0):
+            aggregate = self.mapper.to_domain_event(stored).mutate(aggregate)
+        if aggregate is not None:
+            self.repository.cache.put(id, aggregate)
+        return aggregate
+
+    def _read(self, cls: type[A], id: UUID, kind: str) -> A:
+        """An aggregate only to look at (never to change): the cached one itself, not a copy."""
+        return self._get(cls, id, kind, copy=False)
 
     def _commit(self, *aggregates: Aggregate) -> int | None:
         pending = getattr(self._batches, "pending", None)
@@ -93,6 +175,9 @@ class Ledger(Application[UUID]):
             pending.update((a.id, a) for a in aggregates)
             return None
         recordings = self.save(*aggregates)
+        if self._newer is not None:
+            for aggregate in aggregates:  # what was just saved is the newest state: keep it
+                self.repository.cache.put(aggregate.id, aggregate)
         return recordings[-1].notification.id if recordings else None
 
     def _decide(self, decision: Callable[[], R]) -> R:
@@ -109,6 +194,11 @@ class Ledger(Application[UUID]):
                 # Losers of one race would all collide again at once: spread their next attempt.
                 time.sleep(self._jitter.uniform(0, self.RETRY_SPREAD_SECONDS * 2**attempt))
         raise ConcurrentChange("Someone else changed this at the same moment; please try again.")
+
+    def close(self) -> None:
+        if self._writers is not None:
+            self._writers.shutdown(wait=True)
+        super().close()
 
     def _notify(self, recordings: list[Any]) -> None:
         if recordings:
@@ -145,7 +235,7 @@ class Ledger(Application[UUID]):
 
     def service_types(self) -> dict[str, tuple[str, str]]:
         try:
-            return dict(self._get(ServiceCatalogue, CATALOGUE_ID, "catalogue").service_types)
+            return dict(self._read(ServiceCatalogue, CATALOGUE_ID, "catalogue").service_types)
         except NotFound:
             return dict(DEFAULT_SERVICE_TYPES)
 

@@ -16,7 +16,7 @@ from domain.volunteers import Volunteer
 class Rostering(Ledger):
     def _requirements(self, unit_id: UUID, post: str, requires: list[str]) -> frozenset[str]:
         """What a shift requires: the post's standing requirements plus the shift's own."""
-        unit = self._get(Unit, unit_id, "unit")
+        unit = self._read(Unit, unit_id, "unit")
         return unit.requirements_at(post.strip()) | frozenset(requires)
 
     def schedule_shift(self, unit_id: UUID, post: str, starts_at: datetime, ends_at: datetime,
@@ -47,10 +47,10 @@ class Rostering(Ledger):
         return Receipt(self._commit(series, *shifts), series.id, [s.id for s in shifts])
 
     def get_shift(self, id: UUID) -> Shift:
-        return self._get(Shift, id, "shift")
+        return self._read(Shift, id, "shift")
 
     def get_series(self, id: UUID) -> ShiftSeries:
-        return self._get(ShiftSeries, id, "series")
+        return self._read(ShiftSeries, id, "series")
 
     def reschedule_shift(self, shift_id: UUID, starts_at: datetime, ends_at: datetime, capacity: int,
                          actor: str) -> Receipt:
@@ -91,7 +91,7 @@ class Rostering(Ledger):
         """Check in; a repeated check-in answers with the first time and records nothing."""
         def decide() -> Receipt:
             shift = self._get(Shift, shift_id, "shift")
-            volunteer = self._get(Volunteer, volunteer_id, "volunteer")
+            volunteer = self._read(Volunteer, volunteer_id, "volunteer")
             checked_in_at = shift.check_in(volunteer, self.clock.now(), via, self.policy, actor)
             return Receipt(self._commit(shift), shift_id, checked_in_at)
         return self._decide(decide)

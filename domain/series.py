@@ -6,7 +6,9 @@ from datetime import date, datetime, time, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
+
+from domain.aggregate import Aggregate
 
 from domain.errors import InvalidCommand
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from uuid import UUID, uuid4
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
+
+from domain.aggregate import Aggregate
 
 from domain.errors import (
     AlreadyCheckedIn,
@@ -36,7 +38,7 @@ SERVED, LATE_CANCELLATION, CANCELLED_IN_TIME = "served", "late_cancellation", "c
 CHECK_IN_VIA = ("kiosk", "phone", "coordinator")
 
 
-@dataclass
+@dataclass(frozen=True)  # replaced, never changed: a copy of the shift can share its seats
 class Seat:
     state: str = SIGNED_UP
     trainee: bool = False
@@ -51,7 +53,7 @@ class Seat:
         return not self.trainee and self.state != WITHDRAWN
 
 
-@dataclass
+@dataclass(frozen=True)
 class CorrectionRequest:
     volunteer_id: UUID
     minutes: int
@@ -173,8 +175,7 @@ class Shift(Aggregate):
 
     @event("Withdrawn")
     def _withdrawn(self, volunteer_id: UUID, outcome: str, actor: str) -> None:
-        seat = self.seats[volunteer_id]
-        seat.state, seat.outcome = WITHDRAWN, outcome
+        self.seats[volunteer_id] = replace(self.seats[volunteer_id], state=WITHDRAWN, outcome=outcome)
 
     # --- on the day --------------------------------------------------------------------
 
@@ -204,8 +205,7 @@ class Shift(Aggregate):
 
     @event("CheckedIn")
     def _checked_in(self, volunteer_id: UUID, at: datetime, via: str, actor: str) -> None:
-        seat = self.seats[volunteer_id]
-        seat.state, seat.checked_in_at = CHECKED_IN, at
+        self.seats[volunteer_id] = replace(self.seats[volunteer_id], state=CHECKED_IN, checked_in_at=at)
 
     def check_out(
         self, volunteer_id: UUID, at: datetime, served: dict[str, int], policy: Policy, actor: str
@@ -229,9 +229,8 @@ class Shift(Aggregate):
     def _checked_out(
         self, volunteer_id: UUID, at: datetime, served: dict[str, int], minutes: int, actor: str
     ) -> None:
-        seat = self.seats[volunteer_id]
-        seat.state, seat.checked_out_at, seat.served, seat.minutes = CHECKED_OUT, at, served, minutes
-        seat.outcome = SERVED
+        self.seats[volunteer_id] = replace(self.seats[volunteer_id], state=CHECKED_OUT, checked_out_at=at,
+                                           served=served, minutes=minutes, outcome=SERVED)
 
     def mark_no_show(self, volunteer_id: UUID, at: datetime, actor: str) -> None:
         seat = self.seat_of(volunteer_id)
@@ -247,8 +246,7 @@ class Shift(Aggregate):
 
     @event("MarkedNoShow")
     def _marked_no_show(self, volunteer_id: UUID, actor: str) -> None:
-        seat = self.seats[volunteer_id]
-        seat.state, seat.outcome = NO_SHOW, NO_SHOW
+        self.seats[volunteer_id] = replace(self.seats[volunteer_id], state=NO_SHOW, outcome=NO_SHOW)
 
     # --- hour corrections: requested, then approved or declined, never a silent edit ---
 
@@ -284,9 +282,8 @@ class Shift(Aggregate):
     def _hours_corrected(
         self, request_id: UUID, volunteer_id: UUID, minutes: int, reason: str, actor: str
     ) -> None:
-        self.corrections[request_id].status = "approved"
-        seat = self.seats[volunteer_id]
-        seat.minutes, seat.outcome = minutes, SERVED
+        self.corrections[request_id] = replace(self.corrections[request_id], status="approved")
+        self.seats[volunteer_id] = replace(self.seats[volunteer_id], minutes=minutes, outcome=SERVED)
 
     def decline_correction(self, request_id: UUID, reason: str, actor: str) -> None:
         self._pending_correction(request_id)
@@ -294,7 +291,7 @@ class Shift(Aggregate):
 
     @event("HoursCorrectionDeclined")
     def _correction_declined(self, request_id: UUID, reason: str, actor: str) -> None:
-        self.corrections[request_id].status = "declined"
+        self.corrections[request_id] = replace(self.corrections[request_id], status="declined")
 
     # --- changing one occurrence, or cancelling it ------------------------------------
 
@@ -337,6 +334,6 @@ class Shift(Aggregate):
     @event("Cancelled")
     def _cancelled(self, reason: str, actor: str) -> None:
         self.cancelled = True
-        for seat in self.seats.values():
+        for volunteer_id, seat in self.seats.items():
             if seat.state == SIGNED_UP:
-                seat.state, seat.outcome = WITHDRAWN, CANCELLED_IN_TIME
+                self.seats[volunteer_id] = replace(seat, state=WITHDRAWN, outcome=CANCELLED_IN_TIME)

@@ -27,7 +27,7 @@ class SocialWork(Ledger):
         return Receipt(self._commit(session), session.id)
 
     def get_session(self, id: UUID) -> ServiceSession:
-        return self._get(ServiceSession, id, "session")
+        return self._read(ServiceSession, id, "session")
 
     def record_session_notes(self, id: UUID, notes: str, actor: str) -> Receipt:
         if not notes.strip():

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
+
+from domain.aggregate import Aggregate
 
 from domain.errors import InvalidCommand, NotEnrolled, TrainingCancelled, TrainingFull, VolunteerNotActive
 from domain.shifts import validate_capacity, validate_times

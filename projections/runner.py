@@ -86,15 +86,18 @@ class Projector:
         """Something was just saved here: look at the log now rather than at the next poll."""
         self._woken.set()
 
-    def follow(self, stop: threading.Event, poll_seconds: float = 0.25) -> None:
-        """Keep the read models up to date until `stop` is set."""
+    def follow(self, stop: threading.Event, poll_seconds: float = 0.25, gather_seconds: float = 0.01) -> None:
+        """Keep the read models up to date until `stop` is set. Woken by a save, it lets
+        `gather_seconds` pass first: under load one transaction then carries many events
+        instead of one each (a batch costs more than the events in it)."""
         while not stop.is_set():
             try:
                 if self.catch_up():
                     continue
             except sqlite3.OperationalError:  # the file is busy (a rebuild swapping): try again shortly
                 pass
-            self._woken.wait(poll_seconds)
+            if self._woken.wait(poll_seconds) and gather_seconds:
+                stop.wait(gather_seconds)
             self._woken.clear()
 
     def positions(self) -> dict[str, int]:

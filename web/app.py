@@ -83,7 +83,7 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
         exception_handlers=HANDLERS,
         middleware=[IdempotencyMiddleware(IdempotencyStore(settings.data_dir / "idempotency.sqlite3"))],
         state=State({"settings": settings, "ledger": ledger, "store": store, "projector": projector,
-                     "reader": reader, "jwt": jwt,
+                     "reader": reader, "jwt": jwt, "principals": {},
                      # read once: the HMAC key of every pseudonym (kept in a file unless given)
                      "pseudonym_secret": settings.secret("pseudonym_secret"),
                      "throttle": LoginThrottle(settings.login_attempts)}),

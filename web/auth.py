@@ -5,8 +5,9 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict, deque
-from collections.abc import Callable
-from datetime import timedelta
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta, timezone
+from typing import Any, ClassVar
 from uuid import UUID
 
 import msgspec
@@ -50,9 +51,10 @@ class Principal(msgspec.Struct, frozen=True):
         return None if self.role in ("admin", "auditor", "volunteer") else list(self.unit_ids)
 
 
-def allow(*roles: str) -> Callable[[ASGIConnection, BaseRouteHandler], None]:
-    """A guard: only these roles may call the handler."""
-    def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+def allow(*roles: str) -> Callable[[ASGIConnection, BaseRouteHandler], Awaitable[None]]:
+    """A guard: only these roles may call the handler. Async, so that Litestar runs it in
+    place rather than sending it to a worker thread (a thread hop costs more than the check)."""
+    async def guard(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         principal = connection.user
         if not isinstance(principal, Principal):
             raise NotAuthorizedException("Log in first")
@@ -67,13 +69,42 @@ def principal_of(account) -> Principal:
                      str(account.volunteer_id) if account.volunteer_id else None)
 
 
-def retrieve_principal(token: Token, connection: ASGIConnection) -> Principal | None:
-    ledger = connection.app.state.ledger
+class RememberedToken(Token):
+    """A token whose signature has been checked is remembered until it expires: parsing a JWT
+    and checking its HMAC on every request cost more than the rest of a check-in. Whether the
+    account may still act is asked afresh each time (retrieve_principal)."""
+
+    _checked: ClassVar[dict[tuple[str, str], RememberedToken]] = {}
+
+    @classmethod
+    def decode(cls, encoded_token: str, secret: str, algorithm: str, **options: Any) -> RememberedToken:
+        key = (encoded_token, secret)
+        token = cls._checked.get(key)
+        plain = not (options.get("audience") or options.get("issuer") or options.get("require_claims"))
+        if token is not None and plain and token.exp > datetime.now(timezone.utc):
+            return token
+        token = super().decode(encoded_token, secret, algorithm, **options)
+        if len(cls._checked) >= 10_000:
+            cls._checked.clear()
+        cls._checked[key] = token
+        return token
+
+
+async def retrieve_principal(token: Token, connection: ASGIConnection) -> Principal | None:
+    """Async on purpose: a cached account is a dictionary look-up, cheaper than a hop to a thread.
+    The account is read on every request, so a disabled account stops at once."""
+    state = connection.app.state
     try:
-        account = ledger.get_account(UUID(token.sub))
+        account = state.ledger.get_account(UUID(token.sub))
     except (NotFound, ValueError):
         return None
-    return None if account.disabled else principal_of(account)
+    if account.disabled:
+        return None
+    key = (account.id, account.version)
+    principal = state.principals.get(key)
+    if principal is None:
+        principal = state.principals[key] = principal_of(account)
+    return principal
 
 
 class BearerAuth(JWTCookieAuth[Principal]):
@@ -90,6 +121,7 @@ class BearerAuth(JWTCookieAuth[Principal]):
 def make_jwt_auth(secret: bytes, minutes: int) -> JWTAuth[Principal]:
     return BearerAuth(
         retrieve_user_handler=retrieve_principal,
+        token_cls=RememberedToken,
         token_secret=secret.decode(),
         default_token_expiration=timedelta(minutes=minutes),
         exclude=["/api/v1/auth/token", "/api/v1/healthz", "/schema", "/login", "/static", "/lang/"],

@@ -1,0 +1,113 @@
+"""The embedded SQLite log under load: saves that arrive together share a commit, a lost race is
+refused alone, every answered save is in the log with the position it was told."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+from eventsourcing.persistence import IntegrityError, StoredEvent
+
+from domain.application import CareLedger
+from domain.clock import FixedClock
+from domain.sqlite_log import GroupCommitRecorder
+from tests.scenario import COORDINATOR, Hospital
+
+
+@pytest.fixture
+def sqlite_ledger(tmp_path: Path, clock: FixedClock) -> CareLedger:
+    ledger = CareLedger(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                             "SQLITE_DBNAME": str(tmp_path / "events.sqlite3")}, clock=clock)
+    ledger.open_catalogue()
+    yield ledger
+    ledger.close()
+
+
+def _event(originator, version: int) -> StoredEvent:
+    return StoredEvent(originator_id=originator, originator_version=version, topic="test:Event", state=b"{}")
+
+
+def test_the_sqlite_log_is_written_by_the_group_commit_recorder(sqlite_ledger: CareLedger) -> None:
+    assert isinstance(sqlite_ledger.recorder, GroupCommitRecorder)
+
+
+def test_saves_from_many_threads_all_land_with_the_positions_they_were_told(sqlite_ledger: CareLedger) -> None:
+    recorder = sqlite_ledger.recorder
+    told: dict[object, list[int]] = {}
+    lock = threading.Lock()
+
+    def save(n: int) -> None:
+        for _ in range(n):
+            originator = uuid4()
+            ids = recorder.insert_events([_event(originator, 1), _event(originator, 2)])
+            with lock:
+                told[originator] = list(ids)
+
+    threads = [threading.Thread(target=save, args=(40,)) for _ in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(told) == 640
+    recorded = {(n.originator_id, n.originator_version): n.id
+                for n in recorder.select_notifications(1, 10_000)}
+    for originator, (first, second) in told.items():
+        assert recorded[(originator, 1)] == first and recorded[(originator, 2)] == second
+    every_id = sorted(i for ids in told.values() for i in ids)
+    assert len(set(every_id)) == len(every_id)
+
+
+def test_a_lost_race_in_a_shared_commit_is_refused_alone(sqlite_ledger: CareLedger) -> None:
+    recorder = sqlite_ledger.recorder
+    taken = uuid4()
+    recorder.insert_events([_event(taken, 1)])
+    barrier = threading.Barrier(12)
+    outcomes: list[str] = []
+
+    def save(originator) -> None:
+        barrier.wait()
+        try:
+            recorder.insert_events([_event(originator, 1)])
+            outcomes.append("saved")
+        except IntegrityError:
+            outcomes.append("refused")
+
+    racers = [taken] * 4 + [uuid4() for _ in range(8)]
+    threads = [threading.Thread(target=save, args=(o,)) for o in racers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["refused"] * 4 + ["saved"] * 8
+    assert len(recorder.select_notifications(1, 100)) > 8
+
+
+def test_commands_performed_from_an_event_loop_race_cleanly_for_the_last_place(sqlite_ledger: CareLedger) -> None:
+    hospital = Hospital(sqlite_ledger)
+    shift = hospital.shift(capacity=3)
+    volunteers = [hospital.volunteer(f"V{i}") for i in range(8)]
+
+    async def everyone() -> list[str]:
+        async def one(v) -> str:
+            try:
+                await sqlite_ledger.perform(sqlite_ledger.sign_up, shift, v, COORDINATOR)
+                return "signed up"
+            except Exception as refused:  # noqa: BLE001 - the refusal's reason is what we check
+                return getattr(refused, "reason", repr(refused))
+        return await asyncio.gather(*(one(v) for v in volunteers))
+
+    outcomes = asyncio.run(everyone())
+    assert outcomes.count("signed up") == 3
+    assert set(outcomes) - {"signed up"} <= {"shift_full", "concurrent_change"}
+    assert sqlite_ledger.get_shift(shift).filled == 3
+
+
+def test_a_performed_command_answers_the_position_of_its_events(sqlite_ledger: CareLedger) -> None:
+    hospital = Hospital(sqlite_ledger)
+    shift, volunteer = hospital.shift(), hospital.volunteer()
+    receipt = asyncio.run(sqlite_ledger.perform(sqlite_ledger.sign_up, shift, volunteer, COORDINATOR))
+    assert receipt.position == sqlite_ledger.position
+    assert hospital.events_of(shift)[-1] == "SignedUp"
