@@ -3,12 +3,18 @@ wait for a position (read-your-writes); rebuild aside and swap."""
 
 from __future__ import annotations
 
+import json
+import os
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+
+from eventsourcing.utils import get_topic, resolve_topic
 
 from projections.caseload import caseload
 from projections.casework import casework
@@ -45,6 +51,12 @@ class Projector:
         self._woken = threading.Event()
         self._advanced = threading.Condition()
         self._readers = threading.local()
+        # For each kind of event, the (read model, handler) pairs that care about it, in model order.
+        self._routes: dict[type, list[tuple[str, Any]]] = {}
+        for name, model in store.models.items():
+            for event_class, handler in model.handlers.items():
+                self._routes.setdefault(event_class, []).append((name, handler))
+        self._topics = [get_topic(event_class) for event_class in self._routes]
         self.on_applied: list[Any] = []  # called with the position just committed (lag, metrics)
 
     @property
@@ -52,29 +64,54 @@ class Projector:
         return self.recorder.max_notification_id() or 0
 
     def catch_up(self, reporter: Any = None, max_batches: int | None = None) -> int:
-        """Apply everything recorded so far; returns how many events were read."""
-        read = batches = 0
+        """Apply everything recorded so far; returns how many log positions were passed.
+
+        Only events some read model handles are read (by topic): a volunteer's bookings, say,
+        are never decoded here. Positions still advance over the rest."""
+        passed = batches = 0
+        end = self.log_position
         while max_batches is None or batches < max_batches:
             start = min(self.store.positions().values(), default=0)
-            notifications = self.recorder.select_notifications(start + 1, self.batch_size)
-            if not notifications:
+            if start >= end:
                 break
-            events = [(n.id, self.mapper.to_domain_event(n)) for n in notifications]
-            self.apply(events)
-            read += len(events)
+            notifications = self.recorder.select_notifications(start + 1, self.batch_size, stop=end,
+                                                               topics=self._topics)
+            if notifications:
+                self.apply([(n.id, self.mapper.to_domain_event(n)) for n in notifications])
+                reached = notifications[-1].id if len(notifications) == self.batch_size else end
+            else:
+                reached = end
+            if reached > (notifications[-1].id if notifications else start):
+                self._advance(reached)  # nothing this store cares about lies between
+            passed += reached - start
             batches += 1
             if reporter is not None:
-                reporter.advance(len(events))
-        return read
+                reporter.advance(reached - start)
+        return passed
+
+    def _advance(self, position: int) -> None:
+        with self.store.transaction() as c:
+            names = list(self.store.models)
+            c.execute(f"UPDATE positions SET position = ? WHERE position < ? AND read_model IN "
+                      f"({','.join('?' * len(names))})", (position, position, *names))
+        with self._advanced:
+            self._advanced.notify_all()
+        for listener in self.on_applied:
+            listener(position)
 
     def apply(self, events: list[tuple[int, Any]]) -> None:
         last = events[-1][0]
+        routes = self._routes
         with self.store.transaction() as c:
             positions = self.store.positions(c)  # re-read under the write lock
-            for name, model in self.store.models.items():
-                for position, event in events:
+            for model in self.store.models.values():
+                model.begin(c)
+            for position, event in events:
+                for name, handler in routes.get(type(event), ()):
                     if position > positions[name]:
-                        model.apply(c, event, position)
+                        handler(c, event, position)
+            for name, model in self.store.models.items():
+                model.flush(c)
                 c.execute("UPDATE positions SET position = ? WHERE read_model = ? AND position < ?",
                           (last, name, last))
         with self._advanced:
@@ -119,32 +156,109 @@ class Projector:
         return True
 
 
+# Roughly what each read model costs to replay, to share a rebuild fairly between processes.
+_REPLAY_WEIGHT = {"roster": 3.0, "hours": 3.0, "tallies": 1.0}
+
+
 def rebuild(ledger: Any, path: Path, names: Iterable[str] | None = None, reporter: Any = None,
-            batch_size: int = 2000) -> dict[str, int]:
-    """Replay the log into fresh tables in a file aside, then swap them in with one short
-    transaction, so a live server keeps reading the old tables until the new ones are whole."""
+            batch_size: int = 2000, workers: int | None = None) -> dict[str, int]:
+    """Replay the log into fresh tables in files aside, then swap them in with one short
+    transaction, so a live server keeps reading the old tables until the new ones are whole.
+
+    With a log on disk the read models are shared between `workers` processes (default: one
+    per core, at most two), each replaying its share into a file of its own."""
     models = models_named(names)
-    aside_path = path.with_name(path.stem + ".rebuild" + path.suffix)
-    for leftover in (aside_path, Path(f"{aside_path}-wal"), Path(f"{aside_path}-shm")):
-        leftover.unlink(missing_ok=True)
+    if workers is None:
+        workers = min(2, os.cpu_count() or 1)
+    env = dict(getattr(ledger, "env", {}) or {})
+    if env.get("PERSISTENCE_MODULE") not in ("eventsourcing.sqlite", "eventsourcing.postgres") or \
+            ":memory:" in env.get("SQLITE_DBNAME", ":memory:" if env.get("PERSISTENCE_MODULE") ==
+                                  "eventsourcing.sqlite" else ""):
+        workers = 1  # an in-memory log is visible to this process only
+    shares: list[list[ReadModel]] = [[] for _ in range(max(1, min(workers, len(models))))]
+    for model in sorted(models, key=lambda m: -_REPLAY_WEIGHT.get(m.name, 0.5)):
+        min(shares, key=lambda share: sum(_REPLAY_WEIGHT.get(m.name, 0.5) for m in share)).append(model)
+    asides = [path.with_name(f"{path.stem}.rebuild{i}{path.suffix}") for i in range(len(shares))]
+    for aside_path in asides:
+        _remove(aside_path)
+    helpers = [subprocess.Popen(
+        [sys.executable, "-m", "projections.runner", get_topic(type(ledger)), str(aside_path),
+         ",".join(m.name for m in share), str(batch_size)],
+        env={**os.environ, "CARELEDGER_REPLAY_ENV": json.dumps(env)}, cwd=Path(__file__).resolve().parents[1])
+        for aside_path, share in zip(asides[1:], shares[1:])]
+    try:
+        positions = _replay(ledger, asides[0], shares[0], batch_size, reporter)
+    except BaseException:
+        for helper in helpers:
+            helper.kill()
+        raise
+    for helper, aside_path in zip(helpers, asides[1:]):
+        if helper.wait() != 0:
+            for leftover in asides:
+                _remove(leftover)
+            raise RuntimeError(f"a rebuild process failed (exit code {helper.returncode})")
+        store = ReadModelStore(aside_path, [m for share in shares for m in share if m.name in
+                                            _names_in(aside_path)])
+        positions |= store.positions()
+        store.close()
+
+    live = ReadModelStore(path, READ_MODELS)
+    try:
+        for i, aside_path in enumerate(asides):
+            live.conn.execute(f"ATTACH DATABASE ? AS aside{i}", (str(aside_path),))
+        with live.transaction() as c:
+            for i, share in enumerate(shares):
+                for model in share:
+                    for table in model.tables:
+                        c.execute(f"DELETE FROM main.[{table}]")
+                        c.execute(f"INSERT INTO main.[{table}] SELECT * FROM aside{i}.[{table}]")
+                    c.execute("UPDATE main.positions SET position = ? WHERE read_model = ?",
+                              (positions[model.name], model.name))
+    finally:
+        for i in range(len(asides)):
+            try:
+                live.conn.execute(f"DETACH DATABASE aside{i}")
+            except sqlite3.OperationalError:
+                pass
+        live.close()
+        for aside_path in asides:
+            _remove(aside_path)
+    return {model.name: positions[model.name] for model in models}
+
+
+def _names_in(path: Path) -> set[str]:
+    conn = connect(path)
+    try:
+        return {name for (name,) in conn.execute("SELECT read_model FROM positions")}
+    finally:
+        conn.close()
+
+
+def _replay(ledger: Any, aside_path: Path, models: list[ReadModel], batch_size: int,
+            reporter: Any = None) -> dict[str, int]:
     aside = ReadModelStore(aside_path, models)
+    # The aside file is thrown away if we stop half-way: no need to sync it as we go.
+    aside.conn.execute("PRAGMA synchronous=OFF")
+    aside.conn.execute("PRAGMA cache_size=-65536")
     Projector(ledger, aside, batch_size).catch_up(reporter)
     positions = aside.positions()
     aside.close()
-
-    live = ReadModelStore(path, READ_MODELS)
-    live.conn.execute("ATTACH DATABASE ? AS aside", (str(aside_path),))
-    try:
-        with live.transaction() as c:
-            for model in models:
-                for table in model.tables:
-                    c.execute(f"DELETE FROM main.[{table}]")
-                    c.execute(f"INSERT INTO main.[{table}] SELECT * FROM aside.[{table}]")
-                c.execute("UPDATE main.positions SET position = ? WHERE read_model = ?",
-                          (positions[model.name], model.name))
-    finally:
-        live.conn.execute("DETACH DATABASE aside")
-        live.close()
-        for leftover in (aside_path, Path(f"{aside_path}-wal"), Path(f"{aside_path}-shm")):
-            leftover.unlink(missing_ok=True)
     return positions
+
+
+def _replay_into(ledger_topic: str, aside_path: str, names: str, batch_size: str) -> None:
+    """A rebuild helper process: its own ledger on the same log, its share of the read models."""
+    ledger = resolve_topic(ledger_topic)(env=json.loads(os.environ["CARELEDGER_REPLAY_ENV"]))
+    try:
+        _replay(ledger, Path(aside_path), models_named(names.split(",")), int(batch_size))
+    finally:
+        ledger.close()
+
+
+def _remove(path: Path) -> None:
+    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        leftover.unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    _replay_into(*sys.argv[1:5])

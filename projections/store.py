@@ -51,6 +51,10 @@ class ReadModel:
     tables: tuple[str, ...]
     version: int = 1  # raise it when the tables change: the read model is then rebuilt from the log
     handlers: dict[type, Handler] = field(default_factory=dict)
+    # Called at the start and end of each batch's transaction: a model may gather in memory
+    # what many events add up to and write it once (the tallies do).
+    begin: Callable[[sqlite3.Connection], None] = lambda conn: None
+    flush: Callable[[sqlite3.Connection], None] = lambda conn: None
 
     def handles(self, *event_classes: type) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:

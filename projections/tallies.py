@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from datetime import date, timedelta
 from typing import Any
 
@@ -39,26 +40,70 @@ def create(db: sqlite_utils.Database) -> None:
     )
     db["person_times_monthly"].create_index(["unit_id", "month", "service_type", "person_times"],
                                             if_not_exists=True)
+    # And by month for the whole city: "a year, all units, by service type" is 12 rows a type, however
+    # many hospitals join.
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS city_person_times_monthly (month TEXT NOT NULL, service_type TEXT NOT NULL, "
+        "person_times INTEGER NOT NULL, PRIMARY KEY (month, service_type)) WITHOUT ROWID"
+    )
     db["city_total"].create({"id": int, "person_times": int}, pk="id", if_not_exists=True)
     db.execute("INSERT OR IGNORE INTO city_total VALUES (1, 0)")
 
 
-tallies = ReadModel("tallies", create, version=3, tables=("tally_shifts", "tally_sessions", "tally_groups",
-                                                         "person_times", "person_times_monthly", "city_total"))
+tallies = ReadModel("tallies", create, version=4, tables=("tally_shifts", "tally_sessions", "tally_groups",
+                                                         "person_times", "person_times_monthly",
+                                                         "city_person_times_monthly", "city_total"))
+
+
+# Person-times counted during one batch, written once at its end: (day, unit, type) -> count.
+_gathered: dict[int, Counter[tuple[str, str, str]]] = {}
+
+
+def _begin(c: sqlite3.Connection) -> None:
+    _gathered[id(c)] = Counter()
+
+
+def _flush(c: sqlite3.Connection) -> None:
+    counts = _gathered.pop(id(c), None)
+    if counts:
+        _add_many(c, [(day, unit, kind, n) for (day, unit, kind), n in counts.items() if n])
+
+
+tallies.begin, tallies.flush = _begin, _flush
+
+
+def _count(c: sqlite3.Connection, day: str, unit_id: str, service_type: str, person_times: int) -> None:
+    """Add person-times: gathered for the batch's end when inside a batch, else written now."""
+    counts = _gathered.get(id(c))
+    if counts is None:
+        _add(c, day, unit_id, service_type, person_times)
+    else:
+        counts[(day, unit_id, service_type)] += person_times
 
 
 def _add(c: sqlite3.Connection, day: str, unit_id: str, service_type: str, person_times: int) -> None:
-    c.execute(
+    _add_many(c, [(day, unit_id, service_type, person_times)])
+
+
+def _add_many(c: sqlite3.Connection, counts: list[tuple[str, str, str, int]]) -> None:
+    c.executemany(
         "INSERT INTO person_times VALUES (?, ?, ?, ?) ON CONFLICT (day, unit_id, service_type) "
-        "DO UPDATE SET person_times = person_times + excluded.person_times",
-        (day, unit_id, service_type, person_times),
-    )
-    c.execute(
+        "DO UPDATE SET person_times = person_times + excluded.person_times", counts)
+    monthly: Counter[tuple[str, str, str]] = Counter()
+    city: Counter[tuple[str, str]] = Counter()
+    for day, unit_id, service_type, n in counts:
+        monthly[(day[:7], unit_id, service_type)] += n
+        city[(day[:7], service_type)] += n
+    c.executemany(
         "INSERT INTO person_times_monthly VALUES (?, ?, ?, ?) ON CONFLICT (month, unit_id, service_type) "
         "DO UPDATE SET person_times = person_times + excluded.person_times",
-        (day[:7], unit_id, service_type, person_times),
-    )
-    c.execute("UPDATE city_total SET person_times = person_times + ? WHERE id = 1", (person_times,))
+        [(*key, n) for key, n in monthly.items()])
+    c.executemany(
+        "INSERT INTO city_person_times_monthly VALUES (?, ?, ?) ON CONFLICT (month, service_type) "
+        "DO UPDATE SET person_times = person_times + excluded.person_times",
+        [(*key, n) for key, n in city.items()])
+    c.execute("UPDATE city_total SET person_times = person_times + ? WHERE id = 1",
+              (sum(n for *_, n in counts),))
 
 
 @tallies.handles(Shift.Scheduled, Shift.Rescheduled)
@@ -76,7 +121,7 @@ def checked_out(c: sqlite3.Connection, e: Any, position: int) -> None:
                              (ident(e.originator_id),)).fetchone()
     for service_type, person_times in sorted(e.served.items()):
         if person_times:
-            _add(c, day, unit_id, service_type, person_times)
+            _count(c, day, unit_id, service_type, person_times)
 
 
 @tallies.handles(ServiceSession.Logged)
@@ -84,7 +129,7 @@ def session_logged(c: sqlite3.Connection, e: Any, position: int) -> None:
     session_id, unit_id, day = ident(e.originator_id), ident(e.unit_id), e.started_at.date().isoformat()
     c.execute("INSERT OR REPLACE INTO tally_sessions VALUES (?, ?, ?, ?, ?)",
               (session_id, unit_id, day, e.service_type, e.persons))
-    _add(c, day, unit_id, e.service_type, e.persons)
+    _count(c, day, unit_id, e.service_type, e.persons)
 
 
 @tallies.handles(ServiceSession.Amended)
@@ -92,11 +137,11 @@ def session_amended(c: sqlite3.Connection, e: Any, position: int) -> None:
     session_id = ident(e.originator_id)
     unit_id, day, service_type, persons = c.execute(
         "SELECT unit_id, day, service_type, persons FROM tally_sessions WHERE session_id = ?", (session_id,)).fetchone()
-    _add(c, day, unit_id, service_type, -persons)
+    _count(c, day, unit_id, service_type, -persons)
     new_day = e.started_at.date().isoformat()
     c.execute("UPDATE tally_sessions SET day = ?, service_type = ?, persons = ? WHERE session_id = ?",
               (new_day, e.service_type, e.persons, session_id))
-    _add(c, new_day, unit_id, e.service_type, e.persons)
+    _count(c, new_day, unit_id, e.service_type, e.persons)
 
 
 @tallies.handles(GroupWork.Formed)
@@ -110,7 +155,7 @@ def meeting_held(c: sqlite3.Connection, e: Any, position: int) -> None:
     """A group session's participants and a community activity's persons reached are person-times too."""
     unit_id, service_type = c.execute("SELECT unit_id, service_type FROM tally_groups WHERE group_id = ?",
                                       (ident(e.originator_id),)).fetchone()
-    _add(c, e.started_at.date().isoformat(), unit_id, service_type, e.persons)
+    _count(c, e.started_at.date().isoformat(), unit_id, service_type, e.persons)
 
 
 # --- queries -------------------------------------------------------------------------
@@ -140,9 +185,13 @@ def tally_query(first_day: str, last_day: str, unit_ids: list[str] | None, by: s
         params += [first, last, *units]
     if months is not None:
         key = BY[by].replace("substr(day, 1, 7)", "month")
-        parts.append(f"SELECT {key} AS key, person_times FROM person_times_monthly "
-                     f"WHERE month BETWEEN ? AND ?{units_sql}")
-        params += [*months, *units]
+        if unit_ids is None and by != "unit":
+            parts.append(f"SELECT {key} AS key, person_times FROM city_person_times_monthly WHERE month BETWEEN ? AND ?")
+            params += [*months]
+        else:
+            parts.append(f"SELECT {key} AS key, person_times FROM person_times_monthly "
+                         f"WHERE month BETWEEN ? AND ?{units_sql}")
+            params += [*months, *units]
     sql = (f"SELECT key, SUM(person_times) AS person_times FROM ({' UNION ALL '.join(parts)}) "
            f"GROUP BY key HAVING SUM(person_times) != 0 ORDER BY key")
     return sql, params
