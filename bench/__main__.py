@@ -24,6 +24,7 @@ from pathlib import Path
 
 from bench.history import KIOSK_PASSWORD, SCALES, YEAR, History, build
 from bench.load import check_ins, post
+from bench.postgres import postgres_rates
 from bench.server import Server
 
 # figure: (target, "min" if the figure must reach it, "max" if it must stay under it)
@@ -222,6 +223,12 @@ def main() -> None:
             f"server peak RSS {figures['rss_mb']:.0f} MB")
         figures["rebuild_events_per_s"] = rebuild_events_per_s(history)
         say(f"  rebuild: {figures['rebuild_events_per_s']:,.0f} events/s")
+        pg = postgres_rates()
+        if pg:  # the scale-out store, for comparison (no target)
+            figures["pg_signup_per_s"], figures["pg_raw_commit_per_s"] = pg["one"], pg["raw"]
+            figures["pg_signup_3_writers_per_s"] = pg["many"]
+            say(f"  PostgreSQL sign-ups: {pg['one']:,.0f}/s one writer, {pg['many']:,.0f}/s three "
+                f"(raw INSERT+COMMIT {pg['raw']:,.0f}/s)")
         figures["checkin_vs_raw_commit"] = figures["checkin_per_s"] / figures["raw_commit_per_s"]
         figures["rebuild_vs_raw_scan"] = figures["rebuild_events_per_s"] / figures["raw_scan_rows_per_s"]
         figures["seconds"] = time.perf_counter() - began

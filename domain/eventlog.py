@@ -35,6 +35,11 @@ def _payload_type(event_class: type) -> type[msgspec.Struct]:
 
 
 @cache
+def _decoder(event_class: type) -> msgspec.json.Decoder:
+    return msgspec.json.Decoder(_payload_type(event_class))
+
+
+@cache
 def _state_types(aggregate_class: type) -> dict[str, Any]:
     """The type of each attribute of an aggregate, from its class annotations: a snapshot's
     state comes back typed (a `datetime` a `datetime`, a `Holding` a `Holding`)."""
@@ -81,12 +86,15 @@ class EventMapper(Mapper[Any]):
                 data = self.cipher.decrypt(data)
             if self.compressor:
                 data = self.compressor.decompress(data)
-            state = msgspec.json.decode(data)
-            from_version = state.pop("class_version", 1)
-            while from_version < getattr(cls, "class_version", 1):
-                getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(state)
-                from_version += 1
-            payload = msgspec.convert(state, _payload_type(cls))
+            if getattr(cls, "class_version", 1) == 1:
+                payload = _decoder(cls).decode(data)  # straight to typed fields: nothing to upcast
+            else:
+                state = msgspec.json.decode(data)
+                from_version = state.pop("class_version", 1)
+                while from_version < cls.class_version:
+                    getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(state)
+                    from_version += 1
+                payload = msgspec.convert(state, _payload_type(cls))
             if issubclass(cls, CanSnapshotAggregate):
                 payload.state = snapshot_state(resolve_topic(payload.topic), payload.state)
         except Exception as e:

@@ -20,6 +20,7 @@ from eventsourcing.sqlite import SQLiteFactory
 
 from domain.aggregate import copy_of
 from domain.clock import Clock, SystemClock
+from domain.committer import Committer
 from domain.errors import ConcurrentChange, NotFound, UnknownServiceType
 from domain.eventlog import EventMapper
 from domain.policy import CasePolicy, Policy
@@ -66,6 +67,7 @@ class Ledger(Application[UUID]):
         self._batches = threading.local()
         self._catching_up = threading.Lock()
         self._writers: ThreadPoolExecutor | None = None
+        self._committer: Committer | None = None
         # A cheap look for newer events of one aggregate, where the store has one (SQLite).
         self._newer = getattr(self.recorder, "events_after", None) if self.repository.cache else None
 
@@ -99,8 +101,11 @@ class Ledger(Application[UUID]):
         only the save goes to a writer thread, where saves that arrive together share one
         commit. A lost race is decided again, as in `_decide`."""
         loop = asyncio.get_running_loop()
-        if self._writers is None:
-            self._writers = ThreadPoolExecutor(max_workers=8, thread_name_prefix="writer")
+        if self._committer is None and self._writers is None:
+            if hasattr(self.recorder, "insert_batch"):
+                self._committer = Committer(self)
+            else:
+                self._writers = ThreadPoolExecutor(max_workers=8, thread_name_prefix="writer")
         for attempt in range(self.RACE_RETRIES + 1):
             pending: dict[UUID, Aggregate] = {}
             self._batches.pending = pending
@@ -111,7 +116,10 @@ class Ledger(Application[UUID]):
             if not pending:
                 return receipt  # nothing new to record (e.g. a repeated check-in)
             try:
-                position = await loop.run_in_executor(self._writers, self._commit, *pending.values())
+                if self._committer is not None:
+                    position = await self._committer.save(list(pending.values()))
+                else:
+                    position = await loop.run_in_executor(self._writers, self._commit, *pending.values())
             except IntegrityError:
                 await asyncio.sleep(self._jitter.uniform(0, self.RETRY_SPREAD_SECONDS * 2**attempt))
                 continue
@@ -198,6 +206,8 @@ class Ledger(Application[UUID]):
     def close(self) -> None:
         if self._writers is not None:
             self._writers.shutdown(wait=True)
+        if self._committer is not None:
+            self._committer.close()
         super().close()
 
     def _notify(self, recordings: list[Any]) -> None:

@@ -105,6 +105,13 @@ class GroupCommitRecorder(SQLiteApplicationRecorder):
             raise save.error
         return save.ids
 
+    def insert_batch(self, saves: Sequence[Sequence[StoredEvent]]) -> list[_Save]:
+        """Several saves written together by one caller (the committer): each all or none."""
+        batch = [_Save(events, {}) for events in saves]
+        with self._write_lock:
+            self._write(batch)
+        return batch
+
     def _write(self, batch: list[_Save]) -> None:
         if self._writer is None:
             pool = self.datastore.pool

@@ -17,17 +17,17 @@ def create(db: sqlite_utils.Database) -> None:
         {"shift_id": str, "unit_id": str, "post": str, "starts_at": str, "ends_at": str, "day": str},
         pk="shift_id", if_not_exists=True,
     )
-    db["service_records"].create(
-        {"shift_id": str, "volunteer_id": str, "trainee": int, "unit_id": str, "post": str, "day": str,
-         "starts_at": str, "ends_at": str, "checked_in_at": str, "checked_out_at": str, "minutes": int,
-         "served": str, "outcome": str},
-        pk=("shift_id", "volunteer_id"), if_not_exists=True,
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS service_records (shift_id TEXT NOT NULL, volunteer_id TEXT NOT NULL, "
+        "trainee INTEGER, unit_id TEXT, post TEXT, day TEXT, starts_at TEXT, ends_at TEXT, checked_in_at TEXT, "
+        "checked_out_at TEXT, minutes INTEGER, served TEXT, outcome TEXT, PRIMARY KEY (shift_id, volunteer_id)) "
+        "WITHOUT ROWID"
     )
     db["service_records"].create_index(["volunteer_id", "day"], if_not_exists=True)
     db["service_records"].create_index(["unit_id", "day"], if_not_exists=True)
 
 
-hours = ReadModel("hours", create, tables=("hours_shifts", "service_records"))
+hours = ReadModel("hours", create, version=2, tables=("hours_shifts", "service_records"))
 
 
 @hours.handles(Shift.Scheduled, Shift.Rescheduled)

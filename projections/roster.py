@@ -21,16 +21,17 @@ def create(db: sqlite_utils.Database) -> None:
     )
     db["shifts"].create_index(["unit_id", "starts_at"], if_not_exists=True)
     db["shifts"].create_index(["starts_at"], if_not_exists=True)
-    db["seats"].create(
-        {"shift_id": str, "volunteer_id": str, "state": str, "trainee": int, "checked_in_at": str,
-         "checked_in_via": str, "check_in_position": int, "checked_out_at": str, "minutes": int, "outcome": str},
-        pk=("shift_id", "volunteer_id"), if_not_exists=True,
+    # Clustered by (shift, volunteer): every event finds its seat in one B-tree, not an index then a row.
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS seats (shift_id TEXT NOT NULL, volunteer_id TEXT NOT NULL, state TEXT, "
+        "trainee INTEGER, checked_in_at TEXT, checked_in_via TEXT, check_in_position INTEGER, checked_out_at TEXT, "
+        "minutes INTEGER, outcome TEXT, PRIMARY KEY (shift_id, volunteer_id)) WITHOUT ROWID"
     )
     db["seats"].create_index(["volunteer_id"], if_not_exists=True)
     db["seats"].create_index(["checked_in_at"], if_not_exists=True)
 
 
-roster = ReadModel("roster", create, tables=("shifts", "seats"))
+roster = ReadModel("roster", create, version=2, tables=("shifts", "seats"))
 
 
 def _recount(c: sqlite3.Connection, shift_id: str) -> None:
