@@ -20,8 +20,9 @@ class Committer:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
-    def save(self, aggregates: Sequence[Any]) -> asyncio.Future[int]:
-        """The log position of the save, once written; IntegrityError if it lost a race."""
+    def save(self, aggregates: Sequence[Any]) -> asyncio.Future[int | None]:
+        """The log position of the save once written (None if it held no new event);
+        IntegrityError if it lost a race."""
         if self._thread is None:
             with self._lock:
                 if self._thread is None:
@@ -72,6 +73,9 @@ class Committer:
         for event, aggregates, save in zip(processing, saves, written):
             if save.error is not None:
                 outcomes.append(save.error)
+                continue
+            if not save.ids:
+                outcomes.append(None)  # nothing new to record (a repeated check-in)
                 continue
             position = save.ids[-1]
             for aggregate in aggregates:  # the newest state: keep it

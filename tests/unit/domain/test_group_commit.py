@@ -111,3 +111,20 @@ def test_a_performed_command_answers_the_position_of_its_events(sqlite_ledger: C
     receipt = asyncio.run(sqlite_ledger.perform(sqlite_ledger.sign_up, shift, volunteer, COORDINATOR))
     assert receipt.position == sqlite_ledger.position
     assert hospital.events_of(shift)[-1] == "SignedUp"
+
+
+def test_a_repeated_check_in_performed_twice_records_nothing_the_second_time(sqlite_ledger: CareLedger,
+                                                                             clock: FixedClock) -> None:
+    hospital = Hospital(sqlite_ledger)
+    shift, volunteer = hospital.shift(), hospital.volunteer()
+    sqlite_ledger.sign_up(shift, volunteer, COORDINATOR)
+    clock.set(sqlite_ledger.get_shift(shift).starts_at)
+
+    async def twice():
+        first = await sqlite_ledger.perform(sqlite_ledger.check_in, shift, volunteer, "kiosk", COORDINATOR)
+        second = await sqlite_ledger.perform(sqlite_ledger.check_in, shift, volunteer, "kiosk", COORDINATOR)
+        return first, second
+
+    first, second = asyncio.run(twice())
+    assert first.value == second.value and first.position is not None and second.position is None
+    assert hospital.events_of(shift).count("CheckedIn") == 1
