@@ -26,6 +26,7 @@ from bench.history import KIOSK_PASSWORD, SCALES, YEAR, History, build
 from bench.load import check_ins, post
 from bench.postgres import postgres_rates
 from bench.server import Server
+from web.progress import progress_bar
 
 # figure: (target, "min" if the figure must reach it, "max" if it must stay under it)
 TARGETS = {
@@ -201,7 +202,8 @@ def main() -> None:
         small = build(root / "small", SCALES["small"])
         scale = SCALES[scale_name]
         t = time.perf_counter()
-        history = build(root / "large", scale, progress=None)
+        with progress_bar(f"history ({scale_name}, ~{scale.events:,} events)", scale.days, unit="days") as bar:
+            history = build(root / "large", scale, progress=lambda done, total: bar.advance(1))
         figures["history_events"] = history.events
         figures["history_events_per_s"] = history.events / (time.perf_counter() - t)
         say(f"  history: {history.events:,} events ({history.person_times:,} person-times) built through the "

@@ -20,6 +20,7 @@ class LoadResult:
     seconds: float = 0.0
     latencies_ms: list[float] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    timeline: list[tuple[float, float]] = field(default_factory=list)  # (sent at, latency ms)
 
     @property
     def per_s(self) -> float:
@@ -82,6 +83,7 @@ async def check_ins(host: str, port: int, token: str, seats: list[tuple[UUID, UU
                     writer.write(_request(f"/api/v1/shifts/{shift}/{step}", token, body))
                     status, answer = await _answer(reader)
                     result.latencies_ms.append((time.perf_counter() - sent) * 1000)
+                    result.timeline.append((sent, result.latencies_ms[-1]))
                     result.requests += 1
                     if status != 200:
                         result.failures.append(f"{step} {status} {answer[:200]!r}")

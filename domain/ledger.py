@@ -208,6 +208,8 @@ class Ledger(Application[UUID]):
             self._writers.shutdown(wait=True)
         if self._committer is not None:
             self._committer.close()
+        if isinstance(self.recorder, GroupCommitRecorder):
+            self.recorder.close()
         super().close()
 
     def _notify(self, recordings: list[Any]) -> None:

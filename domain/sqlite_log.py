@@ -85,6 +85,7 @@ class GroupCommitRecorder(SQLiteApplicationRecorder):
         self._queue_lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._writer: sqlite3.Connection | None = None
+        self._closed = threading.Event()
         self._snapshots: bool | None = None  # whether there is a snapshot table, once looked
         self._insert_rows = f"INSERT INTO {events_table_name} (originator_id, originator_version, topic, state) VALUES "
         self._select_after = (f"SELECT originator_version, topic, state FROM {events_table_name} "
@@ -116,6 +117,12 @@ class GroupCommitRecorder(SQLiteApplicationRecorder):
         if self._writer is None:
             pool = self.datastore.pool
             self._writer = connect(pool.db_name, pool.lock_timeout)
+            if "memory" not in pool.db_name:
+                # Checkpoints copy the WAL into the database and sync it: done by a thread of
+                # their own, they no longer stall whichever commit crossed the threshold.
+                self._writer.execute("PRAGMA wal_autocheckpoint=0")
+                threading.Thread(target=self._checkpoint, args=(pool.db_name, pool.lock_timeout),
+                                 name="checkpointer", daemon=True).start()
         conn = self._writer
         try:
             conn.execute("BEGIN IMMEDIATE")  # the write lock now, not at the first insert
@@ -167,6 +174,15 @@ class GroupCommitRecorder(SQLiteApplicationRecorder):
                 save.ids, save.error = None, IntegrityError(e)
             conn.execute("RELEASE save")
 
+    def _checkpoint(self, db_name: str, lock_timeout: int | None, every_seconds: float = 1.0) -> None:
+        conn = connect(db_name, lock_timeout)
+        while not self._closed.wait(every_seconds):
+            try:
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)")  # never waits for writers or readers
+            except sqlite3.Error:
+                pass  # busy or closing: the next round will do
+        conn.close()
+
     def events_after(self, originator_id: Any, version: int) -> list[StoredEvent]:
         """The events of one aggregate after `version` (usually none): one indexed query."""
         with self.datastore.transaction(commit=False) as c:
@@ -190,5 +206,6 @@ class GroupCommitRecorder(SQLiteApplicationRecorder):
                                                     topic=row[1], state=row[2])
 
     def close(self) -> None:
+        self._closed.set()
         if self._writer is not None:
             self._writer.close()

@@ -151,7 +151,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     store.close()
     print(f"CareLedger at http://{args.host}:{args.port}  (API docs: http://{args.host}:{args.port}/schema)",
           flush=True)
-    uvicorn.run(create_app(settings, ledger), host=args.host, port=args.port, log_level="warning")
+    uvicorn.run(create_app(settings, ledger), host=args.host, port=args.port, log_level="warning",
+                access_log=False)  # one log line per check-in costs more than the check-in
     return 0
 
 

@@ -142,3 +142,16 @@ def test_a_read_model_whose_tables_changed_is_rebuilt_from_the_log_on_start(tmp_
     Projector(ledger, upgraded).catch_up()
     assert tallies.report(upgraded.db, "2026-11-01", "2026-11-30") == expected
     upgraded.close()
+
+
+def test_a_rebuild_shared_between_two_processes_equals_one_in_a_single_process(tmp_path: Path) -> None:
+    build_demo(demo_env(tmp_path), date(2026, 11, 22))
+    ledger = CareLedger(env=demo_env(tmp_path))
+    positions = rebuild(ledger, tmp_path / "shared.sqlite3", workers=2)
+    rebuild(ledger, tmp_path / "single.sqlite3", workers=1)
+    assert set(positions.values()) == {ledger.position}
+    shared, single = (ReadModelStore(tmp_path / name, READ_MODELS) for name in ("shared.sqlite3", "single.sqlite3"))
+    assert dump(shared) == dump(single) and tallies.city_total(shared.db) > 0
+    assert not list(tmp_path.glob("*.rebuild*")), "the files aside are gone after the swap"
+    shared.close()
+    single.close()
