@@ -27,7 +27,8 @@ def create(db: sqlite_utils.Database) -> None:
     db["service_records"].create_index(["unit_id", "day"], if_not_exists=True)
 
 
-hours = ReadModel("hours", create, version=2, tables=("hours_shifts", "service_records"))
+hours = ReadModel("hours", create, version=2, tables=("hours_shifts", "service_records"),
+                  indexes_only_for_queries=("service_records",))
 
 
 @hours.handles(Shift.Scheduled, Shift.Rescheduled)

@@ -31,7 +31,8 @@ def create(db: sqlite_utils.Database) -> None:
     db["seats"].create_index(["checked_in_at"], if_not_exists=True)
 
 
-roster = ReadModel("roster", create, version=2, tables=("shifts", "seats"))
+roster = ReadModel("roster", create, version=2, tables=("shifts", "seats"),
+                   indexes_only_for_queries=("shifts", "seats"))
 
 
 def _recount(c: sqlite3.Connection, shift_id: str) -> None:

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -32,7 +33,13 @@ def iso(moment: datetime | None) -> str | None:
 
 
 def ident(id: UUID | None) -> str | None:
-    return None if id is None else str(id)
+    return None if id is None else _text(id)
+
+
+@lru_cache(maxsize=65_536)
+def _text(id: UUID) -> str:
+    """The same ids come back event after event (a shift's, a volunteer's): spell each once."""
+    return str(id)
 
 
 def within_units(where: list[str], params: list, column: str, unit_ids: list[str] | None) -> None:
@@ -51,6 +58,9 @@ class ReadModel:
     tables: tuple[str, ...]
     version: int = 1  # raise it when the tables change: the read model is then rebuilt from the log
     handlers: dict[type, Handler] = field(default_factory=dict)
+    # Tables whose secondary indexes serve queries only (handlers find rows by primary key):
+    # a rebuild creates those indexes after the replay instead of during it.
+    indexes_only_for_queries: tuple[str, ...] = ()
     # Called at the start and end of each batch's transaction: a model may gather in memory
     # what many events add up to and write it once (the tallies do).
     begin: Callable[[sqlite3.Connection], None] = lambda conn: None

@@ -52,7 +52,8 @@ def create(db: sqlite_utils.Database) -> None:
 
 tallies = ReadModel("tallies", create, version=4, tables=("tally_shifts", "tally_sessions", "tally_groups",
                                                          "person_times", "person_times_monthly",
-                                                         "city_person_times_monthly", "city_total"))
+                                                         "city_person_times_monthly", "city_total"),
+                    indexes_only_for_queries=("person_times", "person_times_monthly"))
 
 
 # Person-times counted during one batch, written once at its end: (day, unit, type) -> count.
