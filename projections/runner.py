@@ -210,8 +210,7 @@ def rebuild(ledger: Any, path: Path, names: Iterable[str] | None = None, reporte
             for i, share in enumerate(shares):
                 for model in share:
                     for table in model.tables:
-                        c.execute(f"DELETE FROM main.[{table}]")
-                        c.execute(f"INSERT INTO main.[{table}] SELECT * FROM aside{i}.[{table}]")
+                        _replace_table(c, table, f"aside{i}")
                     c.execute("UPDATE main.positions SET position = ? WHERE read_model = ?",
                               (positions[model.name], model.name))
     finally:
@@ -224,6 +223,19 @@ def rebuild(ledger: Any, path: Path, names: Iterable[str] | None = None, reporte
         for aside_path in asides:
             _remove(aside_path)
     return {model.name: positions[model.name] for model in models}
+
+
+def _replace_table(c: sqlite3.Connection, table: str, source: str) -> None:
+    """main.table := source.table, inside the caller's transaction (readers see the old rows until
+    it commits). Dropped and made again, its indexes built once over the new rows: much faster than
+    deleting a million rows and inserting a million through every index."""
+    made = c.execute("SELECT type, sql FROM main.sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL "
+                     "ORDER BY type = 'index'", (table,)).fetchall()
+    c.execute(f"DROP TABLE main.[{table}]")
+    c.execute(made[0][1])  # the CREATE TABLE comes first
+    c.execute(f"INSERT INTO main.[{table}] SELECT * FROM {source}.[{table}]")
+    for _, sql in made[1:]:
+        c.execute(sql)
 
 
 def _names_in(path: Path) -> set[str]:
@@ -239,7 +251,7 @@ def _replay(ledger: Any, aside_path: Path, models: list[ReadModel], batch_size: 
     aside = ReadModelStore(aside_path, models)
     # The aside file is thrown away if we stop half-way: no need to sync it as we go.
     aside.conn.execute("PRAGMA synchronous=OFF")
-    aside.conn.execute("PRAGMA cache_size=-65536")
+    aside.conn.execute("PRAGMA cache_size=-262144")  # 256 MiB: a city's tables stay in memory
     # Indexes no handler reads by are built once at the end, faster than kept up row by row.
     unread = [table for model in models for table in model.indexes_only_for_queries]
     indexes = [name for (name,) in aside.conn.execute(
