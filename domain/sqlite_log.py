@@ -117,6 +117,8 @@ class GroupCommitRecorder(SQLiteApplicationRecorder):
         if self._writer is None:
             pool = self.datastore.pool
             self._writer = connect(pool.db_name, pool.lock_timeout)
+            # A city's log is hundreds of MB: keep the key index's hot pages close to the writer.
+            self._writer.execute("PRAGMA cache_size=-32768")
             if "memory" not in pool.db_name:
                 # Checkpoints copy the WAL into the database and sync it: done by a thread of
                 # their own, they no longer stall whichever commit crossed the threshold.

@@ -87,6 +87,7 @@ class ReadModelStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.models = {m.name: m for m in models}
         self.conn = connect(self.path)
+        self.conn.execute("PRAGMA cache_size=-32768")  # the writer's: a city's read models are hundreds of MB
         self.db = sqlite_utils.Database(self.conn)
         self.db["positions"].create({"read_model": str, "position": int, "version": int}, pk="read_model",
                                     if_not_exists=True)
