@@ -157,7 +157,7 @@ class Projector:
 
 
 # Roughly what each read model costs to replay, to share a rebuild fairly between processes.
-_REPLAY_WEIGHT = {"roster": 3.0, "hours": 3.0, "tallies": 1.0}
+_REPLAY_WEIGHT = {"hours": 3.0, "roster": 2.5, "tallies": 0.6}
 
 
 def rebuild(ledger: Any, path: Path, names: Iterable[str] | None = None, reporter: Any = None,
@@ -176,8 +176,8 @@ def rebuild(ledger: Any, path: Path, names: Iterable[str] | None = None, reporte
                                   "eventsourcing.sqlite" else ""):
         workers = 1  # an in-memory log is visible to this process only
     shares: list[list[ReadModel]] = [[] for _ in range(max(1, min(workers, len(models))))]
-    for model in sorted(models, key=lambda m: -_REPLAY_WEIGHT.get(m.name, 0.5)):
-        min(shares, key=lambda share: sum(_REPLAY_WEIGHT.get(m.name, 0.5) for m in share)).append(model)
+    for model in sorted(models, key=lambda m: -_REPLAY_WEIGHT.get(m.name, 0.1)):
+        min(shares, key=lambda share: sum(_REPLAY_WEIGHT.get(m.name, 0.1) for m in share)).append(model)
     asides = [path.with_name(f"{path.stem}.rebuild{i}{path.suffix}") for i in range(len(shares))]
     for aside_path in asides:
         _remove(aside_path)
