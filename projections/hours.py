@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from functools import cache
 from typing import Any
+
+import msgspec
 
 import sqlite_utils
 
@@ -26,6 +29,8 @@ def create(db: sqlite_utils.Database) -> None:
     db["service_records"].create_index(["volunteer_id", "day"], if_not_exists=True)
     db["service_records"].create_index(["unit_id", "day"], if_not_exists=True)
 
+
+_JSON = msgspec.json.Encoder()
 
 hours = ReadModel("hours", create, version=2, tables=("hours_shifts", "service_records"),
                   indexes_only_for_queries=("service_records",))
@@ -55,9 +60,13 @@ def signed_up(c: sqlite3.Connection, e: Any, position: int) -> None:
 
 
 def _settle(c: sqlite3.Connection, e: Any, **values: Any) -> None:
-    assignments = ", ".join(f"{column} = ?" for column in values)
-    c.execute(f"UPDATE service_records SET {assignments} WHERE shift_id = ? AND volunteer_id = ?",
-              (*values.values(), ident(e.originator_id), ident(e.volunteer_id)))
+    c.execute(_settling(tuple(values)), (*values.values(), ident(e.originator_id), ident(e.volunteer_id)))
+
+
+@cache
+def _settling(columns: tuple[str, ...]) -> str:
+    assignments = ", ".join(f"{column} = ?" for column in columns)
+    return f"UPDATE service_records SET {assignments} WHERE shift_id = ? AND volunteer_id = ?"
 
 
 @hours.handles(Shift.Withdrawn)
@@ -72,7 +81,7 @@ def checked_in(c: sqlite3.Connection, e: Any, position: int) -> None:
 
 @hours.handles(Shift.CheckedOut)
 def checked_out(c: sqlite3.Connection, e: Any, position: int) -> None:
-    _settle(c, e, checked_out_at=iso(e.at), minutes=e.minutes, served=json.dumps(e.served, sort_keys=True),
+    _settle(c, e, checked_out_at=iso(e.at), minutes=e.minutes, served=_JSON.encode(dict(sorted(e.served.items()))).decode(),
             outcome="served")
 
 

@@ -162,8 +162,8 @@ _REPLAY_WEIGHT = {"hours": 3.0, "roster": 2.5, "tallies": 0.6}
 
 def rebuild(ledger: Any, path: Path, names: Iterable[str] | None = None, reporter: Any = None,
             batch_size: int = 2000, workers: int | None = None) -> dict[str, int]:
-    """Replay the log into fresh tables in files aside, then swap them in with one short
-    transaction, so a live server keeps reading the old tables until the new ones are whole.
+    """Replay the log into fresh tables in files aside, then swap them in with short
+    transactions, so a live server keeps reading the old tables until the new ones are whole.
 
     With a log on disk the read models are shared between `workers` processes (default: one
     per core, at most two), each replaying its share into a file of its own."""
@@ -186,43 +186,43 @@ def rebuild(ledger: Any, path: Path, names: Iterable[str] | None = None, reporte
          ",".join(m.name for m in share), str(batch_size)],
         env={**os.environ, "CARELEDGER_REPLAY_ENV": json.dumps(env)}, cwd=Path(__file__).resolve().parents[1])
         for aside_path, share in zip(asides[1:], shares[1:])]
+    positions: dict[str, int] = {}
     try:
-        positions = _replay(ledger, asides[0], shares[0], batch_size, reporter)
+        positions |= _replay(ledger, asides[0], shares[0], batch_size, reporter)
+        # Each share is swapped in as soon as it is whole (each read model carries its own
+        # position, so models never had to move together): ours while the helpers still replay.
+        _swap_in(path, asides[0], shares[0], positions)
+        for helper, aside_path, share in zip(helpers, asides[1:], shares[1:]):
+            if helper.wait() != 0:
+                raise RuntimeError(f"a rebuild process failed (exit code {helper.returncode})")
+            store = ReadModelStore(aside_path, share)
+            positions |= store.positions()
+            store.close()
+            _swap_in(path, aside_path, share, positions)
     except BaseException:
         for helper in helpers:
             helper.kill()
         raise
-    for helper, aside_path in zip(helpers, asides[1:]):
-        if helper.wait() != 0:
-            for leftover in asides:
-                _remove(leftover)
-            raise RuntimeError(f"a rebuild process failed (exit code {helper.returncode})")
-        store = ReadModelStore(aside_path, [m for share in shares for m in share if m.name in
-                                            _names_in(aside_path)])
-        positions |= store.positions()
-        store.close()
-
-    live = ReadModelStore(path, READ_MODELS)
-    try:
-        for i, aside_path in enumerate(asides):
-            live.conn.execute(f"ATTACH DATABASE ? AS aside{i}", (str(aside_path),))
-        with live.transaction() as c:
-            for i, share in enumerate(shares):
-                for model in share:
-                    for table in model.tables:
-                        _replace_table(c, table, f"aside{i}")
-                    c.execute("UPDATE main.positions SET position = ? WHERE read_model = ?",
-                              (positions[model.name], model.name))
     finally:
-        for i in range(len(asides)):
-            try:
-                live.conn.execute(f"DETACH DATABASE aside{i}")
-            except sqlite3.OperationalError:
-                pass
-        live.close()
         for aside_path in asides:
             _remove(aside_path)
     return {model.name: positions[model.name] for model in models}
+
+
+def _swap_in(path: Path, aside_path: Path, share: list[ReadModel], positions: dict[str, int]) -> None:
+    """One short transaction: the share's live tables become the aside ones, with their positions."""
+    live = ReadModelStore(path, READ_MODELS)
+    live.conn.execute("ATTACH DATABASE ? AS aside", (str(aside_path),))
+    try:
+        with live.transaction() as c:
+            for model in share:
+                for table in model.tables:
+                    _replace_table(c, table, "aside")
+                c.execute("UPDATE main.positions SET position = ? WHERE read_model = ?",
+                          (positions[model.name], model.name))
+    finally:
+        live.conn.execute("DETACH DATABASE aside")
+        live.close()
 
 
 def _replace_table(c: sqlite3.Connection, table: str, source: str) -> None:
@@ -236,14 +236,6 @@ def _replace_table(c: sqlite3.Connection, table: str, source: str) -> None:
     c.execute(f"INSERT INTO main.[{table}] SELECT * FROM {source}.[{table}]")
     for _, sql in made[1:]:
         c.execute(sql)
-
-
-def _names_in(path: Path) -> set[str]:
-    conn = connect(path)
-    try:
-        return {name for (name,) in conn.execute("SELECT read_model FROM positions")}
-    finally:
-        conn.close()
 
 
 def _replay(ledger: Any, aside_path: Path, models: list[ReadModel], batch_size: int,
