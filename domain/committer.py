@@ -58,7 +58,10 @@ class Committer:
             except Exception as error:  # noqa: BLE001 - every waiting save hears of it
                 outcomes = [error] * len(batch)
             for (_, loop, future), outcome in zip(batch, outcomes):
-                loop.call_soon_threadsafe(_settle, future, outcome)
+                try:
+                    loop.call_soon_threadsafe(_settle, future, outcome)
+                except RuntimeError:  # that caller's event loop is gone; the others still wait
+                    pass
 
     def _write(self, saves: list[Sequence[Any]]) -> list[Any]:
         ledger = self.ledger

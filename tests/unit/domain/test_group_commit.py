@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from datetime import datetime
 from pathlib import Path
 from uuid import uuid4
 
@@ -14,6 +15,7 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 from domain.application import CareLedger
 from domain.clock import FixedClock
 from domain.sqlite_log import GroupCommitRecorder
+from tests.conftest import CST
 from tests.scenario import COORDINATOR, Hospital
 
 
@@ -128,3 +130,22 @@ def test_a_repeated_check_in_performed_twice_records_nothing_the_second_time(sql
     first, second = asyncio.run(twice())
     assert first.value == second.value and first.position is not None and second.position is None
     assert hospital.events_of(shift).count("CheckedIn") == 1
+
+
+def test_the_committer_keeps_saving_after_a_caller_s_event_loop_has_gone(sqlite_ledger: CareLedger) -> None:
+    hospital = Hospital(sqlite_ledger)
+    first = hospital.shift()
+    second = hospital.shift(starts=datetime(2026, 11, 25, 8, tzinfo=CST))
+    volunteer = hospital.volunteer()
+    loop = asyncio.new_event_loop()
+    loop.run_until_complete(_start(sqlite_ledger, first, volunteer))
+    loop.close()  # gone before its answer could be delivered
+    receipt = asyncio.run(sqlite_ledger.perform(sqlite_ledger.sign_up, second, volunteer, COORDINATOR))
+    assert receipt.position is not None and hospital.events_of(second)[-1] == "SignedUp"
+
+
+async def _start(ledger: CareLedger, shift, volunteer):
+    """Hand a save to the committer and leave without waiting for it."""
+    task = asyncio.ensure_future(ledger.perform(ledger.sign_up, shift, volunteer, COORDINATOR))
+    await asyncio.sleep(0)  # the command is decided and its save queued
+    return task
