@@ -5,12 +5,15 @@ and only two threads, the loop and this one, ever want the GIL for them."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import queue
 import threading
 from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.application import ProcessingEvent
+
+logger = logging.getLogger(__name__)
 
 
 class Committer:
@@ -83,10 +86,13 @@ class Committer:
             position = save.ids[-1]
             for aggregate in aggregates:  # the newest state: keep it
                 ledger.repository.cache.put(aggregate.id, aggregate)
-            ledger._take_snapshots(event)
-            for listener in ledger.on_saved:
-                listener(position)
-            outcomes.append(position)
+            outcomes.append(position)  # recorded: nothing after this may turn it into a failure
+            try:
+                ledger._take_snapshots(event)  # a snapshot only saves time on a later load
+                for listener in ledger.on_saved:
+                    listener(position)
+            except Exception:  # noqa: BLE001
+                logger.exception("after saving at %s", position)
         return outcomes
 
 
