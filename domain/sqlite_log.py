@@ -42,7 +42,7 @@ class _Stored(NamedTuple):
     state: bytes
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=65_536)  # ids recur within days of each other in the log
 def _uuid(hex_id: str) -> UUID:
     return UUID(hex_id)
 

@@ -3,6 +3,7 @@ wait for a position (read-your-writes); rebuild aside and swap."""
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sqlite3
@@ -261,7 +262,13 @@ def _replay(ledger: Any, aside_path: Path, models: list[ReadModel], batch_size: 
         f"({','.join('?' * len(unread))})", unread)] if unread else []
     for name in indexes:
         aside.conn.execute(f"DROP INDEX [{name}]")
-    Projector(ledger, aside, batch_size).catch_up(reporter)
+    # A replay makes millions of short-lived, acyclic objects: the cycle collector would walk
+    # everything alive again and again for nothing (a quarter of the time, measured).
+    gc.disable()
+    try:
+        Projector(ledger, aside, batch_size).catch_up(reporter)
+    finally:
+        gc.enable()
     positions = aside.positions()
     aside.close()
     return positions
