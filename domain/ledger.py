@@ -55,6 +55,7 @@ class Ledger(Application[UUID]):
     env: ClassVar[dict[str, str]] = {"AGGREGATE_CACHE_MAXSIZE": "20000", "AGGREGATE_CACHE_FASTFORWARD": "y"}
     RACE_RETRIES = 5  # one retry left places empty while 20 racers were refused (see README)
     RETRY_SPREAD_SECONDS = 0.005
+    HEAD_LOOK_SECONDS = 0.002
 
     def __init__(self, env: dict[str, str] | None = None, clock: Clock | None = None,
                  policy: Policy | None = None, case_policy: CasePolicy | None = None) -> None:
@@ -70,6 +71,10 @@ class Ledger(Application[UUID]):
         self._committer: Committer | None = None
         # A cheap look for newer events of one aggregate, where the store has one (SQLite).
         self._newer = getattr(self.recorder, "events_after", None) if self.repository.cache else None
+        # Where the log can tell us that no other process has written since (SQLite), cached
+        # aggregates are trusted without asking the log about each one.
+        self._head_is_ours = getattr(self.recorder, "head_is_ours", None) if self._newer else None
+        self._head_seen_at = 0.0
 
     def construct_factory(self, env: Any) -> Any:
         factory = super().construct_factory(env)
@@ -93,6 +98,9 @@ class Ledger(Application[UUID]):
             yield
             if pending:
                 self.save(*pending.values())
+                if self._newer is not None:
+                    for aggregate in pending.values():  # what was just saved is the newest state
+                        self.repository.cache.put(aggregate.id, aggregate)
         finally:
             self._batches.pending = None
 
@@ -121,6 +129,7 @@ class Ledger(Application[UUID]):
                 else:
                     position = await loop.run_in_executor(self._writers, self._commit, *pending.values())
             except IntegrityError:
+                self._head_seen_at = 0.0  # someone wrote what we thought we knew: look again
                 await asyncio.sleep(self._jitter.uniform(0, self.RETRY_SPREAD_SECONDS * 2**attempt))
                 continue
             return replace(receipt, position=position)
@@ -150,10 +159,14 @@ class Ledger(Application[UUID]):
     def _cached(self, id: UUID) -> Aggregate | None:
         """The cached aggregate, brought up to the log with one indexed query: events written
         since by another process (or a node) are applied, so a decision never rests on old state."""
+        if not self._log_is_ours():
+            return None  # another process wrote: the cache was dropped, load afresh
         try:
             aggregate = self.repository.cache.get(id)
         except KeyError:
             return None
+        if self._head_is_ours is not None:
+            return aggregate  # no one else has written: what we saved last is the newest
         newer = self._newer(id, aggregate.version)
         if newer:
             with self._catching_up:
@@ -161,6 +174,24 @@ class Ledger(Application[UUID]):
                     if stored.originator_version == aggregate.version + 1:
                         aggregate = self.mapper.to_domain_event(stored).mutate(aggregate)
         return aggregate
+
+    def _log_is_ours(self) -> bool:
+        """Whether no other process has written since we last looked (asked at most every
+        HEAD_LOOK_SECONDS: one look serves a whole request's reads; a write by another process
+        inside that window is the same race as one landing just after the decision)."""
+        if self._head_is_ours is None:
+            return True
+        now = time.monotonic()
+        if now - self._head_seen_at < self.HEAD_LOOK_SECONDS:
+            return True
+        ours = self._head_is_ours(self._forget_cache)
+        self._head_seen_at = now if ours else 0.0
+        return ours
+
+    def _forget_cache(self) -> None:
+        cache = self.repository.cache
+        maxsize = getattr(cache, "maxsize", None)
+        self.repository.cache = type(cache)(maxsize) if maxsize else type(cache)()
 
     def _load(self, id: UUID) -> Aggregate | None:
         """An aggregate not in the cache: its latest snapshot, if any, and the events after it,
@@ -199,6 +230,7 @@ class Ledger(Application[UUID]):
             try:
                 return decision()
             except IntegrityError:
+                self._head_seen_at = 0.0  # someone wrote what we thought we knew: look again
                 # Losers of one race would all collide again at once: spread their next attempt.
                 time.sleep(self._jitter.uniform(0, self.RETRY_SPREAD_SECONDS * 2**attempt))
         raise ConcurrentChange("Someone else changed this at the same moment; please try again.")

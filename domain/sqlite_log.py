@@ -101,6 +101,10 @@ class GroupCommitRecorder(SQLiteApplicationRecorder):
         self._write_lock = threading.Lock()
         self._writer: sqlite3.Connection | None = None
         self._closed = threading.Event()
+        # Every event up to here was written by this process (or was there before it started):
+        # while the log's head is still this, no other process has written since.
+        self._head_lock = threading.Lock()
+        self.known_head: int | None = None  # not known until first looked at
         self._snapshots: bool | None = None  # whether there is a snapshot table, once looked
         self._insert_rows = f"INSERT INTO {events_table_name} (originator_id, originator_version, topic, state) VALUES "
         self._select_after = (f"SELECT originator_version, topic, state FROM {events_table_name} "
@@ -150,7 +154,9 @@ class GroupCommitRecorder(SQLiteApplicationRecorder):
                     conn.execute("ROLLBACK")
                     conn.execute("BEGIN IMMEDIATE")
                     self._insert_one_by_one(conn, batch)
-                conn.execute("COMMIT")
+                with self._head_lock:  # our commit and our knowing of it, as one step to readers
+                    conn.execute("COMMIT")
+                    self._written(batch)
             except BaseException:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
@@ -162,6 +168,24 @@ class GroupCommitRecorder(SQLiteApplicationRecorder):
         finally:
             for save in batch:
                 save.done = True
+
+    def _written(self, batch: list[_Save]) -> None:
+        ids = [i for save in batch if save.ids for i in save.ids]
+        if ids and self.known_head is not None and min(ids) <= self.known_head + 1:  # nobody else wrote between
+            self.known_head = max(self.known_head, max(ids))
+
+    def head_is_ours(self, forget: Any) -> bool:
+        """True while no other process has written since our last look; if one has, `forget`
+        (the aggregate cache) is called and the head taken as known again."""
+        if (self.max_notification_id() or 0) == self.known_head:
+            return True
+        with self._head_lock:
+            head = self.max_notification_id() or 0  # again: a commit of ours may just have landed
+            if head == self.known_head:
+                return True
+            forget()
+            self.known_head = head
+        return False
 
     def _insert_together(self, conn: sqlite3.Connection, batch: list[_Save]) -> None:
         """Every event of the batch in as few statements as possible: each statement lets go of

@@ -149,3 +149,36 @@ async def _start(ledger: CareLedger, shift, volunteer):
     task = asyncio.ensure_future(ledger.perform(ledger.sign_up, shift, volunteer, COORDINATOR))
     await asyncio.sleep(0)  # the command is decided and its save queued
     return task
+
+
+def test_a_write_by_another_process_is_seen_before_the_next_decision(tmp_path: Path, clock: FixedClock) -> None:
+    env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(tmp_path / "events.sqlite3")}
+    server, cli = CareLedger(env=env, clock=clock), CareLedger(env=env, clock=clock)
+    server.HEAD_LOOK_SECONDS = 0  # look at the log's head before every decision
+    server.open_catalogue()
+    hospital = Hospital(server)
+    shift, volunteer = hospital.shift(capacity=1), hospital.volunteer()
+    other = hospital.volunteer("Wang Fang")
+    server.get_volunteer(volunteer), server.get_shift(shift)  # both cached in the serving process
+    cli.suspend_volunteer(volunteer, "badge lost", COORDINATOR)  # written by another process
+    with pytest.raises(Exception) as refused:
+        server.sign_up(shift, volunteer, COORDINATOR)
+    assert getattr(refused.value, "reason", "") == "volunteer_not_active"
+    cli.sign_up(shift, other, COORDINATOR)  # the last place, taken elsewhere
+    assert server.get_shift(shift).filled == 1
+    server.close(), cli.close()
+
+
+def test_with_the_default_look_a_write_elsewhere_is_seen_within_milliseconds(tmp_path: Path, clock: FixedClock) -> None:
+    import time
+
+    env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(tmp_path / "events.sqlite3")}
+    server, cli = CareLedger(env=env, clock=clock), CareLedger(env=env, clock=clock)
+    server.open_catalogue()
+    hospital = Hospital(server)
+    shift, other = hospital.shift(capacity=1), hospital.volunteer("Wang Fang")
+    assert server.get_shift(shift).filled == 0
+    cli.sign_up(shift, other, COORDINATOR)
+    time.sleep(server.HEAD_LOOK_SECONDS * 2)
+    assert server.get_shift(shift).filled == 1
+    server.close(), cli.close()
