@@ -84,8 +84,7 @@ class Committer:
                 outcomes.append(None)  # nothing new to record (a repeated check-in)
                 continue
             position = save.ids[-1]
-            for aggregate in aggregates:  # the newest state: keep it
-                ledger.repository.cache.put(aggregate.id, aggregate)
+            ledger._keep(aggregates)
             outcomes.append(position)  # recorded: nothing after this may turn it into a failure
             try:
                 ledger._take_snapshots(event)  # a snapshot only saves time on a later load

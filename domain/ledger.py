@@ -6,7 +6,7 @@ import asyncio
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -50,8 +50,8 @@ def _replay(aggregate: Any, events: Any) -> Any:
 
 class Ledger(Application[UUID]):
     name = "CareLedger"  # one log, whatever the mix of use cases
-    # Recently used aggregates stay in memory; each get() still reads any newer events first
-    # (fast-forward), so several processes on one store see each other's writes.
+    # Recently used aggregates stay in memory. On PostgreSQL each get() reads any newer events
+    # first (fast-forward); on the embedded log see _cached().
     env: ClassVar[dict[str, str]] = {"AGGREGATE_CACHE_MAXSIZE": "20000", "AGGREGATE_CACHE_FASTFORWARD": "y"}
     RACE_RETRIES = 5  # one retry left places empty while 20 racers were refused (see README)
     RETRY_SPREAD_SECONDS = 0.005
@@ -66,14 +66,12 @@ class Ledger(Application[UUID]):
         self._jitter = random.Random()
         self.on_saved: list[Callable[[int], None]] = []  # e.g. wake a projector in this process
         self._batches = threading.local()
-        self._catching_up = threading.Lock()
         self._writers: ThreadPoolExecutor | None = None
         self._committer: Committer | None = None
-        # A cheap look for newer events of one aggregate, where the store has one (SQLite).
-        self._newer = getattr(self.recorder, "events_after", None) if self.repository.cache else None
-        # Where the log can tell us that no other process has written since (SQLite), cached
-        # aggregates are trusted without asking the log about each one.
-        self._head_is_ours = getattr(self.recorder, "head_is_ours", None) if self._newer else None
+        # The embedded log, which can say whether anyone else has written since we last looked:
+        # there, cached aggregates are trusted without asking the log about each one.
+        self._own_log = self.recorder if isinstance(self.recorder, GroupCommitRecorder) and \
+            self.repository.cache else None
         self._head_seen_at = 0.0
 
     def construct_factory(self, env: Any) -> Any:
@@ -92,15 +90,19 @@ class Ledger(Application[UUID]):
         """Commands run inside save together, in ONE transaction, when the block ends: for bulk
         work (imports, generated history), where one commit per command would be most of the cost.
         A command that refuses inside the block discards the whole batch, so it is all or none too."""
+        with self._gathering() as pending:
+            yield
+        if pending:
+            self.save(*pending.values())
+            self._keep(pending.values())
+
+    @contextmanager
+    def _gathering(self) -> Iterator[dict[UUID, Aggregate]]:
+        """While open, commands in this thread gather what they would save here instead."""
         pending: dict[UUID, Aggregate] = {}
         self._batches.pending = pending
         try:
-            yield
-            if pending:
-                self.save(*pending.values())
-                if self._newer is not None:
-                    for aggregate in pending.values():  # what was just saved is the newest state
-                        self.repository.cache.put(aggregate.id, aggregate)
+            yield pending
         finally:
             self._batches.pending = None
 
@@ -115,12 +117,8 @@ class Ledger(Application[UUID]):
             else:
                 self._writers = ThreadPoolExecutor(max_workers=8, thread_name_prefix="writer")
         for attempt in range(self.RACE_RETRIES + 1):
-            pending: dict[UUID, Aggregate] = {}
-            self._batches.pending = pending
-            try:
+            with self._gathering() as pending:
                 receipt = command(*args, **kwargs)
-            finally:
-                self._batches.pending = None
             if not pending:
                 return receipt  # nothing new to record (e.g. a repeated check-in)
             try:
@@ -143,7 +141,7 @@ class Ledger(Application[UUID]):
             if not isinstance(aggregate, cls):
                 raise NotFound(kind, id)
             return aggregate  # type: ignore[return-value]
-        if self._newer is not None:
+        if self._own_log is not None:
             aggregate = self._cached(id) or self._load(id)
             if aggregate is None:
                 raise NotFound(kind, id)
@@ -157,34 +155,23 @@ class Ledger(Application[UUID]):
         return copy_of(aggregate) if copy else aggregate
 
     def _cached(self, id: UUID) -> Aggregate | None:
-        """The cached aggregate, brought up to the log with one indexed query: events written
-        since by another process (or a node) are applied, so a decision never rests on old state."""
+        """The cached aggregate as it is: while no one else has written to the log, what we saved
+        last is the newest. Once another process has, the cache is dropped and this is None."""
         if not self._log_is_ours():
-            return None  # another process wrote: the cache was dropped, load afresh
+            return None
         try:
-            aggregate = self.repository.cache.get(id)
+            return self.repository.cache.get(id)
         except KeyError:
             return None
-        if self._head_is_ours is not None:
-            return aggregate  # no one else has written: what we saved last is the newest
-        newer = self._newer(id, aggregate.version)
-        if newer:
-            with self._catching_up:
-                for stored in newer:
-                    if stored.originator_version == aggregate.version + 1:
-                        aggregate = self.mapper.to_domain_event(stored).mutate(aggregate)
-        return aggregate
 
     def _log_is_ours(self) -> bool:
         """Whether no other process has written since we last looked (asked at most every
         HEAD_LOOK_SECONDS: one look serves a whole request's reads; a write by another process
         inside that window is the same race as one landing just after the decision)."""
-        if self._head_is_ours is None:
-            return True
         now = time.monotonic()
         if now - self._head_seen_at < self.HEAD_LOOK_SECONDS:
             return True
-        ours = self._head_is_ours(self._forget_cache)
+        ours = self._own_log.head_is_ours(self._forget_cache)
         self._head_seen_at = now if ours else 0.0
         return ours
 
@@ -196,9 +183,9 @@ class Ledger(Application[UUID]):
     def _load(self, id: UUID) -> Aggregate | None:
         """An aggregate not in the cache: its latest snapshot, if any, and the events after it,
         read through this thread's own connection; then cached."""
-        snapshot = self.recorder.latest_snapshot(id)
+        snapshot = self._own_log.latest_snapshot(id)
         aggregate = self.mapper.to_domain_event(snapshot).mutate(None) if snapshot else None
-        for stored in self._newer(id, aggregate.version if aggregate else 0):
+        for stored in self._own_log.events_after(id, aggregate.version if aggregate else 0):
             aggregate = self.mapper.to_domain_event(stored).mutate(aggregate)
         if aggregate is not None:
             self.repository.cache.put(id, aggregate)
@@ -214,10 +201,14 @@ class Ledger(Application[UUID]):
             pending.update((a.id, a) for a in aggregates)
             return None
         recordings = self.save(*aggregates)
-        if self._newer is not None:
-            for aggregate in aggregates:  # what was just saved is the newest state: keep it
-                self.repository.cache.put(aggregate.id, aggregate)
+        self._keep(aggregates)
         return recordings[-1].notification.id if recordings else None
+
+    def _keep(self, aggregates: Iterable[Aggregate]) -> None:
+        """What was just saved is the newest state: cache it (the embedded log trusts its cache)."""
+        if self._own_log is not None:
+            for aggregate in aggregates:
+                self.repository.cache.put(aggregate.id, aggregate)
 
     def _decide(self, decision: Callable[[], R]) -> R:
         """Run a load-decide-save; a lost race is decided again on fresh state.

@@ -103,6 +103,10 @@ class Projector:
             names = list(self.store.models)
             c.execute(f"UPDATE positions SET position = ? WHERE position < ? AND read_model IN "
                       f"({','.join('?' * len(names))})", (position, position, *names))
+        self._reached(position)
+
+    def _reached(self, position: int) -> None:
+        """Tell those waiting (read-your-writes) and listening (lag) that `position` is applied."""
         with self._advanced:
             self._advanced.notify_all()
         for listener in self.on_applied:
@@ -123,10 +127,7 @@ class Projector:
                 model.flush(c)
                 c.execute("UPDATE positions SET position = ? WHERE read_model = ? AND position < ?",
                           (last, name, last))
-        with self._advanced:
-            self._advanced.notify_all()
-        for listener in self.on_applied:
-            listener(last)
+        self._reached(last)
 
     def wake(self, *_: Any) -> None:
         """Something was just saved here: look at the log now rather than at the next poll."""
