@@ -28,6 +28,11 @@ from bench.postgres import postgres_rates
 from bench.server import Server
 from web.progress import progress_bar
 
+# The latency target holds at the throughput target: 64 kiosks sending 1,000 requests a second
+# between them. (Flat out, 64 clients that never pause wait 64 / throughput on average: at
+# 1,000/s that is 64 ms, so a p99 of 50 ms can only be asked of a paced load.)
+PACED_RATE = 1000
+
 # figure: (target, "min" if the figure must reach it, "max" if it must stay under it)
 TARGETS = {
     "checkin_per_s": (1000, "min"),
@@ -170,19 +175,28 @@ def lag_p99_ms(history: History, writes_per_s: int = 500) -> tuple[float, int]:
 
 
 def http_check_ins(history: History, connections: int = 64) -> dict[str, float]:
+    """Two thirds of the open seats as fast as 64 kiosks can go (throughput), the last third
+    paced at the throughput target from the same 64 kiosks (latency at that load)."""
     server = Server(history.folder)
+    split = len(history.load) * 2 // 3
     try:
         status, answer = asyncio.run(post("127.0.0.1", server.port, "/api/v1/auth/token",
                                           {"username": "kiosk", "password": KIOSK_PASSWORD}))
         if status != 200:
             raise RuntimeError(f"kiosk login refused: {status} {answer}")
-        result = asyncio.run(check_ins("127.0.0.1", server.port, answer["access_token"], history.load, connections))
-        if result.failures:
-            raise RuntimeError(f"{len(result.failures)} of {result.requests} check-ins failed, e.g. "
-                               f"{result.failures[:3]}")
-        return {"checkin_per_s": result.per_s, "checkin_p50_ms": result.percentile(0.5),
-                "checkin_p99_ms": result.percentile(0.99), "rss_mb": server.peak_rss_mb(),
-                "checkin_requests": result.requests}
+        token = answer["access_token"]
+        flat_out = asyncio.run(check_ins("127.0.0.1", server.port, token, history.load[:split], connections))
+        paced = asyncio.run(check_ins("127.0.0.1", server.port, token, history.load[split:], connections,
+                                      rate=PACED_RATE))
+        for result in (flat_out, paced):
+            if result.failures:
+                raise RuntimeError(f"{len(result.failures)} of {result.requests} check-ins failed, e.g. "
+                                   f"{result.failures[:3]}")
+        return {"checkin_per_s": flat_out.per_s, "checkin_p50_ms": paced.percentile(0.5),
+                "checkin_p99_ms": paced.percentile(0.99), "checkin_paced_per_s": paced.per_s,
+                "checkin_flat_out_p50_ms": flat_out.percentile(0.5),
+                "checkin_flat_out_p99_ms": flat_out.percentile(0.99),
+                "rss_mb": server.peak_rss_mb(), "checkin_requests": flat_out.requests + paced.requests}
     finally:
         server.stop()
 
@@ -229,8 +243,10 @@ def main() -> None:
         figures["lag_p99_ms"], figures["lag_writes_per_s"] = lag_p99_ms(history)
         say(f"  projection lag p99 {figures['lag_p99_ms']:.0f} ms at {figures['lag_writes_per_s']} writes/s")
         figures.update(http_check_ins(history))
-        say(f"  HTTP check-ins: {figures['checkin_per_s']:,.0f}/s, p99 {figures['checkin_p99_ms']:.1f} ms, "
-            f"server peak RSS {figures['rss_mb']:.0f} MB")
+        say(f"  HTTP check-ins flat out: {figures['checkin_per_s']:,.0f}/s (p50 "
+            f"{figures['checkin_flat_out_p50_ms']:.1f} ms, p99 {figures['checkin_flat_out_p99_ms']:.1f} ms); "
+            f"paced at {figures['checkin_paced_per_s']:,.0f}/s: p50 {figures['checkin_p50_ms']:.1f} ms, "
+            f"p99 {figures['checkin_p99_ms']:.1f} ms; server peak RSS {figures['rss_mb']:.0f} MB")
         figures["rebuild_events_per_s"] = rebuild_events_per_s(history)
         say(f"  rebuild: {figures['rebuild_events_per_s']:,.0f} events/s")
         pg = postgres_rates()

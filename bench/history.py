@@ -46,10 +46,10 @@ SCALES = {
     # ~10k events: the small store that tally growth is measured against
     "small": Scale(units=2, volunteers_per_unit=30, shifts_per_day=1, seats=4, load_pairs=0, lag_pairs=0,
                    veteran_events=2),
-    "quick": Scale(units=17, volunteers_per_unit=30, shifts_per_day=1, seats=4, load_pairs=1500, lag_pairs=750),
-    "full": Scale(units=170, volunteers_per_unit=30, shifts_per_day=1, seats=4, load_pairs=8000, lag_pairs=2500),
+    "quick": Scale(units=17, volunteers_per_unit=30, shifts_per_day=1, seats=4, load_pairs=2250, lag_pairs=750),
+    "full": Scale(units=170, volunteers_per_unit=30, shifts_per_day=1, seats=4, load_pairs=12000, lag_pairs=2500),
     # 152 hospitals, 50,000 volunteers, about 8.5 million person-times (~1.7M events)
-    "city": Scale(units=152, volunteers_per_unit=329, shifts_per_day=1, seats=7, load_pairs=8000, lag_pairs=2500),
+    "city": Scale(units=152, volunteers_per_unit=329, shifts_per_day=1, seats=7, load_pairs=12000, lag_pairs=2500),
 }
 
 

@@ -65,21 +65,36 @@ async def post(host: str, port: int, path: str, body: dict, token: str = "") -> 
 
 
 async def check_ins(host: str, port: int, token: str, seats: list[tuple[UUID, UUID]],
-                    connections: int = 64) -> LoadResult:
-    """Every seat checked in and then out, over `connections` concurrent connections."""
+                    connections: int = 64, rate: float | None = None) -> LoadResult:
+    """Every seat checked in and then out, over `connections` concurrent connections.
+
+    Without `rate`, each connection sends its next request as soon as the last is answered (the
+    most the server can do: its latency is then 64 / throughput by Little's law, queueing
+    included). With `rate`, requests are sent on a schedule adding up to `rate` a second, and
+    each latency counts from when its request was due, so a server that falls behind is charged
+    for the wait (no coordinated omission)."""
     result = LoadResult()
     # Each connection is a kiosk of its own shifts (a shift's seats are not shared between them).
     shifts = list(dict.fromkeys(shift for shift, _ in seats))
     mine = {shift: i % connections for i, shift in enumerate(shifts)}
     queues = [[seat for seat in seats if mine[seat[0]] == k] for k in range(connections)]
+    # Paced: each connection spreads its requests over the same span, so that together they
+    # arrive at `rate` from start to end (connections hold different numbers of seats).
+    span = 2 * len(seats) / rate if rate else 0.0
 
-    async def client(queue: list[tuple[UUID, UUID]]) -> None:
+    async def client(k: int, queue: list[tuple[UUID, UUID]]) -> None:
         reader, writer = await asyncio.open_connection(host, port)
+        interval = span / (2 * len(queue)) if queue else 0.0
+        due = start + interval * k / connections
         try:
             for shift, volunteer in queue:
                 for step, body in (("check-in", {"volunteer_id": str(volunteer)}),
                                    ("check-out", {"volunteer_id": str(volunteer), "served": {"guidance": 12}})):
                     sent = time.perf_counter()
+                    if rate:
+                        if due > sent:
+                            await asyncio.sleep(due - sent)
+                        sent, due = due, due + interval
                     writer.write(_request(f"/api/v1/shifts/{shift}/{step}", token, body))
                     status, answer = await _answer(reader)
                     result.latencies_ms.append((time.perf_counter() - sent) * 1000)
@@ -91,6 +106,6 @@ async def check_ins(host: str, port: int, token: str, seats: list[tuple[UUID, UU
             writer.close()
 
     start = time.perf_counter()
-    await asyncio.gather(*(client(queue) for queue in queues))
+    await asyncio.gather(*(client(k, queue) for k, queue in enumerate(queues)))
     result.seconds = time.perf_counter() - start
     return result

@@ -55,7 +55,7 @@ class Ledger(Application[UUID]):
     env: ClassVar[dict[str, str]] = {"AGGREGATE_CACHE_MAXSIZE": "20000", "AGGREGATE_CACHE_FASTFORWARD": "y"}
     RACE_RETRIES = 5  # one retry left places empty while 20 racers were refused (see README)
     RETRY_SPREAD_SECONDS = 0.005
-    HEAD_LOOK_SECONDS = 0.002
+    HEAD_LOOK_SECONDS = 0.02
 
     def __init__(self, env: dict[str, str] | None = None, clock: Clock | None = None,
                  policy: Policy | None = None, case_policy: CasePolicy | None = None) -> None:
@@ -183,9 +183,9 @@ class Ledger(Application[UUID]):
     def _load(self, id: UUID) -> Aggregate | None:
         """An aggregate not in the cache: its latest snapshot, if any, and the events after it,
         read through this thread's own connection; then cached."""
-        snapshot = self._own_log.latest_snapshot(id)
+        snapshot, events = self._own_log.snapshot_and_events(id)
         aggregate = self.mapper.to_domain_event(snapshot).mutate(None) if snapshot else None
-        for stored in self._own_log.events_after(id, aggregate.version if aggregate else 0):
+        for stored in events:
             aggregate = self.mapper.to_domain_event(stored).mutate(aggregate)
         if aggregate is not None:
             self.repository.cache.put(id, aggregate)

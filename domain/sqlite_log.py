@@ -109,6 +109,13 @@ class GroupCommitRecorder(SQLiteApplicationRecorder):
         self._insert_rows = f"INSERT INTO {events_table_name} (originator_id, originator_version, topic, state) VALUES "
         self._select_after = (f"SELECT originator_version, topic, state FROM {events_table_name} "
                               "WHERE originator_id = ? AND originator_version > ? ORDER BY originator_version")
+        self._select_snapshot_and_after = (
+            "SELECT * FROM (SELECT 1, originator_version, topic, state FROM stored_snapshots "
+            "WHERE originator_id = :id ORDER BY originator_version DESC LIMIT 1) UNION ALL "
+            f"SELECT 0, originator_version, topic, state FROM {events_table_name} "
+            "WHERE originator_id = :id AND originator_version > "
+            "coalesce((SELECT max(originator_version) FROM stored_snapshots WHERE originator_id = :id), 0) "
+            "ORDER BY 1 DESC, 2")  # the snapshot first, then the events in order
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         save = _Save(stored_events, kwargs)
@@ -244,20 +251,24 @@ class GroupCommitRecorder(SQLiteApplicationRecorder):
         return [(position, _Stored(_uuid(originator), version, topic, state))
                 for position, originator, version, topic, state in rows]
 
-    def latest_snapshot(self, originator_id: Any) -> StoredEvent | None:
-        """The newest snapshot of one aggregate, where the application keeps snapshots."""
+    def snapshot_and_events(self, originator_id: Any) -> tuple[StoredEvent | None, list[StoredEvent]]:
+        """An aggregate's newest snapshot, if any, and its events after it, in one query (each
+        query on the event loop's thread lets go of the GIL and may wait milliseconds for it)."""
         if self._snapshots is None:
             with self.datastore.transaction(commit=False) as c:
                 c.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'stored_snapshots'")
                 self._snapshots = c.fetchone() is not None
         if not self._snapshots:
-            return None
+            return None, self.events_after(originator_id, 0)
         with self.datastore.transaction(commit=False) as c:
-            c.execute("SELECT originator_version, topic, state FROM stored_snapshots WHERE originator_id = ? "
-                      "ORDER BY originator_version DESC LIMIT 1", (originator_id.hex,))
-            row = c.fetchone()
-        return None if row is None else StoredEvent(originator_id=originator_id, originator_version=row[0],
-                                                    topic=row[1], state=row[2])
+            c.execute(self._select_snapshot_and_after, {"id": originator_id.hex})
+            rows = c.fetchall()
+        snapshot = None
+        if rows and rows[0][0]:
+            _, version, topic, state = rows.pop(0)
+            snapshot = StoredEvent(originator_id=originator_id, originator_version=version, topic=topic, state=state)
+        return snapshot, [StoredEvent(originator_id=originator_id, originator_version=version, topic=topic,
+                                      state=state) for _, version, topic, state in rows]
 
     def close(self) -> None:
         self._closed.set()

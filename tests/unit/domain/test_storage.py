@@ -65,6 +65,24 @@ def test_a_volunteer_loaded_from_a_snapshot_equals_one_replayed_from_every_event
     assert from_snapshot.credentials["health_check"].since == ledger.clock.now().date()
 
 
+def test_a_volunteer_read_cold_from_the_log_is_its_snapshot_and_the_events_after_it(hospital: Hospital) -> None:
+    ledger = hospital.ledger
+    volunteer = hospital.volunteer()
+    interval = type(ledger).snapshotting_intervals[Volunteer]
+    starts = ledger.clock.now() + timedelta(days=1)
+    with ledger.batch():
+        for i in range(interval + 7):
+            ledger.sign_up(hospital.shift(starts=starts + timedelta(days=i), post="ward visits"), volunteer,
+                           COORDINATOR)
+    live = ledger.get_volunteer(volunteer)
+    if hasattr(ledger, "_forget_cache"):
+        ledger._forget_cache()  # the next read goes to the log (one query: snapshot + later events)
+    cold = ledger.get_volunteer(volunteer)
+    assert cold is not live and vars(cold) == vars(live)
+    assert vars(cold) == vars(_replay(ledger, volunteer, live.version))
+    assert len(cold.bookings) == interval + 7
+
+
 def _replay(ledger: CareLedger, id, version: int) -> Volunteer:
     aggregate = None
     for e in ledger.events.get(id, lte=version):
