@@ -192,23 +192,18 @@ def rebuild(ledger: Any, path: Path, names: Iterable[str] | None = None, reporte
     for aside_path in asides:
         _remove(aside_path)
     helpers = [subprocess.Popen(
-        [sys.executable, "-m", "projections.runner", get_topic(type(ledger)), str(aside_path),
+        [sys.executable, "-m", "projections.runner", get_topic(type(ledger)), str(path), str(aside_path),
          ",".join(m.name for m in share), str(batch_size)],
         env={**os.environ, "CARELEDGER_REPLAY_ENV": json.dumps(env)}, cwd=Path(__file__).resolve().parents[1])
         for aside_path, share in zip(asides[1:], shares[1:])]
-    positions: dict[str, int] = {}
     try:
-        positions |= _replay(ledger, asides[0], shares[0], batch_size, reporter)
+        positions = _replay(ledger, asides[0], shares[0], batch_size, reporter)
         # Each share is swapped in as soon as it is whole (each read model carries its own
-        # position, so models never had to move together): ours while the helpers still replay.
+        # position, so models never had to move together); helpers swap in their own.
         _swap_in(path, asides[0], shares[0], positions)
-        for helper, aside_path, share in zip(helpers, asides[1:], shares[1:]):
+        for helper in helpers:
             if helper.wait() != 0:
                 raise RuntimeError(f"a rebuild process failed (exit code {helper.returncode})")
-            reader = connect(aside_path)  # not a ReadModelStore: that would build the left-out indexes
-            positions |= dict(reader.execute("SELECT read_model, position FROM positions").fetchall())
-            reader.close()
-            _swap_in(path, aside_path, share, positions)
     except BaseException:
         for helper in helpers:
             helper.kill()
@@ -216,6 +211,9 @@ def rebuild(ledger: Any, path: Path, names: Iterable[str] | None = None, reporte
     finally:
         for aside_path in asides:
             _remove(aside_path)
+    live = ReadModelStore(path, READ_MODELS)
+    positions = live.positions()
+    live.close()
     return {model.name: positions[model.name] for model in models}
 
 
@@ -242,10 +240,9 @@ def _replace_table(c: sqlite3.Connection, table: str, source: str) -> None:
     made = c.execute("SELECT type, sql FROM main.sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL "
                      "ORDER BY type = 'index'", (table,)).fetchall()
     c.execute(f"DROP TABLE main.[{table}]")
-    c.execute(made[0][1])  # the CREATE TABLE comes first
-    c.execute(f"INSERT INTO main.[{table}] SELECT * FROM {source}.[{table}]")
-    for _, sql in made[1:]:
+    for _, sql in made:  # the CREATE TABLE comes first
         c.execute(sql)
+    c.execute(f"INSERT INTO main.[{table}] SELECT * FROM {source}.[{table}]")
 
 
 def _replay(ledger: Any, aside_path: Path, models: list[ReadModel], batch_size: int,
@@ -258,10 +255,10 @@ def _replay(ledger: Any, aside_path: Path, models: list[ReadModel], batch_size: 
     # Indexes no handler reads by are left out: the live file builds them once over the new rows
     # (see _replace_table), faster than keeping them up row by row here.
     unread = [table for model in models for table in model.indexes_only_for_queries]
-    indexes = [name for (name,) in aside.conn.execute(
-        f"SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN "
-        f"({','.join('?' * len(unread))})", unread)] if unread else []
-    for name in indexes:
+    indexes = aside.conn.execute(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN "
+        f"({','.join('?' * len(unread))})", unread).fetchall() if unread else []
+    for name, _ in indexes:
         aside.conn.execute(f"DROP INDEX [{name}]")
     # A replay makes millions of short-lived, acyclic objects: the cycle collector would walk
     # everything alive again and again for nothing (a quarter of the time, measured).
@@ -270,18 +267,24 @@ def _replay(ledger: Any, aside_path: Path, models: list[ReadModel], batch_size: 
         Projector(ledger, aside, batch_size).catch_up(reporter)
     finally:
         gc.enable()
+    for _, sql in indexes:
+        aside.conn.execute(sql)
     positions = aside.positions()
     aside.close()
     return positions
 
 
-def _replay_into(ledger_topic: str, aside_path: str, names: str, batch_size: str) -> None:
-    """A rebuild helper process: its own ledger on the same log, its share of the read models."""
+def _replay_into(ledger_topic: str, path: str, aside_path: str, names: str, batch_size: str) -> None:
+    """A rebuild helper process: its own ledger on the same log, its share of the read models
+    replayed aside and swapped into the live file at `path` (while the others still replay)."""
     ledger = resolve_topic(ledger_topic)(env=json.loads(os.environ["CARELEDGER_REPLAY_ENV"]))
+    share = models_named(names.split(","))
     try:
-        _replay(ledger, Path(aside_path), models_named(names.split(",")), int(batch_size))
+        positions = _replay(ledger, Path(aside_path), share, int(batch_size))
+        _swap_in(Path(path), Path(aside_path), share, positions)
     finally:
         ledger.close()
+        _remove(Path(aside_path))
 
 
 def _remove(path: Path) -> None:
@@ -290,4 +293,4 @@ def _remove(path: Path) -> None:
 
 
 if __name__ == "__main__":
-    _replay_into(*sys.argv[1:5])
+    _replay_into(*sys.argv[1:6])
