@@ -48,6 +48,7 @@ class Account(Aggregate):
         self.username, self.password_hash, self.role = username, password_hash, role
         self.unit_ids, self.volunteer_id = unit_ids, volunteer_id
         self.disabled = False
+        self.sessions_ended = 0  # tokens carry the count they were issued under: older ones are void
         self.supervisor_id: UUID | None = None
         self.intern = False
 
@@ -57,6 +58,14 @@ class Account(Aggregate):
     @event("PasswordChanged")
     def _password_changed(self, password_hash: str, actor: str) -> None:
         self.password_hash = password_hash
+        self.sessions_ended += 1
+
+    def sign_out_everywhere(self, actor: str) -> None:
+        self._signed_out(actor)
+
+    @event("SignedOut")
+    def _signed_out(self, actor: str) -> None:
+        self.sessions_ended += 1
 
     def assign_units(self, unit_ids: list[UUID], actor: str) -> None:
         self._units_assigned(unit_ids, actor)

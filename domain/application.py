@@ -76,6 +76,14 @@ class CareLedger(Rostering, SocialWork, CaseWork):
             return Receipt(self._commit(account), id)
         return self._decide(decide)
 
+    def sign_out_everywhere(self, id: UUID, actor: str) -> Receipt:
+        """Every token issued to the account so far stops working (logging out, a lost phone)."""
+        def decide() -> Receipt:
+            account = self._get(Account, id, "account")
+            account.sign_out_everywhere(actor)
+            return Receipt(self._commit(account), id)
+        return self._decide(decide)
+
     def disable_account(self, id: UUID, actor: str) -> Receipt:
         def decide() -> Receipt:
             account = self._get(Account, id, "account")

@@ -20,6 +20,7 @@ from litestar.security.jwt import JWTAuth, JWTCookieAuth, Token
 from domain.errors import NotFound
 
 UNIT_BOUND = ("coordinator", "kiosk", "social_worker")
+ANY_ROLE = ("admin", "coordinator", "volunteer", "kiosk", "social_worker", "auditor")
 
 
 class Principal(msgspec.Struct, frozen=True):
@@ -64,6 +65,12 @@ def allow(*roles: str) -> Callable[[ASGIConnection, BaseRouteHandler], Awaitable
     return guard
 
 
+def issue_token(state: Any, account: Any) -> str:
+    """A signed token for the account, void once the account changes its password or signs out."""
+    return state.jwt.create_token(identifier=str(account.id),
+                                  token_extras={"sessions_ended": account.sessions_ended})
+
+
 def principal_of(account) -> Principal:
     return Principal(str(account.id), account.username, account.role, tuple(str(u) for u in account.unit_ids),
                      str(account.volunteer_id) if account.volunteer_id else None)
@@ -98,8 +105,8 @@ async def retrieve_principal(token: Token, connection: ASGIConnection) -> Princi
         account = state.ledger.get_account(UUID(token.sub))
     except (NotFound, ValueError):
         return None
-    if account.disabled:
-        return None
+    if account.disabled or token.extras.get("sessions_ended", 0) != account.sessions_ended:
+        return None  # suspended, or the token predates a password change or a sign-out
     key = (account.id, account.version)
     principal = state.principals.get(key)
     if principal is None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+from typing import Annotated
+
+import msgspec
 
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -23,3 +26,9 @@ def verify_password(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+# Long enough to resist guessing offline, short enough to type on a phone; no composition rules
+# (NIST SP 800-63B): length is what counts.
+NewPassword = Annotated[str, msgspec.Meta(min_length=10, max_length=200,
+                                          description="10 to 200 characters; a passphrase is best")]

@@ -34,6 +34,7 @@ class Ids:
         self.case = str(case)
         self.group = str(ledger.form_group("group", h.unit, "Caregivers", "communication", sw, str(sw)).id)
         self.account = str(sw)
+        self.intern = str(intern)
 
 
 Body = Callable[[Ids], dict] | None
@@ -124,6 +125,11 @@ MATRIX: list[tuple[str, str, Body, set[str] | None]] = [
     ("POST", "/api/v1/groups/{group}/meetings", lambda i: {"started_at": "2026-11-23T15:00:00+08:00",
                                                             "minutes": 60, "persons": 5}, {"social_worker"}),
     ("POST", "/api/v1/accounts/{account}/supervision", lambda i: {"supervisor_id": None}, {"admin"}),
+    ("POST", "/api/v1/accounts/{intern}/disable", None, {"admin"}),
+    # Each role's own account: a new password, or signing out everywhere (both void the token used).
+    ("POST", "/api/v1/auth/password", lambda i: {"current_password": PASSWORD, "new_password": "a new passphrase"},
+     ANY),
+    ("POST", "/api/v1/auth/sign-out", None, ANY),
     ("GET", "/api/v1/reports/cases", None, {"social_worker", "coordinator", "auditor", "admin"}),
 ]
 
@@ -138,7 +144,8 @@ def test_every_endpoint_has_a_row(world: World) -> None:
                                                                "training": "training_id",
                                                                "session": "session_id",
                                                                "request": "request_id", "case": "case_id", "note": "note_id",
-                                                               "group": "group_id", "account": "account_id"}[m.group(1)] + "}", path))
+                                                               "group": "group_id", "account": "account_id",
+                                                               "intern": "account_id"}[m.group(1)] + "}", path))
                 for method, path, _, _ in MATRIX}
     assert served == in_table
 
@@ -148,7 +155,7 @@ def test_each_role_is_allowed_or_refused_as_the_contract_says(world: World, meth
     ids = Ids(world)
     url = path.format(volunteer=ids.volunteer, shift=ids.shift, training=ids.training, session=ids.session,
                       request="00000000-0000-4000-8000-000000000001", case=ids.case, group=ids.group, note=ids.note,
-                      account=ids.account)
+                      account=ids.account, intern=ids.intern)
     json = body(ids) if body else None
     anonymous = world.call(None, method, url, json=json)
     if allowed is None:

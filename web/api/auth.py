@@ -1,19 +1,30 @@
-"""POST /api/v1/auth/token: username and password in, a bearer token out."""
+"""Logging in (username and password in, a bearer token out), changing the password, signing out."""
 
 from __future__ import annotations
 
-import msgspec
-from litestar.params import JSONBody
-from litestar import Controller, Request, post
-from litestar.exceptions import HTTPException, NotAuthorizedException
+from typing import Annotated
+from uuid import UUID
 
-from web.auth import principal_of
-from web.passwords import verify_password
+import msgspec
+from litestar import Controller, Request, Response, post
+from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.params import JSONBody
+
+from domain.errors import InvalidCommand
+
+from web.api.common import written
+from web.auth import ANY_ROLE, allow, issue_token, principal_of
+from web.passwords import NewPassword, hash_password, verify_password
 
 
 class Login(msgspec.Struct, forbid_unknown_fields=True):
-    username: str
-    password: str
+    username: Annotated[str, msgspec.Meta(max_length=64)]
+    password: Annotated[str, msgspec.Meta(max_length=200)]
+
+
+class PasswordChange(msgspec.Struct, forbid_unknown_fields=True):
+    current_password: Annotated[str, msgspec.Meta(max_length=200)]
+    new_password: NewPassword
 
 
 class TokenAnswer(msgspec.Struct):
@@ -42,8 +53,26 @@ class AuthController(Controller):
             raise NotAuthorizedException("Unknown username or wrong password")
         state.throttle.succeeded(data.username)
         minutes = state.settings.token_minutes
-        token = state.jwt.create_token(identifier=str(account.id))
+        token = issue_token(state, account)
         principal = principal_of(account)
         return TokenAnswer(token, "bearer", principal.role, minutes * 60, list(principal.unit_ids),
                            principal.volunteer_id)
 
+
+    @post("/password", guards=[allow(*ANY_ROLE)], sync_to_thread=True, status_code=200)
+    def change_password(self, request: Request, data: JSONBody[PasswordChange]) -> Response:
+        """A new password for the logged-in account; every token issued before it stops working."""
+        state = request.app.state
+        account = state.ledger.get_account(UUID(request.user.account_id))
+        if not verify_password(account.password_hash, data.current_password):
+            state.throttle.failed(account.username)
+            raise InvalidCommand("current_password", "is not the account's password")
+        receipt = state.ledger.change_password(account.id, hash_password(data.new_password), request.user.account_id)
+        return written(request, receipt, {"changed": True, "signed_out": "every earlier session"})
+
+    @post("/sign-out", guards=[allow(*ANY_ROLE)], sync_to_thread=True, status_code=200)
+    def sign_out(self, request: Request) -> Response:
+        """Every token of the logged-in account stops working (this one included)."""
+        receipt = request.app.state.ledger.sign_out_everywhere(UUID(request.user.account_id),
+                                                                request.user.account_id)
+        return written(request, receipt, {"signed_out": True})

@@ -6,13 +6,13 @@ from typing import Annotated
 from uuid import UUID
 
 import msgspec
-from litestar.params import FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar import Controller, Request, Response, get, post
 
 from projections import directory
 from web.api.common import read_db, written
 from web.auth import allow
-from web.passwords import hash_password
+from web.passwords import NewPassword, hash_password
 
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 
@@ -24,7 +24,7 @@ class NewUnit(msgspec.Struct, forbid_unknown_fields=True):
 
 class NewAccount(msgspec.Struct, forbid_unknown_fields=True):
     username: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
-    password: Annotated[str, msgspec.Meta(min_length=8, max_length=200)]
+    password: NewPassword
     role: str
     unit_ids: list[UUID] = []
     volunteer_id: UUID | None = None
@@ -53,3 +53,9 @@ class UnitsController(Controller):
         return written(request, receipt, {"id": str(receipt.id), "username": data.username.strip().lower(),
                                           "role": data.role, "unit_ids": [str(u) for u in data.unit_ids],
                                           "volunteer_id": str(data.volunteer_id) if data.volunteer_id else None}, 201)
+
+    @post("/accounts/{account_id:uuid}/disable", guards=[allow("admin")], sync_to_thread=True, status_code=200)
+    def disable_account(self, request: Request, account_id: FromPath[UUID]) -> Response:
+        """Suspend an account: its tokens stop working at once, and it cannot log in again."""
+        receipt = request.app.state.ledger.disable_account(account_id, request.user.account_id)
+        return written(request, receipt, {"id": str(account_id), "disabled": True})

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from web.auth import Principal, issue_token
 from web.passwords import verify_password
 from web.ui.common import back, page, translator
 
@@ -33,14 +36,17 @@ class SessionController(Controller):
             state.throttle.failed(username)
             return back(request, "/login", "error", t.gettext("Unknown username or wrong password."))
         state.throttle.succeeded(username)
-        token = state.jwt.create_token(identifier=str(account.id))
+        token = issue_token(state, account)
         redirect = Redirect(path=HOMES.get(account.role, "/"), status_code=303)
         redirect.cookies.append(Cookie(key=COOKIE, value=token, path="/", httponly=True, samesite="strict",
                                        max_age=state.settings.token_minutes * 60))
         return redirect
 
-    @post("/logout", sync_to_thread=False)
+    @post("/logout", sync_to_thread=True)
     def logout(self, request: Request) -> Redirect:
+        """Logging out ends every session of the account: a copied cookie is worthless after it."""
+        if isinstance(request.user, Principal):
+            request.app.state.ledger.sign_out_everywhere(UUID(request.user.account_id), request.user.account_id)
         redirect = Redirect(path="/login", status_code=303)
         redirect.cookies.append(Cookie(key=COOKIE, value="", path="/", max_age=0))
         return redirect

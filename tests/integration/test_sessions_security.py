@@ -1,0 +1,72 @@
+"""Tokens end when they should: on expiry, on a new password, on signing out, on suspension."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+from tests.integration.conftest import PASSWORD, World
+
+
+def _token(world: World, username: str, password: str = PASSWORD):
+    return world.client.post("/api/v1/auth/token", json={"username": username, "password": password})
+
+
+def _units(world: World, token: str):
+    return world.client.get("/api/v1/units", headers={"Authorization": f"Bearer {token}"})
+
+
+def test_a_new_password_voids_every_earlier_token_and_only_the_new_password_logs_in(world: World) -> None:
+    phone, desktop = _token(world, "coord").json()["access_token"], _token(world, "coord").json()["access_token"]
+    changed = world.client.post("/api/v1/auth/password", headers={"Authorization": f"Bearer {phone}"},
+                                json={"current_password": PASSWORD, "new_password": "a brand new passphrase"})
+    assert changed.status_code == 200, changed.text
+    assert _units(world, phone).status_code == 401
+    assert _units(world, desktop).status_code == 401
+    assert _token(world, "coord").status_code == 401
+    fresh = _token(world, "coord", "a brand new passphrase")
+    assert fresh.status_code == 200 and _units(world, fresh.json()["access_token"]).status_code == 200
+
+
+def test_a_password_change_needs_the_current_password_and_a_long_enough_new_one(world: World) -> None:
+    wrong = world.call("li", "POST", "/api/v1/auth/password",
+                       json={"current_password": "not it", "new_password": "a brand new passphrase"})
+    assert wrong.status_code == 400 and wrong.json()["field"] == "current_password"
+    short = world.call("li", "POST", "/api/v1/auth/password",
+                       json={"current_password": PASSWORD, "new_password": "short"})
+    assert short.status_code == 400 and short.json()["field"] == "new_password"
+    assert world.call("li", "GET", "/api/v1/units").status_code == 200  # nothing changed
+
+
+def test_signing_out_voids_the_token_everywhere(world: World) -> None:
+    token = _token(world, "auditor").json()["access_token"]
+    assert world.client.post("/api/v1/auth/sign-out", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert _units(world, token).status_code == 401
+    assert _units(world, _token(world, "auditor").json()["access_token"]).status_code == 200
+
+
+def test_a_suspended_account_is_refused_at_once_and_cannot_log_in(world: World) -> None:
+    token = _token(world, "kiosk").json()["access_token"]
+    account = world.ledger.find_account("kiosk").id
+    assert world.call("admin", "POST", f"/api/v1/accounts/{account}/disable").status_code == 200
+    assert _units(world, token).status_code == 401
+    assert _token(world, "kiosk").status_code == 401
+
+
+def test_an_expired_token_is_refused(world: World) -> None:
+    account = world.ledger.find_account("auditor")
+    token = world.client.app.state.jwt.create_token(
+        identifier=str(account.id), token_expiration=timedelta(seconds=1),
+        token_extras={"sessions_ended": account.sessions_ended})
+    assert _units(world, token).status_code == 200
+    time.sleep(1.2)
+    assert _units(world, token).status_code == 401
+
+
+def test_logging_out_of_the_browser_ends_the_session_cookie_everywhere(world: World) -> None:
+    login = world.client.post("/login", data={"username": "coord", "password": PASSWORD}, follow_redirects=False)
+    cookie = login.cookies.get("token") or world.client.cookies.get("token")
+    assert cookie
+    world.client.post("/logout", follow_redirects=False)
+    world.client.cookies.clear()
+    assert _units(world, cookie).status_code == 401  # the copied cookie is worthless now
