@@ -29,6 +29,7 @@ from web.api.volunteers import VolunteersController
 from web.auth import LoginThrottle, make_jwt_auth
 from web.errors import HANDLERS
 from web.idempotency import IdempotencyMiddleware, IdempotencyStore
+from web.security import add_security_headers, check_csrf
 from web.settings import Settings
 from web.ui.cases import CasesPagesController
 from web.ui.coordinator import CoordinatorController
@@ -90,11 +91,14 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
         on_app_init=[jwt.on_app_init],
         on_startup=[start],
+        before_request=check_csrf,
+        before_send=[add_security_headers],
         on_shutdown=[finish],
         exception_handlers=HANDLERS,
         middleware=[IdempotencyMiddleware(IdempotencyStore(settings.data_dir / "idempotency.sqlite3"))],
         state=State({"settings": settings, "ledger": ledger, "store": store, "projector": projector,
                      "reader": reader, "jwt": jwt, "principals": {},
+                     "csrf_secret": settings.secret("token_secret"),
                      # read once: the HMAC key of every pseudonym (kept in a file unless given)
                      "pseudonym_secret": settings.secret("pseudonym_secret"),
                      "throttle": LoginThrottle(settings.login_attempts)}),

@@ -6,6 +6,7 @@ import time
 from datetime import timedelta
 
 from tests.integration.conftest import PASSWORD, World
+from tests.integration.test_ui_pages import form_token
 
 
 def _token(world: World, username: str, password: str = PASSWORD):
@@ -67,6 +68,7 @@ def test_logging_out_of_the_browser_ends_the_session_cookie_everywhere(world: Wo
     login = world.client.post("/login", data={"username": "coord", "password": PASSWORD}, follow_redirects=False)
     cookie = login.cookies.get("token") or world.client.cookies.get("token")
     assert cookie
-    world.client.post("/logout", follow_redirects=False)
+    world.client.cookies.set("token", cookie)
+    assert world.client.post("/logout", data={"_csrf": form_token(world)}, follow_redirects=False).status_code == 303
     world.client.cookies.clear()
     assert _units(world, cookie).status_code == 401  # the copied cookie is worthless now

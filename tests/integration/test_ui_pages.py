@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from uuid import UUID
 
@@ -17,9 +18,16 @@ def log_in(world: World, username: str, language: str = "en") -> None:
     world.client.cookies.set("token", answer.cookies["token"])
 
 
+def form_token(world: World) -> str:
+    """The session's form token, read off a page as a browser would have it."""
+    found = re.search(r'name="_csrf" value="([0-9a-f]+)"', world.client.get("/login").text)
+    assert found, "pages carry the form token"
+    return found.group(1)
+
+
 def submit(world: World, path: str, form: dict | None = None) -> str:
-    """Post a form, follow the redirect, and return the page with its message."""
-    answer = world.client.post(path, data=form or {}, follow_redirects=True)
+    """Post a form (with the page's form token), follow the redirect, return the page with its message."""
+    answer = world.client.post(path, data={**(form or {}), "_csrf": form_token(world)}, follow_redirects=True)
     assert answer.status_code == 200, answer.text
     return answer.text
 

@@ -26,3 +26,14 @@ function followTallies() {
   });
 }
 document.addEventListener("DOMContentLoaded", followTallies);
+
+// Buttons that print the page (no inline script: the Content-Security-Policy forbids it).
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) window.print();
+});
+
+// Choosing from a list marked data-autosubmit sends its form at once.
+document.addEventListener("change", (event) => {
+  const select = event.target.closest("[data-autosubmit]");
+  if (select && select.form) select.form.requestSubmit();
+});

@@ -10,12 +10,14 @@ from urllib.parse import quote, unquote
 from zoneinfo import ZoneInfo
 
 from litestar import Request, Response
+from markupsafe import Markup
 from litestar.datastructures import Cookie
 from litestar.response import Redirect, Template
 
 from domain.errors import DomainError
 from domain.ledger import Receipt
 from web.i18n import Translator, negotiate
+from web.security import CSRF_FIELD, csrf_token_of
 
 FLASH = "flash"
 
@@ -40,7 +42,9 @@ def page(request: Request, template: str, **context: Any) -> Template:
             flash = None
     response = Template(template_name=template, context={
         "t": t, "_": t.gettext, "lang": t.language, "user": request.scope.get("user"), "flash": flash,
-        "path": request.url.path, "query": str(request.url.query or ""), **context})
+        "path": request.url.path, "query": str(request.url.query or ""),
+        "csrf_field": Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{csrf_token_of(request)}">'),
+        **context})
     if flash is not None:
         response.cookies.append(Cookie(key=FLASH, value="", max_age=0, path="/"))
     return response
