@@ -44,6 +44,7 @@ UI = [SessionController, CoordinatorController, VolunteerController, DeskControl
       DashboardController, CasesPagesController]
 
 
+MAX_BODY_BYTES = 1024 * 1024  # the longest note is 20,000 characters (~60 kB); anything bigger is refused (413)
 SERVER_GC_THRESHOLDS = (10_000, 50, 100)  # young, middle, full collections (bench/: p99 -25%)
 
 
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
         on_startup=[start],
         before_request=check_csrf,
         before_send=[add_security_headers],
+        request_max_body_size=MAX_BODY_BYTES,
         on_shutdown=[finish],
         exception_handlers=HANDLERS,
         middleware=[IdempotencyMiddleware(IdempotencyStore(settings.data_dir / "idempotency.sqlite3"))],

@@ -17,7 +17,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from domain.cases import CONSENT_SCOPES, CONTACTS, EVALUATIONS, INTAKE_SOURCES, OUTCOMES, RISKS, Case
 from projections import casework
-from web.api.common import local, read_db, written
+from web.api.common import Status, Tag, checked_span, local, read_db, written
 from web.auth import Principal, allow
 from web.pseudonyms import patient_ref
 
@@ -33,21 +33,21 @@ class NewCase(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class Consent(msgspec.Struct, forbid_unknown_fields=True):
-    scope: list[Literal[CONSENT_SCOPES]]  # type: ignore[valid-type]
+    scope: Annotated[list[Literal[CONSENT_SCOPES]], msgspec.Meta(max_length=len(CONSENT_SCOPES))]  # type: ignore[valid-type]
 
 
 class Assessment(msgspec.Struct, forbid_unknown_fields=True):
     risk: Literal[RISKS]  # type: ignore[valid-type]
-    needs: list[Annotated[str, msgspec.Meta(max_length=200)]] = []
+    needs: Annotated[list[Annotated[str, msgspec.Meta(max_length=200)]], msgspec.Meta(max_length=30)] = []
 
 
 class CasePlan(msgspec.Struct, forbid_unknown_fields=True):
-    goals: list[Annotated[str, msgspec.Meta(max_length=500)]]
+    goals: Annotated[list[Annotated[str, msgspec.Meta(max_length=500)]], msgspec.Meta(max_length=30)]
 
 
 class NewNote(msgspec.Struct, forbid_unknown_fields=True):
     contact_at: datetime
-    contacted: list[Literal[CONTACTS]]  # type: ignore[valid-type]
+    contacted: Annotated[list[Literal[CONTACTS]], msgspec.Meta(max_length=len(CONTACTS))]  # type: ignore[valid-type]
     text: Text
 
 
@@ -71,7 +71,7 @@ class NewGroup(msgspec.Struct, forbid_unknown_fields=True):
     kind: Literal["group", "community"]
     unit_id: UUID
     title: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-    service_type: str
+    service_type: Tag
 
 
 class Meeting(msgspec.Struct, forbid_unknown_fields=True):
@@ -121,7 +121,7 @@ class CasesController(Controller):
 
     @get("/cases", guards=[allow("social_worker")], sync_to_thread=True)
     def list_cases(self, request: Request, unit_id: FromQuery[UUID | None] = None,
-                   status: FromQuery[str | None] = None, min_position: FromQuery[int | None] = None) -> list[dict]:
+                   status: Status = None, min_position: FromQuery[int | None] = None) -> list[dict]:
         units = list(request.user.unit_ids)
         if unit_id is not None:
             request.user.ensure_unit(unit_id)
@@ -254,6 +254,7 @@ class CasesController(Controller):
         if unit_id is not None:
             request.user.ensure_unit(unit_id)
             units = [str(unit_id)]
+        checked_span(from_, to)
         today = datetime.now(ZoneInfo(state.settings.timezone)).date()
         first, last = (from_ or today.replace(day=1)).isoformat(), (to or today).isoformat()
         db = read_db(request, min_position)

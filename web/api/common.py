@@ -6,12 +6,25 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
+from litestar.params import QueryParameter
 
+from domain.errors import InvalidCommand
 from domain.ledger import Receipt
 
 POSITION = "X-CareLedger-Position"
+
+# Bounds on what a client may send (a test holds every field of the OpenAPI document to one).
+Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=60)]  # a language, skill, credential, service type
+Tags = Annotated[list[Tag], msgspec.Meta(max_length=30)]
+UnitIds = Annotated[list[UUID], msgspec.Meta(max_length=500)]
+Search = Annotated[str | None, QueryParameter(max_length=100)]  # a name or phone typed into a search box
+Status = Annotated[str | None, QueryParameter(max_length=30)]
 
 
 def written(request: Request, receipt: Receipt, content: Any, status: int = 200) -> Response:
@@ -26,8 +39,27 @@ def local(request: Request, moment: datetime) -> datetime:
     return moment.astimezone(ZoneInfo(request.app.state.settings.timezone)) if moment.tzinfo else moment
 
 
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+A_YEAR = 366
+
+
+def checked_span(first: date | None, last: date | None, longest_days: int | None = None) -> None:
+    """A date range a client asked for: within the years CareLedger keeps, in order, and (for
+    lists of rows) not so long that one answer holds more than anyone reads (400 naming the
+    field). Totals come from monthly roll-ups, so any span of them is cheap."""
+    for field, day in (("from", first), ("to", last)):
+        if day is not None and not EARLIEST <= day <= LATEST:
+            raise InvalidCommand(field, f"must be between {EARLIEST} and {LATEST}")
+    if first is not None and last is not None:
+        if last < first:
+            raise InvalidCommand("to", "must not be before from")
+        if longest_days is not None and (last - first).days >= longest_days:
+            raise InvalidCommand("to", f"a range may span at most {longest_days} days; ask for it in parts")
+
+
 def whole_span(first: date | None, last: date | None) -> tuple[str, str]:
     """A date range for a record: from the beginning, to the end, unless narrowed."""
+    checked_span(first, last)
     return (first or date(2000, 1, 1)).isoformat(), (last or date(2999, 12, 31)).isoformat()
 
 

@@ -11,7 +11,7 @@ from litestar import Controller, Request, get
 from litestar.params import FromQuery, QueryParameter
 
 from projections import qualifications, roster, tallies
-from web.api.common import read_db
+from web.api.common import checked_span, read_db
 from web.auth import allow
 
 
@@ -38,6 +38,7 @@ class ReportsController(Controller):
     @staticmethod
     def _range(request: Request, first: date | None, last: date | None) -> tuple[str, str]:
         """Default: from the first of this month to today, on the programme's wall clock."""
+        checked_span(first, last)
         today = datetime.now(ZoneInfo(request.app.state.settings.timezone)).date()
         return (first or today.replace(day=1)).isoformat(), (last or today).isoformat()
 

@@ -13,7 +13,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from domain.errors import InvalidCommand
 from projections import caseload
-from web.api.common import local, read_db, whole_span, written
+from web.api.common import A_YEAR, checked_span, local, read_db, whole_span, written
 from web.auth import allow
 from web.pseudonyms import patient_ref
 
@@ -72,5 +72,6 @@ class SessionsController(Controller):
             units = [str(unit_id)]
         if units is None:
             raise PermissionDeniedException("Sessions are read per unit")
+        checked_span(from_, to, A_YEAR)
         first, last = whole_span(from_, to)
         return caseload.sessions(read_db(request, min_position), units, first, last)

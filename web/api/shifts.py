@@ -15,7 +15,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from projections import roster
 from projections.history import roster_as_of
-from web.api.common import local, read_db, written
+from web.api.common import A_YEAR, Tag, Tags, checked_span, local, read_db, written
 from web.auth import allow
 
 Places = Annotated[int, msgspec.Meta(ge=1, le=500)]
@@ -27,7 +27,7 @@ class NewShift(msgspec.Struct, forbid_unknown_fields=True):
     starts_at: datetime
     ends_at: datetime
     capacity: Places
-    requires: list[str] = []
+    requires: Tags = []
 
 
 class VolunteerRef(msgspec.Struct, forbid_unknown_fields=True):
@@ -41,7 +41,7 @@ class CheckIn(msgspec.Struct, forbid_unknown_fields=True):
 
 class CheckOut(msgspec.Struct, forbid_unknown_fields=True):
     volunteer_id: UUID
-    served: dict[str, Annotated[int, msgspec.Meta(ge=0, le=10_000)]] = {}
+    served: Annotated[dict[Tag, Annotated[int, msgspec.Meta(ge=0, le=10_000)]], msgspec.Meta(max_length=30)] = {}
 
 
 class Cancellation(msgspec.Struct, forbid_unknown_fields=True):
@@ -51,13 +51,13 @@ class Cancellation(msgspec.Struct, forbid_unknown_fields=True):
 class NewSeries(msgspec.Struct, forbid_unknown_fields=True):
     unit_id: UUID
     post: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
-    weekdays: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]]
+    weekdays: Annotated[list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]], msgspec.Meta(max_length=7)]
     start_time: time
     end_time: time
     first_day: date
     weeks: Annotated[int, msgspec.Meta(ge=1, le=104)]
     capacity: Places
-    requires: list[str] = []
+    requires: Tags = []
 
 
 class Move(msgspec.Struct, forbid_unknown_fields=True):
@@ -111,6 +111,7 @@ class ShiftsController(Controller):
             if request.user.role != "volunteer":
                 request.user.ensure_unit(unit_id)
             units = [str(unit_id)]
+        checked_span(from_, to, A_YEAR)
         zone = ZoneInfo(request.app.state.settings.timezone)
         start = datetime.combine(from_, time(0), zone) if from_ else None
         end = datetime.combine(to + timedelta(days=1), time(0), zone) if to else None

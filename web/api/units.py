@@ -10,7 +10,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar import Controller, Request, Response, get, post
 
 from projections import directory
-from web.api.common import read_db, written
+from web.api.common import UnitIds, read_db, written
 from web.auth import allow
 from web.passwords import NewPassword, hash_password
 
@@ -25,8 +25,8 @@ class NewUnit(msgspec.Struct, forbid_unknown_fields=True):
 class NewAccount(msgspec.Struct, forbid_unknown_fields=True):
     username: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
     password: NewPassword
-    role: str
-    unit_ids: list[UUID] = []
+    role: Annotated[str, msgspec.Meta(max_length=30)]
+    unit_ids: UnitIds = []
     volunteer_id: UUID | None = None
 
 

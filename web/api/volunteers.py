@@ -12,7 +12,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from projections import directory, hours, qualifications
-from web.api.common import read_db, whole_span, written
+from web.api.common import Search, Status, Tags, read_db, whole_span, written
 from web.auth import allow
 
 
@@ -20,8 +20,8 @@ class NewVolunteer(msgspec.Struct, forbid_unknown_fields=True):
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
     phone: Annotated[str, msgspec.Meta(min_length=3, max_length=30)]
     unit_id: UUID
-    languages: list[str] = []
-    skills: list[str] = []
+    languages: Tags = []
+    skills: Tags = []
 
 
 class Suspension(msgspec.Struct, forbid_unknown_fields=True):
@@ -79,8 +79,8 @@ class VolunteersController(Controller):
         return found | {"qualifications": qualifications.held_by(db, str(volunteer_id))}
 
     @get("/", guards=[allow("coordinator")], sync_to_thread=True)
-    def search(self, request: Request, unit_id: FromQuery[UUID | None] = None, status: FromQuery[str | None] = None,
-               q: FromQuery[str | None] = None, min_position: FromQuery[int | None] = None) -> list[dict]:
+    def search(self, request: Request, unit_id: FromQuery[UUID | None] = None, status: Status = None,
+               q: Search = None, min_position: FromQuery[int | None] = None) -> list[dict]:
         units = request.user.scope()
         if unit_id is not None:
             request.user.ensure_unit(unit_id)
