@@ -29,7 +29,7 @@ def create(db: sqlite_utils.Database) -> None:
     db["staff"].create_index(["supervisor_id"], if_not_exists=True)
 
 
-directory = ReadModel("directory", create, version=2, tables=("units", "posts", "volunteers", "staff"))
+directory = ReadModel("directory", create, version=3, tables=("units", "posts", "volunteers", "staff"))
 
 
 @directory.handles(Unit.Registered)
@@ -43,11 +43,18 @@ def post_defined(c: sqlite3.Connection, e: Any, position: int) -> None:
               (ident(e.originator_id), e.post, json.dumps(sorted(e.requires))))
 
 
+def masked(phone: str) -> str:
+    """A phone number as lists show it (139****5678): enough to tell people apart and to find
+    them by the last digits; the whole number stays in the (encrypted) log, shown on a profile."""
+    keep_front = 3 if len(phone) >= 10 else 0
+    return phone[:keep_front] + "*" * max(0, len(phone) - keep_front - 4) + phone[-4:]
+
+
 @directory.handles(Volunteer.Registered)
 def volunteer_registered(c: sqlite3.Connection, e: Any, position: int) -> None:
     c.execute(
         "INSERT OR REPLACE INTO volunteers VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)",
-        (ident(e.originator_id), e.name, e.phone, ident(e.unit_id), json.dumps(e.languages),
+        (ident(e.originator_id), e.name, masked(e.phone), ident(e.unit_id), json.dumps(e.languages),
          json.dumps(e.skills), e.timestamp.isoformat()),
     )
 
@@ -64,7 +71,7 @@ def status_changed(c: sqlite3.Connection, e: Any, position: int) -> None:
 @directory.handles(Volunteer.ProfileUpdated)
 def profile_updated(c: sqlite3.Connection, e: Any, position: int) -> None:
     c.execute("UPDATE volunteers SET phone = ?, languages = ?, skills = ? WHERE volunteer_id = ?",
-              (e.phone, json.dumps(e.languages), json.dumps(e.skills), ident(e.originator_id)))
+              (masked(e.phone), json.dumps(e.languages), json.dumps(e.skills), ident(e.originator_id)))
 
 
 @directory.handles(Account.Opened)
@@ -104,8 +111,13 @@ def volunteers(db: sqlite_utils.Database, unit_ids: list[str] | None = None, sta
         where.append("status = ?")
         params.append(status)
     if q:
-        where.append("(name LIKE ? OR phone LIKE ?)")
-        params += [f"%{q}%", f"%{q}%"]
+        digits = "".join(ch for ch in q if ch.isdigit())
+        if len(digits) >= 4:  # a phone number, or its end: lists hold only the last four digits
+            where.append("(name LIKE ? OR phone LIKE ?)")
+            params += [f"%{q}%", f"%{digits[-4:]}"]
+        else:
+            where.append("name LIKE ?")
+            params.append(f"%{q}%")
     sql = (f"SELECT volunteer_id AS id, name, phone, unit_id, status, languages, skills FROM volunteers "
            f"WHERE {' AND '.join(where)} ORDER BY name LIMIT ? OFFSET ?")
     rows = list(db.query(sql, [*params, limit, offset]))

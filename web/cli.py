@@ -132,6 +132,14 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_new_key(args: argparse.Namespace, settings: Settings) -> int:
+    """A fresh 256-bit AES key for CARELEDGER_CIPHER_KEY (keep it apart from the data and its backups)."""
+    from eventsourcing.cipher import AESCipher
+
+    print(AESCipher.create_key(num_bytes=32))
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from projections.runner import READ_MODELS, Projector
     from projections.store import ReadModelStore
@@ -190,6 +198,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--server", choices=["granian", "uvicorn"], default="granian",
                        help="the HTTP server (default granian; one worker, the read models follow in it)")
     serve.set_defaults(run=cmd_serve)
+
+    new_key = commands.add_parser("new-key", help="print a new key for CARELEDGER_CIPHER_KEY (events encrypted "
+                                  "at rest)")
+    new_key.set_defaults(run=cmd_new_key)
 
     rebuild = commands.add_parser("rebuild", help="replay read models from the log (aside, then swapped in)")
     rebuild.add_argument("names", nargs="*", metavar="NAME",

@@ -49,8 +49,8 @@ class World:
             self.tokens[username] = answer.json()["access_token"]
         return {"Authorization": f"Bearer {self.tokens[username]}"}
 
-    def call(self, username: str | None, method: str, path: str, **kwargs):
-        return self.client.request(method, path, headers=self.headers(username), **kwargs)
+    def call(self, username: str | None, method: str, path: str, headers: dict | None = None, **kwargs):
+        return self.client.request(method, path, headers={**self.headers(username), **(headers or {})}, **kwargs)
 
 
 @pytest.fixture

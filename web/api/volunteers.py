@@ -76,7 +76,9 @@ class VolunteersController(Controller):
     def profile(self, request: Request, volunteer_id: FromPath[UUID], min_position: FromQuery[int | None] = None) -> dict:
         db = read_db(request, min_position)
         found = self._readable(request, db, volunteer_id)
-        return found | {"qualifications": qualifications.held_by(db, str(volunteer_id))}
+        # The whole phone number only here, from the log (read models keep its last digits).
+        phone = request.app.state.ledger.get_volunteer(volunteer_id).phone
+        return found | {"phone": phone, "qualifications": qualifications.held_by(db, str(volunteer_id))}
 
     @get("/", guards=[allow("coordinator")], sync_to_thread=True)
     def search(self, request: Request, unit_id: FromQuery[UUID | None] = None, status: Status = None,
