@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime
+from pathlib import Path
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -132,6 +133,26 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from web.backup import backup, pages_to_copy
+    from web.progress import progress_bar
+
+    with progress_bar("backup", pages_to_copy(settings) if not settings.shared_log else None, unit="pages") as bar:
+        written = backup(settings, args.path, bar)
+    print(f"Backed up {', '.join(p.name for p in written)} to {args.path}. Keep CARELEDGER_CIPHER_KEY (if set) "
+          "apart from it.")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+    from web.backup import restore
+
+    aside = restore(settings, args.path)
+    print(f"Restored {args.path} into {settings.data_dir}" + (f"; what was there is in {aside}" if aside else "")
+          + ". Start the server: read models catch up with the restored log.")
+    return 0
+
+
 def cmd_new_key(args: argparse.Namespace, settings: Settings) -> int:
     """A fresh 256-bit AES key for CARELEDGER_CIPHER_KEY (keep it apart from the data and its backups)."""
     from eventsourcing.cipher import AESCipher
@@ -199,6 +220,16 @@ def build_parser() -> argparse.ArgumentParser:
                        help="the HTTP server (default granian; one worker, the read models follow in it)")
     serve.set_defaults(run=cmd_serve)
 
+    backup = commands.add_parser("backup", help="copy the log, read models and secrets into a new folder, "
+                                 "while the server runs")
+    backup.add_argument("path", type=Path, metavar="PATH")
+    backup.set_defaults(run=cmd_backup)
+
+    restore = commands.add_parser("restore", help="put a backup in place of the data folder (server stopped; "
+                                  "what was there is moved aside)")
+    restore.add_argument("path", type=Path, metavar="PATH")
+    restore.set_defaults(run=cmd_restore)
+
     new_key = commands.add_parser("new-key", help="print a new key for CARELEDGER_CIPHER_KEY (events encrypted "
                                   "at rest)")
     new_key.set_defaults(run=cmd_new_key)
@@ -253,7 +284,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DomainError as refused:
         print(f"careledger: {refused.message} ({refused.reason})", file=sys.stderr)
         return 2
-    except ValueError as problem:
+    except (ValueError, FileNotFoundError, FileExistsError) as problem:
         print(f"careledger: {problem}", file=sys.stderr)
         return 2
 

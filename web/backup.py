@@ -1,0 +1,106 @@
+"""Backups of the embedded store: a consistent copy taken while the server runs, and its return.
+
+A backup is a folder: the log (events.sqlite3), the read models (so a restore serves at once;
+they catch up from the log if they are behind it) and the generated secrets (*.key: without the
+pseudonym key, the same patient would get a new pseudonym). CARELEDGER_CIPHER_KEY is never in
+a backup: keep it apart, or the backup is unreadable; keep it with the backup, and the backup is
+as open as a plain one.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import time
+from pathlib import Path
+
+from web.progress import SILENT, Reporter
+from web.settings import Settings
+
+MANIFEST = "careledger-backup.txt"
+PAGES_PER_STEP = 4096  # 16 MiB at a time: writers are held up for a moment at most, never for the whole copy
+
+
+def _copy_database(source: Path, target: Path, reporter: Reporter) -> None:
+    """SQLite's online backup: a copy of one instant of the database, even while others write
+    (steps that meet a write in between are simply started again by SQLite)."""
+    source_db = sqlite3.connect(source)
+    target_db = sqlite3.connect(target)
+    copied = 0
+
+    def step(status: int, remaining: int, total: int) -> None:
+        nonlocal copied
+        reporter.advance(total - remaining - copied)
+        copied = total - remaining
+
+    try:
+        source_db.backup(target_db, pages=PAGES_PER_STEP, progress=step)
+        target_db.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
+    finally:
+        target_db.close()
+        source_db.close()
+
+
+def pages_to_copy(settings: Settings) -> int:
+    """How many database pages a backup copies (for its progress bar)."""
+    total = 0
+    for path in (settings.read_models_path, settings.events_path):
+        if path.exists():
+            db = sqlite3.connect(path)
+            total += db.execute("PRAGMA page_count").fetchone()[0]
+            db.close()
+    return total
+
+
+def backup(settings: Settings, target: Path, reporter: Reporter = SILENT) -> list[Path]:
+    """Copy the data folder's databases and secrets into `target` (a new or empty folder)."""
+    if settings.shared_log:
+        raise ValueError("The log is on PostgreSQL: back it up with pg_dump, e.g. `pg_dump --format=custom "
+                         "--file=careledger.pgdump $POSTGRES_DBNAME`, and restore with pg_restore; "
+                         "read models are rebuilt by the nodes (careledger rebuild).")
+    if not settings.events_path.exists():
+        raise FileNotFoundError(f"There is no log at {settings.events_path} to back up.")
+    target.mkdir(parents=True, exist_ok=True)
+    if any(target.iterdir()):
+        raise FileExistsError(f"{target} is not empty: a backup goes into a new folder.")
+    written = []
+    # Read models before the log: then they can only be behind the copied log (they catch up
+    # when served), never ahead of it.
+    for source in (settings.read_models_path, settings.events_path):
+        if source.exists():
+            _copy_database(source, target / source.name, reporter)
+            written.append(target / source.name)
+    for secret in sorted(settings.data_dir.glob("*.key")):
+        shutil.copy2(secret, target / secret.name)
+        (target / secret.name).chmod(0o600)
+        written.append(target / secret.name)
+    (target / MANIFEST).write_text(f"CareLedger backup of {settings.data_dir.resolve()}\n"
+                                   f"taken {time.strftime('%Y-%m-%d %H:%M:%S %z')}\n"
+                                   + "".join(f"{path.name}\n" for path in written))
+    return written
+
+
+def restore(settings: Settings, source: Path) -> Path | None:
+    """Put a backup in place of the data folder's store (the server must be stopped). What was
+    there is moved aside, not deleted; its folder is returned."""
+    if not (source / MANIFEST).exists() or not (source / "events.sqlite3").exists():
+        raise FileNotFoundError(f"{source} is not a CareLedger backup (no {MANIFEST} and events.sqlite3).")
+    check = sqlite3.connect(source / "events.sqlite3")
+    try:
+        if check.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            raise ValueError(f"{source / 'events.sqlite3'} is damaged; not restored.")
+    finally:
+        check.close()
+    data = settings.data_dir
+    data.mkdir(parents=True, exist_ok=True)
+    present = [p for p in data.iterdir() if p.suffix in (".sqlite3", ".key") or p.name.endswith(("-wal", "-shm"))]
+    aside = None
+    if present:
+        aside = data / time.strftime("before-restore-%Y%m%d-%H%M%S")
+        aside.mkdir()
+        for path in present:
+            path.rename(aside / path.name)
+    for path in source.iterdir():
+        if path.name != MANIFEST:
+            shutil.copy2(path, data / path.name)
+    return aside
