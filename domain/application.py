@@ -121,6 +121,14 @@ class CareLedger(Rostering, SocialWork, CaseWork):
             raise InvalidCommand("reason", "a suspension must say why")
         return self._change_volunteer(id, lambda v: v.suspend(reason, actor))
 
+    def forget_volunteer(self, id: UUID, actor: str) -> Receipt:
+        """Erase a volunteer's name and phone for good: the Forgotten event first (read models
+        erase what they show), then their key (what the log holds of them is unreadable since).
+        Running it again finishes a forgetting that stopped between the two."""
+        receipt = self._change_volunteer(id, lambda v: v.forget(actor))
+        self.vault.forget(id)
+        return receipt
+
     def reinstate_volunteer(self, id: UUID, actor: str) -> Receipt:
         return self._change_volunteer(id, lambda v: v.reinstate(actor))
 

@@ -7,6 +7,7 @@ annotations, so a `datetime` comes back a `datetime` and a `frozenset` a `frozen
 
 from __future__ import annotations
 
+import base64
 import typing
 from dataclasses import fields, is_dataclass
 from functools import cache
@@ -17,6 +18,8 @@ from datetime import datetime
 from eventsourcing.domain import CanSnapshotAggregate
 from eventsourcing.persistence import Mapper, MapperDeserialisationError, StoredEvent
 from eventsourcing.utils import get_topic, resolve_topic
+
+from domain.personal import ERASED, PERSONAL_FIELDS, KeyVault, seal, unseal
 
 _HEADER = ("originator_id", "originator_version")
 # What every snapshot's state holds besides the aggregate's own (annotated) attributes.
@@ -32,6 +35,13 @@ def _payload_type(event_class: type) -> type[msgspec.Struct]:
         f"{event_class.__qualname__}Payload",
         [(name, hints.get(name, Any)) for name in names if name not in _HEADER],
     )
+
+
+SEALED = "_sealed"  # the personal fields of an event, sealed with their owner's key
+
+
+def _has_personal(cls: type) -> bool:
+    return cls in PERSONAL_FIELDS or issubclass(cls, CanSnapshotAggregate)
 
 
 @cache
@@ -54,10 +64,19 @@ def snapshot_state(aggregate_class: type, state: dict[str, Any]) -> dict[str, An
     return {name: msgspec.convert(value, types.get(name, Any), strict=False) for name, value in state.items()}
 
 
+def _personal_in(cls: type, state: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """Where an event's personal fields are (a snapshot keeps them in its aggregate's state)."""
+    if issubclass(cls, CanSnapshotAggregate):
+        return state["state"], PERSONAL_FIELDS.get(resolve_topic(state["topic"]), ())
+    return state, PERSONAL_FIELDS.get(cls, ())
+
+
 class EventMapper(Mapper[Any]):
-    """Maps domain events to stored events with msgspec, keeping the cipher and compressor."""
+    """Maps domain events to stored events with msgspec, keeping the cipher and compressor, and
+    sealing personal fields with their owner's own key (domain/personal.py)."""
 
     _encoder = msgspec.json.Encoder()
+    vault: KeyVault | None = None
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         state = dict(vars(domain_event))
@@ -66,6 +85,8 @@ class EventMapper(Mapper[Any]):
         class_version = getattr(type(domain_event), "class_version", 1)
         if class_version > 1:
             state["class_version"] = class_version
+        if self.vault is not None:
+            self._seal(type(domain_event), originator_id, state)
         data = self._encoder.encode(state)
         if self.compressor:
             data = self.compressor.compress(data)
@@ -78,6 +99,23 @@ class EventMapper(Mapper[Any]):
             state=data,
         )
 
+    def _seal(self, cls: type, owner: Any, state: dict[str, Any]) -> None:
+        container, names = _personal_in(cls, state)
+        if not names or all(container.get(name) == ERASED for name in names):
+            return  # nothing personal, or only what is left of a forgotten person
+        if issubclass(cls, CanSnapshotAggregate):
+            state["state"] = container = dict(container)
+        plain = self._encoder.encode({name: container.pop(name) for name in names if name in container})
+        container[SEALED] = seal(self.vault, owner, plain)
+
+    def _unseal(self, cls: type, owner: Any, state: dict[str, Any]) -> None:
+        container, names = _personal_in(cls, state)
+        sealed = container.pop(SEALED, None)
+        if sealed is None:
+            return
+        plain = unseal(self.vault, owner, base64.b64decode(sealed)) if self.vault is not None else None
+        container.update(msgspec.json.decode(plain) if plain is not None else dict.fromkeys(names, ERASED))
+
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
         cls = resolve_topic(stored_event.topic)
         data = stored_event.state
@@ -86,7 +124,12 @@ class EventMapper(Mapper[Any]):
                 data = self.cipher.decrypt(data)
             if self.compressor:
                 data = self.compressor.decompress(data)
-            if getattr(cls, "class_version", 1) == 1:
+            if _has_personal(cls) and SEALED.encode() in data:
+                state = msgspec.json.decode(data)
+                self._unseal(cls, stored_event.originator_id, state)
+                state.pop("class_version", None)
+                payload = _decoder(cls).decode(self._encoder.encode(state))
+            elif getattr(cls, "class_version", 1) == 1:
                 payload = _decoder(cls).decode(data)  # straight to typed fields: nothing to upcast
             else:
                 state = msgspec.json.decode(data)

@@ -23,6 +23,7 @@ from domain.clock import Clock, SystemClock
 from domain.committer import Committer
 from domain.errors import ConcurrentChange, NotFound, UnknownServiceType
 from domain.eventlog import EventMapper
+from domain.personal import vault_for
 from domain.policy import CasePolicy, Policy
 from domain.sqlite_log import GroupCommitRecorder
 from domain.units import CATALOGUE_ID, DEFAULT_SERVICE_TYPES, ServiceCatalogue
@@ -81,7 +82,9 @@ class Ledger(Application[UUID]):
         return factory
 
     def construct_mapper(self) -> Mapper[UUID]:
-        return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=EventMapper)
+        mapper = self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=EventMapper)
+        mapper.vault = self.vault = vault_for(self.env)  # personal fields' keys, beside the log
+        return mapper
 
     # --- plumbing every use case shares --------------------------------------------------
 
@@ -233,6 +236,7 @@ class Ledger(Application[UUID]):
             self._committer.close()
         if isinstance(self.recorder, GroupCommitRecorder):
             self.recorder.close()
+        self.vault.close()
         super().close()
 
     def _notify(self, recordings: list[Any]) -> None:

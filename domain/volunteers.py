@@ -9,6 +9,7 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from domain.aggregate import Aggregate
+from domain.personal import ERASED, personal
 
 from domain.errors import (
     InvalidTransition,
@@ -113,6 +114,20 @@ class Volunteer(Aggregate):
     def _profile_updated(self, phone: str, languages: list[str], skills: list[str], actor: str) -> None:
         self.phone, self.languages, self.skills = phone, languages, skills
 
+    @property
+    def forgotten(self) -> bool:
+        return self.name == ERASED
+
+    def forget(self, actor: str) -> None:
+        """The right to be forgotten: name and phone erased for good (see domain/personal.py);
+        service, hours and qualifications stay, as the law allows and tallies need."""
+        if not self.forgotten:
+            self._forgotten(actor)
+
+    @event("Forgotten")
+    def _forgotten(self, actor: str) -> None:
+        self.name = self.phone = ERASED
+
     # --- qualifications and credentials -----------------------------------------------
 
     def grant_qualification(
@@ -195,3 +210,9 @@ class Volunteer(Aggregate):
     @event("Released")
     def _released(self, shift_id: UUID, actor: str) -> None:
         self.bookings.pop(shift_id, None)
+
+
+# What the log may hold of a volunteer only as long as their key exists (domain/personal.py).
+personal(Volunteer.Registered, "name", "phone")
+personal(Volunteer.ProfileUpdated, "phone")
+personal(Volunteer, "name", "phone")  # in snapshots

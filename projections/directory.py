@@ -9,6 +9,7 @@ from typing import Any
 import sqlite_utils
 
 from domain.accounts import Account
+from domain.personal import ERASED
 from domain.units import Unit
 from domain.volunteers import Volunteer
 from projections.store import ReadModel, ident, within_units
@@ -46,6 +47,8 @@ def post_defined(c: sqlite3.Connection, e: Any, position: int) -> None:
 def masked(phone: str) -> str:
     """A phone number as lists show it (139****5678): enough to tell people apart and to find
     them by the last digits; the whole number stays in the (encrypted) log, shown on a profile."""
+    if phone == ERASED:
+        return ""
     keep_front = 3 if len(phone) >= 10 else 0
     return phone[:keep_front] + "*" * max(0, len(phone) - keep_front - 4) + phone[-4:]
 
@@ -66,6 +69,11 @@ _STATUS = {Volunteer.Approved: "active", Volunteer.Suspended: "suspended",
 @directory.handles(*_STATUS)
 def status_changed(c: sqlite3.Connection, e: Any, position: int) -> None:
     c.execute("UPDATE volunteers SET status = ? WHERE volunteer_id = ?", (_STATUS[type(e)], ident(e.originator_id)))
+
+
+@directory.handles(Volunteer.Forgotten)
+def forgotten(c: sqlite3.Connection, e: Any, position: int) -> None:
+    c.execute("UPDATE volunteers SET name = ?, phone = '' WHERE volunteer_id = ?", (ERASED, ident(e.originator_id)))
 
 
 @directory.handles(Volunteer.ProfileUpdated)

@@ -153,6 +153,14 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_forget_volunteer(args: argparse.Namespace, settings: Settings) -> int:
+    with _ledger(settings) as ledger:
+        ledger.forget_volunteer(args.volunteer_id, "cli")
+    print(f"Volunteer {args.volunteer_id} forgotten: name and phone are unreadable from now on; hours and "
+          "tallies are kept. Backups taken before now still hold the key: let them expire.")
+    return 0
+
+
 def cmd_new_key(args: argparse.Namespace, settings: Settings) -> int:
     """A fresh 256-bit AES key for CARELEDGER_CIPHER_KEY (keep it apart from the data and its backups)."""
     from eventsourcing.cipher import AESCipher
@@ -229,6 +237,11 @@ def build_parser() -> argparse.ArgumentParser:
                                   "what was there is moved aside)")
     restore.add_argument("path", type=Path, metavar="PATH")
     restore.set_defaults(run=cmd_restore)
+
+    forget = commands.add_parser("forget-volunteer", help="erase a volunteer's personal data for good "
+                                 "(crypto-shredding; hours and tallies stay)")
+    forget.add_argument("volunteer_id", type=UUID, metavar="ID")
+    forget.set_defaults(run=cmd_forget_volunteer)
 
     new_key = commands.add_parser("new-key", help="print a new key for CARELEDGER_CIPHER_KEY (events encrypted "
                                   "at rest)")

@@ -66,6 +66,13 @@ class VolunteersController(Controller):
         receipt = request.app.state.ledger.approve_volunteer(volunteer_id, request.user.account_id)
         return written(request, receipt, {"id": str(volunteer_id), "status": receipt.value})
 
+    @post("/{volunteer_id:uuid}/forget", guards=[allow("admin")], sync_to_thread=True, status_code=200)
+    def forget(self, request: Request, volunteer_id: FromPath[UUID]) -> Response:
+        """The right to be forgotten (PIPL art. 47, GDPR art. 17): name and phone become unreadable
+        for good; hours and tallies stay whole."""
+        receipt = request.app.state.ledger.forget_volunteer(volunteer_id, request.user.account_id)
+        return written(request, receipt, {"id": str(volunteer_id), "forgotten": True})
+
     @post("/{volunteer_id:uuid}/suspend", guards=[allow("coordinator")], sync_to_thread=True, status_code=200)
     def suspend(self, request: Request, volunteer_id: FromPath[UUID], data: JSONBody[Suspension]) -> Response:
         self._volunteer(request, volunteer_id)
