@@ -29,6 +29,7 @@ from web.api.volunteers import VolunteersController
 from web.auth import LoginThrottle, make_jwt_auth
 from web.errors import HANDLERS
 from web.idempotency import IdempotencyMiddleware, IdempotencyStore
+from web.openapi import document_problems
 from web.security import add_security_headers, check_csrf
 from web.settings import Settings
 from web.ui.cases import CasesPagesController
@@ -91,7 +92,7 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
                                                    include_in_schema=False)],
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
         on_app_init=[jwt.on_app_init],
-        on_startup=[start],
+        on_startup=[start, lambda app: document_problems(app.openapi_schema)],
         before_request=check_csrf,
         before_send=[add_security_headers],
         request_max_body_size=MAX_BODY_BYTES,

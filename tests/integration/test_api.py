@@ -116,9 +116,21 @@ def test_eleven_clients_race_for_ten_places_and_exactly_ten_win(world: World) ->
     assert sorted(statuses) == [201] * 10 + [409]
 
 
-def test_a_read_waits_for_a_position_and_gives_up_with_503(world: World) -> None:
-    late = world.call("coord", "GET", "/api/v1/units", params={"min_position": 10**9})
-    assert late.status_code == 503 and late.headers["Retry-After"] == "1"
+def test_a_read_waits_for_a_position_and_gives_up_with_503(world: World, tmp_path) -> None:
+    import sqlite3
+
+    blocker = sqlite3.connect(world.client.app.state.store.path, isolation_level=None, timeout=0.1)
+    blocker.execute("BEGIN IMMEDIATE")  # the read models cannot move on while this is held
+    try:
+        position = world.ledger.register_unit("Longhua Hospital", "Xuhui", "admin").position
+        late = world.call("coord", "GET", "/api/v1/units", params={"min_position": position})
+        assert late.status_code == 503 and late.headers["Retry-After"] == "1"
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert world.call("coord", "GET", "/api/v1/units", params={"min_position": position}).status_code == 200
+    beyond = world.call("coord", "GET", "/api/v1/units", params={"min_position": 10**9})
+    assert beyond.status_code == 400 and beyond.json()["field"] == "min_position"
 
 
 def test_health_reports_each_read_model_and_its_lag(world: World) -> None:

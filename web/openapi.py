@@ -1,0 +1,50 @@
+"""What the OpenAPI document says about refusals: every API operation may answer an RFC 9457
+problem (application/problem+json) with the codes CareLedger uses, and the document says so
+(Litestar documents only its own JSON 400)."""
+
+from __future__ import annotations
+
+from litestar.openapi.spec import OpenAPI, OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Reference, Schema
+
+PROBLEM_CODES = {
+    "400": "The request is malformed or a field is out of bounds (`field` names it)",
+    "401": "Not logged in, or the token has expired or was revoked",
+    "403": "This role may not do this, or not for this unit or volunteer",
+    "404": "No such thing",
+    "409": "Refused by a rule (`reason`: shift_full, overlapping_shift, concurrent_change, ...)",
+    "413": "The request body is larger than 1 MiB",
+    "422": "A precondition is missing (`reason`: not_qualified, credential_lapsed, ...)",
+    "429": "Too many failed logins (see Retry-After)",
+    "503": "The read models have not reached min_position yet (see Retry-After)",
+}
+
+PROBLEM = Schema(
+    type=OpenAPIType.OBJECT, required=["type", "status", "title", "detail"],
+    properties={
+        "type": Schema(type=OpenAPIType.STRING), "status": Schema(type=OpenAPIType.INTEGER),
+        "title": Schema(type=OpenAPIType.STRING), "detail": Schema(type=OpenAPIType.STRING),
+        "reason": Schema(type=OpenAPIType.STRING, description="the rule broken, for programs"),
+        "field": Schema(type=OpenAPIType.STRING, description="the field at fault"),
+        "errors": Schema(type=OpenAPIType.ARRAY, items=Schema(type=OpenAPIType.OBJECT)),
+    },
+    description="RFC 9457 problem details",
+)
+
+
+def document_problems(document: OpenAPI) -> None:
+    """Add the Problem schema and the refusals to every /api/ operation, in place."""
+    if document.components.schemas is None:
+        document.components.schemas = {}
+    document.components.schemas["Problem"] = PROBLEM
+    problem = {"application/problem+json": OpenAPIMediaType(schema=Reference(ref="#/components/schemas/Problem"))}
+    for path, item in (document.paths or {}).items():
+        if not path.startswith("/api/"):
+            continue
+        for method in ("get", "put", "post", "delete", "patch"):
+            operation = getattr(item, method, None)
+            if operation is None:
+                continue
+            responses = operation.responses or {}
+            for code, description in PROBLEM_CODES.items():
+                responses[code] = OpenAPIResponse(description=description, content=problem)
+            operation.responses = responses
