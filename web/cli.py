@@ -61,8 +61,10 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
-    from web.passwords import hash_password
+    from web.passwords import MIN_PASSWORD_LENGTH, hash_password
 
+    if len(args.password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"--password: at least {MIN_PASSWORD_LENGTH} characters (a passphrase is best)")
     with _ledger(settings) as ledger:
         receipt = ledger.open_account(args.username, hash_password(args.password), args.role,
                                       [UUID(u) for u in args.unit], UUID(args.volunteer) if args.volunteer else None,

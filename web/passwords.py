@@ -30,5 +30,6 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 # Long enough to resist guessing offline, short enough to type on a phone; no composition rules
 # (NIST SP 800-63B): length is what counts.
-NewPassword = Annotated[str, msgspec.Meta(min_length=10, max_length=200,
+MIN_PASSWORD_LENGTH = 10
+NewPassword = Annotated[str, msgspec.Meta(min_length=MIN_PASSWORD_LENGTH, max_length=200,
                                           description="10 to 200 characters; a passphrase is best")]
