@@ -12,7 +12,7 @@ import msgspec
 import sqlite_utils
 
 from domain.shifts import Shift
-from projections.store import ReadModel, ident, iso
+from projections.store import ReadModel, ident, iso, within_units
 
 
 def create(db: sqlite_utils.Database) -> None:
@@ -131,3 +131,14 @@ def service_record(db: sqlite_utils.Database, volunteer_id: str, first_day: str,
     for row in rows:
         row["served"] = json.loads(row["served"] or "{}")
     return rows
+
+
+def by_volunteer(db: sqlite_utils.Database, unit_ids: list[str] | None, first_day: str, last_day: str) -> list[dict]:
+    """Each volunteer's settled service over the days given: minutes, shifts served, no-shows."""
+    where, params = ["r.day BETWEEN ? AND ?", "r.outcome IS NOT NULL"], [first_day, last_day]
+    within_units(where, params, "r.unit_id", unit_ids)
+    return list(db.query(
+        "SELECT r.volunteer_id, COALESCE(v.name, '') AS name, COALESCE(u.name, r.unit_id) AS unit, "
+        "SUM(r.minutes) AS minutes, SUM(r.outcome = 'served') AS shifts, SUM(r.outcome = 'no_show') AS no_shows "
+        "FROM service_records r LEFT JOIN volunteers v USING (volunteer_id) LEFT JOIN units u ON u.unit_id = r.unit_id "
+        f"WHERE {' AND '.join(where)} GROUP BY r.volunteer_id ORDER BY name", params))

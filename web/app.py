@@ -20,6 +20,7 @@ from projections.runner import READ_MODELS, Projector
 from projections.store import ReadModelStore
 from web.api.auth import AuthController
 from web.api.cases import CasesController
+from web.api.exports import ExportsController
 from web.api.reports import ReportsController
 from web.api.sessions import SessionsController
 from web.api.shifts import ShiftsController
@@ -29,7 +30,8 @@ from web.api.volunteers import VolunteersController
 from web.auth import LoginThrottle, make_jwt_auth
 from web.errors import HANDLERS
 from web.idempotency import IdempotencyMiddleware, IdempotencyStore
-from web.openapi import document_problems
+from web.exports import MEDIA_TYPES as EXPORT_TYPES
+from web.openapi import document_files, document_problems
 from web.security import add_security_headers, check_csrf
 from web.settings import Settings
 from web.ui.cases import CasesPagesController
@@ -87,12 +89,13 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
 
     return Litestar(
         route_handlers=[AuthController, UnitsController, VolunteersController, TrainingsController, ShiftsController,
-                        SessionsController, CasesController, ReportsController, *UI,
+                        SessionsController, CasesController, ReportsController, ExportsController, *UI,
                         create_static_files_router(path="/static", directories=[HERE / "static"],
                                                    include_in_schema=False)],
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
         on_app_init=[jwt.on_app_init],
-        on_startup=[start, lambda app: document_problems(app.openapi_schema)],
+        on_startup=[start, lambda app: (document_problems(app.openapi_schema),
+                                        document_files(app.openapi_schema, "/api/v1/exports/", EXPORT_TYPES))],
         before_request=check_csrf,
         before_send=[add_security_headers],
         request_max_body_size=MAX_BODY_BYTES,

@@ -31,6 +31,16 @@ PROBLEM = Schema(
 )
 
 
+def document_files(document: OpenAPI, prefix: str, media_types: tuple[str, ...]) -> None:
+    """Operations under `prefix` answer a file in one of `media_types`, not JSON."""
+    for path, item in (document.paths or {}).items():
+        if path.startswith(prefix) and item.get is not None and item.get.responses:
+            answer = item.get.responses.get("200")
+            if isinstance(answer, OpenAPIResponse):
+                answer.content = {media: OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING, format="binary"))
+                                  for media in media_types}
+
+
 def document_problems(document: OpenAPI) -> None:
     """Add the Problem schema and the refusals to every /api/ operation, in place."""
     if document.components.schemas is None:

@@ -103,6 +103,9 @@ MATRIX: list[tuple[str, str, Body, set[str] | None]] = [
     ("GET", "/api/v1/reports/expiring", None, {"coordinator"}),
     ("GET", "/api/v1/reports/compliance", None, {"coordinator", "auditor", "admin"}),
     ("GET", "/api/v1/service-types", None, ANY),
+    ("GET", "/api/v1/exports/roster", None, {"coordinator", "admin"}),
+    ("GET", "/api/v1/exports/hours", None, {"coordinator", "admin"}),
+    ("GET", "/api/v1/exports/tallies", None, {"coordinator", "auditor", "admin"}),
     # Case work: only social workers, and for notes only the case's own workers and supervisors.
     ("POST", "/api/v1/cases", lambda i: {"unit_id": i.unit, "patient_id": "MRN-9", "source": "outreach"},
      {"social_worker"}),

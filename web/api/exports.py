@@ -1,0 +1,76 @@
+"""Exports: rosters, volunteer hours and tallies as CSV or XLSX, with the filters of the screens."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get
+from litestar.params import FromQuery, QueryParameter
+
+from projections import directory, hours, roster, tallies
+from web.api.common import A_YEAR, checked_span, read_db
+from web.api.reports import ReportsController
+from web.auth import allow
+from web.exports import Format, table
+from web.ui.common import translator
+
+Day = Annotated[date | None, QueryParameter(name="from")]
+AsFile = Annotated[Format, QueryParameter(name="format")]
+
+
+def _span(request: Request, first: date | None, last: date | None, longest: int | None = None) -> tuple[str, str]:
+    checked_span(first, last, longest)
+    return ReportsController._range(request, first, last)
+
+
+class ExportsController(Controller):
+    path = "/api/v1/exports"
+    tags = ["exports"]
+
+    @get("/roster", guards=[allow("coordinator", "admin")], sync_to_thread=True,
+         response_description="the rosters as a CSV or XLSX file")
+    def roster(self, request: Request, from_: Day = None, to: FromQuery[date | None] = None,
+               unit_id: FromQuery[UUID | None] = None, fmt: AsFile = "csv") -> Response:
+        first, last = _span(request, from_, to, A_YEAR)
+        rows = roster.seat_rows(read_db(request, None), ReportsController._units(request, unit_id), first, last)
+        t = translator(request)
+        for row in rows:
+            row["state"] = t.gettext(row["state"])
+            row["trainee"] = t.gettext("yes") if row["trainee"] else ""
+            row["cancelled"] = t.gettext("cancelled") if row["cancelled"] else ""
+        return table(rows, [("day", "Day"), ("starts_at", "Starts"), ("ends_at", "Ends"), ("unit", "Unit"),
+                            ("post", "Post"), ("name", "Volunteer"), ("state", "State"), ("trainee", "Trainee"),
+                            ("checked_in_at", "Checked in"), ("checked_out_at", "Checked out"),
+                            ("minutes", "Minutes"), ("cancelled", "Shift")],
+                     t.gettext, fmt, f"roster-{first}-{last}")
+
+    @get("/hours", guards=[allow("coordinator", "admin")], sync_to_thread=True,
+         response_description="each volunteer's hours as a CSV or XLSX file")
+    def hours(self, request: Request, from_: Day = None, to: FromQuery[date | None] = None,
+              unit_id: FromQuery[UUID | None] = None, fmt: AsFile = "csv") -> Response:
+        first, last = _span(request, from_, to)
+        rows = hours.by_volunteer(read_db(request, None), ReportsController._units(request, unit_id), first, last)
+        for row in rows:
+            row["hours"] = round((row["minutes"] or 0) / 60, 2)
+        t = translator(request)
+        return table(rows, [("name", "Volunteer"), ("unit", "Unit"), ("hours", "Hours"), ("minutes", "Minutes"),
+                            ("shifts", "Shifts served"), ("no_shows", "No-shows")],
+                     t.gettext, fmt, f"hours-{first}-{last}")
+
+    @get("/tallies", guards=[allow("coordinator", "auditor", "admin")], sync_to_thread=True,
+         response_description="person-times as a CSV or XLSX file")
+    def tallies(self, request: Request, from_: Day = None, to: FromQuery[date | None] = None,
+                unit_id: FromQuery[UUID | None] = None,
+                by: FromQuery[Literal["service_type", "unit", "day", "month"]] = "service_type",
+                fmt: AsFile = "csv") -> Response:
+        first, last = _span(request, from_, to)
+        report = tallies.report(read_db(request, None), first, last, ReportsController._units(request, unit_id), by)
+        t = translator(request)
+        names = {u["id"]: u["name"] for u in directory.units(read_db(request, None))} if by == "unit" else {}
+        rows = [{"key": t.gettext(r["key"]) if by == "service_type" else names.get(r["key"], r["key"]),
+                 "person_times": r["person_times"]} for r in report["rows"]]
+        return table(rows, [("key", {"service_type": "Service type", "unit": "Unit", "day": "Day",
+                                     "month": "Month"}[by]), ("person_times", "Person-times")],
+                     t.gettext, fmt, f"tallies-{by}-{first}-{last}")
