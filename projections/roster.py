@@ -227,3 +227,13 @@ def seat_rows(db: sqlite_utils.Database, unit_ids: list[str] | None, first_day: 
         "s.minutes FROM shifts sh JOIN seats s USING (shift_id) LEFT JOIN volunteers v USING (volunteer_id) "
         f"LEFT JOIN units u ON u.unit_id = sh.unit_id WHERE {' AND '.join(where)} "
         "ORDER BY sh.starts_at, sh.post, name", params))
+
+
+def calendar_of(db: sqlite_utils.Database, volunteer_id: str, first: datetime, last: datetime) -> list[dict]:
+    """A volunteer's seats on shifts between two moments, withdrawn and cancelled ones included
+    (a calendar must show them as cancelled, not drop them)."""
+    return list(db.query(
+        "SELECT sh.shift_id, sh.unit_id, COALESCE(u.name, sh.unit_id) AS unit, sh.post, sh.starts_at, sh.ends_at, "
+        "sh.cancelled, s.state, s.trainee FROM seats s JOIN shifts sh USING (shift_id) "
+        "LEFT JOIN units u ON u.unit_id = sh.unit_id WHERE s.volunteer_id = ? AND sh.ends_at > ? AND sh.starts_at < ? "
+        "ORDER BY sh.starts_at", [volunteer_id, iso(first), iso(last)]))

@@ -19,6 +19,7 @@ from domain.application import CareLedger
 from projections.runner import READ_MODELS, Projector
 from projections.store import ReadModelStore
 from web.api.auth import AuthController
+from web.api.calendar import CalendarController
 from web.api.cases import CasesController
 from web.api.exports import ExportsController
 from web.api.reports import ReportsController
@@ -89,13 +90,16 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
 
     return Litestar(
         route_handlers=[AuthController, UnitsController, VolunteersController, TrainingsController, ShiftsController,
-                        SessionsController, CasesController, ReportsController, ExportsController, *UI,
+                        SessionsController, CasesController, ReportsController, ExportsController,
+                        CalendarController, *UI,
                         create_static_files_router(path="/static", directories=[HERE / "static"],
                                                    include_in_schema=False)],
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
         on_app_init=[jwt.on_app_init],
         on_startup=[start, lambda app: (document_problems(app.openapi_schema),
-                                        document_files(app.openapi_schema, "/api/v1/exports/", EXPORT_TYPES))],
+                                        document_files(app.openapi_schema, "/api/v1/exports/", EXPORT_TYPES),
+                                        document_files(app.openapi_schema, "/api/v1/calendar/feeds/",
+                                                       ("text/calendar",)))],
         before_request=check_csrf,
         before_send=[add_security_headers],
         request_max_body_size=MAX_BODY_BYTES,

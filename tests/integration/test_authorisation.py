@@ -103,6 +103,8 @@ MATRIX: list[tuple[str, str, Body, set[str] | None]] = [
     ("GET", "/api/v1/reports/expiring", None, {"coordinator"}),
     ("GET", "/api/v1/reports/compliance", None, {"coordinator", "auditor", "admin"}),
     ("GET", "/api/v1/service-types", None, ANY),
+    ("GET", "/api/v1/calendar/links", None, {"volunteer", "coordinator"}),
+    ("GET", "/api/v1/calendar/feeds/{account}/{shows}/{signature}", None, None),
     ("GET", "/api/v1/exports/roster", None, {"coordinator", "admin"}),
     ("GET", "/api/v1/exports/hours", None, {"coordinator", "admin"}),
     ("GET", "/api/v1/exports/tallies", None, {"coordinator", "auditor", "admin"}),
@@ -139,7 +141,7 @@ MATRIX: list[tuple[str, str, Body, set[str] | None]] = [
 
 
 def test_every_endpoint_has_a_row(world: World) -> None:
-    served = {(method, route.path.replace(":uuid", "")) for route in world.client.app.routes
+    served = {(method, route.path.replace(":uuid", "").replace(":str", "")) for route in world.client.app.routes
               for handler in getattr(route, "route_handlers", []) for method in handler.http_methods
               if route.path.startswith("/api/") and method not in ("HEAD", "OPTIONS")}
     import re
@@ -149,7 +151,8 @@ def test_every_endpoint_has_a_row(world: World) -> None:
                                                                "session": "session_id",
                                                                "request": "request_id", "case": "case_id", "note": "note_id",
                                                                "group": "group_id", "account": "account_id",
-                                                               "intern": "account_id"}[m.group(1)] + "}", path))
+                                                               "intern": "account_id", "shows": "shows",
+                                                               "signature": "signature"}[m.group(1)] + "}", path))
                 for method, path, _, _ in MATRIX}
     assert served == in_table
 
@@ -159,7 +162,7 @@ def test_each_role_is_allowed_or_refused_as_the_contract_says(world: World, meth
     ids = Ids(world)
     url = path.format(volunteer=ids.volunteer, shift=ids.shift, training=ids.training, session=ids.session,
                       request="00000000-0000-4000-8000-000000000001", case=ids.case, group=ids.group, note=ids.note,
-                      account=ids.account, intern=ids.intern)
+                      account=ids.account, intern=ids.intern, shows="v-x", signature="bad.ics")
     json = body(ids) if body else None
     anonymous = world.call(None, method, url, json=json)
     if allowed is None:

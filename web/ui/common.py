@@ -77,3 +77,14 @@ def act(request: Request, to: str, done: str, command: Callable[[], Receipt], **
 
 def reader(request: Request) -> Any:
     return request.app.state.reader()
+
+
+def calendar_url(request: Request, scope: str) -> str:
+    """The logged-in account's private calendar feed for `scope` (v-VOLUNTEER or u-UNIT)."""
+    from uuid import UUID
+
+    from web.calendar import feed_path
+
+    state = request.app.state
+    account = state.ledger.get_account(UUID(request.scope["user"].account_id))
+    return str(request.base_url).rstrip("/") + feed_path(state.csrf_secret, account, scope)

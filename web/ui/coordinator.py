@@ -13,7 +13,7 @@ from litestar.response import Template
 from domain.errors import InvalidCommand
 from projections import directory, qualifications, roster, trainings
 from web.auth import allow
-from web.ui.common import act, now_local, page, reader
+from web.ui.common import act, calendar_url, now_local, page, reader
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -55,7 +55,7 @@ class CoordinatorController(Controller):
         for s in shifts:
             grid[(s["post"], s["day"])].append(s)
         units = [u for u in directory.units(db) if u["id"] in request.user.unit_ids]
-        return page(request, "shifts_week.html", unit_id=unit_id, units=units, days=days, posts=posts, grid=grid,
+        return page(request, "shifts_week.html", calendar=calendar_url(request, f"u-{unit_id}"), unit_id=unit_id, units=units, days=days, posts=posts, grid=grid,
                     monday=monday, previous=monday - timedelta(days=7), following=monday + timedelta(days=7),
                     today=today)
 

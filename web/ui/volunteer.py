@@ -15,7 +15,7 @@ from projections.directory import units as all_units
 from projections.directory import volunteer as find_volunteer
 from projections.store import iso
 from web.auth import allow
-from web.ui.common import act, now_local, page, reader
+from web.ui.common import act, calendar_url, now_local, page, reader
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -49,7 +49,8 @@ class VolunteerController(Controller):
         service_types = request.app.state.ledger.service_types()
         return page(request, "me.html", profile=profile, upcoming=upcoming, open_shifts=open_shifts[:30],
                     held=held, summary=summary, total=total, unit_names=names, now=iso(now),
-                    service_types=service_types)
+                    service_types=service_types,
+                    calendar=calendar_url(request, f"v-{request.user.volunteer_id}"))
 
     @post("/me/shifts/{shift_id:uuid}/signup", sync_to_thread=True)
     def sign_up(self, request: Request, shift_id: FromPath[UUID]) -> Response:
