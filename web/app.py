@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import threading
 
 from pathlib import Path
@@ -33,6 +34,7 @@ from web.errors import HANDLERS
 from web.idempotency import IdempotencyMiddleware, IdempotencyStore
 from web.exports import MEDIA_TYPES as EXPORT_TYPES
 from web.openapi import document_files, document_problems
+from web.operations import LAG, METRICS, MetricsController, json_logging
 from web.security import add_security_headers, check_csrf
 from web.settings import Settings
 from web.ui.cases import CasesPagesController
@@ -91,21 +93,22 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
     return Litestar(
         route_handlers=[AuthController, UnitsController, VolunteersController, TrainingsController, ShiftsController,
                         SessionsController, CasesController, ReportsController, ExportsController,
-                        CalendarController, *UI,
+                        CalendarController, MetricsController, *UI,
                         create_static_files_router(path="/static", directories=[HERE / "static"],
                                                    include_in_schema=False)],
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
         on_app_init=[jwt.on_app_init],
-        on_startup=[start, lambda app: (document_problems(app.openapi_schema),
+        on_startup=[start, lambda app: (setattr(LAG, "state", app.state), document_problems(app.openapi_schema),
                                         document_files(app.openapi_schema, "/api/v1/exports/", EXPORT_TYPES),
                                         document_files(app.openapi_schema, "/api/v1/calendar/feeds/",
                                                        ("text/calendar",)))],
         before_request=check_csrf,
         before_send=[add_security_headers],
+        **({"logging_config": json_logging()} if os.environ.get("CARELEDGER_LOG_FORMAT", "").lower() == "json" else {}),
         request_max_body_size=MAX_BODY_BYTES,
         on_shutdown=[finish],
         exception_handlers=HANDLERS,
-        middleware=[IdempotencyMiddleware(IdempotencyStore(settings.data_dir / "idempotency.sqlite3"))],
+        middleware=[METRICS.middleware, IdempotencyMiddleware(IdempotencyStore(settings.data_dir / "idempotency.sqlite3"))],
         state=State({"settings": settings, "ledger": ledger, "store": store, "projector": projector,
                      "reader": reader, "jwt": jwt, "principals": {},
                      "csrf_secret": settings.secret("token_secret"),

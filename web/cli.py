@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -172,6 +173,9 @@ def cmd_new_key(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from web.operations import configure_logging, log
+
+    configure_logging()
     from projections.runner import READ_MODELS, Projector
     from projections.store import ReadModelStore
     from web.progress import progress_bar
@@ -185,8 +189,11 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             with progress_bar("read models catching up", behind) as reporter:
                 Projector(ledger, store).catch_up(reporter)
         store.close()
-    print(f"CareLedger at http://{args.host}:{args.port}  (API docs: http://{args.host}:{args.port}/schema)",
-          flush=True)
+    address = f"http://{args.host}:{args.port}"
+    if os.environ.get("CARELEDGER_LOG_FORMAT", "").lower() == "json":
+        log.info("serving", extra={"address": address, "server": args.server, "position": ledger.position})
+    else:
+        print(f"CareLedger at {address}  (API docs: {address}/schema)", flush=True)
     if args.server == "uvicorn":
         import uvicorn
 

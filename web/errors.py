@@ -9,11 +9,12 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect
 
 from domain.errors import DomainError
+from web.operations import count_command, log
 
 PROBLEM = "application/problem+json"
 TITLES = {400: "Invalid request", 401: "Not logged in", 403: "Not allowed", 404: "Not found",
           405: "Method not allowed", 409: "Refused", 422: "Precondition missing", 429: "Too many attempts",
-          503: "Not ready yet"}
+          500: "Failed", 503: "Not ready yet"}
 
 
 PAGE_MESSAGES = {403: "You are not allowed to do this.", 404: "This page does not exist.",
@@ -25,7 +26,11 @@ def problem(status: int, detail: str, headers: dict[str, str] | None = None, **e
     return Response(content=body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
-def domain_error(_: Request, error: DomainError) -> Response:
+def domain_error(request: Request, error: DomainError) -> Response:
+    count_command(request, error.reason)
+    # The reason only: a refusal's words may name a volunteer, and logs hold no personal data.
+    log.info("refused", extra={"command": getattr(request.scope.get("route_handler"), "handler_name", ""),
+                               "reason": error.reason, "status": error.status})
     extra: dict[str, Any] = {"reason": error.reason}
     if "field" in error.details:
         extra["field"] = error.details["field"]
@@ -35,7 +40,7 @@ def domain_error(_: Request, error: DomainError) -> Response:
 
 
 def validation_error(request: Request, error: ValidationException) -> Response:
-    if not request.url.path.startswith(("/api/", "/schema")):
+    if not request.url.path.startswith(("/api/", "/schema", "/metrics")):
         return page_error(request, error)
     fields = []
     for item in error.extra or []:
@@ -47,7 +52,7 @@ def validation_error(request: Request, error: ValidationException) -> Response:
 
 
 def http_error(request: Request, error: HTTPException) -> Response:
-    if not request.url.path.startswith(("/api/", "/schema")):
+    if not request.url.path.startswith(("/api/", "/schema", "/metrics")):
         return page_error(request, error)
     headers = dict(error.headers or {})
     return problem(error.status_code, str(error.detail), headers=headers or None)
@@ -65,4 +70,13 @@ def page_error(request: Request, error: HTTPException) -> Response:
     return response
 
 
-HANDLERS = {DomainError: domain_error, ValidationException: validation_error, HTTPException: http_error}
+def failure(request: Request, error: Exception) -> Response:
+    """The handler of last resort: logged with its stack, answered as a problem without details."""
+    log.exception("failed", extra={"method": request.method, "path": request.url.path})
+    if not request.url.path.startswith(("/api/", "/schema", "/metrics")):
+        return page_error(request, HTTPException(status_code=500))
+    return problem(500, "Something went wrong on our side; it has been logged.")
+
+
+HANDLERS = {DomainError: domain_error, ValidationException: validation_error, HTTPException: http_error,
+            Exception: failure}

@@ -16,6 +16,7 @@ from litestar.params import QueryParameter
 
 from domain.errors import InvalidCommand
 from domain.ledger import Receipt
+from web.operations import count_command
 
 POSITION = "X-CareLedger-Position"
 
@@ -30,6 +31,7 @@ Status = Annotated[str | None, QueryParameter(max_length=30)]
 def written(request: Request, receipt: Receipt, content: Any, status: int = 200) -> Response:
     """A successful write: its answer and the log position a later read may ask to see."""
     position = receipt.position if receipt.position is not None else request.app.state.ledger.position
+    count_command(request, "recorded")
     return Response(content=content, status_code=status, headers={POSITION: str(position)})
 
 

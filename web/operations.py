@@ -1,0 +1,120 @@
+"""What operators watch: Prometheus metrics at /metrics, and JSON logs (CARELEDGER_LOG_FORMAT=json).
+
+Request latency comes from Litestar's Prometheus middleware (per route template, method and
+status); commands by outcome and the read models' lag behind the log are CareLedger's own.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import json
+import logging
+import os
+import time
+from typing import Any
+
+from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from prometheus_client import REGISTRY, Counter
+from prometheus_client.core import GaugeMetricFamily
+
+METRICS = PrometheusConfig(app_name="careledger", prefix="careledger", group_path=True,
+                           exclude=["/metrics", "/static"], buckets=[0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5])
+
+COMMANDS = Counter("careledger_commands", "Commands sent over HTTP, by command and outcome "
+                   "(recorded, or the reason a rule refused it)", ["command", "outcome"])
+log = logging.getLogger("careledger")
+
+
+def count_command(request: Request, outcome: str) -> None:
+    handler = request.scope.get("route_handler")
+    COMMANDS.labels(getattr(handler, "handler_name", "unknown"), outcome).inc()
+
+
+class _ReadModelLag:
+    """At each scrape: the log's head and how far each read model is behind it (in events)."""
+
+    def __init__(self) -> None:
+        self.state: Any = None  # the serving app's state (one app per process when served)
+
+    def collect(self):  # noqa: ANN201 - prometheus_client's collector protocol
+        if self.state is None:
+            return
+        head = self.state.ledger.position
+        positions = self.state.projector.positions()
+        yield GaugeMetricFamily("careledger_log_position", "Position of the newest event in the log", value=head)
+        lag = GaugeMetricFamily("careledger_projection_lag_events", "Events the read model has still to apply",
+                                labels=["read_model"])
+        for name, at in sorted(positions.items()):
+            lag.add_metric([name], head - at)
+        yield lag
+
+
+LAG = _ReadModelLag()
+REGISTRY.register(LAG)
+
+
+async def scraper_only(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    """With CARELEDGER_METRICS_TOKEN set, the scraper sends it as a bearer token; without it, only
+    this machine may read /metrics."""
+    token = os.environ.get("CARELEDGER_METRICS_TOKEN")
+    if token:
+        given = connection.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        if hmac.compare_digest(given, token):
+            return
+        raise NotAuthorizedException("Metrics need the scraper's token")
+    host = connection.client.host if connection.client else ""
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return
+    except ValueError:
+        if host == "testclient":  # Litestar's test client
+            return
+    raise NotAuthorizedException("Metrics are served to this machine only (or set CARELEDGER_METRICS_TOKEN)")
+
+
+class MetricsController(PrometheusController):
+    path = "/metrics"
+    include_in_schema = False
+    guards = [scraper_only]
+
+
+class JSONFormatter(logging.Formatter):
+    """One JSON object a line: time, level, logger, message, and any `extra=` fields given."""
+
+    _plain = set(vars(logging.makeLogRecord({})))
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {"time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+                 + f".{int(record.msecs):03d}Z", "level": record.levelname.lower(), "logger": record.name,
+                 "message": record.getMessage()}
+        entry |= {k: v for k, v in vars(record).items() if k not in self._plain and k not in entry}
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def configure_logging() -> None:
+    """JSON lines on stderr when CARELEDGER_LOG_FORMAT=json; plain text otherwise."""
+    handler = logging.StreamHandler()
+    if os.environ.get("CARELEDGER_LOG_FORMAT", "").lower() == "json":
+        handler.setFormatter(JSONFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(os.environ.get("CARELEDGER_LOG_LEVEL", "INFO").upper())
+
+
+def json_logging() -> Any:
+    """Litestar's logging, every line a JSON object (its own records, ours, and exceptions)."""
+    from litestar.logging.config import LoggingConfig
+
+    # Refusals are not logged as exceptions (their words may name someone); failures are, by
+    # web/errors.py's handler of last resort.
+    return LoggingConfig(formatters={"standard": {"()": JSONFormatter}},
+                         loggers={"careledger": {"level": "INFO", "propagate": True}})
