@@ -83,7 +83,8 @@ class Ledger(Application[UUID]):
 
     def construct_mapper(self) -> Mapper[UUID]:
         mapper = self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=EventMapper)
-        mapper.vault = self.vault = vault_for(self.env)  # personal fields' keys, beside the log
+        # personal fields' keys, beside the log (on PostgreSQL through the log's own pool)
+        mapper.vault = self.vault = vault_for(self.env, lambda: self.recorder.datastore)
         return mapper
 
     # --- plumbing every use case shares --------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -88,54 +88,47 @@ class SQLiteVault:
 
 
 class PostgresVault:
-    """Keys in a table of the log's PostgreSQL schema, shared by every node. One connection, opened
-    when first needed: keys are asked for rarely (a registration, a volunteer read cold)."""
+    """Keys in a table of the log's PostgreSQL schema, shared by every node, through the log's own
+    connection pool (a connection of its own per application ran a busy server out of them)."""
 
-    def __init__(self, env: Mapping[str, str]) -> None:
-        self._params = {"host": env.get("POSTGRES_HOST") or "localhost", "port": env.get("POSTGRES_PORT") or "5432",
-                        "user": env.get("POSTGRES_USER") or "", "dbname": env.get("POSTGRES_DBNAME") or "",
-                        "password": env.get("POSTGRES_PASSWORD") or "", "autocommit": True,
-                        "connect_timeout": int(env.get("POSTGRES_CONNECT_TIMEOUT") or 5)}
+    def __init__(self, env: Mapping[str, str], datastore: Callable[[], Any]) -> None:
         schema = env.get("POSTGRES_SCHEMA")
         self._table = f"{schema}.personal_keys" if schema else "personal_keys"
-        self._conn: Any = None
-        self._lock = threading.Lock()
+        self._datastore = datastore
+        self._table_made = False
 
-    def _run(self, sql: str, params: tuple) -> Any:
-        import psycopg
-
-        with self._lock:
-            if self._conn is None or self._conn.closed:
-                self._conn = psycopg.connect(**self._params)
-                self._conn.execute(f"CREATE TABLE IF NOT EXISTS {self._table} "
-                                   "(owner_id uuid PRIMARY KEY, key bytea NOT NULL)")
-            cursor = self._conn.execute(sql, params)
-            return cursor.fetchone() if cursor.description else cursor.rowcount
+    def _run(self, sql: str, params: tuple, fetch: bool) -> Any:
+        with self._datastore().transaction(commit=True) as cursor:
+            if not self._table_made:
+                cursor.execute(f"CREATE TABLE IF NOT EXISTS {self._table} "
+                               "(owner_id uuid PRIMARY KEY, key bytea NOT NULL)")
+                self._table_made = True
+            cursor.execute(sql, params)
+            return cursor.fetchone() if fetch else cursor.rowcount
 
     def key(self, owner: UUID, create: bool) -> bytes | None:
         if create:
             self._run(f"INSERT INTO {self._table} VALUES (%s, %s) ON CONFLICT DO NOTHING",
-                      (owner, AESGCM.generate_key(256)))
-        row = self._run(f"SELECT key FROM {self._table} WHERE owner_id = %s", (owner,))
-        return bytes(row[0]) if row else None
+                      (owner, AESGCM.generate_key(256)), fetch=False)
+        row = self._run(f"SELECT key FROM {self._table} WHERE owner_id = %s", (owner,), fetch=True)
+        return bytes(row["key"] if isinstance(row, dict) else row[0]) if row else None
 
     def forget(self, owner: UUID) -> bool:
-        return self._run(f"DELETE FROM {self._table} WHERE owner_id = %s", (owner,)) > 0
+        return self._run(f"DELETE FROM {self._table} WHERE owner_id = %s", (owner,), fetch=False) > 0
 
     def close(self) -> None:
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
+        pass  # the pool is the log's, closed with it
 
 
-def vault_for(env: Mapping[str, str]) -> KeyVault:
-    """The vault beside the log the environment names (in memory for an in-memory log)."""
+def vault_for(env: Mapping[str, str], datastore: Callable[[], Any]) -> KeyVault:
+    """The vault beside the log the environment names (in memory for an in-memory log);
+    `datastore()` is the log's own datastore, once the application has made it."""
     module = env.get("PERSISTENCE_MODULE", "")
     dbname = env.get("SQLITE_DBNAME") or ":memory:"
     if module == "eventsourcing.sqlite" and ":memory:" not in dbname and "mode=memory" not in dbname:
         return SQLiteVault(dbname)
     if module == "eventsourcing.postgres":
-        return PostgresVault(env)
+        return PostgresVault(env, datastore)
     return MemoryVault()
 
 

@@ -164,6 +164,31 @@ def cmd_forget_volunteer(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from projections import directory
+    from projections.runner import READ_MODELS, Projector
+    from projections.store import ReadModelStore
+    from web.importing import import_volunteers, read_table
+    from web.progress import progress_bar
+
+    table = read_table(args.file.read_bytes(), args.file.name)
+    with _ledger(settings) as ledger:
+        store = ReadModelStore(settings.read_models_path, READ_MODELS)
+        Projector(ledger, store).catch_up()  # duplicates are found against what the log holds now
+        db = store.reader()
+        units = [UUID(u["id"]) for u in directory.units(db)]
+        with progress_bar(f"import {args.file.name}", max(0, len(table) - 1), unit="rows") as bar:
+            report = import_volunteers(ledger, db, table, units, args.unit, "cli", bar.advance)
+        Projector(ledger, store).catch_up()
+        store.close()
+    print(f"{report.created} volunteers registered, {len(report.duplicates)} already known (rows "
+          f"{', '.join(map(str, report.duplicates[:20]))}{'…' if len(report.duplicates) > 20 else ''}), "
+          f"{len(report.errors)} rows refused.")
+    for error in report.errors:
+        print(f"  row {error['row']}: {error['field']}: {error['problem']}")
+    return 1 if report.errors else 0
+
+
 def cmd_new_key(args: argparse.Namespace, settings: Settings) -> int:
     """A fresh 256-bit AES key for CARELEDGER_CIPHER_KEY (keep it apart from the data and its backups)."""
     from eventsourcing.cipher import AESCipher
@@ -251,6 +276,13 @@ def build_parser() -> argparse.ArgumentParser:
                                  "(crypto-shredding; hours and tallies stay)")
     forget.add_argument("volunteer_id", type=UUID, metavar="ID")
     forget.set_defaults(run=cmd_forget_volunteer)
+
+    importing = commands.add_parser("import", help="import volunteers from a CSV or Excel file (columns by "
+                                    "header, English or Chinese; re-running adds no duplicates)")
+    importing.add_argument("what", choices=["volunteers"])
+    importing.add_argument("file", type=Path, metavar="FILE")
+    importing.add_argument("--unit", type=UUID, help="the unit of rows without a unit column")
+    importing.set_defaults(run=cmd_import)
 
     new_key = commands.add_parser("new-key", help="print a new key for CARELEDGER_CIPHER_KEY (events encrypted "
                                   "at rest)")

@@ -93,6 +93,7 @@ MATRIX: list[tuple[str, str, Body, set[str] | None]] = [
     ("POST", "/api/v1/shifts/{shift}/corrections/{request}/decline", lambda i: {"reason": "no"}, {"coordinator"}),
     ("POST", "/api/v1/volunteers/{volunteer}/reinstate", None, {"coordinator"}),
     ("POST", "/api/v1/volunteers/{volunteer}/forget", None, {"admin"}),
+    ("POST", "/api/v1/volunteers/import", None, {"coordinator"}),
     ("POST", "/api/v1/volunteers/{volunteer}/retire", None, {"coordinator"}),
     ("POST", "/api/v1/volunteers/{volunteer}/credentials", lambda i: {"kind": "health_check",
                                                                        "recorded_on": "2026-11-01"},

@@ -26,7 +26,7 @@ def _unbounded(schema: dict, components: dict, where: str, seen: set[str]) -> li
     kind = schema.get("type")
     kinds = kind if isinstance(kind, list) else [kind]
     if "string" in kinds and not ({"enum", "const", "maxLength"} & schema.keys()) and \
-            schema.get("format") not in ("uuid", "date", "date-time", "time", "duration"):
+            schema.get("format") not in ("uuid", "date", "date-time", "time", "duration", "binary"):
         found.append(f"{where}: a string without maxLength")
     if "array" in kinds:
         if "maxItems" not in schema:

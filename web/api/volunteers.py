@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
@@ -9,11 +10,14 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
 
 from projections import directory, hours, qualifications
-from web.api.common import Search, Status, Tags, read_db, whole_span, written
+from web.api.common import POSITION, Search, Status, Tags, read_db, whole_span, written
 from web.auth import allow
+from web.importing import run_import
 
 
 class NewVolunteer(msgspec.Struct, forbid_unknown_fields=True):
@@ -22,6 +26,15 @@ class NewVolunteer(msgspec.Struct, forbid_unknown_fields=True):
     unit_id: UUID
     languages: Tags = []
     skills: Tags = []
+
+
+@dataclass
+class VolunteerFile:
+    file: UploadFile  # CSV (UTF-8 or GB18030) or .xlsx; at most 10 MiB
+    unit_id: UUID | None = None  # the unit of rows without a unit column
+
+
+IMPORT_MAX_BYTES = 10 * 1024 * 1024
 
 
 class Suspension(msgspec.Struct, forbid_unknown_fields=True):
@@ -59,6 +72,15 @@ class VolunteersController(Controller):
                                                               data.skills, request.user.account_id)
         return written(request, receipt, {"id": str(receipt.id), "status": receipt.value, "name": data.name,
                                           "unit_id": str(data.unit_id)}, 201)
+
+    @post("/import", guards=[allow("coordinator")], sync_to_thread=True, status_code=200,
+          request_max_body_size=IMPORT_MAX_BYTES)
+    def import_file(self, request: Request,
+                    data: Annotated[VolunteerFile, Body(media_type=RequestEncodingType.MULTI_PART)]) -> Response:
+        """Register volunteers from a spreadsheet: columns by header (name/姓名, phone/手机号, unit/单位,
+        languages/语言, skills/特长); bad rows reported with their reason; known phones skipped."""
+        report = run_import(request, data.file.file.read(), data.file.filename or "upload.csv", data.unit_id)
+        return Response(content=report, headers={POSITION: str(request.app.state.ledger.position)})
 
     @post("/{volunteer_id:uuid}/approve", guards=[allow("coordinator")], sync_to_thread=True, status_code=200)
     def approve(self, request: Request, volunteer_id: FromPath[UUID]) -> Response:

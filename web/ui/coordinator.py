@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
-from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery, URLEncodedBody
 from litestar.response import Template
 
-from domain.errors import InvalidCommand
+from domain.errors import DomainError, InvalidCommand
 from projections import directory, qualifications, roster, trainings
 from web.auth import allow
-from web.ui.common import act, calendar_url, now_local, page, reader
+from web.api.volunteers import IMPORT_MAX_BYTES
+from web.importing import run_import
+from web.ui.common import act, calendar_url, now_local, page, reader, translator
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -126,6 +131,29 @@ class CoordinatorController(Controller):
             request.headers.get("hx-target") == "volunteer-rows" else "volunteers.html"
         return page(request, template, volunteers=found, held=held, expiring=expiring, q=q or "",
                     status=status or "", units=[(u, unit_names.get(u, u)) for u in units])
+
+    @get("/volunteers/import", sync_to_thread=True)
+    def import_form(self, request: Request) -> Template:
+        names = {u["id"]: u["name"] for u in directory.units(reader(request))}
+        return page(request, "volunteers_import.html", report=None,
+                    units=[(u, names.get(u, u)) for u in request.user.unit_ids])
+
+    @post("/volunteers/import", sync_to_thread=True, request_max_body_size=IMPORT_MAX_BYTES)
+    def import_file(self, request: Request,
+                    data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]) -> Template:
+        upload, unit = data.get("file"), data.get("unit_id") or None
+        names = {u["id"]: u["name"] for u in directory.units(reader(request))}
+        units = [(u, names.get(u, u)) for u in request.user.unit_ids]
+        if not isinstance(upload, UploadFile):
+            return page(request, "volunteers_import.html", report=None, units=units,
+                        problem=translator(request).gettext("Choose a CSV or Excel file."))
+        try:
+            report = run_import(request, upload.file.read(), upload.filename or "upload.csv",
+                                UUID(unit) if unit else None)
+        except (DomainError, ValueError) as refused:
+            return page(request, "volunteers_import.html", report=None, units=units,
+                        problem=getattr(refused, "message", str(refused)))
+        return page(request, "volunteers_import.html", report=report, units=units)
 
     @post("/volunteers", sync_to_thread=True)
     def register(self, request: Request, data: Form) -> Response:

@@ -96,3 +96,16 @@ def test_every_attribute_a_volunteer_keeps_is_annotated_so_snapshots_come_back_t
     hints = typing.get_type_hints(Volunteer)
     missing = [name for name in vars(volunteer) if not name.startswith("_") and name not in hints]
     assert missing == []
+
+
+def test_a_forgotten_volunteer_reads_erased_from_the_log_on_every_store(hospital: Hospital) -> None:
+    from domain.personal import ERASED
+
+    ledger = hospital.ledger
+    volunteer = ledger.register_volunteer("Gu Yue", "13700001234", hospital.unit, [], [], COORDINATOR).id
+    assert ledger.vault.key(volunteer, create=False) is not None
+    ledger.forget_volunteer(volunteer, "admin")
+    assert ledger.vault.key(volunteer, create=False) is None
+    registered = next(iter(ledger.events.get(volunteer)))  # read again from the log itself
+    assert (registered.name, registered.phone) == (ERASED, ERASED)
+    assert ledger.get_volunteer(volunteer).name == ERASED

@@ -1,0 +1,185 @@
+"""Importing volunteers from the spreadsheets programmes already keep (CSV or Excel).
+
+Columns are found by their header, in English or Chinese; every row is checked before anything
+is written; a bad row is reported with its reason and left out whole; a phone number already
+known (in the units imported into, or earlier in the file) is a duplicate, not a second person,
+so running the same file twice adds no one.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from domain.errors import DomainError
+from projections import directory
+
+HEADERS = {
+    "name": ("name", "full name", "姓名", "名字", "志愿者姓名"),
+    "phone": ("phone", "mobile", "phone number", "telephone", "手机", "手机号", "手机号码", "电话", "联系电话"),
+    "languages": ("languages", "language", "语言", "语种"),
+    "skills": ("skills", "skill", "特长", "技能"),
+    "unit": ("unit", "hospital", "单位", "医院", "服务单位"),
+}
+_SPLIT = re.compile(r"[,;，；、/]+")
+BATCH = 200  # rows saved in one transaction (a refusal inside one is redone row by row)
+MAX_ROWS = 50_000
+
+
+@dataclass
+class Row:
+    number: int  # as the spreadsheet numbers it (the header is row 1)
+    name: str
+    phone: str
+    unit_id: UUID
+    languages: list[str]
+    skills: list[str]
+
+
+@dataclass
+class Report:
+    rows: int = 0
+    created: int = 0
+    duplicates: list[int] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def refuse(self, number: int, field_name: str, problem: str) -> None:
+        self.errors.append({"row": number, "field": field_name, "problem": problem})
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"rows": self.rows, "created": self.created, "duplicates": self.duplicates, "errors": self.errors}
+
+
+def read_table(content: bytes, filename: str) -> list[list[str]]:
+    """The rows of a CSV (UTF-8, or GB18030 as Chinese Excel saves it) or an .xlsx file, as text."""
+    if filename.lower().endswith((".xlsx", ".xlsm")):
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
+        rows = [["" if v is None else str(v).strip() for v in row] for row in sheet.iter_rows(values_only=True)]
+    else:
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                text = content.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise ValueError("The file is neither UTF-8 nor GB18030 text, nor an .xlsx workbook.")
+        rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
+    rows = [row for row in rows if any(row)]
+    if len(rows) > MAX_ROWS + 1:
+        raise ValueError(f"At most {MAX_ROWS:,} volunteers in one file; split it.")
+    return rows
+
+
+def _columns(header: list[str]) -> dict[str, int]:
+    found = {}
+    for i, title in enumerate(header):
+        key = title.strip().lower().replace("_", " ")
+        for column, names in HEADERS.items():
+            if key in names and column not in found:
+                found[column] = i
+    missing = [c for c in ("name", "phone") if c not in found]
+    if missing:
+        raise ValueError(f"No column for {' and '.join(missing)}: the first row must name the columns "
+                         f"(e.g. name/姓名, phone/手机号).")
+    return found
+
+
+def _phone(text: str) -> str | None:
+    digits = re.sub(r"[\s\-()（）]", "", text)
+    return digits if re.fullmatch(r"\+?\d{6,20}", digits) else None
+
+
+def checked_rows(table: list[list[str]], units_by_name: dict[str, UUID], default_unit: UUID | None,
+                 report: Report) -> Iterator[Row]:
+    """Each row that passes every check; the others go to the report with their reason."""
+    columns = _columns(table[0])
+
+    def cell(row: list[str], column: str) -> str:
+        i = columns.get(column)
+        return row[i].strip() if i is not None and i < len(row) else ""
+
+    for number, row in enumerate(table[1:], start=2):
+        report.rows += 1
+        name, phone = cell(row, "name"), _phone(cell(row, "phone"))
+        if not name or len(name) > 100:
+            report.refuse(number, "name", "must be 1 to 100 characters")
+            continue
+        if phone is None:
+            report.refuse(number, "phone", f"{cell(row, 'phone')!r} is not a phone number")
+            continue
+        unit_text = cell(row, "unit")
+        unit = units_by_name.get(unit_text.lower()) if unit_text else default_unit
+        if unit is None:
+            report.refuse(number, "unit", f"unknown unit {unit_text!r}" if unit_text else "no unit given")
+            continue
+        languages = [x.strip() for x in _SPLIT.split(cell(row, "languages")) if x.strip()]
+        skills = [x.strip() for x in _SPLIT.split(cell(row, "skills")) if x.strip()]
+        if len(languages) > 30 or len(skills) > 30 or any(len(x) > 60 for x in languages + skills):
+            report.refuse(number, "languages" if len(languages) > 30 else "skills", "at most 30, each 60 characters")
+            continue
+        yield Row(number, name, phone, unit, languages, skills)
+
+
+def import_volunteers(ledger: Any, db: Any, table: list[list[str]], unit_ids: list[UUID], default_unit: UUID | None,
+                      actor: str, progress: Callable[[int], None] = lambda n: None) -> Report:
+    """Register every good row of `table` as a (pending) volunteer of one of `unit_ids`."""
+    report = Report()
+    if not table:
+        raise ValueError("The file is empty.")
+    allowed = {str(u) for u in unit_ids}
+    units = {u["name"].lower(): UUID(u["id"]) for u in directory.units(db) if u["id"] in allowed}
+    units |= {str(u): u for u in unit_ids}  # a unit may also be given by its id
+    known = {ledger.get_volunteer(UUID(v["id"])).phone
+             for v in directory.volunteers(db, sorted(allowed), limit=1_000_000)}
+    fresh: list[Row] = []
+    for row in checked_rows(table, units, default_unit if default_unit is None or str(default_unit) in allowed
+                            else None, report):
+        if row.phone in known:
+            report.duplicates.append(row.number)
+            progress(1)
+            continue
+        known.add(row.phone)
+        fresh.append(row)
+    for start in range(0, len(fresh), BATCH):
+        chunk = fresh[start:start + BATCH]
+        try:
+            with ledger.batch():
+                for row in chunk:
+                    ledger.register_volunteer(row.name, row.phone, row.unit_id, row.languages, row.skills, actor)
+            report.created += len(chunk)
+        except DomainError:
+            for row in chunk:  # one row refused: the others of the batch go in one by one
+                try:
+                    ledger.register_volunteer(row.name, row.phone, row.unit_id, row.languages, row.skills, actor)
+                    report.created += 1
+                except DomainError as refused:
+                    report.refuse(row.number, refused.details.get("field", ""), refused.message)
+        progress(len(chunk))
+    report.errors.sort(key=lambda e: e["row"])
+    return report
+
+
+def run_import(request: Any, content: bytes, filename: str, unit_id: UUID | None) -> dict[str, Any]:
+    """An import asked for over HTTP, into the units the coordinator acts for; then the read
+    models are brought up to it (the report's rows are visible on the next read)."""
+    from domain.errors import InvalidCommand
+
+    state = request.app.state
+    units = [UUID(u) for u in request.user.unit_ids]
+    if unit_id is not None:
+        request.user.ensure_unit(unit_id)
+    try:
+        table = read_table(content, filename)
+        report = import_volunteers(state.ledger, state.reader(), table, units, unit_id, request.user.account_id)
+    except ValueError as problem:
+        raise InvalidCommand("file", str(problem)) from None
+    state.projector.wait(state.ledger.position, timeout=state.settings.read_wait_seconds)
+    return report.as_dict()
