@@ -13,6 +13,11 @@ class Policy:
     check_in_opens_minutes: int = 60  # before the shift starts; it closes at the shift's end
     late_cancellation_hours: int = 24  # a withdrawal closer than this to the start is "late"
     rounding: str = "exact"  # exact | 5 | 10 | 15 (to the nearest step)
+    # A volunteer still checked in this long after the shift ended forgot to check out: they are
+    # checked out at the shift's end, credited as if they had (or at most `auto_check_out_credit`
+    # minutes when that is set), and the seat waits for a coordinator to confirm or correct it.
+    auto_check_out_after_minutes: int = 120
+    auto_check_out_credit: int | None = None
 
     def __post_init__(self) -> None:
         if self.rounding not in ROUNDING_STEPS:
@@ -20,6 +25,12 @@ class Policy:
 
     def check_in_window(self, starts_at: datetime, ends_at: datetime) -> tuple[datetime, datetime]:
         return starts_at - timedelta(minutes=self.check_in_opens_minutes), ends_at
+
+    def forgot_to_check_out(self, ends_at: datetime, now: datetime) -> bool:
+        return now >= ends_at + timedelta(minutes=self.auto_check_out_after_minutes)
+
+    def auto_credit(self, credited: int) -> int:
+        return credited if self.auto_check_out_credit is None else min(credited, self.auto_check_out_credit)
 
     def is_late_cancellation(self, starts_at: datetime, at: datetime) -> bool:
         return at > starts_at - timedelta(hours=self.late_cancellation_hours)

@@ -105,6 +105,22 @@ class Rostering(Ledger):
             return Receipt(self._commit(shift), shift_id, minutes)
         return self._decide(decide)
 
+    def check_out_forgotten(self, shift_id: UUID, volunteer_id: UUID, actor: str = "system:auto-check-out") -> Receipt:
+        """Check out a volunteer who forgot to, at the shift's end, for a coordinator's review;
+        the receipt's value is the credited minutes, or None when there was nothing to do."""
+        def decide() -> Receipt:
+            shift = self._get(Shift, shift_id, "shift")
+            minutes = shift.check_out_forgotten(volunteer_id, self.clock.now(), self.policy, actor)
+            return Receipt(self._commit(shift) if minutes is not None else None, shift_id, minutes)
+        return self._decide(decide)
+
+    def review_check_out(self, shift_id: UUID, volunteer_id: UUID, minutes: int | None, actor: str) -> Receipt:
+        def decide() -> Receipt:
+            shift = self._get(Shift, shift_id, "shift")
+            shift.review_check_out(volunteer_id, minutes, actor)
+            return Receipt(self._commit(shift), shift_id, minutes)
+        return self._decide(decide)
+
     def mark_no_show(self, shift_id: UUID, volunteer_id: UUID, actor: str) -> Receipt:
         def decide() -> Receipt:
             shift = self._get(Shift, shift_id, "shift")

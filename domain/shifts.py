@@ -47,6 +47,7 @@ class Seat:
     minutes: int = 0
     served: dict[str, int] = field(default_factory=dict)
     outcome: str | None = None
+    review: str | None = None  # an automatic check-out: "pending", then "confirmed" or "corrected"
 
     @property
     def holds_place(self) -> bool:
@@ -231,6 +232,43 @@ class Shift(Aggregate):
     ) -> None:
         self.seats[volunteer_id] = replace(self.seats[volunteer_id], state=CHECKED_OUT, checked_out_at=at,
                                            served=served, minutes=minutes, outcome=SERVED)
+
+    def check_out_forgotten(self, volunteer_id: UUID, now: datetime, policy: Policy, actor: str) -> int | None:
+        """A volunteer who forgot to check out is checked out at the shift's end, for review;
+        None (nothing recorded) while it is too early to say they forgot, or once they are out."""
+        seat = self.seat_of(volunteer_id)
+        if seat.state != CHECKED_IN or not policy.forgot_to_check_out(self.ends_at, now):
+            return None
+        assert seat.checked_in_at is not None
+        at = max(self.ends_at, seat.checked_in_at)
+        minutes = policy.auto_credit(policy.credited_minutes(self.starts_at, self.ends_at, seat.checked_in_at, at))
+        self._checked_out_automatically(volunteer_id, at, minutes, actor)
+        return minutes
+
+    @event("CheckedOutAutomatically")
+    def _checked_out_automatically(self, volunteer_id: UUID, at: datetime, minutes: int, actor: str) -> None:
+        self.seats[volunteer_id] = replace(self.seats[volunteer_id], state=CHECKED_OUT, checked_out_at=at,
+                                           minutes=minutes, outcome=SERVED, review="pending")
+
+    def review_check_out(self, volunteer_id: UUID, minutes: int | None, actor: str) -> None:
+        """A coordinator confirms an automatic check-out (minutes None) or corrects its minutes."""
+        seat = self.seat_of(volunteer_id)
+        if seat.review != "pending":
+            raise InvalidCommand("volunteer_id", "this seat has no automatic check-out waiting for review")
+        if minutes is None:
+            self._auto_check_out_confirmed(volunteer_id, actor)
+        elif not 0 <= minutes <= 24 * 60:
+            raise InvalidCommand("minutes", "must be between 0 and 1440")
+        else:
+            self._auto_check_out_corrected(volunteer_id, minutes, actor)
+
+    @event("AutoCheckOutConfirmed")
+    def _auto_check_out_confirmed(self, volunteer_id: UUID, actor: str) -> None:
+        self.seats[volunteer_id] = replace(self.seats[volunteer_id], review="confirmed")
+
+    @event("AutoCheckOutCorrected")
+    def _auto_check_out_corrected(self, volunteer_id: UUID, minutes: int, actor: str) -> None:
+        self.seats[volunteer_id] = replace(self.seats[volunteer_id], review="corrected", minutes=minutes)
 
     def mark_no_show(self, volunteer_id: UUID, at: datetime, actor: str) -> None:
         seat = self.seat_of(volunteer_id)

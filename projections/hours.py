@@ -85,12 +85,17 @@ def checked_out(c: sqlite3.Connection, e: Any, position: int) -> None:
             outcome="served")
 
 
+@hours.handles(Shift.CheckedOutAutomatically)
+def checked_out_automatically(c: sqlite3.Connection, e: Any, position: int) -> None:
+    _settle(c, e, checked_out_at=iso(e.at), minutes=e.minutes, served="{}", outcome="served")
+
+
 @hours.handles(Shift.MarkedNoShow)
 def marked_no_show(c: sqlite3.Connection, e: Any, position: int) -> None:
     _settle(c, e, outcome="no_show", minutes=0)
 
 
-@hours.handles(Shift.HoursCorrected)
+@hours.handles(Shift.HoursCorrected, Shift.AutoCheckOutCorrected)
 def hours_corrected(c: sqlite3.Connection, e: Any, position: int) -> None:
     _settle(c, e, minutes=e.minutes, outcome="served")
 

@@ -88,7 +88,7 @@ def checked_in(c: sqlite3.Connection, e: Any, position: int) -> None:
               (iso(e.at), e.via, position, ident(e.originator_id), ident(e.volunteer_id)))
 
 
-@roster.handles(Shift.CheckedOut)
+@roster.handles(Shift.CheckedOut, Shift.CheckedOutAutomatically)
 def checked_out(c: sqlite3.Connection, e: Any, position: int) -> None:
     c.execute("UPDATE seats SET state = 'checked_out', checked_out_at = ?, minutes = ?, outcome = 'served' "
               "WHERE shift_id = ? AND volunteer_id = ?",
@@ -101,7 +101,7 @@ def marked_no_show(c: sqlite3.Connection, e: Any, position: int) -> None:
               (ident(e.originator_id), ident(e.volunteer_id)))
 
 
-@roster.handles(Shift.HoursCorrected)
+@roster.handles(Shift.HoursCorrected, Shift.AutoCheckOutCorrected)
 def hours_corrected(c: sqlite3.Connection, e: Any, position: int) -> None:
     c.execute("UPDATE seats SET minutes = ?, outcome = 'served' WHERE shift_id = ? AND volunteer_id = ?",
               (e.minutes, ident(e.originator_id), ident(e.volunteer_id)))

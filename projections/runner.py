@@ -22,13 +22,14 @@ from projections.casework import casework
 from projections.directory import directory
 from projections.hours import hours
 from projections.qualifications import qualifications
+from projections.reviews import reviews
 from projections.roster import roster
 from projections.store import ReadModel, ReadModelStore, connect
 from projections.tallies import tallies
 from projections.trainings import trainings
 
 READ_MODELS: tuple[ReadModel, ...] = (directory, roster, hours, tallies, qualifications, caseload, trainings,
-                                         casework)
+                                         casework, reviews)
 BY_NAME = {model.name: model for model in READ_MODELS}
 
 

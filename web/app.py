@@ -37,6 +37,7 @@ from web.openapi import document_files, document_problems
 from web.operations import LAG, METRICS, MetricsController, json_logging
 from web.security import add_security_headers, check_csrf
 from web.settings import Settings
+from web.sweeper import sweep_every
 from web.ui.cases import CasesPagesController
 from web.ui.coordinator import CoordinatorController
 from web.ui.dashboard import DashboardController
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
     def start() -> None:
         projector.catch_up()
         follower.start()
+        sweep_every(settings.sweep_seconds, ledger, reader, stop)
         # What start-up made lives as long as the server: keep it out of every later collection
         # (a full collection over it paused all requests for tens of milliseconds).
         gc.collect()

@@ -189,6 +189,21 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if report.errors else 0
 
 
+def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
+    from projections.runner import READ_MODELS, Projector
+    from projections.store import ReadModelStore
+    from web.sweeper import sweep
+
+    with _ledger(settings) as ledger:
+        store = ReadModelStore(settings.read_models_path, READ_MODELS)
+        Projector(ledger, store).catch_up()
+        done = sweep(ledger, store.reader())
+        Projector(ledger, store).catch_up()
+        store.close()
+    print(f"{done} forgotten check-outs recorded, for coordinators to review.")
+    return 0
+
+
 def cmd_new_key(args: argparse.Namespace, settings: Settings) -> int:
     """A fresh 256-bit AES key for CARELEDGER_CIPHER_KEY (keep it apart from the data and its backups)."""
     from eventsourcing.cipher import AESCipher
@@ -283,6 +298,10 @@ def build_parser() -> argparse.ArgumentParser:
     importing.add_argument("file", type=Path, metavar="FILE")
     importing.add_argument("--unit", type=UUID, help="the unit of rows without a unit column")
     importing.set_defaults(run=cmd_import)
+
+    sweeper = commands.add_parser("sweep", help="check out volunteers who forgot to (the server does it "
+                                  "every minute)")
+    sweeper.set_defaults(run=cmd_sweep)
 
     new_key = commands.add_parser("new-key", help="print a new key for CARELEDGER_CIPHER_KEY (events encrypted "
                                   "at rest)")

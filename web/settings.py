@@ -25,7 +25,11 @@ class Settings:
         check_in_opens_minutes=int(_env("CARELEDGER_CHECK_IN_OPENS_MINUTES", "60")),
         late_cancellation_hours=int(_env("CARELEDGER_LATE_CANCELLATION_HOURS", "24")),
         rounding=_env("CARELEDGER_ROUNDING", "exact"),
+        auto_check_out_after_minutes=int(_env("CARELEDGER_AUTO_CHECK_OUT_AFTER_MINUTES", "120")),
+        auto_check_out_credit=int(_env("CARELEDGER_AUTO_CHECK_OUT_CREDIT", "-1")) if
+        _env("CARELEDGER_AUTO_CHECK_OUT_CREDIT", "") else None,
     ))
+    sweep_seconds: float = field(default_factory=lambda: float(_env("CARELEDGER_SWEEP_SECONDS", "60")))
     case_policy: CasePolicy = field(default_factory=lambda: CasePolicy(
         assessment_hours=int(_env("CARELEDGER_ASSESSMENT_HOURS", "24")),
         high_risk_note_days=int(_env("CARELEDGER_HIGH_RISK_NOTE_DAYS", "7")),

@@ -100,6 +100,8 @@ MATRIX: list[tuple[str, str, Body, set[str] | None]] = [
      {"coordinator"}),
     ("GET", "/api/v1/volunteers/{volunteer}/service-record", None, {"coordinator", "volunteer"}),
     ("GET", "/api/v1/reports/fill-rates", None, {"coordinator", "auditor", "admin"}),
+    ("GET", "/api/v1/reports/check-out-reviews", None, {"coordinator"}),
+    ("POST", "/api/v1/shifts/{shift}/check-out-review", lambda i: {"volunteer_id": i.volunteer}, {"coordinator"}),
     ("GET", "/api/v1/reports/missing", None, {"coordinator", "kiosk"}),
     ("GET", "/api/v1/reports/expiring", None, {"coordinator"}),
     ("GET", "/api/v1/reports/compliance", None, {"coordinator", "auditor", "admin"}),

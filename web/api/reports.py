@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from litestar import Controller, Request, get
 from litestar.params import FromQuery, QueryParameter
 
-from projections import qualifications, roster, tallies
+from projections import qualifications, reviews, roster, tallies
 from web.api.common import checked_span, read_db
 from web.auth import allow
 
@@ -41,6 +41,12 @@ class ReportsController(Controller):
         checked_span(first, last)
         today = datetime.now(ZoneInfo(request.app.state.settings.timezone)).date()
         return (first or today.replace(day=1)).isoformat(), (last or today).isoformat()
+
+    @get("/reports/check-out-reviews", guards=[allow("coordinator")], sync_to_thread=True)
+    def check_out_reviews(self, request: Request, unit_id: FromQuery[UUID | None] = None,
+                          min_position: FromQuery[int | None] = None) -> list[dict]:
+        """Volunteers checked out automatically (they forgot), waiting to be confirmed or corrected."""
+        return reviews.pending(read_db(request, min_position), self._units(request, unit_id))
 
     @get("/reports/fill-rates", guards=[allow("coordinator", "auditor", "admin")], sync_to_thread=True)
     def fill_rates(self, request: Request, from_: Annotated[date | None, QueryParameter(name="from")] = None,

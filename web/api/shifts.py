@@ -44,6 +44,11 @@ class CheckOut(msgspec.Struct, forbid_unknown_fields=True):
     served: Annotated[dict[Tag, Annotated[int, msgspec.Meta(ge=0, le=10_000)]], msgspec.Meta(max_length=30)] = {}
 
 
+class CheckOutReview(msgspec.Struct, forbid_unknown_fields=True):
+    volunteer_id: UUID
+    minutes: Annotated[int, msgspec.Meta(ge=0, le=1440)] | None = None  # None: confirm as recorded
+
+
 class Cancellation(msgspec.Struct, forbid_unknown_fields=True):
     reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
 
@@ -181,6 +186,15 @@ class ShiftsController(Controller):
         self._shift(request, shift_id)
         receipt = request.app.state.ledger.mark_no_show(shift_id, data.volunteer_id, request.user.account_id)
         return written(request, receipt, {"volunteer_id": str(data.volunteer_id), "state": "no_show"})
+
+    @post("/{shift_id:uuid}/check-out-review", guards=[allow("coordinator")], sync_to_thread=True, status_code=200)
+    def review_check_out(self, request: Request, shift_id: FromPath[UUID], data: JSONBody[CheckOutReview]) -> Response:
+        """Confirm an automatic check-out of someone who forgot to check out, or correct its minutes."""
+        self._shift(request, shift_id)
+        receipt = request.app.state.ledger.review_check_out(shift_id, data.volunteer_id, data.minutes,
+                                                            request.user.account_id)
+        return written(request, receipt, {"volunteer_id": str(data.volunteer_id),
+                                          "review": "confirmed" if data.minutes is None else "corrected"})
 
     @post("/{shift_id:uuid}/cancel", guards=[allow("coordinator")], sync_to_thread=True, status_code=200)
     def cancel(self, request: Request, shift_id: FromPath[UUID], data: JSONBody[Cancellation]) -> Response:

@@ -14,7 +14,7 @@ from litestar.params import Body, FromPath, FromQuery, URLEncodedBody
 from litestar.response import Template
 
 from domain.errors import DomainError, InvalidCommand
-from projections import directory, qualifications, roster, trainings
+from projections import directory, qualifications, reviews, roster, trainings
 from web.auth import allow
 from web.api.volunteers import IMPORT_MAX_BYTES
 from web.importing import run_import
@@ -129,8 +129,19 @@ class CoordinatorController(Controller):
         unit_names = {u["id"]: u["name"] for u in directory.units(db)}
         template = "partials/volunteer_rows.html" if request.headers.get("hx-request") and \
             request.headers.get("hx-target") == "volunteer-rows" else "volunteers.html"
+        to_review = reviews.pending(db, units)
         return page(request, template, volunteers=found, held=held, expiring=expiring, q=q or "",
+                    to_review=to_review,
                     status=status or "", units=[(u, unit_names.get(u, u)) for u in units])
+
+    @post("/check-out-reviews/{shift_id:uuid}/{volunteer_id:uuid}", sync_to_thread=True)
+    def review_check_out(self, request: Request, shift_id: FromPath[UUID], volunteer_id: FromPath[UUID],
+                         data: Form) -> Response:
+        shift = request.app.state.ledger.get_shift(shift_id)
+        request.user.ensure_unit(shift.unit_id)
+        minutes = int(data["minutes"]) if data.get("minutes", "").strip() else None
+        return act(request, "/volunteers", "Check-out reviewed.", lambda: request.app.state.ledger.review_check_out(
+            shift_id, volunteer_id, minutes, request.user.account_id))
 
     @get("/volunteers/import", sync_to_thread=True)
     def import_form(self, request: Request) -> Template:
