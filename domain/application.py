@@ -121,6 +121,9 @@ class CareLedger(Rostering, SocialWork, CaseWork):
             raise InvalidCommand("reason", "a suspension must say why")
         return self._change_volunteer(id, lambda v: v.suspend(reason, actor))
 
+    def present_award(self, id: UUID, hours: int, actor: str) -> Receipt:
+        return self._change_volunteer(id, lambda v: v.present_award(hours, actor))
+
     def forget_volunteer(self, id: UUID, actor: str) -> Receipt:
         """Erase a volunteer's name and phone for good: the Forgotten event first (read models
         erase what they show), then their key (what the log holds of them is unreadable since).

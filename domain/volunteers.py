@@ -12,6 +12,7 @@ from domain.aggregate import Aggregate
 from domain.personal import ERASED, personal
 
 from domain.errors import (
+    InvalidCommand,
     InvalidTransition,
     NotQualified,
     OverlappingShift,
@@ -49,6 +50,7 @@ class Volunteer(Aggregate):
     qualifications: dict[str, Holding]
     credentials: dict[str, Holding]
     bookings: dict[UUID, tuple[datetime, datetime]]
+    awards: list[int]
 
     @event("Registered")
     def __init__(
@@ -64,6 +66,7 @@ class Volunteer(Aggregate):
         self.qualifications: dict[str, Holding] = {}
         self.credentials: dict[str, Holding] = {}
         self.bookings: dict[UUID, tuple[datetime, datetime]] = {}
+        self.awards: list[int] = []  # the hour milestones whose service award was presented
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -113,6 +116,16 @@ class Volunteer(Aggregate):
     @event("ProfileUpdated")
     def _profile_updated(self, phone: str, languages: list[str], skills: list[str], actor: str) -> None:
         self.phone, self.languages, self.skills = phone, languages, skills
+
+    def present_award(self, hours: int, actor: str) -> None:
+        """A service award for reaching `hours` hours of service, presented once."""
+        if hours in getattr(self, "awards", []):
+            raise InvalidCommand("hours", f"the {hours}-hour award was already presented")
+        self._award_presented(hours, actor)
+
+    @event("AwardPresented")
+    def _award_presented(self, hours: int, actor: str) -> None:
+        self.awards = [*getattr(self, "awards", []), hours]
 
     @property
     def forgotten(self) -> bool:

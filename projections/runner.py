@@ -17,6 +17,7 @@ from typing import Any
 
 from eventsourcing.utils import get_topic, resolve_topic
 
+from projections.awards import awards
 from projections.caseload import caseload
 from projections.casework import casework
 from projections.directory import directory
@@ -29,7 +30,7 @@ from projections.tallies import tallies
 from projections.trainings import trainings
 
 READ_MODELS: tuple[ReadModel, ...] = (directory, roster, hours, tallies, qualifications, caseload, trainings,
-                                         casework, reviews)
+                                         casework, reviews, awards)
 BY_NAME = {model.name: model for model in READ_MODELS}
 
 

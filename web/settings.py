@@ -29,6 +29,9 @@ class Settings:
         auto_check_out_credit=int(_env("CARELEDGER_AUTO_CHECK_OUT_CREDIT", "-1")) if
         _env("CARELEDGER_AUTO_CHECK_OUT_CREDIT", "") else None,
     ))
+    # Service awards fall due at these hours of service
+    award_hours: tuple[int, ...] = field(default_factory=lambda: tuple(
+        int(h) for h in _env("CARELEDGER_AWARD_HOURS", "100,500,1000").split(",") if h.strip()))
     sweep_seconds: float = field(default_factory=lambda: float(_env("CARELEDGER_SWEEP_SECONDS", "60")))
     case_policy: CasePolicy = field(default_factory=lambda: CasePolicy(
         assessment_hours=int(_env("CARELEDGER_ASSESSMENT_HOURS", "24")),

@@ -101,6 +101,8 @@ MATRIX: list[tuple[str, str, Body, set[str] | None]] = [
     ("GET", "/api/v1/volunteers/{volunteer}/service-record", None, {"coordinator", "volunteer"}),
     ("GET", "/api/v1/reports/fill-rates", None, {"coordinator", "auditor", "admin"}),
     ("GET", "/api/v1/reports/check-out-reviews", None, {"coordinator"}),
+    ("GET", "/api/v1/reports/awards-due", None, {"coordinator"}),
+    ("POST", "/api/v1/volunteers/{volunteer}/awards", lambda i: {"hours": 100}, {"coordinator"}),
     ("POST", "/api/v1/shifts/{shift}/check-out-review", lambda i: {"volunteer_id": i.volunteer}, {"coordinator"}),
     ("GET", "/api/v1/reports/missing", None, {"coordinator", "kiosk"}),
     ("GET", "/api/v1/reports/expiring", None, {"coordinator"}),

@@ -97,3 +97,46 @@ def test_the_coordinator_reviews_a_forgotten_check_out_on_the_volunteers_screen(
     done = submit(world, f"/check-out-reviews/{shift}/{world.volunteer}", {"minutes": ""})
     assert "Check-out reviewed." in done and "Forgotten check-outs to review" not in done
     assert world.ledger.get_shift(UUID(shift)).seats[world.volunteer].review == "confirmed"
+
+
+def test_service_awards_fall_due_at_hour_milestones_and_are_presented_once(world: World, clock,
+                                                                           monkeypatch) -> None:
+    h, ledger = world.hospital, world.ledger
+    object.__setattr__(world.client.app.state.settings, "award_hours", (5, 10))
+    for day in range(3):  # 3 shifts of 4 hours: 12 hours
+        shift = h.shift(starts=clock.now() + timedelta(minutes=10), hours=4, post=f"desk {day}")
+        ledger.sign_up(shift, world.volunteer, COORDINATOR)
+        clock.advance(minutes=10)
+        ledger.check_in(shift, world.volunteer, "kiosk", COORDINATOR)
+        clock.advance(minutes=240)
+        ledger.check_out(shift, world.volunteer, {}, COORDINATOR)
+        clock.advance(days=1)
+    world.settle()
+    due = world.call("coord", "GET", "/api/v1/reports/awards-due").json()
+    assert [(a["name"], a["award_hours"], a["hours"]) for a in due] == [("Li Wei", 10, 12.0), ("Li Wei", 5, 12.0)]
+    given = world.call("coord", "POST", f"/api/v1/volunteers/{world.volunteer}/awards", json={"hours": 10})
+    assert given.status_code == 200, given.text
+    world.settle()
+    assert [a["award_hours"] for a in world.call("coord", "GET", "/api/v1/reports/awards-due").json()] == [5]
+    twice = world.call("coord", "POST", f"/api/v1/volunteers/{world.volunteer}/awards", json={"hours": 10})
+    assert twice.status_code == 400 and twice.json()["field"] == "hours"
+    not_yet = world.call("coord", "POST", f"/api/v1/volunteers/{world.other_volunteer}/awards", json={"hours": 5})
+    assert not_yet.status_code == 400 and "not served" in not_yet.json()["detail"]
+
+
+def test_the_awards_due_are_on_the_volunteers_screen_and_presented_from_it(world: World, clock) -> None:
+    from tests.integration.test_ui_pages import log_in, submit
+
+    h, ledger = world.hospital, world.ledger
+    object.__setattr__(world.client.app.state.settings, "award_hours", (3,))
+    shift = h.shift(starts=clock.now() + timedelta(minutes=10), hours=4)
+    ledger.sign_up(shift, world.volunteer, COORDINATOR)
+    clock.advance(minutes=10)
+    ledger.check_in(shift, world.volunteer, "kiosk", COORDINATOR)
+    clock.advance(minutes=240)
+    ledger.check_out(shift, world.volunteer, {}, COORDINATOR)
+    world.settle()
+    log_in(world, "coord")
+    assert "3-hour award" in world.client.get("/volunteers").text
+    done = submit(world, f"/volunteers/{world.volunteer}/awards/3")
+    assert "Award recorded as presented." in done and "3-hour award" not in done

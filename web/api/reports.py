@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from litestar import Controller, Request, get
 from litestar.params import FromQuery, QueryParameter
 
-from projections import qualifications, reviews, roster, tallies
+from projections import awards, qualifications, reviews, roster, tallies
 from web.api.common import checked_span, read_db
 from web.auth import allow
 
@@ -47,6 +47,13 @@ class ReportsController(Controller):
                           min_position: FromQuery[int | None] = None) -> list[dict]:
         """Volunteers checked out automatically (they forgot), waiting to be confirmed or corrected."""
         return reviews.pending(read_db(request, min_position), self._units(request, unit_id))
+
+    @get("/reports/awards-due", guards=[allow("coordinator")], sync_to_thread=True)
+    def awards_due(self, request: Request, unit_id: FromQuery[UUID | None] = None,
+                   min_position: FromQuery[int | None] = None) -> list[dict]:
+        """Service awards due: volunteers whose hours reached a milestone (CARELEDGER_AWARD_HOURS) not yet presented."""
+        return awards.due(read_db(request, min_position), self._units(request, unit_id),
+                          request.app.state.settings.award_hours)
 
     @get("/reports/fill-rates", guards=[allow("coordinator", "auditor", "admin")], sync_to_thread=True)
     def fill_rates(self, request: Request, from_: Annotated[date | None, QueryParameter(name="from")] = None,

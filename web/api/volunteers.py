@@ -14,7 +14,8 @@ from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
 
-from projections import directory, hours, qualifications
+from domain.errors import InvalidCommand
+from projections import awards, directory, hours, qualifications
 from web.api.common import POSITION, Search, Status, Tags, read_db, whole_span, written
 from web.auth import allow
 from web.importing import run_import
@@ -35,6 +36,10 @@ class VolunteerFile:
 
 
 IMPORT_MAX_BYTES = 10 * 1024 * 1024
+
+
+class Award(msgspec.Struct, forbid_unknown_fields=True):
+    hours: Annotated[int, msgspec.Meta(ge=1, le=100_000)]  # the milestone, e.g. 100
 
 
 class Suspension(msgspec.Struct, forbid_unknown_fields=True):
@@ -87,6 +92,19 @@ class VolunteersController(Controller):
         self._volunteer(request, volunteer_id)
         receipt = request.app.state.ledger.approve_volunteer(volunteer_id, request.user.account_id)
         return written(request, receipt, {"id": str(volunteer_id), "status": receipt.value})
+
+    @post("/{volunteer_id:uuid}/awards", guards=[allow("coordinator")], sync_to_thread=True, status_code=200)
+    def present_award(self, request: Request, volunteer_id: FromPath[UUID], data: JSONBody[Award]) -> Response:
+        """Record that a service award (an hour milestone the volunteer has reached) was presented."""
+        self._volunteer(request, volunteer_id)
+        state = request.app.state
+        if data.hours not in state.settings.award_hours:
+            raise InvalidCommand("hours", f"awards are given at {', '.join(map(str, state.settings.award_hours))} hours")
+        if data.hours not in awards.due_hours(read_db(request, None), str(volunteer_id), state.settings.award_hours):
+            if awards.served_minutes(read_db(request, None), str(volunteer_id)) < data.hours * 60:
+                raise InvalidCommand("hours", f"this volunteer has not served {data.hours} hours yet")
+        receipt = state.ledger.present_award(volunteer_id, data.hours, request.user.account_id)
+        return written(request, receipt, {"id": str(volunteer_id), "award_hours": data.hours})
 
     @post("/{volunteer_id:uuid}/forget", guards=[allow("admin")], sync_to_thread=True, status_code=200)
     def forget(self, request: Request, volunteer_id: FromPath[UUID]) -> Response:

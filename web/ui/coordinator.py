@@ -14,7 +14,7 @@ from litestar.params import Body, FromPath, FromQuery, URLEncodedBody
 from litestar.response import Template
 
 from domain.errors import DomainError, InvalidCommand
-from projections import directory, qualifications, reviews, roster, trainings
+from projections import awards, directory, qualifications, reviews, roster, trainings
 from web.auth import allow
 from web.api.volunteers import IMPORT_MAX_BYTES
 from web.importing import run_import
@@ -130,8 +130,9 @@ class CoordinatorController(Controller):
         template = "partials/volunteer_rows.html" if request.headers.get("hx-request") and \
             request.headers.get("hx-target") == "volunteer-rows" else "volunteers.html"
         to_review = reviews.pending(db, units)
+        awards_due = awards.due(db, units, request.app.state.settings.award_hours)
         return page(request, template, volunteers=found, held=held, expiring=expiring, q=q or "",
-                    to_review=to_review,
+                    to_review=to_review, awards_due=awards_due,
                     status=status or "", units=[(u, unit_names.get(u, u)) for u in units])
 
     @post("/check-out-reviews/{shift_id:uuid}/{volunteer_id:uuid}", sync_to_thread=True)
@@ -142,6 +143,15 @@ class CoordinatorController(Controller):
         minutes = int(data["minutes"]) if data.get("minutes", "").strip() else None
         return act(request, "/volunteers", "Check-out reviewed.", lambda: request.app.state.ledger.review_check_out(
             shift_id, volunteer_id, minutes, request.user.account_id))
+
+    @post("/volunteers/{volunteer_id:uuid}/awards/{hours:int}", sync_to_thread=True)
+    def present_award(self, request: Request, volunteer_id: FromPath[UUID], hours: FromPath[int]) -> Response:
+        volunteer = request.app.state.ledger.get_volunteer(volunteer_id)
+        request.user.ensure_unit(volunteer.unit_id)
+        if hours not in awards.due_hours(reader(request), str(volunteer_id), request.app.state.settings.award_hours):
+            raise InvalidCommand("hours", "this award is not due")
+        return act(request, "/volunteers", "Award recorded as presented.",
+                   lambda: request.app.state.ledger.present_award(volunteer_id, hours, request.user.account_id))
 
     @get("/volunteers/import", sync_to_thread=True)
     def import_form(self, request: Request) -> Template:
