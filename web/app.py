@@ -34,7 +34,7 @@ from web.errors import HANDLERS
 from web.idempotency import IdempotencyMiddleware, IdempotencyStore
 from web.exports import MEDIA_TYPES as EXPORT_TYPES
 from web.openapi import document_files, document_problems
-from web.operations import LAG, METRICS, MetricsController, json_logging
+from web.operations import LAG, REQUEST_TIMES, MetricsController, json_logging
 from web.security import add_security_headers, check_csrf
 from web.settings import Settings
 from web.sweeper import sweep_every
@@ -110,7 +110,7 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
         request_max_body_size=MAX_BODY_BYTES,
         on_shutdown=[finish],
         exception_handlers=HANDLERS,
-        middleware=[METRICS.middleware, IdempotencyMiddleware(IdempotencyStore(settings.data_dir / "idempotency.sqlite3"))],
+        middleware=[REQUEST_TIMES.middleware, IdempotencyMiddleware(IdempotencyStore(settings.data_dir / "idempotency.sqlite3"))],
         state=State({"settings": settings, "ledger": ledger, "store": store, "projector": projector,
                      "reader": reader, "jwt": jwt, "principals": {},
                      "csrf_secret": settings.secret("token_secret"),

@@ -1,7 +1,7 @@
 """What operators watch: Prometheus metrics at /metrics, and JSON logs (CARELEDGER_LOG_FORMAT=json).
 
-Request latency comes from Litestar's Prometheus middleware (per route template, method and
-status); commands by outcome and the read models' lag behind the log are CareLedger's own.
+Request latency per route template, method and status, commands by outcome, and the read
+models' lag behind the log; served by Litestar's Prometheus controller (prometheus-client).
 """
 
 from __future__ import annotations
@@ -12,18 +12,72 @@ import json
 import logging
 import os
 import time
+from bisect import bisect_left
 from typing import Any
 
 from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
-from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from litestar.plugins.prometheus import PrometheusController
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import REGISTRY, Counter
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
 
-METRICS = PrometheusConfig(app_name="careledger", prefix="careledger", group_path=True,
-                           exclude=["/metrics", "/static"], buckets=[0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5])
+class RequestTimes:
+    """Request latency per method, route template and status, as a Prometheus histogram.
+
+    Litestar's Prometheus middleware builds a label dict and updates three metrics under their
+    locks per request (check-ins ran 15-20% slower with it in A/B runs on this noisy machine);
+    this one adds one to a bucket of a list on the event loop's thread, and builds the histogram
+    only when scraped."""
+
+    BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+
+    def __init__(self) -> None:
+        self.series: dict[tuple[str, str, int], list[float]] = {}
+
+    def middleware(self, app: ASGIApp) -> ASGIApp:
+        series, buckets, clock = self.series, self.BUCKETS, time.perf_counter
+
+        async def timed(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http":
+                await app(scope, receive, send)
+                return
+            started, status = clock(), [500]
+
+            async def noting_status(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    status[0] = message["status"]
+                await send(message)
+
+            try:
+                await app(scope, receive, noting_status)
+            finally:
+                key = (scope["method"], scope.get("path_template") or "unmatched", status[0])
+                counts = series.get(key)
+                if counts is None:
+                    counts = series[key] = [0.0] * (len(buckets) + 2)  # buckets, +Inf, sum
+                elapsed = clock() - started
+                counts[bisect_left(buckets, elapsed)] += 1
+                counts[-1] += elapsed
+
+        return timed
+
+    def collect(self):  # noqa: ANN201 - prometheus_client's collector protocol
+        family = HistogramMetricFamily("careledger_request_duration_seconds", "HTTP request latency",
+                                       labels=["method", "path", "status_code"])
+        for (method, path, status), counts in list(self.series.items()):
+            cumulative, running = [], 0.0
+            for bound, count in zip((*map(str, self.BUCKETS), "+Inf"), counts[:-1]):
+                running += count
+                cumulative.append((bound, running))
+            family.add_metric([method, path, str(status)], cumulative, sum_value=counts[-1])
+        yield family
+
+
+REQUEST_TIMES = RequestTimes()
+REGISTRY.register(REQUEST_TIMES)
 
 COMMANDS = Counter("careledger_commands", "Commands sent over HTTP, by command and outcome "
                    "(recorded, or the reason a rule refused it)", ["command", "outcome"])

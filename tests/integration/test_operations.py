@@ -43,8 +43,13 @@ def test_metrics_count_requests_commands_by_outcome_and_show_read_model_lag(worl
         assert _value(commands, command="sign_up", outcome=outcome) == \
             _value(before.get("careledger_commands", []), command="sign_up", outcome=outcome) + 1
     latency = after["careledger_request_duration_seconds"]
-    assert _value(latency, path="/api/v1/shifts/{shift_id}/signups", method="POST") > 0 or \
-        any("signups" in s.labels.get("path", "") for s in latency)
+    signups = [s for s in latency if s.name.endswith("_count") and s.labels["method"] == "POST"
+               and s.labels["path"] == "/api/v1/shifts/{shift_id}/signups"]  # the route, not each shift
+    counted = {s.labels["status_code"]: s.value for s in signups}
+    assert counted.get("201", 0) >= 1 and counted.get("409", 0) >= 1, counted
+    buckets = [s for s in latency if s.name.endswith("_bucket") and s.labels["path"].endswith("/signups")
+               and s.labels["status_code"] == "201"]
+    assert buckets[-1].labels["le"] == "+Inf" and buckets[-1].value == counted["201"]  # cumulative
     lag = {s.labels["read_model"]: s.value for s in after["careledger_projection_lag_events"]}
     assert {"roster", "hours", "tallies", "directory"} <= set(lag) and all(v >= 0 for v in lag.values())
     assert after["careledger_log_position"][0].value == world.ledger.position
