@@ -255,3 +255,10 @@ def test_a_tally_over_any_range_equals_adding_up_the_days(store, counts, first, 
             expected[key] = expected.get(key, 0) + n
     found = tallies.report(store.db, first.isoformat(), last.isoformat(), units, by)
     assert {r["key"]: r["person_times"] for r in found["rows"]} == expected
+
+
+def test_the_forgotten_check_out_sweep_reads_only_the_checked_in_seats(store: ReadModelStore) -> None:
+    from projections import reviews
+
+    plan = " | ".join(row[3] for row in store.conn.execute(f"EXPLAIN QUERY PLAN {reviews.FORGOTTEN}", ["2026"]))
+    assert "s USING INDEX seats_checked_in" in plan, plan  # the partial index, not every seat
