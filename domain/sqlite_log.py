@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
@@ -92,6 +93,9 @@ def connect(db_name: str, lock_timeout: int | None) -> sqlite3.Connection:
     return conn
 
 
+BUSY_RETRIES = 5  # an immediate "database is locked" is tried again, 10 ms to 160 ms later
+
+
 class GroupCommitRecorder(SQLiteApplicationRecorder):
     def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name)
@@ -153,21 +157,17 @@ class GroupCommitRecorder(SQLiteApplicationRecorder):
                                  name="checkpointer", daemon=True).start()
         conn = self._writer
         try:
-            conn.execute("BEGIN IMMEDIATE")  # the write lock now, not at the first insert
-            try:
+            for attempt in range(BUSY_RETRIES + 1):
                 try:
-                    self._insert_together(conn, batch)
-                except sqlite3.IntegrityError:  # someone lost a race: find who, keep the others
-                    conn.execute("ROLLBACK")
-                    conn.execute("BEGIN IMMEDIATE")
-                    self._insert_one_by_one(conn, batch)
-                with self._head_lock:  # our commit and our knowing of it, as one step to readers
-                    conn.execute("COMMIT")
-                    self._written(batch)
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
+                    self._transaction(conn, batch)
+                    break
+                except sqlite3.OperationalError as busy:
+                    # SQLite answers "locked" at once, without its busy wait, where waiting could
+                    # deadlock (several processes on one file under load): the whole batch was
+                    # rolled back, so it is simply tried again a moment later.
+                    if "locked" not in str(busy) or attempt == BUSY_RETRIES:
+                        raise
+                    time.sleep(0.01 * 2**attempt)
         except Exception as e:  # nothing of this batch was written: every save in it is refused
             error = OperationalError(e) if isinstance(e, sqlite3.Error) else e
             for save in batch:
@@ -175,6 +175,23 @@ class GroupCommitRecorder(SQLiteApplicationRecorder):
         finally:
             for save in batch:
                 save.done = True
+
+    def _transaction(self, conn: sqlite3.Connection, batch: list[_Save]) -> None:
+        conn.execute("BEGIN IMMEDIATE")  # the write lock now, not at the first insert
+        try:
+            try:
+                self._insert_together(conn, batch)
+            except sqlite3.IntegrityError:  # someone lost a race: find who, keep the others
+                conn.execute("ROLLBACK")
+                conn.execute("BEGIN IMMEDIATE")
+                self._insert_one_by_one(conn, batch)
+            with self._head_lock:  # our commit and our knowing of it, as one step to readers
+                conn.execute("COMMIT")
+                self._written(batch)
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
 
     def _written(self, batch: list[_Save]) -> None:
         ids = [i for save in batch if save.ids for i in save.ids]

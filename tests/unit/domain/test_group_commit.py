@@ -182,3 +182,29 @@ def test_with_the_default_look_a_write_elsewhere_is_seen_within_milliseconds(tmp
     time.sleep(server.HEAD_LOOK_SECONDS * 2)
     assert server.get_shift(shift).filled == 1
     server.close(), cli.close()
+
+
+def test_a_commit_sqlite_calls_locked_at_once_is_tried_again_not_refused(sqlite_ledger: CareLedger,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    recorder = sqlite_ledger.recorder
+    original, failures = recorder._transaction, []
+
+    def locked_twice(conn, batch):
+        if len(failures) < 2:
+            failures.append(1)
+            raise sqlite3.OperationalError("database is locked")
+        return original(conn, batch)
+
+    monkeypatch.setattr(recorder, "_transaction", locked_twice)
+    hospital = Hospital(sqlite_ledger)
+    assert len(failures) == 2  # the first writes met "locked" twice, and landed all the same
+    assert sqlite_ledger.get_unit(hospital.unit).name == "Ruijin Hospital"
+
+    def always_locked(conn, batch):
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(recorder, "_transaction", always_locked)
+    with pytest.raises(Exception, match="locked"):
+        sqlite_ledger.register_unit("Huashan Hospital", "Jing'an", "admin")
