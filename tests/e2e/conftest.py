@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -26,6 +27,27 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def serve(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
+    """`careledger serve` in a process group of its own (SIGKILL or SIGTERM takes all of it), once
+    it answers /healthz; a server that stops or stays silent fails the test with its log."""
+    process = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--port", str(port)], env=env,
+                               stdout=log.open("a"), stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/healthz", timeout=2)
+            return process
+        except OSError:
+            assert time.monotonic() < deadline and process.poll() is None, log.read_text()[-3000:]
+            time.sleep(0.2)
+
+
+def stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, sig)
+    process.wait(timeout=20)
 
 
 class Server:
@@ -72,17 +94,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     subprocess.run([sys.executable, "-m", "web.cli", "create-user", "--username", "root", "--password", PASSWORD,
                     "--role", "admin"], env=env, check=True, capture_output=True)
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--port", str(port)], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = serve(env, port, data / "server.log")
     server = Server(f"http://127.0.0.1:{port}")
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{server.base}/api/v1/healthz", timeout=2)
-            break
-        except OSError:
-            assert time.monotonic() < deadline and process.poll() is None, "the server did not start"
-            time.sleep(0.2)
     unit = server.api("POST", "/units", {"name": "Ruijin Hospital", "district": "Huangpu"}, user="root")["id"]
     for username, role in (("coord", "coordinator"), ("kiosk", "kiosk"), ("sw", "social_worker"),
                            ("auditor", "auditor")):
@@ -105,8 +118,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                user="root")
     server.unit, server.people = unit, people
     yield server
-    process.terminate()
-    process.wait(timeout=10)
+    stop(process)
 
 
 @pytest.fixture(scope="session")

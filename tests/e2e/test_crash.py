@@ -24,13 +24,13 @@ from domain.application import CareLedger
 from projections.runner import READ_MODELS
 from projections.store import ReadModelStore
 from tests.conftest import postgres_schema
-from tests.e2e.conftest import PASSWORD, ZONE, free_port
+from tests.e2e.conftest import PASSWORD, ZONE, free_port, serve, stop
 from tests.unit.projections.conftest import dump
 from web.settings import Settings
 
 
 class Server:
-    """`careledger serve` in a process group of its own, so that SIGKILL takes all of it at once."""
+    """A real server on the store under test, to call, kill and start again."""
 
     def __init__(self, env: dict[str, str]) -> None:
         self.env, self.port = env, free_port()
@@ -39,26 +39,15 @@ class Server:
         self.log = Path(env["CARELEDGER_DATA"]) / "server.log"
 
     def start(self) -> Server:
-        self.process = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--port", str(self.port)],
-                                        env=self.env, stdout=self.log.open("a"), stderr=subprocess.STDOUT,
-                                        start_new_session=True)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{self.base}/healthz", timeout=2)
-                return self
-            except OSError:
-                assert time.monotonic() < deadline and self.process.poll() is None, self.log.read_text()[-3000:]
-                time.sleep(0.2)
+        self.process = serve(self.env, self.port, self.log)
+        return self
 
     def kill(self) -> None:
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=10)
+        stop(self.process, signal.SIGKILL)
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=20)
+        if self.process is not None:
+            stop(self.process)
 
     def call(self, method: str, path: str, body: dict | None = None, token: str | None = None) -> tuple[int, dict]:
         headers = {"content-type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}

@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -17,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import postgres_schema
-from tests.e2e.conftest import PASSWORD, ZONE, free_port
+from tests.e2e.conftest import PASSWORD, ZONE, free_port, serve, stop
 
 pytestmark = pytest.mark.postgres
 
@@ -32,21 +31,12 @@ class Node:
 
     def start(self) -> Node:
         self.log.parent.mkdir(parents=True, exist_ok=True)
-        self.process = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--port", str(self.port)],
-                                        env=self.env, stdout=self.log.open("w"), stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{self.base}/api/v1/healthz", timeout=2)
-                return self
-            except OSError:
-                assert time.monotonic() < deadline and self.process.poll() is None, self.log.read_text()
-                time.sleep(0.2)
+        self.process = serve(self.env, self.port, self.log)
+        return self
 
     def stop(self) -> None:
         if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
+            stop(self.process)
 
     def call(self, method: str, path: str, body: dict | None = None, token: str | None = None,
              query: str = "") -> tuple[int, dict, dict]:

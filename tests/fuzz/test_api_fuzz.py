@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import schemathesis
@@ -21,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
-from tests.e2e.conftest import free_port
+from tests.e2e.conftest import free_port, serve, stop
 
 # The demo's logins, one per role (web/demo.py)
 LOGINS = {"admin": "admin-demo", "coordinator": "coordinator-demo", "volunteer": "volunteer-demo",
@@ -38,18 +35,8 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
     env |= {"CARELEDGER_DATA": str(data), "CARELEDGER_LOGIN_ATTEMPTS": "1000000"}
     subprocess.run([sys.executable, "-m", "web.cli", "demo"], env=env, check=True, capture_output=True)
     port = free_port()
-    log = (data / "server.log").open("w")
-    server = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--port", str(port)], env=env,
-                              stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    server = serve(env, port, data / "server.log")
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{base}/api/v1/healthz", timeout=2)
-            break
-        except OSError:
-            assert time.monotonic() < deadline and server.poll() is None, (data / "server.log").read_text()
-            time.sleep(0.2)
     tokens = {}
     for username, password in LOGINS.items():
         request = urllib.request.Request(f"{base}/api/v1/auth/token", method="POST",
@@ -59,9 +46,7 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
     try:
         yield base, tokens
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=20)
-        log.close()
+        stop(server)
 
 
 def _send_as_everyone(case, base: str, tokens: dict[str, str]) -> None:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -15,7 +13,7 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.e2e.conftest import PASSWORD, free_port
+from tests.e2e.conftest import PASSWORD, free_port, serve, stop
 from tests.integration.conftest import World
 
 
@@ -68,20 +66,9 @@ def test_the_server_writes_json_lines_with_the_reason_of_a_refusal_and_no_words(
     subprocess.run([sys.executable, "-m", "web.cli", "create-user", "--username", "root", "--password", PASSWORD,
                     "--role", "admin"], env=env, check=True, capture_output=True)
     port = free_port()
-    log = (tmp_path / "server.log").open("w")
-    server = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--port", str(port)], env=env,
-                              stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    server = serve(env, port, tmp_path / "server.log")
     base = f"http://127.0.0.1:{port}/api/v1"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=2)
-                break
-            except OSError:
-                assert time.monotonic() < deadline and server.poll() is None, (tmp_path / "server.log").read_text()
-                time.sleep(0.2)
-
         def post(path: str, body: dict, token: str = "") -> int:
             request = urllib.request.Request(base + path, method="POST", data=json.dumps(body).encode(), headers={
                 "content-type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})})
@@ -94,9 +81,7 @@ def test_the_server_writes_json_lines_with_the_reason_of_a_refusal_and_no_words(
         token = post("/auth/token", {"username": "root", "password": PASSWORD})
         assert post("/accounts", {"username": "root", "password": PASSWORD, "role": "admin"}, token) == 409
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=20)
-        log.close()
+        stop(server)
     lines = [line for line in (tmp_path / "server.log").read_text().splitlines()
              if line.startswith("{")]
     entries = [json.loads(line) for line in lines]
