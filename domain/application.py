@@ -69,27 +69,22 @@ class CareLedger(Rostering, SocialWork, CaseWork):
     def get_account(self, id: UUID) -> Account:
         return self._read(Account, id, "account")
 
-    def change_password(self, id: UUID, password_hash: str, actor: str) -> Receipt:
+    def _change_account(self, id: UUID, change: Callable[[Account], None]) -> Receipt:
         def decide() -> Receipt:
             account = self._get(Account, id, "account")
-            account.change_password(password_hash, actor)
+            change(account)
             return Receipt(self._commit(account), id)
         return self._decide(decide)
+
+    def change_password(self, id: UUID, password_hash: str, actor: str) -> Receipt:
+        return self._change_account(id, lambda a: a.change_password(password_hash, actor))
 
     def sign_out_everywhere(self, id: UUID, actor: str) -> Receipt:
         """Every token issued to the account so far stops working (logging out, a lost phone)."""
-        def decide() -> Receipt:
-            account = self._get(Account, id, "account")
-            account.sign_out_everywhere(actor)
-            return Receipt(self._commit(account), id)
-        return self._decide(decide)
+        return self._change_account(id, lambda a: a.sign_out_everywhere(actor))
 
     def disable_account(self, id: UUID, actor: str) -> Receipt:
-        def decide() -> Receipt:
-            account = self._get(Account, id, "account")
-            account.disable(actor)
-            return Receipt(self._commit(account), id)
-        return self._decide(decide)
+        return self._change_account(id, lambda a: a.disable(actor))
 
     # --- volunteers ----------------------------------------------------------------------
 

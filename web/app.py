@@ -113,7 +113,8 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
         middleware=[REQUEST_TIMES.middleware, IdempotencyMiddleware(IdempotencyStore(settings.data_dir / "idempotency.sqlite3"))],
         state=State({"settings": settings, "ledger": ledger, "store": store, "projector": projector,
                      "reader": reader, "jwt": jwt, "principals": {},
-                     "csrf_secret": settings.secret("token_secret"),
+                     # form tokens and calendar URLs: HMACs under the token secret, shared by every node
+                     "signing_secret": settings.secret("token_secret"),
                      # read once: the HMAC key of every pseudonym (kept in a file unless given)
                      "pseudonym_secret": settings.secret("pseudonym_secret"),
                      "throttle": LoginThrottle(settings.login_attempts)}),

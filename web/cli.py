@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -29,8 +31,6 @@ def psycopg_errors() -> type[Exception]:
 
 
 def store_address() -> str:
-    import os
-
     if os.environ.get("PERSISTENCE_MODULE") == "eventsourcing.postgres":
         return (f"PostgreSQL {os.environ.get('POSTGRES_USER', '')}@{os.environ.get('POSTGRES_HOST', '')}:"
                 f"{os.environ.get('POSTGRES_PORT', '5432')}/{os.environ.get('POSTGRES_DBNAME', '')}")
@@ -164,23 +164,33 @@ def cmd_forget_volunteer(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    from projections import directory
+@contextmanager
+def _up_to_date(settings: Settings) -> Iterator[tuple[CareLedger, Any]]:
+    """The ledger and read models brought up to the log (a command decides on what the log holds
+    now), and brought up again after the command's writes."""
     from projections.runner import READ_MODELS, Projector
     from projections.store import ReadModelStore
+
+    with _ledger(settings) as ledger:
+        store = ReadModelStore(settings.read_models_path, READ_MODELS)
+        try:
+            Projector(ledger, store).catch_up()
+            yield ledger, store.reader()
+            Projector(ledger, store).catch_up()
+        finally:
+            store.close()
+
+
+def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
+    from projections import directory
     from web.importing import import_volunteers, read_table
     from web.progress import progress_bar
 
     table = read_table(args.file.read_bytes(), args.file.name)
-    with _ledger(settings) as ledger:
-        store = ReadModelStore(settings.read_models_path, READ_MODELS)
-        Projector(ledger, store).catch_up()  # duplicates are found against what the log holds now
-        db = store.reader()
+    with _up_to_date(settings) as (ledger, db):
         units = [UUID(u["id"]) for u in directory.units(db)]
         with progress_bar(f"import {args.file.name}", max(0, len(table) - 1), unit="rows") as bar:
             report = import_volunteers(ledger, db, table, units, args.unit, "cli", bar.advance)
-        Projector(ledger, store).catch_up()
-        store.close()
     print(f"{report.created} volunteers registered, {len(report.duplicates)} already known (rows "
           f"{', '.join(map(str, report.duplicates[:20]))}{'…' if len(report.duplicates) > 20 else ''}), "
           f"{len(report.errors)} rows refused.")
@@ -190,16 +200,10 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
-    from projections.runner import READ_MODELS, Projector
-    from projections.store import ReadModelStore
     from web.sweeper import sweep
 
-    with _ledger(settings) as ledger:
-        store = ReadModelStore(settings.read_models_path, READ_MODELS)
-        Projector(ledger, store).catch_up()
-        done = sweep(ledger, store.reader())
-        Projector(ledger, store).catch_up()
-        store.close()
+    with _up_to_date(settings) as (ledger, db):
+        done = sweep(ledger, db)
     print(f"{done} forgotten check-outs recorded, for coordinators to review.")
     return 0
 
@@ -328,8 +332,6 @@ def build_parser() -> argparse.ArgumentParser:
 def check_event_store(settings: Settings) -> None:
     """On PostgreSQL, connect once first: a wrong host, database or password is then one clear
     sentence from the server ("role ... does not exist"), not a pool timeout or a traceback."""
-    import os
-
     import psycopg
 
     if not settings.shared_log:

@@ -35,6 +35,7 @@ def table(rows: Sequence[dict], columns: Sequence[tuple[str, str]], header: Call
         body, media_type = ("\ufeff" + out.getvalue()).encode("utf-8"), "text/csv"  # Litestar adds the charset
     else:
         from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
         from openpyxl.styles import Font
 
         book = Workbook(write_only=True)
@@ -42,8 +43,6 @@ def table(rows: Sequence[dict], columns: Sequence[tuple[str, str]], header: Call
         sheet.freeze_panes = "A2"
         bold = []
         for heading in headings:
-            from openpyxl.cell import WriteOnlyCell
-
             cell = WriteOnlyCell(sheet, value=heading)
             cell.font = Font(bold=True)
             bold.append(cell)

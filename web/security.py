@@ -44,7 +44,7 @@ def csrf_token(secret: bytes, session: str) -> str:
 
 def csrf_token_of(request: Request) -> str:
     session = request.cookies.get(SESSION_COOKIE)
-    return csrf_token(request.app.state.csrf_secret, session) if session else ""
+    return csrf_token(request.app.state.signing_secret, session) if session else ""
 
 
 async def check_csrf(request: Request) -> Any:
@@ -60,7 +60,7 @@ async def check_csrf(request: Request) -> Any:
     if given is None and request.headers.get("content-type", "").startswith(
             ("application/x-www-form-urlencoded", "multipart/form-data")):
         given = (await request.form()).get(CSRF_FIELD)
-    if not isinstance(given, str) or not hmac.compare_digest(given, csrf_token(request.app.state.csrf_secret, session)):
+    if not isinstance(given, str) or not hmac.compare_digest(given, csrf_token(request.app.state.signing_secret, session)):
         raise PermissionDeniedException("This form is out of date or was sent from another site; "
                                         "reload the page and try again.")
     return None

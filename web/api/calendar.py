@@ -36,7 +36,7 @@ class CalendarController(Controller):
         else:
             scopes = [(f"u-{unit}", names.get(str(unit), str(unit))) for unit in account.unit_ids]
         base = str(request.base_url).rstrip("/")
-        return {"feeds": [{"name": name, "url": base + feed_path(state.csrf_secret, account, scope)}
+        return {"feeds": [{"name": name, "url": base + feed_path(state.signing_secret, account, scope)}
                           for scope, name in scopes]}
 
     @get("/feeds/{account_id:uuid}/{shows:str}/{signature:str}", sync_to_thread=True, security=[],
@@ -51,7 +51,7 @@ class CalendarController(Controller):
             account = state.ledger.get_account(account_id)
         except NotFound:
             raise NotFoundException("No such calendar") from None
-        expected = feed_signature(state.csrf_secret, account, scope)
+        expected = feed_signature(state.signing_secret, account, scope)
         if account.disabled or not hmac.compare_digest(signature.removesuffix(".ics"), expected):
             raise NotFoundException("No such calendar")  # the same answer as a wrong account: nothing to probe
         now = now_local(request)

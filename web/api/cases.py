@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
@@ -17,7 +16,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from domain.cases import CONSENT_SCOPES, CONTACTS, EVALUATIONS, INTAKE_SOURCES, OUTCOMES, RISKS, Case
 from projections import casework
-from web.api.common import Status, Tag, checked_span, local, read_db, written
+from web.api.common import Status, Tag, local, read_db, report_span, written
 from web.auth import Principal, allow
 from web.pseudonyms import patient_ref
 
@@ -254,9 +253,7 @@ class CasesController(Controller):
         if unit_id is not None:
             request.user.ensure_unit(unit_id)
             units = [str(unit_id)]
-        checked_span(from_, to)
-        today = datetime.now(ZoneInfo(state.settings.timezone)).date()
-        first, last = (from_ or today.replace(day=1)).isoformat(), (to or today).isoformat()
+        first, last = report_span(request, from_, to)
         db = read_db(request, min_position)
         overdue = [i for i in casework.worklist(db, units, state.ledger.clock.now(), state.ledger.case_policy)
                    if i["overdue"]]

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
-from zoneinfo import ZoneInfo
-
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Request, Response
@@ -57,6 +55,23 @@ def checked_span(first: date | None, last: date | None, longest_days: int | None
             raise InvalidCommand("to", "must not be before from")
         if longest_days is not None and (last - first).days >= longest_days:
             raise InvalidCommand("to", f"a range may span at most {longest_days} days; ask for it in parts")
+
+
+def report_span(request: Request, first: date | None, last: date | None,
+                longest_days: int | None = None) -> tuple[str, str]:
+    """A report's days, checked; by default from the first of this month to today, on the
+    programme's wall clock."""
+    checked_span(first, last, longest_days)
+    today = datetime.now(ZoneInfo(request.app.state.settings.timezone)).date()
+    return (first or today.replace(day=1)).isoformat(), (last or today).isoformat()
+
+
+def units_asked(request: Request, unit_id: UUID | None) -> list[str] | None:
+    """The units a report covers: the one asked for (if the person acts for it), else all theirs."""
+    if unit_id is None:
+        return request.user.scope()
+    request.user.ensure_unit(unit_id)
+    return [str(unit_id)]
 
 
 def whole_span(first: date | None, last: date | None) -> tuple[str, str]:

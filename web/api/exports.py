@@ -10,19 +10,13 @@ from litestar import Controller, Request, Response, get
 from litestar.params import FromQuery, QueryParameter
 
 from projections import directory, hours, roster, tallies
-from web.api.common import A_YEAR, checked_span, read_db
-from web.api.reports import ReportsController
+from web.api.common import A_YEAR, read_db, report_span, units_asked
 from web.auth import allow
 from web.exports import Format, table
 from web.ui.common import translator
 
 Day = Annotated[date | None, QueryParameter(name="from")]
 AsFile = Annotated[Format, QueryParameter(name="format")]
-
-
-def _span(request: Request, first: date | None, last: date | None, longest: int | None = None) -> tuple[str, str]:
-    checked_span(first, last, longest)
-    return ReportsController._range(request, first, last)
 
 
 class ExportsController(Controller):
@@ -33,8 +27,8 @@ class ExportsController(Controller):
          response_description="the rosters as a CSV or XLSX file")
     def roster(self, request: Request, from_: Day = None, to: FromQuery[date | None] = None,
                unit_id: FromQuery[UUID | None] = None, fmt: AsFile = "csv") -> Response:
-        first, last = _span(request, from_, to, A_YEAR)
-        rows = roster.seat_rows(read_db(request, None), ReportsController._units(request, unit_id), first, last)
+        first, last = report_span(request, from_, to, A_YEAR)
+        rows = roster.seat_rows(read_db(request, None), units_asked(request, unit_id), first, last)
         t = translator(request)
         for row in rows:
             row["state"] = t.gettext(row["state"])
@@ -50,8 +44,8 @@ class ExportsController(Controller):
          response_description="each volunteer's hours as a CSV or XLSX file")
     def hours(self, request: Request, from_: Day = None, to: FromQuery[date | None] = None,
               unit_id: FromQuery[UUID | None] = None, fmt: AsFile = "csv") -> Response:
-        first, last = _span(request, from_, to)
-        rows = hours.by_volunteer(read_db(request, None), ReportsController._units(request, unit_id), first, last)
+        first, last = report_span(request, from_, to)
+        rows = hours.by_volunteer(read_db(request, None), units_asked(request, unit_id), first, last)
         for row in rows:
             row["hours"] = round((row["minutes"] or 0) / 60, 2)
         t = translator(request)
@@ -65,8 +59,8 @@ class ExportsController(Controller):
                 unit_id: FromQuery[UUID | None] = None,
                 by: FromQuery[Literal["service_type", "unit", "day", "month"]] = "service_type",
                 fmt: AsFile = "csv") -> Response:
-        first, last = _span(request, from_, to)
-        report = tallies.report(read_db(request, None), first, last, ReportsController._units(request, unit_id), by)
+        first, last = report_span(request, from_, to)
+        report = tallies.report(read_db(request, None), first, last, units_asked(request, unit_id), by)
         t = translator(request)
         names = {u["id"]: u["name"] for u in directory.units(read_db(request, None))} if by == "unit" else {}
         rows = [{"key": t.gettext(r["key"]) if by == "service_type" else names.get(r["key"], r["key"]),

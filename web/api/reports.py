@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -11,7 +11,7 @@ from litestar import Controller, Request, get
 from litestar.params import FromQuery, QueryParameter
 
 from projections import awards, qualifications, reviews, roster, tallies
-from web.api.common import checked_span, read_db
+from web.api.common import read_db, report_span, units_asked
 from web.auth import allow
 
 
@@ -24,35 +24,21 @@ class ReportsController(Controller):
                 to: FromQuery[date | None] = None, unit_id: FromQuery[UUID | None] = None,
                 by: FromQuery[Literal["service_type", "unit", "day", "month"]] = "service_type",
                 min_position: FromQuery[int | None] = None) -> dict:
-        units = self._units(request, unit_id)
-        first, last = self._range(request, from_, to)
+        units = units_asked(request, unit_id)
+        first, last = report_span(request, from_, to)
         return tallies.report(read_db(request, min_position), first, last, units, by) | {"from": first, "to": last}
-
-    @staticmethod
-    def _units(request: Request, unit_id: UUID | None) -> list[str] | None:
-        if unit_id is None:
-            return request.user.scope()
-        request.user.ensure_unit(unit_id)
-        return [str(unit_id)]
-
-    @staticmethod
-    def _range(request: Request, first: date | None, last: date | None) -> tuple[str, str]:
-        """Default: from the first of this month to today, on the programme's wall clock."""
-        checked_span(first, last)
-        today = datetime.now(ZoneInfo(request.app.state.settings.timezone)).date()
-        return (first or today.replace(day=1)).isoformat(), (last or today).isoformat()
 
     @get("/reports/check-out-reviews", guards=[allow("coordinator")], sync_to_thread=True)
     def check_out_reviews(self, request: Request, unit_id: FromQuery[UUID | None] = None,
                           min_position: FromQuery[int | None] = None) -> list[dict]:
         """Volunteers checked out automatically (they forgot), waiting to be confirmed or corrected."""
-        return reviews.pending(read_db(request, min_position), self._units(request, unit_id))
+        return reviews.pending(read_db(request, min_position), units_asked(request, unit_id))
 
     @get("/reports/awards-due", guards=[allow("coordinator")], sync_to_thread=True)
     def awards_due(self, request: Request, unit_id: FromQuery[UUID | None] = None,
                    min_position: FromQuery[int | None] = None) -> list[dict]:
         """Service awards due: volunteers whose hours reached a milestone (CARELEDGER_AWARD_HOURS) not yet presented."""
-        return awards.due(read_db(request, min_position), self._units(request, unit_id),
+        return awards.due(read_db(request, min_position), units_asked(request, unit_id),
                           request.app.state.settings.award_hours)
 
     @get("/reports/fill-rates", guards=[allow("coordinator", "auditor", "admin")], sync_to_thread=True)
@@ -60,8 +46,8 @@ class ReportsController(Controller):
                    to: FromQuery[date | None] = None, unit_id: FromQuery[UUID | None] = None,
                    by: FromQuery[Literal["unit", "post", "day"]] = "unit",
                    min_position: FromQuery[int | None] = None) -> dict:
-        units = self._units(request, unit_id)
-        first, last = self._range(request, from_, to)
+        units = units_asked(request, unit_id)
+        first, last = report_span(request, from_, to)
         return {"from": first, "to": last, "by": by,
                 "rows": roster.fill_rates(read_db(request, min_position), units, first, last, by)}
 
@@ -70,21 +56,21 @@ class ReportsController(Controller):
                 min_position: FromQuery[int | None] = None) -> list[dict]:
         """Who's missing now: signed up for a shift that has started, not checked in."""
         return roster.missing(read_db(request, min_position), request.app.state.ledger.clock.now(),
-                              self._units(request, unit_id))
+                              units_asked(request, unit_id))
 
     @get("/reports/expiring", guards=[allow("coordinator")], sync_to_thread=True)
     def expiring(self, request: Request, days: Annotated[int, QueryParameter(ge=1, le=365)] = 30,
                  unit_id: FromQuery[UUID | None] = None, min_position: FromQuery[int | None] = None) -> list[dict]:
         today = request.app.state.ledger.clock.now().astimezone(ZoneInfo(request.app.state.settings.timezone)).date()
-        return qualifications.expiring(read_db(request, min_position), today, days, self._units(request, unit_id))
+        return qualifications.expiring(read_db(request, min_position), today, days, units_asked(request, unit_id))
 
     @get("/reports/compliance", guards=[allow("coordinator", "auditor", "admin")], sync_to_thread=True)
     def compliance(self, request: Request, from_: Annotated[date | None, QueryParameter(name="from")] = None,
                    to: FromQuery[date | None] = None, unit_id: FromQuery[UUID | None] = None,
                    min_position: FromQuery[int | None] = None) -> list[dict]:
         """Check-ins made without a valid required qualification at that moment of the log."""
-        first, last = self._range(request, from_, to)
-        return qualifications.compliance(read_db(request, min_position), first, last, self._units(request, unit_id))
+        first, last = report_span(request, from_, to)
+        return qualifications.compliance(read_db(request, min_position), first, last, units_asked(request, unit_id))
 
     @get("/service-types", guards=[allow("admin", "coordinator", "volunteer", "kiosk", "social_worker", "auditor")],
          sync_to_thread=True)

@@ -87,4 +87,4 @@ def calendar_url(request: Request, scope: str) -> str:
 
     state = request.app.state
     account = state.ledger.get_account(UUID(request.scope["user"].account_id))
-    return str(request.base_url).rstrip("/") + feed_path(state.csrf_secret, account, scope)
+    return str(request.base_url).rstrip("/") + feed_path(state.signing_secret, account, scope)
