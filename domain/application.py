@@ -12,6 +12,7 @@ from domain.accounts import Account, account_id
 from domain.errors import InvalidCommand, NotFound, UsernameTaken
 from domain.ledger import Receipt
 from domain.casework import CaseWork
+from domain.notifying import Notifying
 from domain.rostering import Rostering
 from domain.socialwork import SocialWork
 from domain.trainings import TrainingCourse
@@ -21,7 +22,7 @@ from domain.volunteers import CREDENTIAL_KINDS, Volunteer
 __all__ = ["CareLedger", "Receipt"]
 
 
-class CareLedger(Rostering, SocialWork, CaseWork):
+class CareLedger(Rostering, SocialWork, CaseWork, Notifying):
     """The whole application: units, accounts, volunteers and trainings here; shifts in
     `Rostering`, sessions in `SocialWork`, cases and groups in `CaseWork`. Every method records all its events or none."""
 
@@ -89,13 +90,14 @@ class CareLedger(Rostering, SocialWork, CaseWork):
     # --- volunteers ----------------------------------------------------------------------
 
     def register_volunteer(self, name: str, phone: str, unit_id: UUID, languages: list[str],
-                           skills: list[str], actor: str) -> Receipt:
+                           skills: list[str], actor: str, email: str = "") -> Receipt:
         if not name.strip():
             raise InvalidCommand("name", "must not be empty")
         if not phone.strip():
             raise InvalidCommand("phone", "must not be empty")
         self._get(Unit, unit_id, "unit")
         volunteer = Volunteer(name.strip(), phone.strip(), unit_id, languages, skills, actor)
+        volunteer.change_email(email, actor)
         return Receipt(self._commit(volunteer), volunteer.id, volunteer.status)
 
     def get_volunteer(self, id: UUID) -> Volunteer:
@@ -107,6 +109,9 @@ class CareLedger(Rostering, SocialWork, CaseWork):
             change(volunteer)
             return Receipt(self._commit(volunteer), id, volunteer.status)
         return self._decide(decide)
+
+    def change_volunteer_email(self, id: UUID, email: str, actor: str) -> Receipt:
+        return self._change_volunteer(id, lambda v: v.change_email(email, actor))
 
     def approve_volunteer(self, id: UUID, actor: str) -> Receipt:
         return self._change_volunteer(id, lambda v: v.approve(actor))

@@ -162,3 +162,7 @@ class CountersignaturePending(DomainError):
 
 class NotPending(DomainError):
     reason = "note_not_pending"
+
+
+class NoticeNotDue(DomainError):
+    reason = "notice_not_due"

@@ -7,6 +7,7 @@ from uuid import UUID, uuid4
 
 from domain.errors import InvalidCommand
 from domain.ledger import Ledger, Receipt
+from domain.notices import Notice
 from domain.series import ShiftSeries, occurrences
 from domain.shifts import Shift, validate_capacity
 from domain.units import Unit
@@ -46,6 +47,15 @@ class Rostering(Ledger):
         )
         return Receipt(self._commit(series, *shifts), series.id, [s.id for s in shifts])
 
+    def _tell(self, shift: Shift, volunteers: list[Volunteer], kind: str, more: dict[str, str],
+              actor: str) -> list[Notice]:
+        """A notice for each volunteer on the shift, saved with the change itself (the outbox)."""
+        facts = {"shift_id": str(shift.id), "unit": self._read(Unit, shift.unit_id, "unit").name, "post": shift.post,
+                 "starts_at": shift.starts_at.isoformat(), "ends_at": shift.ends_at.isoformat(), **more}
+        at = self.clock.now()
+        return [Notice(key=f"{kind}:{shift.id}:{shift.version}:{v.id}", volunteer_id=v.id, kind=kind, facts=facts,
+                       at=at, actor=actor) for v in volunteers]
+
     def get_shift(self, id: UUID) -> Shift:
         return self._read(Shift, id, "shift")
 
@@ -58,8 +68,13 @@ class Rostering(Ledger):
         def decide() -> Receipt:
             shift = self._get(Shift, shift_id, "shift")
             volunteers = [self._get(Volunteer, v, "volunteer") for v in shift.signed_up_volunteer_ids()]
+            moved = (starts_at, ends_at) != (shift.starts_at, shift.ends_at)
+            was = shift.starts_at
             shift.reschedule(starts_at, ends_at, capacity, volunteers, self.clock.now(), actor)
-            return Receipt(self._commit(shift, *volunteers), shift_id)
+            # A change of places alone is nobody's news; a change of time is everyone's on it.
+            notices = self._tell(shift, volunteers, "shift_changed", {"was_starts_at": was.isoformat()},
+                                 actor) if moved else []
+            return Receipt(self._commit(shift, *volunteers, *notices), shift_id)
         return self._decide(decide)
 
     def cancel_shift(self, shift_id: UUID, reason: str, actor: str) -> Receipt:
@@ -67,7 +82,8 @@ class Rostering(Ledger):
             shift = self._get(Shift, shift_id, "shift")
             volunteers = [self._get(Volunteer, v, "volunteer") for v in shift.signed_up_volunteer_ids()]
             shift.cancel(reason, volunteers, self.clock.now(), actor)
-            return Receipt(self._commit(shift, *volunteers), shift_id)
+            notices = self._tell(shift, volunteers, "shift_cancelled", {"reason": reason}, actor)
+            return Receipt(self._commit(shift, *volunteers, *notices), shift_id)
         return self._decide(decide)
 
     def sign_up(self, shift_id: UUID, volunteer_id: UUID, actor: str, trainee: bool = False) -> Receipt:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID
@@ -24,6 +25,7 @@ PENDING, ACTIVE, SUSPENDED, RETIRED = "pending", "active", "suspended", "retired
 CREDENTIAL_KINDS = ("health_check", "tb_test", "flu_vaccination")
 # Bookings are forgotten this long after they end: sign-ups close at a shift's end.
 _BOOKING_MEMORY = timedelta(days=2)
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 @dataclass
@@ -51,6 +53,7 @@ class Volunteer(Aggregate):
     credentials: dict[str, Holding]
     bookings: dict[UUID, tuple[datetime, datetime]]
     awards: list[int]
+    email: str
 
     @event("Registered")
     def __init__(
@@ -117,6 +120,18 @@ class Volunteer(Aggregate):
     def _profile_updated(self, phone: str, languages: list[str], skills: list[str], actor: str) -> None:
         self.phone, self.languages, self.skills = phone, languages, skills
 
+    def change_email(self, email: str, actor: str) -> None:
+        """Where notices go by e-mail; empty for none (then by SMS, where a hook is set)."""
+        email = email.strip()
+        if email and not _EMAIL.fullmatch(email):
+            raise InvalidCommand("email", f"{email!r} is not an e-mail address")
+        if email != getattr(self, "email", ""):
+            self._email_changed(email, actor)
+
+    @event("EmailChanged")
+    def _email_changed(self, email: str, actor: str) -> None:
+        self.email = email
+
     def present_award(self, hours: int, actor: str) -> None:
         """A service award for reaching `hours` hours of service, presented once."""
         if hours in getattr(self, "awards", []):
@@ -139,7 +154,7 @@ class Volunteer(Aggregate):
 
     @event("Forgotten")
     def _forgotten(self, actor: str) -> None:
-        self.name = self.phone = ERASED
+        self.name = self.phone = self.email = ERASED
 
     # --- qualifications and credentials -----------------------------------------------
 
@@ -228,4 +243,5 @@ class Volunteer(Aggregate):
 # What the log may hold of a volunteer only as long as their key exists (domain/personal.py).
 personal(Volunteer.Registered, "name", "phone")
 personal(Volunteer.ProfileUpdated, "phone")
-personal(Volunteer, "name", "phone")  # in snapshots
+personal(Volunteer.EmailChanged, "email")
+personal(Volunteer, "name", "phone", "email")  # in snapshots

@@ -7,6 +7,7 @@ import os
 import threading
 
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from litestar import Litestar
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -37,7 +38,8 @@ from web.openapi import document_files, document_problems
 from web.operations import LAG, REQUEST_TIMES, MetricsController, json_logging
 from web.security import add_security_headers, check_csrf
 from web.settings import Settings
-from web.sweeper import sweep_every
+from web.mailroom import deliver, queue_reminders
+from web.sweeper import every, sweep
 from web.ui.cases import CasesPagesController
 from web.ui.coordinator import CoordinatorController
 from web.ui.dashboard import DashboardController
@@ -75,10 +77,18 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
             db = readers.db = store.reader()
         return db
 
+    postman, zone = settings.postman(), ZoneInfo(settings.timezone)
+
+    def post(_: int) -> None:
+        """Reminders are always queued (the outbox shows them); sent once a channel is set."""
+        if postman.open:
+            deliver(ledger, reader(), postman, zone)
+
     def start() -> None:
         projector.catch_up()
         follower.start()
-        sweep_every(settings.sweep_seconds, ledger, reader, stop)
+        every(settings.sweep_seconds, lambda: sweep(ledger, reader()), stop, "check-out sweeper")
+        every(settings.notice_seconds, lambda: post(queue_reminders(ledger, reader())), stop, "mailroom")
         # What start-up made lives as long as the server: keep it out of every later collection
         # (a full collection over it paused all requests for tens of milliseconds).
         gc.collect()
@@ -112,7 +122,7 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
         exception_handlers=HANDLERS,
         middleware=[REQUEST_TIMES.middleware, IdempotencyMiddleware(IdempotencyStore(settings.data_dir / "idempotency.sqlite3"))],
         state=State({"settings": settings, "ledger": ledger, "store": store, "projector": projector,
-                     "reader": reader, "jwt": jwt, "principals": {},
+                     "reader": reader, "jwt": jwt, "principals": {}, "postman": postman,
                      # form tokens and calendar URLs: HMACs under the token secret, shared by every node
                      "signing_secret": settings.secret("token_secret"),
                      # read once: the HMAC key of every pseudonym (kept in a file unless given)

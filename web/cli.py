@@ -208,6 +208,33 @@ def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_notices(args: argparse.Namespace, settings: Settings) -> int:
+    from zoneinfo import ZoneInfo
+
+    from web.mailroom import deliver, queue_reminders
+
+    from projections.runner import READ_MODELS, Projector
+    from projections.store import ReadModelStore
+
+    postman = settings.postman()
+    with _ledger(settings) as ledger:
+        store = ReadModelStore(settings.read_models_path, READ_MODELS)
+        projector = Projector(ledger, store)
+        try:
+            projector.catch_up()
+            print(f"{queue_reminders(ledger, store.reader())} reminders queued.")
+            if not postman.open:
+                print("No channel set (CARELEDGER_SMTP_HOST, CARELEDGER_SMS_HOOK): nothing sent.")
+                return 0
+            projector.catch_up()  # the mailroom reads what is due from the read model
+            counts = deliver(ledger, store.reader(), postman, ZoneInfo(settings.timezone))
+            projector.catch_up()
+        finally:
+            store.close()
+    print(f"{counts['sent']} notices sent, {counts['failed']} failed (retried later or shown as undeliverable).")
+    return 0
+
+
 def cmd_new_key(args: argparse.Namespace, settings: Settings) -> int:
     """A fresh 256-bit AES key for CARELEDGER_CIPHER_KEY (keep it apart from the data and its backups)."""
     from eventsourcing.cipher import AESCipher
@@ -306,6 +333,10 @@ def build_parser() -> argparse.ArgumentParser:
     sweeper = commands.add_parser("sweep", help="check out volunteers who forgot to (the server does it "
                                   "every minute)")
     sweeper.set_defaults(run=cmd_sweep)
+
+    mail = commands.add_parser("notices", help="queue the reminders that fell due and send queued notices "
+                               "(the server does it every 15 s)")
+    mail.set_defaults(run=cmd_notices)
 
     new_key = commands.add_parser("new-key", help="print a new key for CARELEDGER_CIPHER_KEY (events encrypted "
                                   "at rest)")

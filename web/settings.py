@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from domain.policy import CasePolicy, Policy
+from web.mailroom import Postman, SmtpSettings
 
 
 class ConfigurationError(Exception):
@@ -33,6 +35,16 @@ class Settings:
     award_hours: tuple[int, ...] = field(default_factory=lambda: tuple(
         int(h) for h in _env("CARELEDGER_AWARD_HOURS", "100,500,1000").split(",") if h.strip()))
     sweep_seconds: float = field(default_factory=lambda: float(_env("CARELEDGER_SWEEP_SECONDS", "60")))
+    # Notices: queued reminders looked for and queued notices sent this often
+    notice_seconds: float = field(default_factory=lambda: float(_env("CARELEDGER_NOTICE_SECONDS", "15")))
+    smtp_host: str = field(default_factory=lambda: _env("CARELEDGER_SMTP_HOST", ""))
+    smtp_port: int = field(default_factory=lambda: int(_env("CARELEDGER_SMTP_PORT", "25")))
+    smtp_from: str = field(default_factory=lambda: _env("CARELEDGER_SMTP_FROM", "careledger@localhost"))
+    smtp_user: str = field(default_factory=lambda: _env("CARELEDGER_SMTP_USER", ""))
+    smtp_password: str = field(default_factory=lambda: _env("CARELEDGER_SMTP_PASSWORD", ""))
+    smtp_starttls: bool = field(default_factory=lambda: _env("CARELEDGER_SMTP_STARTTLS", "") in ("1", "true", "yes"))
+    # "package.module:function" called with (phone, text) for each notice sent by SMS
+    sms_hook: str = field(default_factory=lambda: _env("CARELEDGER_SMS_HOOK", ""))
     case_policy: CasePolicy = field(default_factory=lambda: CasePolicy(
         assessment_hours=int(_env("CARELEDGER_ASSESSMENT_HOURS", "24")),
         high_risk_note_days=int(_env("CARELEDGER_HIGH_RISK_NOTE_DAYS", "7")),
@@ -42,6 +54,20 @@ class Settings:
     token_minutes: int = field(default_factory=lambda: int(_env("CARELEDGER_TOKEN_MINUTES", "480")))
     login_attempts: int = field(default_factory=lambda: int(_env("CARELEDGER_LOGIN_ATTEMPTS", "5")))
     read_wait_seconds: float = field(default_factory=lambda: float(_env("CARELEDGER_READ_WAIT_SECONDS", "5")))
+
+    def postman(self) -> Postman:
+        """The mailroom's channels: SMTP when a host is set, SMS when a hook is named."""
+        smtp = SmtpSettings(self.smtp_host, self.smtp_port, self.smtp_from, self.smtp_user, self.smtp_password,
+                            self.smtp_starttls) if self.smtp_host else None
+        sms = None
+        if self.sms_hook:
+            module, _, name = self.sms_hook.partition(":")
+            try:
+                sms = getattr(importlib.import_module(module), name)
+            except (ImportError, AttributeError, ValueError) as missing:
+                raise ConfigurationError(f"CARELEDGER_SMS_HOOK={self.sms_hook!r} names no function "
+                                         f"(want package.module:function): {missing}") from None
+        return Postman(smtp, sms)
 
     @property
     def shared_log(self) -> bool:

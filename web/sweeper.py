@@ -1,10 +1,12 @@
-"""Forgotten check-outs: volunteers still checked in long after their shift ended are checked out
-at its end, for a coordinator to review. The server sweeps every minute; `careledger sweep` once."""
+"""The server's background rounds (`every`), and forgotten check-outs: volunteers still checked in
+long after their shift ended are checked out at its end, for a coordinator to review. The server
+sweeps every minute; `careledger sweep` once."""
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -32,14 +34,15 @@ def sweep(ledger: Any, db: Any) -> int:
     return done
 
 
-def sweep_every(seconds: float, ledger: Any, reader: Any, stop: threading.Event) -> threading.Thread:
+def every(seconds: float, job: Callable[[], Any], stop: threading.Event, name: str) -> threading.Thread:
+    """Run `job` every `seconds` in a thread of its own until `stop` is set."""
     def run() -> None:
         while not stop.wait(seconds):
             try:
-                sweep(ledger, reader())
-            except Exception:  # a failed sweep is logged and tried again next time
-                log.exception("sweep failed")
+                job()
+            except Exception:  # a failed round is logged and tried again next time
+                log.exception("%s failed", name)
 
-    thread = threading.Thread(target=run, name="check-out sweeper", daemon=True)
+    thread = threading.Thread(target=run, name=name, daemon=True)
     thread.start()
     return thread

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from litestar import Controller, Request, get
 from litestar.params import FromQuery, QueryParameter
 
-from projections import awards, qualifications, reviews, roster, tallies
+from projections import awards, notices, qualifications, reviews, roster, tallies
 from web.api.common import read_db, report_span, units_asked
 from web.auth import allow
 
@@ -40,6 +40,14 @@ class ReportsController(Controller):
         """Service awards due: volunteers whose hours reached a milestone (CARELEDGER_AWARD_HOURS) not yet presented."""
         return awards.due(read_db(request, min_position), units_asked(request, unit_id),
                           request.app.state.settings.award_hours)
+
+    @get("/reports/notices", guards=[allow("coordinator", "admin")], sync_to_thread=True)
+    def notices(self, request: Request, unit_id: FromQuery[UUID | None] = None,
+                state_: Annotated[Literal["queued", "dispatching", "sent", "retrying", "undeliverable"] | None,
+                                  QueryParameter(name="state")] = None,
+                min_position: FromQuery[int | None] = None) -> list[dict]:
+        """The outbox: notices to this unit's volunteers (newest first), whether each went, and why not."""
+        return notices.listed(read_db(request, min_position), units_asked(request, unit_id), state=state_)
 
     @get("/reports/fill-rates", guards=[allow("coordinator", "auditor", "admin")], sync_to_thread=True)
     def fill_rates(self, request: Request, from_: Annotated[date | None, QueryParameter(name="from")] = None,

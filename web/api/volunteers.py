@@ -15,7 +15,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
 
 from domain.errors import InvalidCommand
-from projections import awards, directory, hours, qualifications
+from projections import awards, directory, hours, notices, qualifications
 from web.api.common import POSITION, Search, Status, Tags, read_db, whole_span, written
 from web.auth import allow
 from web.importing import run_import
@@ -27,6 +27,11 @@ class NewVolunteer(msgspec.Struct, forbid_unknown_fields=True):
     unit_id: UUID
     languages: Tags = []
     skills: Tags = []
+    email: Annotated[str, msgspec.Meta(max_length=200)] = ""  # where notices go; SMS (if set up) otherwise
+
+
+class Email(msgspec.Struct, forbid_unknown_fields=True):
+    email: Annotated[str, msgspec.Meta(max_length=200)]  # empty: notices by SMS where a hook is set
 
 
 @dataclass
@@ -74,7 +79,7 @@ class VolunteersController(Controller):
     def register(self, request: Request, data: JSONBody[NewVolunteer]) -> Response:
         request.user.ensure_unit(data.unit_id)
         receipt = request.app.state.ledger.register_volunteer(data.name, data.phone, data.unit_id, data.languages,
-                                                              data.skills, request.user.account_id)
+                                                              data.skills, request.user.account_id, data.email)
         return written(request, receipt, {"id": str(receipt.id), "status": receipt.value, "name": data.name,
                                           "unit_id": str(data.unit_id)}, 201)
 
@@ -105,6 +110,22 @@ class VolunteersController(Controller):
                 raise InvalidCommand("hours", f"this volunteer has not served {data.hours} hours yet")
         receipt = state.ledger.present_award(volunteer_id, data.hours, request.user.account_id)
         return written(request, receipt, {"id": str(volunteer_id), "award_hours": data.hours})
+
+    @post("/{volunteer_id:uuid}/email", guards=[allow("coordinator", "volunteer")], sync_to_thread=True,
+          status_code=200)
+    def change_email(self, request: Request, volunteer_id: FromPath[UUID], data: JSONBody[Email]) -> Response:
+        """Where this volunteer's notices (shift changes, reminders) are e-mailed."""
+        self._volunteer(request, volunteer_id)
+        receipt = request.app.state.ledger.change_volunteer_email(volunteer_id, data.email, request.user.account_id)
+        return written(request, receipt, {"id": str(volunteer_id), "email": data.email.strip()})
+
+    @get("/{volunteer_id:uuid}/notices", guards=[allow("coordinator", "volunteer")], sync_to_thread=True)
+    def notices(self, request: Request, volunteer_id: FromPath[UUID],
+                min_position: FromQuery[int | None] = None) -> list[dict]:
+        """What this volunteer was told (newest first) and whether it went out."""
+        db = read_db(request, min_position)
+        self._readable(request, db, volunteer_id)
+        return notices.listed(db, None, str(volunteer_id))
 
     @post("/{volunteer_id:uuid}/forget", guards=[allow("admin")], sync_to_thread=True, status_code=200)
     def forget(self, request: Request, volunteer_id: FromPath[UUID]) -> Response:

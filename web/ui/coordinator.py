@@ -10,11 +10,11 @@ from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery, URLEncodedBody
+from litestar.params import Body, FromPath, FromQuery, QueryParameter, URLEncodedBody
 from litestar.response import Template
 
 from domain.errors import DomainError, InvalidCommand
-from projections import awards, directory, qualifications, reviews, roster, trainings
+from projections import awards, directory, notices, qualifications, reviews, roster, trainings
 from web.auth import allow
 from web.api.volunteers import IMPORT_MAX_BYTES
 from web.importing import run_import
@@ -152,6 +152,15 @@ class CoordinatorController(Controller):
             raise InvalidCommand("hours", "this award is not due")
         return act(request, "/volunteers", "Award recorded as presented.",
                    lambda: request.app.state.ledger.present_award(volunteer_id, hours, request.user.account_id))
+
+    @get("/notices", sync_to_thread=True)
+    def notices(self, request: Request, state_: Annotated[str | None, QueryParameter(name="state")] = None) -> Template:
+        """The outbox: what the unit's volunteers were told, whether it went, and why not."""
+        states = ("queued", "dispatching", "sent", "retrying", "undeliverable")
+        state = state_ if state_ in states else None
+        found = notices.listed(reader(request), list(request.user.unit_ids), state=state)
+        return page(request, "notices.html", notices=found, state=state or "", states=states,
+                    channels=request.app.state.postman.open)
 
     @get("/volunteers/import", sync_to_thread=True)
     def import_form(self, request: Request) -> Template:

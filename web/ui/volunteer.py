@@ -10,7 +10,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
 from litestar.response import Template
 
-from projections import hours, qualifications, roster
+from projections import hours, notices, qualifications, roster
 from projections.directory import units as all_units
 from projections.directory import volunteer as find_volunteer
 from projections.store import iso
@@ -49,8 +49,14 @@ class VolunteerController(Controller):
         service_types = request.app.state.ledger.service_types()
         return page(request, "me.html", profile=profile, upcoming=upcoming, open_shifts=open_shifts[:30],
                     held=held, summary=summary, total=total, unit_names=names, now=iso(now),
-                    service_types=service_types,
+                    service_types=service_types, messages=notices.listed(db, None, me, limit=10),
+                    email=request.app.state.ledger.contact_of(UUID(me))[0],
                     calendar=calendar_url(request, f"v-{request.user.volunteer_id}"))
+
+    @post("/me/email", sync_to_thread=True)
+    def change_email(self, request: Request, data: Form) -> Response:
+        return act(request, "/me", "Your e-mail address is saved.", lambda: request.app.state.ledger.change_volunteer_email(
+            UUID(request.user.volunteer_id), data.get("email", ""), request.user.account_id))
 
     @post("/me/shifts/{shift_id:uuid}/signup", sync_to_thread=True)
     def sign_up(self, request: Request, shift_id: FromPath[UUID]) -> Response:

@@ -20,6 +20,9 @@ SHOWN_THROUGH_GETTEXT = [  # values templates pass to _(): roles, seat states, s
     "family", "care_team", "community_resource", "low", "medium", "high", "open", "assessed", "planned",
     "evaluated", "closed", "goals_met", "partially_met", "not_met", "referred_out", "patient_withdrew",
     "patient_died", "transferred_care", "assessment", "high_risk_note", "countersignature",
+    # notices: kinds, states, channels
+    "shift_changed", "shift_cancelled", "shift_reminder", "qualification_expiring", "interpreter_wanted", "queued",
+    "dispatching", "sent", "retrying", "undeliverable", "email", "sms",
 ]
 
 

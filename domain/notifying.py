@@ -1,0 +1,60 @@
+"""Notice use cases: queue a reminder once, claim a notice for sending, record how it went."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError
+
+from domain.errors import InvalidCommand
+from domain.ledger import Ledger, Receipt
+from domain.notices import KINDS, Notice, notice_id
+from domain.personal import ERASED
+from domain.volunteers import Volunteer
+
+
+class Notifying(Ledger):
+    def queue_notice(self, key: str, volunteer_id: UUID, kind: str, facts: dict[str, str],
+                     actor: str = "system:reminders") -> Receipt:
+        """Queue the notice called `key` unless it already is; the receipt's position is None then."""
+        if kind not in KINDS:
+            raise InvalidCommand("kind", f"must be one of {', '.join(KINDS)}")
+        if notice_id(key) in self.repository:
+            return Receipt(None, notice_id(key))
+        notice = Notice(key=key, volunteer_id=volunteer_id, kind=kind, facts=facts, at=self.clock.now(), actor=actor)
+        try:
+            return Receipt(self._commit(notice), notice.id)
+        except IntegrityError:  # another node queued it a moment ago
+            return Receipt(None, notice.id)
+
+    def get_notice(self, id: UUID) -> Notice:
+        return self._read(Notice, id, "notice")
+
+    def dispatch_notice(self, id: UUID, node: str) -> Notice:
+        """Claim a notice for sending; refused (NoticeNotDue, ConcurrentChange) when someone else has."""
+        def decide() -> Notice:
+            notice = self._get(Notice, id, "notice")
+            notice.dispatch(node, self.clock.now())
+            self._commit(notice)
+            return notice
+        return self._decide(decide)
+
+    def notice_sent(self, id: UUID, channel: str) -> Receipt:
+        def decide() -> Receipt:
+            notice = self._get(Notice, id, "notice")
+            notice.sent(channel, self.clock.now())
+            return Receipt(self._commit(notice), id)
+        return self._decide(decide)
+
+    def notice_failed(self, id: UUID, problem: str, permanent: bool) -> Receipt:
+        def decide() -> Receipt:
+            notice = self._get(Notice, id, "notice")
+            notice.failed(problem, self.clock.now(), permanent)
+            return Receipt(self._commit(notice), id, notice.state)
+        return self._decide(decide)
+
+    def contact_of(self, volunteer_id: UUID) -> tuple[str, str]:
+        """(e-mail, phone) to reach a volunteer at; empty where unknown or forgotten."""
+        volunteer = self._read(Volunteer, volunteer_id, "volunteer")
+        email, phone = getattr(volunteer, "email", ""), volunteer.phone
+        return ("" if email == ERASED else email), ("" if phone == ERASED else phone)

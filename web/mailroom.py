@@ -1,0 +1,160 @@
+"""The mailroom: queues the reminders that fall due and delivers queued notices, by e-mail over SMTP
+or through an SMS hook. It runs in the server's sweep; `careledger notices` runs it once."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import formatdate
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from domain.errors import DomainError
+from projections import notices
+from projections.store import iso
+
+log = logging.getLogger("careledger")
+REMIND_BEFORE = timedelta(days=1)
+EXPIRY_WARNING = timedelta(days=30)
+
+
+class Undeliverable(Exception):
+    """No way to reach this person: trying again will not help."""
+
+
+@dataclass(frozen=True)
+class Letter:
+    subject: str
+    body: str
+
+
+def _when(value: str, zone: ZoneInfo) -> str:
+    return datetime.fromisoformat(value).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def compose(kind: str, facts: dict[str, str], zone: ZoneInfo) -> Letter:
+    """The message in English and Simplified Chinese: a volunteer's phone may be set to either."""
+    f = dict(facts)
+    for name in ("starts_at", "ends_at", "was_starts_at"):
+        if name in f:
+            f[name] = _when(f[name], zone)
+    where = f"{f.get('unit', '')} · {f.get('post', f.get('place', ''))}"
+    if kind == "shift_changed":
+        return Letter(f"Shift moved / 班次时间变更: {f['starts_at']}",
+                      f"Your shift at {where} has moved from {f['was_starts_at']} to {f['starts_at']}–{f['ends_at']}.\n"
+                      f"您在{where}的班次已从 {f['was_starts_at']} 改为 {f['starts_at']}–{f['ends_at']}。")
+    if kind == "shift_cancelled":
+        return Letter(f"Shift cancelled / 班次已取消: {f['starts_at']}",
+                      f"Your shift at {where} on {f['starts_at']} is cancelled: {f.get('reason', '')}\n"
+                      f"您在{where} {f['starts_at']} 的班次已取消：{f.get('reason', '')}")
+    if kind == "shift_reminder":
+        return Letter(f"Tomorrow / 明日班次: {f['starts_at']}",
+                      f"A reminder: you serve at {where} from {f['starts_at']} to {f['ends_at']}.\n"
+                      f"提醒：您将于 {f['starts_at']}–{f['ends_at']} 在{where}服务。")
+    if kind == "qualification_expiring":
+        return Letter(f"Renew {f['kind']} / 资质即将到期",
+                      f"Your {f['kind']} is valid until {f['valid_until']}; please renew it in time.\n"
+                      f"您的资质（{f['kind']}）有效期至 {f['valid_until']}，请及时续期。")
+    if kind == "interpreter_wanted":
+        return Letter(f"Sign-language interpreter wanted / 手语翻译需求: {f['starts_at']}",
+                      f"A patient needs a sign-language interpreter at {where} on {f['starts_at']} for "
+                      f"{f['minutes']} minutes. Accept in CareLedger: the first to accept is booked.\n"
+                      f"{where}于 {f['starts_at']} 需要手语翻译（{f['minutes']} 分钟）。请在 CareLedger 中接受，"
+                      "先接受者获派。")
+    raise ValueError(f"no letter for notice kind {kind!r}")
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int = 25
+    sender: str = "careledger@localhost"
+    username: str = ""
+    password: str = ""
+    starttls: bool = False
+    timeout: float = 10.0
+
+
+class Postman:
+    """Sends one letter by e-mail when the volunteer has an address and SMTP is set, else by SMS
+    when a hook is set and there is a phone; otherwise the notice is undeliverable."""
+
+    def __init__(self, smtp: SmtpSettings | None, sms: Callable[[str, str], None] | None) -> None:
+        self.smtp, self.sms = smtp, sms
+
+    @property
+    def open(self) -> bool:
+        return self.smtp is not None or self.sms is not None
+
+    def send(self, notice_id: UUID, letter: Letter, email: str, phone: str) -> str:
+        if email and self.smtp is not None:
+            self._mail(notice_id, letter, email)
+            return "email"
+        if phone and self.sms is not None:
+            self.sms(phone, f"{letter.subject}\n{letter.body}")
+            return "sms"
+        raise Undeliverable("no e-mail address or SMS channel for this volunteer")
+
+    def _mail(self, notice_id: UUID, letter: Letter, to: str) -> None:
+        s = self.smtp
+        assert s is not None
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = s.sender, to, letter.subject
+        message["Date"] = formatdate(localtime=False)
+        # The same id on every attempt: a resend after a crash is recognisably the same message.
+        message["Message-ID"] = f"<{notice_id}@careledger>"
+        message.set_content(letter.body)
+        with smtplib.SMTP(s.host, s.port, timeout=s.timeout) as server:
+            if s.starttls:
+                server.starttls()
+            if s.username:
+                server.login(s.username, s.password)
+            server.send_message(message)
+
+
+def queue_reminders(ledger: Any, db: Any) -> int:
+    """Queue the day-before reminders and the 30-days-before expiry warnings that fell due."""
+    now = ledger.clock.now()
+    queued = 0
+    for row in notices.reminders_missing(db, iso(now), iso(now + REMIND_BEFORE)):
+        facts = {"shift_id": row["shift_id"], "unit": row["unit"], "post": row["post"],
+                 "starts_at": row["starts_at"], "ends_at": row["ends_at"]}
+        key = f"shift_reminder:{row['shift_id']}:{row['volunteer_id']}:{row['starts_at']}"
+        queued += ledger.queue_notice(key, UUID(row["volunteer_id"]), "shift_reminder", facts).position is not None
+    today = now.date()
+    for row in notices.expiries_missing(db, today.isoformat(), (today + EXPIRY_WARNING).isoformat()):
+        key = f"qualification_expiring:{row['volunteer_id']}:{row['kind']}:{row['valid_until']}"
+        queued += ledger.queue_notice(key, UUID(row["volunteer_id"]), "qualification_expiring",
+                                      {"kind": row["kind"], "valid_until": row["valid_until"]}).position is not None
+    return queued
+
+
+def deliver(ledger: Any, db: Any, postman: Postman, zone: ZoneInfo, node: str | None = None) -> dict[str, int]:
+    """Send every notice that is due; each is claimed in the log first, so two nodes never both send it."""
+    node = node or socket.gethostname()
+    counts = {"sent": 0, "failed": 0}
+    for notice_id in notices.due(db, iso(ledger.clock.now())):
+        try:
+            notice = ledger.dispatch_notice(UUID(notice_id), node)
+        except DomainError:
+            continue  # sent or claimed meanwhile
+        try:
+            email, phone = ledger.contact_of(notice.volunteer_id)
+            channel = postman.send(notice.id, compose(notice.kind, notice.facts, zone), email, phone)
+        except Undeliverable as refusal:
+            ledger.notice_failed(notice.id, str(refusal), permanent=True)
+            counts["failed"] += 1
+        except Exception as problem:  # the mail server is away, the hook failed: later, again
+            log.warning("notice not sent", extra={"notice": notice_id, "problem": str(problem)})
+            ledger.notice_failed(notice.id, f"{type(problem).__name__}: {problem}", permanent=False)
+            counts["failed"] += 1
+        else:
+            ledger.notice_sent(notice.id, channel)
+            counts["sent"] += 1
+    return counts
