@@ -166,3 +166,18 @@ class NotPending(DomainError):
 
 class NoticeNotDue(DomainError):
     reason = "notice_not_due"
+
+
+class NoInterpreterAvailable(DomainError):
+    """Nobody holding a valid sign-language qualification is free or on duty at that time."""
+
+    reason = "no_interpreter_available"
+    status = 422
+
+
+class InterpreterAlreadyBooked(DomainError):
+    reason = "interpreter_already_booked"
+
+
+class InterpreterRequestClosed(DomainError):
+    reason = "interpreter_request_closed"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import timedelta
 from functools import cache
 from typing import Any
 
@@ -11,6 +12,7 @@ import msgspec
 
 import sqlite_utils
 
+from domain.interpreting import InterpreterRequest
 from domain.shifts import Shift
 from projections.store import ReadModel, ident, iso, within_units
 
@@ -31,6 +33,7 @@ def create(db: sqlite_utils.Database) -> None:
 
 
 _JSON = msgspec.json.Encoder()
+INTERPRETING = "Sign-language interpreting"  # the post shown for an interpreting record
 
 hours = ReadModel("hours", create, version=2, tables=("hours_shifts", "service_records"),
                   indexes_only_for_queries=("service_records",))
@@ -104,6 +107,16 @@ def hours_corrected(c: sqlite3.Connection, e: Any, position: int) -> None:
 def cancelled(c: sqlite3.Connection, e: Any, position: int) -> None:
     c.execute("UPDATE service_records SET outcome = 'cancelled_in_time' WHERE shift_id = ? AND outcome IS NULL",
               (ident(e.originator_id),))
+
+
+@hours.handles(InterpreterRequest.Served)
+def interpreted(c: sqlite3.Connection, e: Any, position: int) -> None:
+    """Interpreting is service: one record, from the time asked for, with the minutes given."""
+    ends_at = e.starts_at + timedelta(minutes=e.minutes)
+    c.execute("INSERT OR REPLACE INTO service_records VALUES (?, ?, 0, ?, ?, ?, ?, ?, NULL, ?, ?, ?, 'served')",
+              (ident(e.originator_id), ident(e.volunteer_id), ident(e.unit_id), f"{INTERPRETING}: {e.place}",
+               e.starts_at.date().isoformat(), iso(e.starts_at), iso(ends_at), iso(e.at), e.minutes,
+               '{"sign_language":1}'))
 
 
 # --- queries -------------------------------------------------------------------------

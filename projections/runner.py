@@ -22,6 +22,7 @@ from projections.caseload import caseload
 from projections.casework import casework
 from projections.directory import directory
 from projections.hours import hours
+from projections.interpreting import interpreting
 from projections.notices import notices
 from projections.qualifications import qualifications
 from projections.reviews import reviews
@@ -31,7 +32,7 @@ from projections.tallies import tallies
 from projections.trainings import trainings
 
 READ_MODELS: tuple[ReadModel, ...] = (directory, roster, hours, tallies, qualifications, caseload, trainings,
-                                         casework, reviews, awards, notices)
+                                         casework, reviews, awards, notices, interpreting)
 BY_NAME = {model.name: model for model in READ_MODELS}
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import sqlite_utils
 
 from domain.groups import GroupWork
+from domain.interpreting import SIGN_LANGUAGE, InterpreterRequest
 from domain.sessions import ServiceSession
 from domain.shifts import Shift
 from projections.store import ReadModel, ident
@@ -157,6 +158,11 @@ def meeting_held(c: sqlite3.Connection, e: Any, position: int) -> None:
     unit_id, service_type = c.execute("SELECT unit_id, service_type FROM tally_groups WHERE group_id = ?",
                                       (ident(e.originator_id),)).fetchone()
     _count(c, e.started_at.date().isoformat(), unit_id, service_type, e.persons)
+
+
+@tallies.handles(InterpreterRequest.Served)
+def interpreted(c: sqlite3.Connection, e: Any, position: int) -> None:
+    _count(c, e.starts_at.date().isoformat(), ident(e.unit_id), SIGN_LANGUAGE, 1)
 
 
 # --- queries -------------------------------------------------------------------------

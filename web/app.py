@@ -24,6 +24,7 @@ from web.api.auth import AuthController
 from web.api.calendar import CalendarController
 from web.api.cases import CasesController
 from web.api.exports import ExportsController
+from web.api.interpreting import InterpretingController
 from web.api.reports import ReportsController
 from web.api.sessions import SessionsController
 from web.api.shifts import ShiftsController
@@ -104,7 +105,7 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
 
     return Litestar(
         route_handlers=[AuthController, UnitsController, VolunteersController, TrainingsController, ShiftsController,
-                        SessionsController, CasesController, ReportsController, ExportsController,
+                        SessionsController, InterpretingController, CasesController, ReportsController, ExportsController,
                         CalendarController, MetricsController, *UI,
                         create_static_files_router(path="/static", directories=[HERE / "static"],
                                                    include_in_schema=False)],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from uuid import UUID
 
 import pytest
 
@@ -35,6 +36,11 @@ class Ids:
         self.group = str(ledger.form_group("group", h.unit, "Caregivers", "communication", sw, str(sw)).id)
         self.account = str(sw)
         self.intern = str(intern)
+        # A sign-language request offered to and accepted by the volunteer
+        ledger.grant_qualification(world.volunteer, "sign_language", None, "coordinator")
+        self.interp = str(ledger.request_interpreting(h.unit, "Ward 5", datetime(2026, 11, 24, 10, tzinfo=CST), 30,
+                                                      [world.volunteer], str(sw)).id)
+        ledger.accept_interpreting(UUID(self.interp), world.volunteer, "volunteer")
 
 
 Body = Callable[[Ids], dict] | None
@@ -146,6 +152,16 @@ MATRIX: list[tuple[str, str, Body, set[str] | None]] = [
      ANY),
     ("POST", "/api/v1/auth/sign-out", None, ANY),
     ("GET", "/api/v1/reports/cases", None, {"social_worker", "coordinator", "auditor", "admin"}),
+    ("POST", "/api/v1/interpreter-requests", lambda i: {"unit_id": i.unit, "place": "Ward 5",
+                                                        "starts_at": "2026-11-25T10:00:00+08:00", "minutes": 30},
+     {"social_worker"}),
+    ("GET", "/api/v1/interpreter-requests", None, {"social_worker", "coordinator", "volunteer"}),
+    ("GET", "/api/v1/interpreter-requests/{interp}", None, {"social_worker", "coordinator", "volunteer"}),
+    ("POST", "/api/v1/interpreter-requests/{interp}/accept", lambda i: {"volunteer_id": i.volunteer},
+     {"volunteer", "coordinator"}),
+    ("POST", "/api/v1/interpreter-requests/{interp}/served", lambda i: {"minutes": 30}, {"social_worker", "volunteer"}),
+    ("POST", "/api/v1/interpreter-requests/{interp}/cancel", lambda i: {"reason": "discharged"},
+     {"social_worker", "coordinator"}),
 ]
 
 
@@ -160,7 +176,7 @@ def test_every_endpoint_has_a_row(world: World) -> None:
                                                                "session": "session_id",
                                                                "request": "request_id", "case": "case_id", "note": "note_id",
                                                                "group": "group_id", "account": "account_id",
-                                                               "intern": "account_id", "shows": "shows",
+                                                               "intern": "account_id", "shows": "shows", "interp": "request_id",
                                                                "signature": "signature"}[m.group(1)] + "}", path))
                 for method, path, _, _ in MATRIX}
     assert served == in_table
@@ -171,7 +187,7 @@ def test_each_role_is_allowed_or_refused_as_the_contract_says(world: World, meth
     ids = Ids(world)
     url = path.format(volunteer=ids.volunteer, shift=ids.shift, training=ids.training, session=ids.session,
                       request="00000000-0000-4000-8000-000000000001", case=ids.case, group=ids.group, note=ids.note,
-                      account=ids.account, intern=ids.intern, shows="v-x", signature="bad.ics")
+                      account=ids.account, intern=ids.intern, interp=ids.interp, shows="v-x", signature="bad.ics")
     json = body(ids) if body else None
     anonymous = world.call(None, method, url, json=json)
     if allowed is None:

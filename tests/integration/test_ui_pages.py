@@ -136,10 +136,30 @@ def test_a_social_worker_logs_a_session_and_asks_for_an_interpreter(world: World
                                               "day": "2026-11-23", "start": "10:00", "minutes": "30", "persons": "1",
                                               "notes": "private"})
     assert "Session logged." in page and "MRN-1" not in page
-    session = page.split('action="/social/sessions/')[1].split("/")[0]
-    asked = submit(world, f"/social/sessions/{session}/interpreter", {"language": "sign_language",
-                                                                     "day": "2026-11-24", "start": "14:00"})
-    assert "A sign-language volunteer has been requested." in asked
+    session = page.split('name="session_id" value="')[1].split('"')[0]
+    nobody = submit(world, "/social/interpreters", {"unit_id": str(world.hospital.unit), "session_id": session,
+                                                    "place": "Ward 5", "day": "2026-11-24", "start": "14:00",
+                                                    "minutes": "45"})
+    assert "No volunteer holding a valid sign-language qualification" in nobody
+    world.ledger.grant_qualification(world.volunteer, "sign_language", None, "coordinator")
+    world.settle()
+    asked = submit(world, "/social/interpreters", {"unit_id": str(world.hospital.unit), "session_id": session,
+                                                   "place": "Ward 5", "day": "2026-11-24", "start": "14:00",
+                                                   "minutes": "45"})
+    assert "An interpreter is asked for" in asked and "1 volunteers told" in asked
+    assert 'name="session_id"' not in asked  # the session shows as requested now
+
+    # The volunteer accepts on their phone; the social worker records the interpreting once it happened.
+    log_in(world, "li", "zh")
+    offered = world.client.get("/me").text
+    assert "Ward 5" in offered and "等待手语翻译" in offered
+    request_id = offered.split('action="/me/interpreting/')[1].split("/")[0]
+    booked = submit(world, f"/me/interpreting/{request_id}/accept")
+    assert "您已获派本次手语翻译" in booked and "已派定" in booked
+    log_in(world, "sw")
+    world.ledger.clock.set(world.ledger.clock.now().replace(day=24, hour=15))
+    done = submit(world, f"/social/interpreters/{request_id}/served", {"minutes": "40"})
+    assert "The interpreting is recorded." in done and "Li Wei · 40 min" in done
     missing = submit(world, "/social/sessions", {"unit_id": str(world.hospital.unit), "patient_id": " ",
                                                  "service_type": "communication", "mode": "individual",
                                                  "day": "2026-11-23", "start": "10:00", "minutes": "30"})

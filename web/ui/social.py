@@ -1,4 +1,4 @@
-"""The social worker's screen: log a session, my caseload, ask for a sign-language volunteer."""
+"""The social worker's screen: log a session, my caseload, ask for a sign-language interpreter."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Template
 
 from domain.errors import InvalidCommand
-from projections import caseload, casework, directory
+from projections import caseload, casework, directory, interpreting
+from web.api.interpreting import ask_for_interpreter
 from web.auth import allow
 from web.pseudonyms import patient_ref
 from web.ui.common import act, now_local, page, reader
@@ -28,7 +29,9 @@ class SocialWorkController(Controller):
         mine = caseload.sessions(db, list(request.user.unit_ids), (today - timedelta(days=90)).isoformat(),
                                  today.isoformat(), social_worker=request.user.account_id)
         units = [u for u in directory.units(db) if u["id"] in request.user.unit_ids]
+        requests = interpreting.listed(db, list(request.user.unit_ids), limit=50)
         return page(request, "social.html", sessions=list(reversed(mine)), units=units, today=today,
+                    requests=requests, asked_for={r["session_id"] for r in requests if r["state"] != "cancelled"},
                     service_types=request.app.state.ledger.service_types(),
                     groups=casework.groups(db, list(request.user.unit_ids)))
 
@@ -68,14 +71,30 @@ class SocialWorkController(Controller):
                 request.user.account_id, notes=data.get("notes", "").strip() or None)
         return act(request, "/social", "Session logged.", command)
 
-    @post("/social/sessions/{session_id:uuid}/interpreter", sync_to_thread=True)
-    def interpreter(self, request: Request, session_id: FromPath[UUID], data: Form) -> Response:
-        session = request.app.state.ledger.get_session(session_id)
-        request.user.ensure_unit(session.unit_id)
+    # --- sign-language interpreters ----------------------------------------------------------
+
+    @post("/social/interpreters", sync_to_thread=True)
+    def ask_for_interpreter(self, request: Request, data: Form) -> Response:
+        request.user.ensure_unit(data.get("unit_id", ""))
         zone = now_local(request).tzinfo
 
         def command():
-            needed = datetime.combine(date.fromisoformat(data["day"]), time.fromisoformat(data["start"]), zone)
-            return request.app.state.ledger.request_interpreter(session_id, data.get("language", "sign_language"),
-                                                                needed, request.user.account_id)
-        return act(request, "/social", "A sign-language volunteer has been requested.", command)
+            starts_at = datetime.combine(date.fromisoformat(data["day"]), time.fromisoformat(data["start"]), zone)
+            session = data.get("session_id", "").strip()
+            return ask_for_interpreter(request, UUID(data["unit_id"]), data.get("place", ""), starts_at,
+                                       int(data.get("minutes") or 0), UUID(session) if session else None)[0]
+        return act(request, "/social", "An interpreter is asked for; the qualified volunteers free then are told.", command)
+
+    @post("/social/interpreters/{request_id:uuid}/served", sync_to_thread=True)
+    def interpreted(self, request: Request, request_id: FromPath[UUID], data: Form) -> Response:
+        ledger = request.app.state.ledger
+        request.user.ensure_unit(ledger.get_interpreting(request_id).unit_id)
+        return act(request, "/social", "The interpreting is recorded.", lambda: ledger.serve_interpreting(
+            request_id, int(data.get("minutes") or 0), request.user.account_id))
+
+    @post("/social/interpreters/{request_id:uuid}/cancel", sync_to_thread=True)
+    def cancel_interpreter(self, request: Request, request_id: FromPath[UUID], data: Form) -> Response:
+        ledger = request.app.state.ledger
+        request.user.ensure_unit(ledger.get_interpreting(request_id).unit_id)
+        return act(request, "/social", "The request is cancelled.", lambda: ledger.cancel_interpreting(
+            request_id, data.get("reason", ""), request.user.account_id))

@@ -7,10 +7,11 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
 from litestar.response import Template
 
-from projections import hours, notices, qualifications, roster
+from projections import hours, interpreting, notices, qualifications, roster
 from projections.directory import units as all_units
 from projections.directory import volunteer as find_volunteer
 from projections.store import iso
@@ -50,8 +51,23 @@ class VolunteerController(Controller):
         return page(request, "me.html", profile=profile, upcoming=upcoming, open_shifts=open_shifts[:30],
                     held=held, summary=summary, total=total, unit_names=names, now=iso(now),
                     service_types=service_types, messages=notices.listed(db, None, me, limit=10),
+                    interpreting=interpreting.for_volunteer(db, me, now),
                     email=request.app.state.ledger.contact_of(UUID(me))[0],
                     calendar=calendar_url(request, f"v-{request.user.volunteer_id}"))
+
+    @post("/me/interpreting/{request_id:uuid}/accept", sync_to_thread=True)
+    def accept_interpreting(self, request: Request, request_id: FromPath[UUID]) -> Response:
+        return act(request, "/me", "You are booked to interpret. Thank you!",
+                   lambda: request.app.state.ledger.accept_interpreting(
+                       request_id, UUID(request.user.volunteer_id), request.user.account_id))
+
+    @post("/me/interpreting/{request_id:uuid}/served", sync_to_thread=True)
+    def interpreted(self, request: Request, request_id: FromPath[UUID], data: Form) -> Response:
+        ledger = request.app.state.ledger
+        if ledger.get_interpreting(request_id).volunteer_id != UUID(request.user.volunteer_id):
+            raise PermissionDeniedException("Only the booked interpreter records the service")
+        return act(request, "/me", "The interpreting is recorded.", lambda: ledger.serve_interpreting(
+            request_id, int(data.get("minutes") or 0), request.user.account_id))
 
     @post("/me/email", sync_to_thread=True)
     def change_email(self, request: Request, data: Form) -> Response:

@@ -23,6 +23,8 @@ SHOWN_THROUGH_GETTEXT = [  # values templates pass to _(): roles, seat states, s
     # notices: kinds, states, channels
     "shift_changed", "shift_cancelled", "shift_reminder", "qualification_expiring", "interpreter_wanted", "queued",
     "dispatching", "sent", "retrying", "undeliverable", "email", "sms",
+    # sign-language interpreter requests
+    "interpreting_open", "interpreting_booked", "interpreting_served", "interpreting_cancelled",
 ]
 
 
