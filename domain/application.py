@@ -12,6 +12,7 @@ from domain.accounts import Account, account_id
 from domain.errors import InvalidCommand, NotFound, UsernameTaken
 from domain.ledger import Receipt
 from domain.casework import CaseWork
+from domain.certifying import Certifying
 from domain.notifying import Notifying
 from domain.rostering import Rostering
 from domain.socialwork import SocialWork
@@ -22,7 +23,7 @@ from domain.volunteers import CREDENTIAL_KINDS, Volunteer
 __all__ = ["CareLedger", "Receipt"]
 
 
-class CareLedger(Rostering, SocialWork, CaseWork, Notifying):
+class CareLedger(Rostering, SocialWork, CaseWork, Notifying, Certifying):
     """The whole application: units, accounts, volunteers and trainings here; shifts in
     `Rostering`, sessions in `SocialWork`, cases and groups in `CaseWork`. Every method records all its events or none."""
 
@@ -130,6 +131,8 @@ class CareLedger(Rostering, SocialWork, CaseWork, Notifying):
         Running it again finishes a forgetting that stopped between the two."""
         receipt = self._change_volunteer(id, lambda v: v.forget(actor))
         self.vault.forget(id)
+        if self.repository.cache is not None:
+            self._forget_cache()  # other aggregates hold their name unsealed too (their certificates)
         return receipt
 
     def reinstate_volunteer(self, id: UUID, actor: str) -> Receipt:

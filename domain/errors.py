@@ -181,3 +181,17 @@ class InterpreterAlreadyBooked(DomainError):
 
 class InterpreterRequestClosed(DomainError):
     reason = "interpreter_request_closed"
+
+
+class CertificateDetailsMissing(DomainError):
+    """A certificate must name the unit's responsible person and a contact: set them first."""
+
+    reason = "certificate_details_missing"
+    status = 422
+
+
+class IdentityMissing(DomainError):
+    """A certificate names the volunteer's identity document: record it first."""
+
+    reason = "identity_missing"
+    status = 422

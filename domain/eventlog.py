@@ -19,7 +19,7 @@ from eventsourcing.domain import CanSnapshotAggregate
 from eventsourcing.persistence import Mapper, MapperDeserialisationError, StoredEvent
 from eventsourcing.utils import get_topic, resolve_topic
 
-from domain.personal import ERASED, PERSONAL_FIELDS, KeyVault, seal, unseal
+from domain.personal import ERASED, PERSONAL_FIELDS, KeyVault, owner_of, seal, unseal
 
 _HEADER = ("originator_id", "originator_version")
 # What every snapshot's state holds besides the aggregate's own (annotated) attributes.
@@ -106,13 +106,14 @@ class EventMapper(Mapper[Any]):
         if issubclass(cls, CanSnapshotAggregate):
             state["state"] = container = dict(container)
         plain = self._encoder.encode({name: container.pop(name) for name in names if name in container})
-        container[SEALED] = seal(self.vault, owner, plain)
+        container[SEALED] = seal(self.vault, owner_of(cls, container, owner), plain)
 
     def _unseal(self, cls: type, owner: Any, state: dict[str, Any]) -> None:
         container, names = _personal_in(cls, state)
         sealed = container.pop(SEALED, None)
         if sealed is None:
             return
+        owner = owner_of(cls, container, owner)
         plain = unseal(self.vault, owner, base64.b64decode(sealed)) if self.vault is not None else None
         container.update(msgspec.json.decode(plain) if plain is not None else dict.fromkeys(names, ERASED))
 

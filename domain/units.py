@@ -33,6 +33,18 @@ class Unit(Aggregate):
     def _post_defined(self, post: str, requires: frozenset[str], actor: str) -> None:
         self.posts[post] = requires
 
+    def set_certificate_details(self, responsible_person: str, contact: str, actor: str) -> None:
+        """Who answers for the unit's service certificates (负责人) and how to reach the unit (联系方式)."""
+        if not responsible_person.strip():
+            raise InvalidCommand("responsible_person", "must name the person responsible for the unit")
+        if not contact.strip():
+            raise InvalidCommand("contact", "must give a telephone number or address to check a certificate with")
+        self._certificate_details_set(responsible_person.strip(), contact.strip(), actor)
+
+    @event("CertificateDetailsSet")
+    def _certificate_details_set(self, responsible_person: str, contact: str, actor: str) -> None:
+        self.responsible_person, self.contact = responsible_person, contact
+
     def requirements_at(self, post: str) -> frozenset[str]:
         return self.posts.get(post, frozenset())
 

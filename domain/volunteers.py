@@ -10,6 +10,7 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from domain.aggregate import Aggregate
+from domain.identity import check_identity
 from domain.personal import ERASED, personal
 
 from domain.errors import (
@@ -54,6 +55,9 @@ class Volunteer(Aggregate):
     bookings: dict[UUID, tuple[datetime, datetime]]
     awards: list[int]
     email: str
+    id_type: str
+    id_number: str
+    volunteer_number: str
 
     @event("Registered")
     def __init__(
@@ -132,6 +136,18 @@ class Volunteer(Aggregate):
     def _email_changed(self, email: str, actor: str) -> None:
         self.email = email
 
+    def record_identity(self, id_type: str, id_number: str, volunteer_number: str, actor: str) -> None:
+        """The identity document a service certificate names, and the national volunteer number, if any."""
+        id_number = check_identity(id_type, id_number)
+        volunteer_number = volunteer_number.strip()
+        if len(volunteer_number) > 40:
+            raise InvalidCommand("volunteer_number", "must be at most 40 characters")
+        self._identity_recorded(id_type, id_number, volunteer_number, actor)
+
+    @event("IdentityRecorded")
+    def _identity_recorded(self, id_type: str, id_number: str, volunteer_number: str, actor: str) -> None:
+        self.id_type, self.id_number, self.volunteer_number = id_type, id_number, volunteer_number
+
     def present_award(self, hours: int, actor: str) -> None:
         """A service award for reaching `hours` hours of service, presented once."""
         if hours in getattr(self, "awards", []):
@@ -155,6 +171,8 @@ class Volunteer(Aggregate):
     @event("Forgotten")
     def _forgotten(self, actor: str) -> None:
         self.name = self.phone = self.email = ERASED
+        if getattr(self, "id_number", None):
+            self.id_number = ERASED
 
     # --- qualifications and credentials -----------------------------------------------
 
@@ -244,4 +262,5 @@ class Volunteer(Aggregate):
 personal(Volunteer.Registered, "name", "phone")
 personal(Volunteer.ProfileUpdated, "phone")
 personal(Volunteer.EmailChanged, "email")
-personal(Volunteer, "name", "phone", "email")  # in snapshots
+personal(Volunteer.IdentityRecorded, "id_number")
+personal(Volunteer, "name", "phone", "email", "id_number")  # in snapshots

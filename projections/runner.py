@@ -19,6 +19,7 @@ from eventsourcing.utils import get_topic, resolve_topic
 
 from projections.awards import awards
 from projections.caseload import caseload
+from projections.certificates import certificates
 from projections.casework import casework
 from projections.directory import directory
 from projections.hours import hours
@@ -32,7 +33,8 @@ from projections.tallies import tallies
 from projections.trainings import trainings
 
 READ_MODELS: tuple[ReadModel, ...] = (directory, roster, hours, tallies, qualifications, caseload, trainings,
-                                         casework, reviews, awards, notices, interpreting)
+                                         casework, reviews, awards, notices, interpreting,
+                                         certificates)
 BY_NAME = {model.name: model for model in READ_MODELS}
 
 

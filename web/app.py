@@ -22,6 +22,7 @@ from projections.runner import READ_MODELS, Projector
 from projections.store import ReadModelStore
 from web.api.auth import AuthController
 from web.api.calendar import CalendarController
+from web.api.certificates import CertificatesController
 from web.api.cases import CasesController
 from web.api.exports import ExportsController
 from web.api.interpreting import InterpretingController
@@ -42,6 +43,7 @@ from web.settings import Settings
 from web.mailroom import deliver, queue_reminders
 from web.sweeper import every, sweep
 from web.ui.cases import CasesPagesController
+from web.ui.certificates import CertificatesPagesController
 from web.ui.coordinator import CoordinatorController
 from web.ui.dashboard import DashboardController
 from web.ui.desk import DeskController
@@ -51,7 +53,7 @@ from web.ui.volunteer import VolunteerController
 
 HERE = Path(__file__).parent
 UI = [SessionController, CoordinatorController, VolunteerController, DeskController, SocialWorkController,
-      DashboardController, CasesPagesController]
+      DashboardController, CasesPagesController, CertificatesPagesController]
 
 
 MAX_BODY_BYTES = 1024 * 1024  # the longest note is 20,000 characters (~60 kB); anything bigger is refused (413)
@@ -106,7 +108,7 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
     return Litestar(
         route_handlers=[AuthController, UnitsController, VolunteersController, TrainingsController, ShiftsController,
                         SessionsController, InterpretingController, CasesController, ReportsController, ExportsController,
-                        CalendarController, MetricsController, *UI,
+                        CalendarController, CertificatesController, MetricsController, *UI,
                         create_static_files_router(path="/static", directories=[HERE / "static"],
                                                    include_in_schema=False)],
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),

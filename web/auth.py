@@ -131,7 +131,7 @@ def make_jwt_auth(secret: bytes, minutes: int) -> JWTAuth[Principal]:
         token_cls=RememberedToken,
         token_secret=secret.decode(),
         default_token_expiration=timedelta(minutes=minutes),
-        exclude=["/api/v1/auth/token", "/api/v1/healthz", "/api/v1/calendar/feeds/", "/metrics", "/schema", "/login", "/static", "/lang/"],
+        exclude=["/api/v1/auth/token", "/api/v1/healthz", "/api/v1/calendar/feeds/", "/api/v1/certificates/verify/", "/verify", "/metrics", "/schema", "/login", "/static", "/lang/"],
         key="token",
         samesite="strict",
     )

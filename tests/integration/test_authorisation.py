@@ -41,6 +41,13 @@ class Ids:
         self.interp = str(ledger.request_interpreting(h.unit, "Ward 5", datetime(2026, 11, 24, 10, tzinfo=CST), 30,
                                                       [world.volunteer], str(sw)).id)
         ledger.accept_interpreting(UUID(self.interp), world.volunteer, "volunteer")
+        # A certificate of the volunteer's, and what a new one needs
+        ledger.set_certificate_details(h.unit, "Wang", "021-1", "admin")
+        ledger.record_identity(world.volunteer, "passport", "E12345678", "", "admin")
+        from domain.certificates import ServiceLine
+        self.certificate = str(ledger.issue_certificate(
+            world.volunteer, h.unit, MONDAY_8.date(), MONDAY_8.date(), [ServiceLine(MONDAY_8.date(), "Ruijin", "desk", 60)],
+            "coord", MONDAY_8.date(), "admin").id)
 
 
 Body = Callable[[Ids], dict] | None
@@ -160,6 +167,17 @@ MATRIX: list[tuple[str, str, Body, set[str] | None]] = [
     ("POST", "/api/v1/interpreter-requests/{interp}/accept", lambda i: {"volunteer_id": i.volunteer},
      {"volunteer", "coordinator"}),
     ("POST", "/api/v1/interpreter-requests/{interp}/served", lambda i: {"minutes": 30}, {"social_worker", "volunteer"}),
+    ("POST", "/api/v1/units/{unit}/certificate-details", lambda i: {"responsible_person": "Wang", "contact": "021"},
+     {"coordinator", "admin"}),
+    ("POST", "/api/v1/volunteers/{volunteer}/identity", lambda i: {"id_type": "passport", "id_number": "E7654321"},
+     {"coordinator", "volunteer"}),
+    ("POST", "/api/v1/volunteers/{volunteer}/certificates", lambda i: {"from": "2026-11-01", "to": "2026-11-30"},
+     {"coordinator", "volunteer"}),
+    ("GET", "/api/v1/volunteers/{volunteer}/certificates", None, {"coordinator", "volunteer"}),
+    ("GET", "/api/v1/certificates", None, {"coordinator", "admin"}),
+    ("GET", "/api/v1/certificates/{certificate}", None, {"coordinator", "volunteer"}),
+    ("GET", "/api/v1/certificates/verify/{code}", None, None),
+    ("GET", "/api/v1/exports/service-records", None, {"coordinator", "admin"}),
     ("POST", "/api/v1/interpreter-requests/{interp}/cancel", lambda i: {"reason": "discharged"},
      {"social_worker", "coordinator"}),
 ]
@@ -177,6 +195,8 @@ def test_every_endpoint_has_a_row(world: World) -> None:
                                                                "request": "request_id", "case": "case_id", "note": "note_id",
                                                                "group": "group_id", "account": "account_id",
                                                                "intern": "account_id", "shows": "shows", "interp": "request_id",
+                                                               "unit": "unit_id", "certificate": "certificate_id",
+                                                               "code": "code",
                                                                "signature": "signature"}[m.group(1)] + "}", path))
                 for method, path, _, _ in MATRIX}
     assert served == in_table
@@ -187,7 +207,8 @@ def test_each_role_is_allowed_or_refused_as_the_contract_says(world: World, meth
     ids = Ids(world)
     url = path.format(volunteer=ids.volunteer, shift=ids.shift, training=ids.training, session=ids.session,
                       request="00000000-0000-4000-8000-000000000001", case=ids.case, group=ids.group, note=ids.note,
-                      account=ids.account, intern=ids.intern, interp=ids.interp, shows="v-x", signature="bad.ics")
+                      account=ids.account, intern=ids.intern, interp=ids.interp, unit=ids.unit, certificate=ids.certificate,
+                      code="ABCDEFGHJKLM", shows="v-x", signature="bad.ics")
     json = body(ids) if body else None
     anonymous = world.call(None, method, url, json=json)
     if allowed is None:

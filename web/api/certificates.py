@@ -1,0 +1,146 @@
+"""Service record certificates (志愿服务记录证明): issued, read, verified by anyone with the code."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+
+from domain.identity import ID_TYPES, masked
+from domain.errors import InvalidCommand
+from projections import certificates, directory
+from web.api.common import A_YEAR, checked_span, read_db, units_asked, written
+from web.api.exports import AsFile, Day
+from web.auth import allow
+from web.certificates import NATIONAL_COLUMNS, lines_for, national_rows, shown, verified
+from web.exports import table
+from web.ui.common import now_local
+
+
+class CertificateDetails(msgspec.Struct, forbid_unknown_fields=True):
+    responsible_person: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]  # 负责人
+    contact: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]  # a telephone or an address
+
+
+class Identity(msgspec.Struct, forbid_unknown_fields=True):
+    id_type: Annotated[str, msgspec.Meta(max_length=40, description=f"one of {', '.join(ID_TYPES)}")]
+    id_number: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+    volunteer_number: Annotated[str, msgspec.Meta(max_length=40)] = ""  # the national system's, if any
+
+
+class CertificateAsked(msgspec.Struct, forbid_unknown_fields=True, rename={"first": "from", "last": "to"}):
+    first: date
+    last: date
+    handler: Annotated[str, msgspec.Meta(max_length=100)] = ""  # 经办人; the coordinator's name by default
+
+
+def issue(request: Request, volunteer_id: UUID, first: date, last: date, handler: str):
+    """Certify a volunteer's service in [first, last] for their unit; the receipt names number and code."""
+    checked_span(first, last)
+    state = request.app.state
+    volunteer = state.ledger.get_volunteer(volunteer_id)
+    request.user.ensure_volunteer(volunteer_id, volunteer.unit_id)
+    db = read_db(request, state.ledger.position)  # every service recorded so far is on it
+    lines = lines_for(db, str(volunteer_id), first.isoformat(), last.isoformat(), state.ledger.service_types())
+    if request.user.role == "volunteer":
+        handler = "自助打印 (self-service)"
+    return state.ledger.issue_certificate(volunteer_id, volunteer.unit_id, first, last, lines,
+                                          handler.strip() or request.user.username, now_local(request).date(),
+                                          request.user.account_id)
+
+
+def readable(request: Request, certificate_id: UUID):
+    """The certificate, if this person may read it: the volunteer it certifies, or its unit's coordinators."""
+    certificate = request.app.state.ledger.get_certificate(certificate_id)
+    request.user.ensure_volunteer(certificate.volunteer_id, certificate.unit_id)
+    return certificate
+
+
+class CertificatesController(Controller):
+    path = "/api/v1"
+    tags = ["certificates"]
+
+    @post("/units/{unit_id:uuid}/certificate-details", guards=[allow("coordinator", "admin")], sync_to_thread=True,
+          status_code=200)
+    def details(self, request: Request, unit_id: FromPath[UUID], data: JSONBody[CertificateDetails]) -> Response:
+        """Who answers for the unit's certificates, and where to check one; printed on every certificate."""
+        request.user.ensure_unit(unit_id)
+        receipt = request.app.state.ledger.set_certificate_details(unit_id, data.responsible_person, data.contact,
+                                                                   request.user.account_id)
+        return written(request, receipt, {"id": str(unit_id), "responsible_person": data.responsible_person,
+                                          "contact": data.contact})
+
+    @post("/volunteers/{volunteer_id:uuid}/identity", guards=[allow("coordinator", "volunteer")], sync_to_thread=True,
+          status_code=200)
+    def identity(self, request: Request, volunteer_id: FromPath[UUID], data: JSONBody[Identity]) -> Response:
+        """The identity document a certificate names (a resident ID's check digit is checked); kept
+        sealed as personal data, answered masked."""
+        ledger = request.app.state.ledger
+        request.user.ensure_volunteer(volunteer_id, ledger.get_volunteer(volunteer_id).unit_id)
+        receipt = ledger.record_identity(volunteer_id, data.id_type, data.id_number, data.volunteer_number,
+                                         request.user.account_id)
+        number = ledger.get_volunteer(volunteer_id).id_number
+        return written(request, receipt, {"id": str(volunteer_id), "id_type": data.id_type, "id_number": masked(number),
+                                          "volunteer_number": data.volunteer_number})
+
+    @post("/volunteers/{volunteer_id:uuid}/certificates", guards=[allow("coordinator", "volunteer")],
+          sync_to_thread=True)
+    def issue(self, request: Request, volunteer_id: FromPath[UUID], data: JSONBody[CertificateAsked]) -> Response:
+        """Issue a numbered certificate of the service in the days given; 422 when the unit's
+        responsible person or the volunteer's identity document is missing."""
+        receipt = issue(request, volunteer_id, data.first, data.last, data.handler)
+        number, code = receipt.value
+        return written(request, receipt, {"id": str(receipt.id), "number": number, "verification_code": code,
+                                          "verify_url": f"/verify/{code}"}, 201)
+
+    @get("/volunteers/{volunteer_id:uuid}/certificates", guards=[allow("coordinator", "volunteer")],
+         sync_to_thread=True)
+    def of_volunteer(self, request: Request, volunteer_id: FromPath[UUID],
+                     min_position: FromQuery[int | None] = None) -> list[dict]:
+        db = read_db(request, min_position)
+        found = directory.volunteer(db, str(volunteer_id))
+        if found is None:
+            raise NotFoundException(f"No volunteer with id {volunteer_id}")
+        request.user.ensure_volunteer(volunteer_id, found["unit_id"])
+        return certificates.of_volunteer(db, str(volunteer_id))
+
+    @get("/certificates", guards=[allow("coordinator", "admin")], sync_to_thread=True)
+    def of_units(self, request: Request, unit_id: FromQuery[UUID | None] = None,
+                 min_position: FromQuery[int | None] = None) -> list[dict]:
+        """The units' register of issued certificates, newest first."""
+        return certificates.of_units(read_db(request, min_position), units_asked(request, unit_id))
+
+    @get("/certificates/{certificate_id:uuid}", guards=[allow("coordinator", "volunteer")], sync_to_thread=True)
+    def show(self, request: Request, certificate_id: FromPath[UUID]) -> dict:
+        """The certificate exactly as issued (identity number masked)."""
+        return shown(readable(request, certificate_id))
+
+    @get("/certificates/verify/{code:str}", sync_to_thread=True, security=[])
+    def verify(self, request: Request, code: FromPath[str]) -> dict:
+        """For anyone holding a certificate: is it real? No login; the name and number come masked."""
+        if not 4 <= len(code) <= 40:
+            raise InvalidCommand("code", "is 12 letters and digits, as printed on the certificate")
+        found = certificates.by_code(read_db(request, None), code)
+        if found is None:
+            raise NotFoundException("No certificate has this verification code.")
+        return verified(request.app.state.ledger.get_certificate(UUID(found["id"])))
+
+    @get("/exports/service-records", guards=[allow("coordinator", "admin")], sync_to_thread=True,
+         response_description="service records in the national volunteer-record systems' fields, CSV or XLSX")
+    def national(self, request: Request, from_: Day = None,
+                 to: Annotated[date | None, QueryParameter(name="to")] = None,
+                 unit_id: FromQuery[UUID | None] = None, fmt: AsFile = "csv") -> Response:
+        """One row per service: identity (full: this file is for upload to the national system),
+        organisation, content, date and hours."""
+        first, last = (from_ or date(now_local(request).year, 1, 1)), (to or now_local(request).date())
+        checked_span(first, last, A_YEAR)
+        db = read_db(request, None)
+        volunteers = directory.volunteers(db, units_asked(request, unit_id), None, None, limit=1_000_000)
+        rows = national_rows(request.app.state.ledger, db, volunteers, first.isoformat(), last.isoformat(),
+                             request.app.state.ledger.service_types())
+        return table(rows, NATIONAL_COLUMNS, lambda title: title, fmt, f"service-records-{first}-{last}")

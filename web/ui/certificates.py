@@ -1,0 +1,110 @@
+"""Service record certificates on screen: the coordinator's register, the volunteer's own, the
+printable certificate, and the public page that verifies one by its code."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.response import Template
+
+from domain.identity import ID_TYPES, masked
+from projections import certificates, directory
+from web.api.certificates import issue, readable
+from web.auth import allow
+from web.certificates import ID_TYPE_NAMES, shown, verified
+from web.ui.common import act, now_local, page, reader
+
+Form = URLEncodedBody[dict[str, str]]
+
+
+def _day(data: dict[str, str], field: str) -> date:
+    return date.fromisoformat(data.get(field, ""))
+
+
+class CertificatesPagesController(Controller):
+    include_in_schema = False
+
+    @get("/certificates", guards=[allow("coordinator")], sync_to_thread=True)
+    def register(self, request: Request) -> Template:
+        db, ledger = reader(request), request.app.state.ledger
+        units = [u for u in directory.units(db) if u["id"] in request.user.unit_ids]
+        details = {u["id"]: ledger.get_unit(UUID(u["id"])) for u in units}
+        today = now_local(request).date()
+        return page(request, "certificates.html", units=units, details=details,
+                    volunteers=directory.volunteers(db, list(request.user.unit_ids), "active", None, limit=1000),
+                    issued=certificates.of_units(db, list(request.user.unit_ids)), today=today,
+                    year_start=today.replace(month=1, day=1), id_types=ID_TYPES, id_type_names=ID_TYPE_NAMES)
+
+    @post("/certificates/details", guards=[allow("coordinator")], sync_to_thread=True)
+    def details(self, request: Request, data: Form) -> Response:
+        request.user.ensure_unit(data.get("unit_id", ""))
+        return act(request, "/certificates", "The certificate details are saved.",
+                   lambda: request.app.state.ledger.set_certificate_details(
+                       UUID(data["unit_id"]), data.get("responsible_person", ""), data.get("contact", ""),
+                       request.user.account_id))
+
+    @post("/certificates/identity", guards=[allow("coordinator")], sync_to_thread=True)
+    def identity(self, request: Request, data: Form) -> Response:
+        ledger = request.app.state.ledger
+        volunteer_id = UUID(data["volunteer_id"])
+        request.user.ensure_volunteer(volunteer_id, ledger.get_volunteer(volunteer_id).unit_id)
+        return act(request, "/certificates", "The identity document is recorded.", lambda: ledger.record_identity(
+            volunteer_id, data.get("id_type", ""), data.get("id_number", ""), data.get("volunteer_number", ""),
+            request.user.account_id))
+
+    @post("/certificates/issue", guards=[allow("coordinator")], sync_to_thread=True)
+    def issue_for(self, request: Request, data: Form) -> Response:
+        return act(request, "/certificates", "Certificate issued: open it below to print.", lambda: issue(
+            request, UUID(data["volunteer_id"]), _day(data, "from"), _day(data, "to"), data.get("handler", "")))
+
+    @get("/certificates/{certificate_id:uuid}", guards=[allow("coordinator", "volunteer")], sync_to_thread=True)
+    def certificate(self, request: Request, certificate_id: FromPath[UUID]) -> Template:
+        """The certificate as issued, to print: the identity number masked on screen, whole on paper."""
+        certificate = readable(request, certificate_id)
+        return page(request, "certificate.html", c=shown(certificate), whole_id=certificate.id_number,
+                    verify_url=f"{str(request.base_url).rstrip('/')}/verify/{certificate.code}")
+
+    # --- the volunteer's own ------------------------------------------------------------
+
+    @get("/me/certificates", guards=[allow("volunteer")], sync_to_thread=True)
+    def mine(self, request: Request) -> Template:
+        me = request.user.volunteer_id
+        volunteer = request.app.state.ledger.get_volunteer(UUID(me))
+        today = now_local(request).date()
+        return page(request, "my_certificates.html", issued=certificates.of_volunteer(reader(request), me),
+                    id_type=getattr(volunteer, "id_type", ""), id_number=masked(getattr(volunteer, "id_number", "")),
+                    id_types=ID_TYPES, id_type_names=ID_TYPE_NAMES, today=today,
+                    year_start=today.replace(month=1, day=1))
+
+    @post("/me/identity", guards=[allow("volunteer")], sync_to_thread=True)
+    def my_identity(self, request: Request, data: Form) -> Response:
+        return act(request, "/me/certificates", "The identity document is recorded.",
+                   lambda: request.app.state.ledger.record_identity(
+                       UUID(request.user.volunteer_id), data.get("id_type", ""), data.get("id_number", ""),
+                       data.get("volunteer_number", ""), request.user.account_id))
+
+    @post("/me/certificates", guards=[allow("volunteer")], sync_to_thread=True)
+    def issue_mine(self, request: Request, data: Form) -> Response:
+        return act(request, "/me/certificates", "Certificate issued: open it below to print.", lambda: issue(
+            request, UUID(request.user.volunteer_id), _day(data, "from"), _day(data, "to"), ""))
+
+    # --- anyone ---------------------------------------------------------------------------
+
+    @get("/verify", sync_to_thread=True)
+    def verify_form(self, request: Request, code: FromQuery[str | None] = None) -> Response:
+        if code:
+            return Response(content="", status_code=303, headers={"location": f"/verify/{code.strip().upper()[:40]}"})
+        return page(request, "verify.html", found=None, code="")
+
+    @get("/verify/{code:str}", sync_to_thread=True)
+    def verify(self, request: Request, code: FromPath[str]) -> Template:
+        """A certificate's code, checked by anyone (an employer, a school) without logging in."""
+        found = certificates.by_code(reader(request), code[:40])
+        if found is None:
+            raise NotFoundException("No certificate has this verification code.")
+        return page(request, "verify.html", found=verified(request.app.state.ledger.get_certificate(UUID(found["id"]))),
+                    code=code)
