@@ -126,6 +126,7 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
         middleware=[REQUEST_TIMES.middleware, IdempotencyMiddleware(IdempotencyStore(settings.data_dir / "idempotency.sqlite3"))],
         state=State({"settings": settings, "ledger": ledger, "store": store, "projector": projector,
                      "reader": reader, "jwt": jwt, "principals": {}, "postman": postman,
+                     "imports": {},  # uploads being imported on this node, by job id
                      # form tokens and calendar URLs: HMACs under the token secret, shared by every node
                      "signing_secret": settings.secret("token_secret"),
                      # read once: the HMAC key of every pseudonym (kept in a file unless given)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ from uuid import UUID
 
 from domain.errors import DomainError
 from projections import directory
+
+log = logging.getLogger("careledger")
 
 HEADERS = {
     "name": ("name", "full name", "姓名", "名字", "志愿者姓名"),
@@ -183,3 +186,64 @@ def run_import(request: Any, content: bytes, filename: str, unit_id: UUID | None
         raise InvalidCommand("file", str(problem)) from None
     state.projector.wait(state.ledger.position, timeout=state.settings.read_wait_seconds)
     return report.as_dict()
+
+
+@dataclass
+class ImportJob:
+    """An import started from the upload page, running in its own thread, watched by the page."""
+
+    owner: str
+    filename: str
+    total: int
+    done: int = 0
+    report: dict[str, Any] | None = None
+    problem: str | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.report is not None or self.problem is not None
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.finished else int(100 * self.done / self.total) if self.total else 0
+
+
+def start_import(request: Any, content: bytes, filename: str, unit_id: UUID | None) -> str:
+    """Check the file at once (a wrong file is refused before anything starts), then import it in a
+    thread that counts its rows as it goes; the job's id, for the page that shows the progress."""
+    import threading
+    import uuid
+
+    from domain.errors import DomainError, InvalidCommand
+
+    state = request.app.state
+    units = [UUID(u) for u in request.user.unit_ids]
+    if unit_id is not None:
+        request.user.ensure_unit(unit_id)
+    try:
+        table = read_table(content, filename)
+    except ValueError as problem:
+        raise InvalidCommand("file", str(problem)) from None
+    job = ImportJob(request.user.account_id, filename, max(0, len(table) - 1))
+    job_id = uuid.uuid4().hex
+    state.imports[job_id] = job
+    actor = request.user.account_id
+
+    def advance(n: int) -> None:
+        job.done += n
+
+    def run() -> None:
+        db = state.store.reader()
+        try:
+            job.report = import_volunteers(state.ledger, db, table, units, unit_id, actor, advance).as_dict()
+            state.projector.wait(state.ledger.position, timeout=state.settings.read_wait_seconds)
+        except (DomainError, ValueError) as refused:
+            job.problem = getattr(refused, "message", str(refused))
+        except Exception as failed:  # the page must end, and say so, whatever happened
+            log.exception("import failed")
+            job.problem = f"The import failed: {failed}"
+        finally:
+            db.conn.close()
+
+    threading.Thread(target=run, name=f"import {filename}", daemon=True).start()
+    return job_id

@@ -7,6 +7,7 @@ import io
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -68,10 +69,22 @@ def test_a_file_without_the_needed_columns_is_refused_whole(world: World) -> Non
 def test_the_import_page_takes_an_upload_and_shows_the_report(world: World) -> None:
     log_in(world, "coord", "zh")
     assert 'name="_csrf"' in world.client.get("/volunteers/import").text
-    page = world.client.post("/volunteers/import", files={"file": ("v.csv", CHINESE.encode())},
-                             data={"unit_id": str(world.hospital.unit), "_csrf": form_token(world)})
-    assert page.status_code == 200
+    started = world.client.post("/volunteers/import", files={"file": ("v.csv", CHINESE.encode())},
+                                data={"unit_id": str(world.hospital.unit), "_csrf": form_token(world)},
+                                follow_redirects=False)
+    assert started.status_code == 303
+    job = started.headers["location"]
+    page = world.client.get(job)
+    assert page.status_code == 200 and '<progress id="import-bar"' in page.text and "正在导入 v.csv" in page.text
+    for _ in range(100):  # the page polls every second; the test asks as htmx would, until the report is in
+        page = world.client.get(job, headers={"HX-Request": "true"})
+        if "新登记" in page.text:
+            break
+        time.sleep(0.05)
     assert "新登记 2 人" in page.text and "已登记 1 人" in page.text and "3 行未通过" in page.text
+    assert 'value="100"' in page.text and "hx-trigger" not in page.text  # finished: the polling stops
+    log_in(world, "other_coord")
+    assert world.client.get(job).status_code == 404  # someone else's import
 
 
 def test_the_command_line_imports_with_progress_and_reports_bad_rows(tmp_path: Path) -> None:

@@ -102,8 +102,10 @@ def test_a_volunteer_accepts_only_for_themself_and_only_what_they_hold(world: Wo
                                json={"volunteer_id": str(world.volunteer)})
     assert not_qualified.status_code == 422 and not_qualified.json()["reason"] == "not_qualified"
     # Not offered to Li: Li may not read it either.
-    assert world.call("li", "GET", f"/api/v1/interpreter-requests/{request}").status_code == 403
-    assert world.call("other_coord", "GET", f"/api/v1/interpreter-requests/{request}").status_code == 403
+    settled = {"min_position": world.ledger.position}
+    assert world.call("li", "GET", f"/api/v1/interpreter-requests/{request}", params=settled).status_code == 403
+    assert world.call("other_coord", "GET", f"/api/v1/interpreter-requests/{request}",
+                      params=settled).status_code == 403
 
 
 def test_the_service_counts_as_sign_language_in_the_tallies_and_in_the_interpreters_hours(world: World) -> None:

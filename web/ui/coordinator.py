@@ -11,13 +11,13 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, QueryParameter, URLEncodedBody
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
 from domain.errors import DomainError, InvalidCommand
 from projections import awards, directory, notices, qualifications, reviews, roster, trainings
 from web.auth import allow
 from web.api.volunteers import IMPORT_MAX_BYTES
-from web.importing import run_import
+from web.importing import start_import
 from web.ui.common import act, calendar_url, now_local, page, reader, translator
 
 Form = URLEncodedBody[dict[str, str]]
@@ -178,12 +178,22 @@ class CoordinatorController(Controller):
             return page(request, "volunteers_import.html", report=None, units=units,
                         problem=translator(request).gettext("Choose a CSV or Excel file."))
         try:
-            report = run_import(request, upload.file.read(), upload.filename or "upload.csv",
-                                UUID(unit) if unit else None)
+            job = start_import(request, upload.file.read(), upload.filename or "upload.csv", UUID(unit) if unit else None)
         except (DomainError, ValueError) as refused:
             return page(request, "volunteers_import.html", report=None, units=units,
                         problem=getattr(refused, "message", str(refused)))
-        return page(request, "volunteers_import.html", report=report, units=units)
+        return Redirect(path=f"/volunteers/import/{job}", status_code=303)
+
+    @get("/volunteers/import/{job:str}", sync_to_thread=True)
+    def import_progress(self, request: Request, job: FromPath[str]) -> Template:
+        """The import's progress bar, refreshed every second by the page until the report is in."""
+        found = request.app.state.imports.get(job)
+        if found is None or found.owner != request.user.account_id:
+            raise NotFoundException("No such import (it may have run on another node, or before a restart).")
+        template = "partials/import_progress.html" if request.headers.get("hx-request") else "volunteers_import.html"
+        names = {u["id"]: u["name"] for u in directory.units(reader(request))}
+        return page(request, template, job=found, job_id=job, report=found.report, problem=found.problem,
+                    units=[(u, names.get(u, u)) for u in request.user.unit_ids])
 
     @post("/volunteers", sync_to_thread=True)
     def register(self, request: Request, data: Form) -> Response:
