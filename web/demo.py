@@ -65,6 +65,9 @@ def build_demo(env: dict[str, str], today: date, timezone: str = "Asia/Shanghai"
             unit = ledger.register_unit(name, district, ACTOR).id
             for post, requires in POSTS.items():
                 ledger.define_post(unit, post, requires, ACTOR)
+            # what every service certificate of the unit names: who answers for it, where to ask
+            ledger.set_certificate_details(unit, f"{rng.choice(SURNAMES)}主任", f"021-{rng.randrange(10**8):08d}",
+                                           ACTOR)
             units.append(unit)
         summary.units = len(units)
         reporter.describe("demo: volunteers and trainings")
@@ -217,6 +220,9 @@ def _accounts(ledger: CareLedger, units: list, volunteer) -> list[DemoLogin]:
         DemoLogin("shegong2", "shegong-demo", "social_worker", UNITS[0][0] + ", intern supervised by shegong1"),
         DemoLogin("auditor", "auditor-demo", "auditor", "city-wide tallies"),
     ]
+    # the demo volunteer can print a service certificate and receives notices by e-mail (a sample ID)
+    ledger.record_identity(volunteer, "resident_id", "11010519491231002X", "", ACTOR)
+    ledger.change_volunteer_email(volunteer, "volunteer@example.org", ACTOR)
     for login in logins:
         bound = [units[0]] if login.role in ("coordinator", "kiosk", "social_worker") else []
         ledger.open_account(login.username, hash_password(login.password), login.role, bound,
