@@ -165,3 +165,55 @@ def test_an_intern_runs_a_case_to_closure_once_the_supervisor_countersigns(page_
     expect(head.locator("[data-closed=goals_met]")).to_have_text("1")
     expect(head.locator("main")).not_to_contain_text("Met the daughter")
     snap(head, "case-reports")
+
+
+def test_a_volunteer_prints_a_service_certificate_that_anyone_can_verify(page_for, browser, server: Server) -> None:
+    from datetime import timedelta
+
+    li = server.people["Li Wei"]
+    server.api("POST", f"/units/{server.unit}/certificate-details",
+               {"responsible_person": "王主任", "contact": "021-64370045"}, user="coord")
+    server.api("POST", f"/volunteers/{li}/identity", {"id_type": "resident_id", "id_number": "11010519491231002X"},
+               user="coord")
+    started = datetime.now(ZONE).replace(second=0, microsecond=0) - timedelta(hours=1)
+    shift = server.api("POST", "/shifts", {"unit_id": server.unit, "post": "sign-language desk",
+                                           "starts_at": started.isoformat(),
+                                           "ends_at": (started + timedelta(hours=2)).isoformat(),
+                                           "capacity": 2}, user="coord")["id"]
+    server.api("POST", f"/shifts/{shift}/signups", {"volunteer_id": li}, user="coord")
+    server.api("POST", f"/shifts/{shift}/check-in", {"volunteer_id": li}, user="kiosk")
+    server.api("POST", f"/shifts/{shift}/check-out", {"volunteer_id": li, "served": {"sign_language": 3}},
+               user="kiosk")
+    # Checked in and out within seconds: the coordinator credits the hour really served.
+    asked = server.api("POST", f"/shifts/{shift}/corrections", {"volunteer_id": li, "minutes": 60,
+                                                                 "reason": "kiosk was down"}, user="coord")
+    server.api("POST", f"/shifts/{shift}/corrections/{asked['request_id']}/approve", user="coord")
+    server.settle()
+
+    page = page_for("li", locale="zh-CN", phone=True)
+    page.goto(f"{server.base}/me/certificates")
+    page.get_by_role("button", name="出具", exact=True).click()
+    expect(page.locator("[data-flash=ok]")).to_contain_text("证明已出具")
+    page.locator("[data-certificate] a").first.click()
+    certificate = page.locator("[data-certificate]")
+    expect(certificate.get_by_role("heading", level=1)).to_have_text("志愿服务记录证明")
+    expect(certificate).to_contain_text("王主任")
+    expect(page.locator("[data-id-number]")).to_have_text("1101**********002X")
+    snap(page, "service-certificate")
+    page.emulate_media(media="print")  # on paper the whole number, for whoever checks the person
+    expect(page.locator(".print-only")).to_have_text("11010519491231002X")
+    expect(page.locator("[data-id-number]")).to_be_hidden()
+    code = page.locator("[data-code]").inner_text()
+
+    stranger = browser.new_context(locale="en-GB")
+    try:
+        check = stranger.new_page()
+        check.goto(f"{server.base}/verify")
+        check.get_by_label("Verification code").fill(code.lower())
+        check.get_by_role("button", name="Check").click()
+        expect(check.locator("[data-verified]")).to_contain_text("This certificate is genuine.")
+        expect(check.locator("[data-verified]")).to_contain_text("Li W.")
+        expect(check.locator("[data-verified]")).not_to_contain_text("11010519491231002X")
+        snap(check, "certificate-verified")
+    finally:
+        stranger.close()
