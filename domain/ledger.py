@@ -195,6 +195,22 @@ class Ledger(Application[UUID]):
             self.repository.cache.put(id, aggregate)
         return aggregate
 
+    def warm(self, ids: Iterable[UUID]) -> int:
+        """Load these aggregates into the cache, before any command runs (at start-up only: a load
+        racing a command's save could cache an older version over a newer one). Returns how many."""
+        loaded = 0
+        for id in ids:
+            if self._own_log is not None:
+                if self._cached(id) is None and self._load(id) is not None:
+                    loaded += 1
+            elif self.repository.cache is not None:
+                try:
+                    self.repository.get(id)
+                    loaded += 1
+                except AggregateNotFoundError:
+                    pass
+        return loaded
+
     def _read(self, cls: type[A], id: UUID, kind: str) -> A:
         """An aggregate only to look at (never to change): the cached one itself, not a copy."""
         return self._get(cls, id, kind, copy=False)

@@ -198,6 +198,16 @@ def seats_of(db: sqlite_utils.Database, volunteer_id: str, ending_after: datetim
         "AND s.state != 'withdrawn' ORDER BY sh.starts_at", [volunteer_id, iso(ending_after)]))
 
 
+def on_the_day(db: sqlite_utils.Database, first: datetime, last: datetime) -> tuple[list[str], list[str]]:
+    """The shifts under way or starting between two moments, and the volunteers signed up or on duty
+    on them: what the kiosks will touch next."""
+    rows = db.execute(
+        "SELECT sh.shift_id, s.volunteer_id FROM shifts sh LEFT JOIN seats s ON s.shift_id = sh.shift_id "
+        "AND s.state IN ('signed_up', 'checked_in') WHERE sh.cancelled = 0 AND sh.starts_at < ? AND sh.ends_at > ?",
+        [iso(last), iso(first)]).fetchall()
+    return sorted({shift for shift, _ in rows}), sorted({v for _, v in rows if v is not None})
+
+
 def on_duty(db: sqlite_utils.Database, unit_ids: list[str] | None, now: datetime) -> list[dict]:
     """Who is on duty now (checked in, shift not over), soonest ending first; and today's sign-ups."""
     where, params = ["s.state = 'checked_in'"], []

@@ -8,11 +8,13 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.conftest import CST
 from tests.e2e.conftest import PASSWORD, free_port, serve, stop
 from tests.integration.conftest import World
 
@@ -104,3 +106,31 @@ def test_a_failure_is_logged_with_its_stack_and_answered_without_details(
     assert "disk on fire" not in answer.text
     failed = [r for r in caplog.records if r.getMessage() == "failed"]
     assert failed and failed[0].exc_info and failed[0].path == "/api/v1/units"
+
+
+def test_the_server_starts_with_todays_shifts_and_their_volunteers_in_memory(tmp_path: Path, monkeypatch) -> None:
+    """The morning rush should not pay for loading each shift and volunteer from disk."""
+    from litestar.testing import TestClient
+
+    from domain.application import CareLedger
+    from domain.clock import FixedClock
+    from tests.scenario import COORDINATOR, Hospital
+    from web.app import create_app
+    from web.settings import Settings
+
+    monkeypatch.setenv("CARELEDGER_DATA", str(tmp_path))
+    settings = Settings()
+    clock = FixedClock(datetime(2026, 11, 24, 7, tzinfo=CST))
+    with CareLedger(env=settings.event_store_env(), clock=clock) as writer:
+        hospital = Hospital(writer)
+        volunteer, idle = hospital.volunteer("Li Wei"), hospital.volunteer("Wang Fang")
+        today, next_week = hospital.shift(), hospital.shift(starts=datetime(2026, 12, 1, 8, tzinfo=CST))
+        writer.sign_up(today, volunteer, COORDINATOR)
+        writer.sign_up(next_week, idle, COORDINATOR)
+    server_ledger = CareLedger(env=settings.event_store_env(), clock=clock)
+    with TestClient(app=create_app(settings, server_ledger)):
+        cached = server_ledger.repository.cache
+        assert cached.get(today) is not None and cached.get(volunteer) is not None
+        for cold in (next_week, idle):
+            with pytest.raises(KeyError):
+                cached.get(cold)
