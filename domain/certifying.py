@@ -5,7 +5,12 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from domain.certificates import CertificateRegister, ServiceCertificate, ServiceLine, new_code
+from domain.certificates import (
+    CertificateRegister,
+    ServiceCertificate,
+    ServiceLine,
+    new_code,
+)
 from domain.errors import CertificateDetailsMissing, IdentityMissing, NotFound
 from domain.ledger import Ledger, Receipt
 from domain.units import Unit

@@ -9,7 +9,11 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from domain.aggregate import Aggregate
-from domain.errors import InterpreterAlreadyBooked, InterpreterRequestClosed, InvalidCommand
+from domain.errors import (
+    InterpreterAlreadyBooked,
+    InterpreterRequestClosed,
+    InvalidCommand,
+)
 
 OPEN, BOOKED, SERVED, CANCELLED = "open", "booked", "served", "cancelled"
 SIGN_LANGUAGE = "sign_language"  # the qualification asked for, and the service type counted

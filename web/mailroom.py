@@ -150,7 +150,7 @@ def deliver(ledger: Any, db: Any, postman: Postman, zone: ZoneInfo, node: str | 
         except Undeliverable as refusal:
             ledger.notice_failed(notice.id, str(refusal), permanent=True)
             counts["failed"] += 1
-        except Exception as problem:  # the mail server is away, the hook failed: later, again
+        except Exception as problem:  # noqa: BLE001 - the mail server is away, the hook failed: later, again
             log.warning("notice not sent", extra={"notice": notice_id, "problem": str(problem)})
             ledger.notice_failed(notice.id, f"{type(problem).__name__}: {problem}", permanent=False)
             counts["failed"] += 1

@@ -17,8 +17,8 @@ from aiosmtpd.controller import Controller
 
 from domain.application import CareLedger
 from tests.integration.conftest import World
-from tests.sms_hook import SENT
 from tests.scenario import COORDINATOR
+from tests.sms_hook import SENT
 from web.mailroom import Postman, SmtpSettings, deliver, queue_reminders
 
 ZONE = ZoneInfo("Asia/Shanghai")

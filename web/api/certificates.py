@@ -11,8 +11,8 @@ from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter, QueryParameter
 
-from domain.identity import ID_TYPES, masked
 from domain.errors import InvalidCommand
+from domain.identity import ID_TYPES, masked
 from projections import certificates, directory
 from web.api.common import A_YEAR, checked_span, read_db, units_asked, written
 from web.api.exports import AsFile, Day
@@ -39,7 +39,7 @@ class CertificateAsked(msgspec.Struct, forbid_unknown_fields=True, rename={"firs
     handler: Annotated[str, msgspec.Meta(max_length=100)] = ""  # 经办人; the coordinator's name by default
 
 
-def issue(request: Request, volunteer_id: UUID, first: date, last: date, handler: str):
+def certify(request: Request, volunteer_id: UUID, first: date, last: date, handler: str):
     """Certify a volunteer's service in [first, last] for their unit; the receipt names number and code."""
     checked_span(first, last)
     state = request.app.state
@@ -93,7 +93,7 @@ class CertificatesController(Controller):
     def issue(self, request: Request, volunteer_id: FromPath[UUID], data: JSONBody[CertificateAsked]) -> Response:
         """Issue a numbered certificate of the service in the days given; 422 when the unit's
         responsible person or the volunteer's identity document is missing."""
-        receipt = issue(request, volunteer_id, data.first, data.last, data.handler)
+        receipt = certify(request, volunteer_id, data.first, data.last, data.handler)
         number, code = receipt.value
         return written(request, receipt, {"id": str(receipt.id), "number": number, "verification_code": code,
                                           "verify_url": f"/verify/{code}"}, 201)

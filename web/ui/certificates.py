@@ -13,7 +13,7 @@ from litestar.response import Template
 
 from domain.identity import ID_TYPES, masked
 from projections import certificates, directory
-from web.api.certificates import issue, readable
+from web.api.certificates import certify, readable
 from web.auth import allow
 from web.certificates import ID_TYPE_NAMES, shown, verified
 from web.ui.common import act, now_local, page, reader
@@ -58,7 +58,7 @@ class CertificatesPagesController(Controller):
 
     @post("/certificates/issue", guards=[allow("coordinator")], sync_to_thread=True)
     def issue_for(self, request: Request, data: Form) -> Response:
-        return act(request, "/certificates", "Certificate issued: open it below to print.", lambda: issue(
+        return act(request, "/certificates", "Certificate issued: open it below to print.", lambda: certify(
             request, UUID(data["volunteer_id"]), _day(data, "from"), _day(data, "to"), data.get("handler", "")))
 
     @get("/certificates/{certificate_id:uuid}", guards=[allow("coordinator", "volunteer")], sync_to_thread=True)
@@ -89,7 +89,7 @@ class CertificatesPagesController(Controller):
 
     @post("/me/certificates", guards=[allow("volunteer")], sync_to_thread=True)
     def issue_mine(self, request: Request, data: Form) -> Response:
-        return act(request, "/me/certificates", "Certificate issued: open it below to print.", lambda: issue(
+        return act(request, "/me/certificates", "Certificate issued: open it below to print.", lambda: certify(
             request, UUID(request.user.volunteer_id), _day(data, "from"), _day(data, "to"), ""))
 
     # --- anyone ---------------------------------------------------------------------------
