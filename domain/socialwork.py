@@ -134,9 +134,14 @@ class SocialWork(Ledger):
             booked = request.volunteer_id
             request.cancel(reason, actor)
             changed: list = [request]
-            if booked is not None:
+            if booked is not None:  # the interpreter's time is theirs again, and they are told
                 volunteer = self._get(Volunteer, booked, "volunteer")
                 volunteer.release(id, actor)
-                changed.append(volunteer)
+                unit = self._read(Unit, request.unit_id, "unit")
+                changed += [volunteer, Notice(
+                    key=f"interpreter_cancelled:{id}:{booked}", volunteer_id=booked, kind="interpreter_cancelled",
+                    facts={"request_id": str(id), "unit": unit.name, "place": request.place,
+                           "starts_at": request.starts_at.isoformat(), "reason": reason.strip()},
+                    at=self.clock.now(), actor=actor)]
             return Receipt(self._commit(*changed), id)
         return self._decide(decide)

@@ -67,6 +67,10 @@ def compose(kind: str, facts: dict[str, str], zone: ZoneInfo) -> Letter:
                       f"{f['minutes']} minutes. Accept in CareLedger: the first to accept is booked.\n"
                       f"{where}于 {f['starts_at']} 需要手语翻译（{f['minutes']} 分钟）。请在 CareLedger 中接受，"
                       "先接受者获派。")
+    if kind == "interpreter_cancelled":
+        return Letter(f"Interpreting cancelled / 手语翻译已取消: {f['starts_at']}",
+                      f"The sign-language interpreting at {where} on {f['starts_at']} is cancelled: "
+                      f"{f.get('reason', '')}\n{where} {f['starts_at']} 的手语翻译已取消：{f.get('reason', '')}")
     raise ValueError(f"no letter for notice kind {kind!r}")
 
 

@@ -130,6 +130,8 @@ def test_served_once_then_closed_and_a_cancellation_frees_the_interpreter(memory
     memory_ledger.accept_interpreting(second, a, "volunteer")
     memory_ledger.cancel_interpreting(second, "patient discharged", SW)
     assert second not in memory_ledger.get_volunteer(a).bookings
+    told = memory_ledger.get_notice(_id(f"interpreter_cancelled:{second}:{a}"))
+    assert told.volunteer_id == a and told.facts["reason"] == "patient discharged"
 
 
 def race_to_accept(env: dict[str, str], clock: FixedClock) -> None:

@@ -25,6 +25,7 @@ SHOWN_THROUGH_GETTEXT = [  # values templates pass to _(): roles, seat states, s
     "dispatching", "sent", "retrying", "undeliverable", "email", "sms",
     # sign-language interpreter requests
     "interpreting_open", "interpreting_booked", "interpreting_served", "interpreting_cancelled",
+    "interpreter_cancelled",
 ]
 
 
