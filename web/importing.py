@@ -28,6 +28,7 @@ HEADERS = {
     "languages": ("languages", "language", "语言", "语种"),
     "skills": ("skills", "skill", "特长", "技能"),
     "unit": ("unit", "hospital", "单位", "医院", "服务单位"),
+    "email": ("email", "e-mail", "mail", "邮箱", "电子邮箱", "电子邮件"),
 }
 _SPLIT = re.compile(r"[,;，；、/]+")
 BATCH = 200  # rows saved in one transaction (a refusal inside one is redone row by row)
@@ -42,6 +43,7 @@ class Row:
     unit_id: UUID
     languages: list[str]
     skills: list[str]
+    email: str = ""  # where notices go
 
 
 @dataclass
@@ -128,7 +130,8 @@ def checked_rows(table: list[list[str]], units_by_name: dict[str, UUID], default
         if len(languages) > 30 or len(skills) > 30 or any(len(x) > 60 for x in languages + skills):
             report.refuse(number, "languages" if len(languages) > 30 else "skills", "at most 30, each 60 characters")
             continue
-        yield Row(number, name, phone, unit, languages, skills)
+        # an e-mail address is checked where it is recorded: a bad one refuses its row alone
+        yield Row(number, name, phone, unit, languages, skills, cell(row, "email"))
 
 
 def import_volunteers(ledger: Any, db: Any, table: list[list[str]], unit_ids: list[UUID], default_unit: UUID | None,
@@ -156,12 +159,14 @@ def import_volunteers(ledger: Any, db: Any, table: list[list[str]], unit_ids: li
         try:
             with ledger.batch():
                 for row in chunk:
-                    ledger.register_volunteer(row.name, row.phone, row.unit_id, row.languages, row.skills, actor)
+                    ledger.register_volunteer(row.name, row.phone, row.unit_id, row.languages, row.skills, actor,
+                                              row.email)
             report.created += len(chunk)
         except DomainError:
             for row in chunk:  # one row refused: the others of the batch go in one by one
                 try:
-                    ledger.register_volunteer(row.name, row.phone, row.unit_id, row.languages, row.skills, actor)
+                    ledger.register_volunteer(row.name, row.phone, row.unit_id, row.languages, row.skills, actor,
+                                              row.email)
                     report.created += 1
                 except DomainError as refused:
                     report.refuse(row.number, refused.details.get("field", ""), refused.message)

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from uuid import UUID
 
 from openpyxl import Workbook
 
@@ -102,3 +103,16 @@ def test_the_command_line_imports_with_progress_and_reports_bad_rows(tmp_path: P
     again = subprocess.run([sys.executable, "-m", "web.cli", "import", "volunteers", str(file), "--unit", str(unit)],
                            env=env, capture_output=True, text=True)
     assert "0 volunteers registered" in again.stdout
+
+
+def test_an_email_column_gives_notices_an_address_and_a_bad_one_refuses_its_row_alone(world: World) -> None:
+    table = ("姓名,手机号,邮箱\n"
+             "周敏,13700000001,zhou@example.org\n"
+             "吴刚,13700000002,not-an-address\n"
+             "郑洁,13700000003,\n").encode()
+    report = _upload(world, table, "emails.csv").json()
+    assert report["created"] == 2 and [(e["row"], e["field"]) for e in report["errors"]] == [(3, "email")]
+    world.settle()
+    found = {v["name"]: v["id"] for v in world.call("coord", "GET", "/api/v1/volunteers").json()}
+    assert world.ledger.contact_of(UUID(found["周敏"]))[0] == "zhou@example.org"
+    assert world.ledger.contact_of(UUID(found["郑洁"]))[0] == ""

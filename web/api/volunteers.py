@@ -88,7 +88,7 @@ class VolunteersController(Controller):
     def import_file(self, request: Request,
                     data: Annotated[VolunteerFile, Body(media_type=RequestEncodingType.MULTI_PART)]) -> Response:
         """Register volunteers from a spreadsheet: columns by header (name/姓名, phone/手机号, unit/单位,
-        languages/语言, skills/特长); bad rows reported with their reason; known phones skipped."""
+        languages/语言, skills/特长, email/邮箱); bad rows reported with their reason; known phones skipped."""
         report = run_import(request, data.file.file.read(), data.file.filename or "upload.csv", data.unit_id)
         return Response(content=report, headers={POSITION: str(request.app.state.ledger.position)})
 
