@@ -27,6 +27,26 @@ class Notifying(Ledger):
         except IntegrityError:  # another node queued it a moment ago
             return Receipt(None, notice.id)
 
+    def queue_notices(self, wanted: list[tuple[str, UUID, str, dict[str, str]]],
+                      actor: str = "system:reminders", chunk: int = 200) -> int:
+        """Queue many (key, volunteer, kind, facts) at once, those not queued yet, a few hundred per
+        save (a city's reminders for the next day are thousands); returns how many were new.
+        A chunk that meets one queued meanwhile by another node is queued again one by one."""
+        fresh = [w for w in wanted if notice_id(w[0]) not in self.repository]
+        queued = 0
+        for first in range(0, len(fresh), chunk):
+            part = fresh[first:first + chunk]
+            if any(kind not in KINDS for _, _, kind, _ in part):
+                raise InvalidCommand("kind", f"must be one of {', '.join(KINDS)}")
+            notices = [Notice(key=key, volunteer_id=volunteer, kind=kind, facts=facts, at=self.clock.now(),
+                              actor=actor) for key, volunteer, kind, facts in part]
+            try:
+                self._commit(*notices)
+                queued += len(notices)
+            except IntegrityError:
+                queued += sum(self.queue_notice(*w, actor=actor).position is not None for w in part)
+        return queued
+
     def get_notice(self, id: UUID) -> Notice:
         return self._read(Notice, id, "notice")
 

@@ -125,18 +125,16 @@ class Postman:
 def queue_reminders(ledger: Any, db: Any) -> int:
     """Queue the day-before reminders and the 30-days-before expiry warnings that fell due."""
     now = ledger.clock.now()
-    queued = 0
-    for row in notices.reminders_missing(db, iso(now), iso(now + REMIND_BEFORE)):
-        facts = {"shift_id": row["shift_id"], "unit": row["unit"], "post": row["post"],
-                 "starts_at": row["starts_at"], "ends_at": row["ends_at"]}
-        key = f"shift_reminder:{row['shift_id']}:{row['volunteer_id']}:{row['starts_at']}"
-        queued += ledger.queue_notice(key, UUID(row["volunteer_id"]), "shift_reminder", facts).position is not None
+    wanted = [(f"shift_reminder:{row['shift_id']}:{row['volunteer_id']}:{row['starts_at']}", UUID(row["volunteer_id"]),
+               "shift_reminder", {"shift_id": row["shift_id"], "unit": row["unit"], "post": row["post"],
+                                  "starts_at": row["starts_at"], "ends_at": row["ends_at"]})
+              for row in notices.reminders_missing(db, iso(now), iso(now + REMIND_BEFORE))]
     today = now.date()
-    for row in notices.expiries_missing(db, today.isoformat(), (today + EXPIRY_WARNING).isoformat()):
-        key = f"qualification_expiring:{row['volunteer_id']}:{row['kind']}:{row['valid_until']}"
-        queued += ledger.queue_notice(key, UUID(row["volunteer_id"]), "qualification_expiring",
-                                      {"kind": row["kind"], "valid_until": row["valid_until"]}).position is not None
-    return queued
+    wanted += [(f"qualification_expiring:{row['volunteer_id']}:{row['kind']}:{row['valid_until']}",
+                UUID(row["volunteer_id"]), "qualification_expiring",
+                {"kind": row["kind"], "valid_until": row["valid_until"]})
+               for row in notices.expiries_missing(db, today.isoformat(), (today + EXPIRY_WARNING).isoformat())]
+    return ledger.queue_notices(wanted)
 
 
 def deliver(ledger: Any, db: Any, postman: Postman, zone: ZoneInfo, node: str | None = None) -> dict[str, int]:
