@@ -168,7 +168,7 @@ def build_demo(env: dict[str, str], today: date, timezone: str = "Asia/Shanghai"
             )
             summary.sessions += 1
         _case_work(ledger, clock, units[0], workers, rng, now)
-        _interpreting(ledger, clock, units[0], volunteers[units[0]][:3], workers[0], now)
+        summary.person_times += _interpreting(ledger, clock, units[0], volunteers[units[0]][:3], workers[0], now)
         return summary
     finally:
         ledger.close()
@@ -203,8 +203,9 @@ def _case_work(ledger: CareLedger, clock: FixedClock, unit, workers: list, rng: 
         ledger.hold_meeting(group, now - timedelta(days=7 * week + 1), 90, rng.randint(6, 12), ACTOR)
 
 
-def _interpreting(ledger: CareLedger, clock: FixedClock, unit, interpreters: list, worker, now: datetime) -> None:
-    """Sign-language interpreting: one done three days ago, one asked for tomorrow afternoon."""
+def _interpreting(ledger: CareLedger, clock: FixedClock, unit, interpreters: list, worker, now: datetime) -> int:
+    """Sign-language interpreting: one done three days ago, one asked for tomorrow afternoon.
+    Returns the person-times served (one)."""
     done_at = (now - timedelta(days=3)).replace(hour=10)
     clock.set(done_at - timedelta(hours=2))
     done = ledger.request_interpreting(unit, "门诊大厅 Outpatient hall", done_at, 40, interpreters, str(worker)).id
@@ -214,6 +215,7 @@ def _interpreting(ledger: CareLedger, clock: FixedClock, unit, interpreters: lis
     clock.set(now)
     ledger.request_interpreting(unit, "眼科诊室 Eye clinic, room 3", (now + timedelta(days=1)).replace(hour=14), 30,
                                 interpreters, str(worker))
+    return 1
 
 
 def _served(post: str, rng: random.Random) -> dict[str, int]:
