@@ -30,9 +30,10 @@ def check_identity(id_type: str, id_number: str) -> str:
 
 
 def masked(id_number: str | None) -> str:
-    """Shown on screen: the first 4 and last 4 characters (e.g. 3101**********1234)."""
-    if not id_number:
-        return ""
+    """Shown on screen: the first 4 and last 4 characters (e.g. 3101**********1234); what is left of a
+    forgotten person ([erased]) as it is."""
+    if not id_number or id_number.startswith("["):
+        return id_number or ""
     if len(id_number) <= 8:
         return id_number[:2] + "*" * (len(id_number) - 2)
     return id_number[:4] + "*" * (len(id_number) - 8) + id_number[-4:]

@@ -14,38 +14,37 @@ from domain.volunteers import Volunteer
 
 
 class Notifying(Ledger):
-    def queue_notice(self, key: str, volunteer_id: UUID, kind: str, facts: dict[str, str],
-                     actor: str = "system:reminders") -> Receipt:
-        """Queue the notice called `key` unless it already is; the receipt's position is None then."""
-        if kind not in KINDS:
-            raise InvalidCommand("kind", f"must be one of {', '.join(KINDS)}")
-        if notice_id(key) in self.repository:
-            return Receipt(None, notice_id(key))
-        notice = Notice(key=key, volunteer_id=volunteer_id, kind=kind, facts=facts, at=self.clock.now(), actor=actor)
-        try:
-            return Receipt(self._commit(notice), notice.id)
-        except IntegrityError:  # another node queued it a moment ago
-            return Receipt(None, notice.id)
-
     def queue_notices(self, wanted: list[tuple[str, UUID, str, dict[str, str]]],
                       actor: str = "system:reminders", chunk: int = 200) -> int:
         """Queue many (key, volunteer, kind, facts) at once, those not queued yet, a few hundred per
         save (a city's reminders for the next day are thousands); returns how many were new.
         A chunk that meets one queued meanwhile by another node is queued again one by one."""
+        if any(kind not in KINDS for _, _, kind, _ in wanted):
+            raise InvalidCommand("kind", f"must be one of {', '.join(KINDS)}")
         fresh = [w for w in wanted if notice_id(w[0]) not in self.repository]
         queued = 0
         for first in range(0, len(fresh), chunk):
             part = fresh[first:first + chunk]
-            if any(kind not in KINDS for _, _, kind, _ in part):
-                raise InvalidCommand("kind", f"must be one of {', '.join(KINDS)}")
-            notices = [Notice(key=key, volunteer_id=volunteer, kind=kind, facts=facts, at=self.clock.now(),
-                              actor=actor) for key, volunteer, kind, facts in part]
             try:
-                self._commit(*notices)
-                queued += len(notices)
+                self._commit(*(self._notice(*w, actor) for w in part))
+                queued += len(part)
             except IntegrityError:
-                queued += sum(self.queue_notice(*w, actor=actor).position is not None for w in part)
+                queued += sum(self._queue_alone(*w, actor) for w in part)
         return queued
+
+    def _notice(self, key: str, volunteer_id: UUID, kind: str, facts: dict[str, str], actor: str) -> Notice:
+        return Notice(key=key, volunteer_id=volunteer_id, kind=kind, facts=facts, at=self.clock.now(), actor=actor)
+
+    def _queue_alone(self, key: str, volunteer_id: UUID, kind: str, facts: dict[str, str], actor: str) -> bool:
+        """Save one notice, made afresh (a refused save has taken the events of the ones it held);
+        False when it is queued already (by another node a moment ago)."""
+        if notice_id(key) in self.repository:
+            return False
+        try:
+            self._commit(self._notice(key, volunteer_id, kind, facts, actor))
+            return True
+        except IntegrityError:
+            return False
 
     def get_notice(self, id: UUID) -> Notice:
         return self._read(Notice, id, "notice")

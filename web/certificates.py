@@ -9,7 +9,6 @@ from uuid import UUID
 
 from domain.certificates import ServiceCertificate, ServiceLine
 from domain.identity import masked, masked_name
-from domain.personal import ERASED
 from projections import hours
 
 # The fields national volunteer-record systems take (全国志愿服务信息系统 and its provincial peers)
@@ -38,7 +37,6 @@ def lines_for(db: Any, volunteer_id: str, first_day: str, last_day: str,
 def shown(certificate: ServiceCertificate, full_identity: bool = False) -> dict:
     """The certificate as printed (from its event, so a reprint is the same certificate); the
     identity number masked unless `full_identity` (the printed copy for the volunteer or the unit)."""
-    id_number = certificate.id_number if certificate.id_number != ERASED else ERASED
     return {
         "id": str(certificate.id), "number": certificate.number, "verification_code": certificate.code,
         "issued_on": certificate.issued_on, "from": certificate.first_day, "to": certificate.last_day,
@@ -47,7 +45,7 @@ def shown(certificate: ServiceCertificate, full_identity: bool = False) -> dict:
         "handler": certificate.handler,
         "volunteer": {"id": str(certificate.volunteer_id), "name": certificate.name,
                       "id_type": certificate.id_type, "id_type_name": ID_TYPE_NAMES.get(certificate.id_type, ""),
-                      "id_number": id_number if full_identity or id_number == ERASED else masked(id_number),
+                      "id_number": certificate.id_number if full_identity else masked(certificate.id_number),
                       "volunteer_number": certificate.volunteer_number},
         "services": [{"day": line.day, "place": line.place, "content": line.content, "minutes": line.minutes,
                       "hours": round(line.minutes / 60, 2)} for line in certificate.lines],
@@ -60,7 +58,7 @@ def verified(certificate: ServiceCertificate) -> dict:
     return {"valid": True, "number": certificate.number, "issued_on": certificate.issued_on,
             "unit": certificate.unit_name, "contact": certificate.contact, "from": certificate.first_day,
             "to": certificate.last_day, "volunteer": masked_name(certificate.name),
-            "id_number": masked(certificate.id_number) if certificate.id_number != ERASED else ERASED,
+            "id_number": masked(certificate.id_number),
             "services": len(certificate.lines), "total_hours": round(certificate.total_minutes / 60, 2)}
 
 

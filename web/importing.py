@@ -12,12 +12,13 @@ import csv
 import io
 import logging
 import re
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
-from domain.errors import DomainError
+from domain.errors import DomainError, InvalidCommand
 from projections import directory
 
 log = logging.getLogger("careledger")
@@ -175,17 +176,22 @@ def import_volunteers(ledger: Any, db: Any, table: list[list[str]], unit_ids: li
     return report
 
 
-def run_import(request: Any, content: bytes, filename: str, unit_id: UUID | None) -> dict[str, Any]:
-    """An import asked for over HTTP, into the units the coordinator acts for; then the read
-    models are brought up to it (the report's rows are visible on the next read)."""
-    from domain.errors import InvalidCommand
-
-    state = request.app.state
-    units = [UUID(u) for u in request.user.unit_ids]
+def _uploaded(request: Any, content: bytes, filename: str, unit_id: UUID | None) -> tuple[list[UUID], list[list[str]]]:
+    """The units the coordinator acts for and the file's rows; a file that cannot be read is a 400."""
     if unit_id is not None:
         request.user.ensure_unit(unit_id)
     try:
-        table = read_table(content, filename)
+        return [UUID(u) for u in request.user.unit_ids], read_table(content, filename)
+    except ValueError as problem:
+        raise InvalidCommand("file", str(problem)) from None
+
+
+def run_import(request: Any, content: bytes, filename: str, unit_id: UUID | None) -> dict[str, Any]:
+    """An import asked for over HTTP, into the units the coordinator acts for; then the read
+    models are brought up to it (the report's rows are visible on the next read)."""
+    state = request.app.state
+    units, table = _uploaded(request, content, filename, unit_id)
+    try:
         report = import_volunteers(state.ledger, state.reader(), table, units, unit_id, request.user.account_id)
     except ValueError as problem:
         raise InvalidCommand("file", str(problem)) from None
@@ -216,21 +222,10 @@ class ImportJob:
 def start_import(request: Any, content: bytes, filename: str, unit_id: UUID | None) -> str:
     """Check the file at once (a wrong file is refused before anything starts), then import it in a
     thread that counts its rows as it goes; the job's id, for the page that shows the progress."""
-    import threading
-    import uuid
-
-    from domain.errors import DomainError, InvalidCommand
-
     state = request.app.state
-    units = [UUID(u) for u in request.user.unit_ids]
-    if unit_id is not None:
-        request.user.ensure_unit(unit_id)
-    try:
-        table = read_table(content, filename)
-    except ValueError as problem:
-        raise InvalidCommand("file", str(problem)) from None
+    units, table = _uploaded(request, content, filename, unit_id)
     job = ImportJob(request.user.account_id, filename, max(0, len(table) - 1))
-    job_id = uuid.uuid4().hex
+    job_id = uuid4().hex
     state.imports[job_id] = job
     actor = request.user.account_id
 

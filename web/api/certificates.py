@@ -137,7 +137,8 @@ class CertificatesController(Controller):
                  unit_id: FromQuery[UUID | None] = None, fmt: AsFile = "csv") -> Response:
         """One row per service: identity (full: this file is for upload to the national system),
         organisation, content, date and hours."""
-        first, last = (from_ or date(now_local(request).year, 1, 1)), (to or now_local(request).date())
+        today = now_local(request).date()
+        first, last = from_ or today.replace(month=1, day=1), to or today
         checked_span(first, last, A_YEAR)
         db = read_db(request, None)
         volunteers = directory.volunteers(db, units_asked(request, unit_id), None, None, limit=1_000_000)
