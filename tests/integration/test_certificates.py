@@ -121,6 +121,7 @@ def test_forgetting_the_volunteer_erases_them_from_their_certificates(world: Wor
     serve(world, world.volunteer)
     issued = issue(world)
     world.ledger.forget_volunteer(world.volunteer, "admin")
+    world.settle()
     shown = world.call("coord", "GET", f"/api/v1/certificates/{issued['id']}").json()
     assert shown["volunteer"]["name"] == "[erased]" and shown["volunteer"]["id_number"] == "[erased]"
     assert shown["total_hours"] == 4.0  # the service stays
