@@ -114,7 +114,11 @@ class ReadModelStore:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE: the writer lock is taken before positions are read, so two
-        projectors never apply the same event."""
+        projectors never apply the same event. Inside a transaction already begun (a rebuild
+        replays into a file of its own in one), the outer one commits."""
+        if self.conn.in_transaction:
+            yield self.conn
+            return
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             yield self.conn
