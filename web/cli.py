@@ -276,12 +276,14 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     # Granian parses HTTP in Rust: about 15% more check-ins a second than uvicorn here (bench/).
     # This process becomes Granian's supervisor: a fresh interpreter that never imports
     # CareLedger (40 MB less than keeping this one), whose worker serves the app. GRANIAN_*
-    # variables tune it further (see `granian --help`).
+    # variables tune it further (see `granian --help`). The app is named by its file: Granian puts
+    # the folder of a target's package first on the import path (for a dotted name, the working
+    # directory's), so the worker serves the CareLedger this command is part of.
     sys.stdout.flush()
     sys.stderr.flush()
-    os.execv(sys.executable, [sys.executable, "-m", "granian", "--interface", "asgi", "--factory",
+    os.execv(sys.executable, [sys.executable, "-P", "-m", "granian", "--interface", "asgi", "--factory",
                               "--host", args.host, "--port", str(args.port), "--workers", "1", "--no-ws",
-                              "--log-level", "warning", "web.app:create_app"])
+                              "--log-level", "warning", f"{Path(__file__).resolve().with_name('app.py')}:create_app"])
 
 
 def build_parser() -> argparse.ArgumentParser:
