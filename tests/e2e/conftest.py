@@ -29,10 +29,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
+def serve(env: dict[str, str], port: int, log: Path, cwd: Path | None = None) -> subprocess.Popen:
     """`careledger serve` in a process group of its own (SIGKILL or SIGTERM takes all of it), once
     it answers /healthz; a server that stops or stays silent fails the test with its log."""
-    process = subprocess.Popen([sys.executable, "-m", "web.cli", "serve", "--port", str(port)], env=env,
+    careledger = str(Path(sys.executable).with_name("careledger"))  # as installed: from any directory
+    process = subprocess.Popen([careledger, "serve", "--port", str(port)], env=env, cwd=cwd,
                                stdout=log.open("a"), stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + 60
     while True:

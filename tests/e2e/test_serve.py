@@ -11,6 +11,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from tests.e2e.conftest import serve, stop
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -48,3 +50,21 @@ def test_the_demo_server_answers_a_demo_login_and_serves_its_tallies(tmp_path: P
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_the_server_serves_its_own_code_from_any_working_directory(tmp_path: Path) -> None:
+    """Granian imports the app in its worker: a `web` package in the directory the operator
+    happens to be in must not be what answers."""
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "web").mkdir(parents=True)
+    (elsewhere / "web" / "__init__.py").write_text("")
+    (elsewhere / "web" / "app.py").write_text("raise SystemExit('a stranger web package was served')\n")
+    env = {**os.environ, "CARELEDGER_DATA": str(tmp_path / "data")}
+    port = free_port()
+    server = serve(env, port, tmp_path / "server.log", cwd=elsewhere)
+    try:
+        health = json.load(urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/healthz", timeout=5))
+        assert health["status"] == "ok"
+    finally:
+        stop(server)
+    assert "stranger" not in (tmp_path / "server.log").read_text()
