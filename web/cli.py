@@ -381,6 +381,10 @@ def check_event_store(settings: Settings) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if os.environ.get("CARELEDGER_LOG_FORMAT", "").lower() == "json":  # progress of long work is logged then
+        from web.operations import configure_logging
+
+        configure_logging()
     try:
         settings = Settings()
         check_event_store(settings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -45,3 +46,18 @@ def test_create_user_makes_an_account_that_can_log_in_and_refuses_a_taken_name(t
 def test_rebuild_names_an_unknown_read_model(tmp_path: Path) -> None:
     refused = careledger("rebuild", "rooster", data=tmp_path)
     assert refused.returncode == 2 and "unknown read model" in refused.stderr
+
+
+def test_with_json_logs_long_work_reports_its_progress_as_json_lines(tmp_path: Path) -> None:
+    """A log collector reads stderr line by line: a progress bar's frames would break it."""
+    env = {**os.environ, "CARELEDGER_DATA": str(tmp_path), "CARELEDGER_LOG_FORMAT": "json",
+           "CARELEDGER_PROGRESS_SECONDS": "0"}
+    for command in (["demo"], ["rebuild"]):
+        ran = subprocess.run([sys.executable, "-m", "web.cli", *command], env=env, capture_output=True, text=True)
+        assert ran.returncode == 0, ran.stderr
+        entries = [json.loads(line) for line in ran.stderr.splitlines() if line.strip()]  # every line JSON
+        said = [e for e in entries if e["message"] in ("progress", "done")]
+        assert said and said[-1]["message"] == "done" and said[-1]["done"] == said[-1]["total"] > 0
+        if command == ["demo"]:
+            counts = [e["done"] for e in said if e["message"] == "progress" and e["work"] == said[0]["work"]]
+            assert len(counts) > 3 and counts == sorted(counts)

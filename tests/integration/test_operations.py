@@ -84,9 +84,8 @@ def test_the_server_writes_json_lines_with_the_reason_of_a_refusal_and_no_words(
         assert post("/accounts", {"username": "root", "password": PASSWORD, "role": "admin"}, token) == 409
     finally:
         stop(server)
-    lines = [line for line in (tmp_path / "server.log").read_text().splitlines()
-             if line.startswith("{")]
-    entries = [json.loads(line) for line in lines]
+    lines = [line for line in (tmp_path / "server.log").read_text().splitlines() if line.strip()]
+    entries = [json.loads(line) for line in lines]  # every line, the start-up's progress included
     assert any(e["message"] == "serving" and e["address"].endswith(str(port)) for e in entries)
     refused = [e for e in entries if e["message"] == "refused"]
     assert refused and refused[0]["reason"] == "username_taken" and refused[0]["level"] == "info"
