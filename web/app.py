@@ -6,18 +6,20 @@ import gc
 import logging
 import os
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from litestar import Litestar
-from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.static_files import create_static_files_router
-from litestar.template.config import TemplateConfig
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
 
 from domain.application import CareLedger
 from projections import roster
@@ -25,8 +27,8 @@ from projections.runner import READ_MODELS, Projector
 from projections.store import ReadModelStore
 from web.api.auth import AuthController
 from web.api.calendar import CalendarController
-from web.api.certificates import CertificatesController
 from web.api.cases import CasesController
+from web.api.certificates import CertificatesController
 from web.api.exports import ExportsController
 from web.api.interpreting import InterpretingController
 from web.api.reports import ReportsController
@@ -37,13 +39,13 @@ from web.api.units import UnitsController
 from web.api.volunteers import VolunteersController
 from web.auth import LoginThrottle, make_jwt_auth
 from web.errors import HANDLERS
-from web.idempotency import IdempotencyMiddleware, IdempotencyStore
 from web.exports import MEDIA_TYPES as EXPORT_TYPES
+from web.idempotency import Answers, IdempotencyMiddleware, IdempotencyStore
+from web.mailroom import deliver, queue_reminders
 from web.openapi import document_files, document_problems
 from web.operations import LAG, REQUEST_TIMES, MetricsController, json_logging
 from web.security import add_security_headers, check_csrf
 from web.settings import Settings
-from web.mailroom import deliver, queue_reminders
 from web.sweeper import every, sweep
 from web.ui.cases import CasesPagesController
 from web.ui.certificates import CertificatesPagesController
@@ -60,8 +62,20 @@ UI = [SessionController, CoordinatorController, VolunteerController, DeskControl
 
 
 MAX_BODY_BYTES = 1024 * 1024  # the longest note is 20,000 characters (~60 kB); anything bigger is refused (413)
-SERVER_GC_THRESHOLDS = (10_000, 50, 100)
-WARM_BEFORE, WARM_AHEAD = timedelta(hours=4), timedelta(hours=12)  # shifts loaded at start-up  # young, middle, full collections (bench/: p99 -25%)
+SERVER_GC_THRESHOLDS = (10_000, 50, 100)  # young, middle, full collections (bench/: p99 -25%)
+WARM_BEFORE, WARM_AHEAD = timedelta(hours=4), timedelta(hours=12)  # shifts loaded at start-up
+
+
+def kept_between_requests(settings: Settings) -> tuple[Answers, Any, Callable[[], None]]:
+    """Idempotency answers and failed logins: in this process's data folder, or, when several
+    nodes serve one PostgreSQL log, in its database, where every node finds them."""
+    if settings.shared_log:
+        from web.nodes import SharedAnswers, SharedThrottle, shared_pool
+
+        pool = shared_pool(settings)
+        return SharedAnswers(pool), SharedThrottle(pool, settings.login_attempts), pool.close
+    answers = IdempotencyStore(settings.data_dir / "idempotency.sqlite3")
+    return answers, LoginThrottle(settings.login_attempts), answers.conn.close
 
 
 def create_app(settings: Settings | None = None, ledger: CareLedger | None = None) -> Litestar:
@@ -74,6 +88,7 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
     projector = Projector(ledger, store)
     ledger.on_saved.append(projector.wake)
     jwt = make_jwt_auth(settings.secret("token_secret"), settings.token_minutes)
+    answers, throttle, let_go = kept_between_requests(settings)
     stop = threading.Event()
     follower = threading.Thread(target=projector.follow, args=(stop,), name="projector", daemon=True)
     readers = threading.local()
@@ -114,6 +129,7 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
         stop.set()
         projector.wake()
         follower.join(timeout=5)
+        let_go()
 
     return Litestar(
         route_handlers=[AuthController, UnitsController, VolunteersController, TrainingsController, ShiftsController,
@@ -133,7 +149,7 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
         request_max_body_size=MAX_BODY_BYTES,
         on_shutdown=[finish],
         exception_handlers=HANDLERS,
-        middleware=[REQUEST_TIMES.middleware, IdempotencyMiddleware(IdempotencyStore(settings.data_dir / "idempotency.sqlite3"))],
+        middleware=[REQUEST_TIMES.middleware, IdempotencyMiddleware(answers)],
         state=State({"settings": settings, "ledger": ledger, "store": store, "projector": projector,
                      "reader": reader, "jwt": jwt, "principals": {}, "postman": postman,
                      "imports": {},  # uploads being imported on this node, by job id
@@ -141,7 +157,7 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
                      "signing_secret": settings.secret("token_secret"),
                      # read once: the HMAC key of every pseudonym (kept in a file unless given)
                      "pseudonym_secret": settings.secret("pseudonym_secret"),
-                     "throttle": LoginThrottle(settings.login_attempts)}),
+                     "throttle": throttle}),
         openapi_config=OpenAPIConfig(title="CareLedger", version="0.1.0", path="/schema",
                                      render_plugins=[ScalarRenderPlugin()]),
     )

@@ -13,10 +13,10 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from domain.application import CareLedger
 from eventsourcing.persistence import OperationalError, PersistenceError
 from psycopg_pool import PoolTimeout
 
+from domain.application import CareLedger
 from domain.errors import DomainError
 from web.settings import ConfigurationError, Settings
 
@@ -211,10 +211,9 @@ def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_notices(args: argparse.Namespace, settings: Settings) -> int:
     from zoneinfo import ZoneInfo
 
-    from web.mailroom import deliver, queue_reminders
-
     from projections.runner import READ_MODELS, Projector
     from projections.store import ReadModelStore
+    from web.mailroom import deliver, queue_reminders
 
     postman = settings.postman()
     with _ledger(settings) as ledger:
@@ -371,11 +370,7 @@ def check_event_store(settings: Settings) -> None:
 
     if not settings.shared_log:
         return
-    params = {"host": os.environ.get("POSTGRES_HOST", "localhost"), "port": os.environ.get("POSTGRES_PORT", "5432"),
-              "user": os.environ.get("POSTGRES_USER", ""), "dbname": os.environ.get("POSTGRES_DBNAME", ""),
-              "password": os.environ.get("POSTGRES_PASSWORD", ""),
-              "connect_timeout": int(os.environ.get("POSTGRES_CONNECT_TIMEOUT", "5"))}
-    with psycopg.connect(**params):
+    with psycopg.connect(**settings.postgres_params()):
         pass
 
 

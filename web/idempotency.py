@@ -10,7 +10,7 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
@@ -18,31 +18,52 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 PENDING = -1
+# A first request still unanswered after this long died with its node: a retry may run it again
+# (nothing it did was recorded without an answer: a command records all its events or none).
+ABANDONED_SECONDS = 60
+
+
+class Answers(Protocol):
+    """Where answers are kept: this process's SQLite file, or PostgreSQL for several nodes (web/nodes.py)."""
+
+    def claim(self, key: str, body_hash: str) -> tuple[str, Any]: ...
+    def store(self, key: str, status: int, headers: list, body: bytes) -> None: ...
+    def forget(self, key: str) -> None: ...
+
+
+def verdict(kept_hash: str, status: int, headers: str, body: bytes, body_hash: str) -> tuple[str, Any]:
+    """What a request may do, given the claim kept under its key."""
+    if kept_hash != body_hash:
+        return "conflict", None
+    if status == PENDING:
+        return "busy", None
+    return "done", (status, json.loads(headers), body)
 
 
 class IdempotencyStore:
-    def __init__(self, path: Path, keep_hours: int = 48) -> None:
+    def __init__(self, path: Path, keep_hours: int = 48, abandoned_seconds: float = ABANDONED_SECONDS) -> None:
         self.conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10)
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, body_hash TEXT, status INTEGER, "
                           "headers TEXT, body BLOB, stored_at REAL)")
         self.conn.execute("CREATE INDEX IF NOT EXISTS answers_stored_at ON answers (stored_at)")
-        self.keep_seconds = keep_hours * 3600
+        self.keep_seconds, self.abandoned_seconds = keep_hours * 3600, abandoned_seconds
         self.lock = threading.Lock()
 
     def claim(self, key: str, body_hash: str) -> tuple[str, Any]:
         """('new', None) if this request may run; ('done', answer) to replay; ('conflict'|'busy', None)."""
         with self.lock:
-            self.conn.execute("DELETE FROM answers WHERE stored_at < ?", (time.time() - self.keep_seconds,))
-            row = self.conn.execute("SELECT body_hash, status, headers, body FROM answers WHERE key = ?", (key,)).fetchone()
+            now = time.time()
+            self.conn.execute("DELETE FROM answers WHERE stored_at < ?", (now - self.keep_seconds,))
+            row = self.conn.execute("SELECT body_hash, status, headers, body, stored_at FROM answers WHERE key = ?",
+                                    (key,)).fetchone()
             if row is None:
-                self.conn.execute("INSERT INTO answers VALUES (?, ?, ?, '[]', x'', ?)", (key, body_hash, PENDING, time.time()))
+                self.conn.execute("INSERT INTO answers VALUES (?, ?, ?, '[]', x'', ?)", (key, body_hash, PENDING, now))
                 return "new", None
-        if row[0] != body_hash:
-            return "conflict", None
-        if row[1] == PENDING:
-            return "busy", None
-        return "done", (row[1], json.loads(row[2]), row[3])
+            if row[:2] == (body_hash, PENDING) and row[4] < now - self.abandoned_seconds:
+                self.conn.execute("UPDATE answers SET stored_at = ? WHERE key = ?", (now, key))
+                return "new", None
+        return verdict(*row[:4], body_hash)
 
     def store(self, key: str, status: int, headers: list, body: bytes) -> None:
         with self.lock:
@@ -70,7 +91,7 @@ def _problem(send: Send, status: int, detail: str) -> Any:
 class IdempotencyMiddleware(ASGIMiddleware):
     scopes = (ScopeType.HTTP,)
 
-    def __init__(self, store: IdempotencyStore) -> None:
+    def __init__(self, store: Answers) -> None:
         self.answers = store
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
@@ -90,7 +111,8 @@ class IdempotencyMiddleware(ASGIMiddleware):
         key = f"{who}:{scope['method']}:{scope['path']}:{key_header.decode(errors='replace')}"
         body_hash = hashlib.sha256(body).hexdigest()
         for _ in range(50):
-            verdict, answer = self.answers.claim(key, body_hash)
+            # A thread: on PostgreSQL (web/nodes.py) each question is a round trip to the database.
+            verdict, answer = await asyncio.to_thread(self.answers.claim, key, body_hash)
             if verdict != "busy":
                 break
             await asyncio.sleep(0.1)  # the first request with this key is still running
@@ -131,7 +153,7 @@ class IdempotencyMiddleware(ASGIMiddleware):
         finally:
             status = started.get("status", 500)
             if status >= 500:
-                self.answers.forget(key)  # a failure is not an answer: let the retry run again
+                await asyncio.to_thread(self.answers.forget, key)  # a failure is not an answer: the retry runs again
             else:
                 kept = [(k.decode(), v.decode()) for k, v in started.get("headers", [])]
-                self.answers.store(key, status, kept, b"".join(sent_body))
+                await asyncio.to_thread(self.answers.store, key, status, kept, b"".join(sent_body))

@@ -6,6 +6,7 @@ import importlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from domain.policy import CasePolicy, Policy
 from web.mailroom import Postman, SmtpSettings
@@ -73,6 +74,18 @@ class Settings:
     def shared_log(self) -> bool:
         """True when the log is PostgreSQL, i.e. several nodes may serve it."""
         return os.environ.get("PERSISTENCE_MODULE", "") == "eventsourcing.postgres"
+
+    def postgres_params(self) -> dict[str, Any]:
+        """psycopg's connection parameters, from the same POSTGRES_* variables eventsourcing reads
+        (tables of our own go in the log's schema, if it has one)."""
+        params: dict[str, Any] = {
+            "host": os.environ.get("POSTGRES_HOST", "localhost"), "port": os.environ.get("POSTGRES_PORT", "5432"),
+            "user": os.environ.get("POSTGRES_USER", ""), "dbname": os.environ.get("POSTGRES_DBNAME", ""),
+            "password": os.environ.get("POSTGRES_PASSWORD", ""),
+            "connect_timeout": int(os.environ.get("POSTGRES_CONNECT_TIMEOUT", "5"))}
+        if os.environ.get("POSTGRES_SCHEMA"):
+            params["options"] = f"-c search_path={os.environ['POSTGRES_SCHEMA']}"
+        return params
 
     def secret(self, name: str) -> bytes:
         """A secret from CARELEDGER_<NAME>, else generated once and kept under the data folder.

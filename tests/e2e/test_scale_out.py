@@ -39,8 +39,9 @@ class Node:
             stop(self.process)
 
     def call(self, method: str, path: str, body: dict | None = None, token: str | None = None,
-             query: str = "") -> tuple[int, dict, dict]:
-        headers = {"content-type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
+             query: str = "", headers: dict | None = None) -> tuple[int, dict, dict]:
+        headers = {"content-type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {}),
+                   **(headers or {})}
         request = urllib.request.Request(f"{self.base}/api/v1{path}{query}", method=method, headers=headers,
                                          data=json.dumps(body).encode() if body is not None else None)
         try:
@@ -116,6 +117,31 @@ def test_two_nodes_share_one_log_keep_every_rule_and_read_their_writes(shared_lo
             assert sorted(names) == ["Renji Hospital", "Ruijin Hospital"]
         finally:
             c.stop()
+    finally:
+        a.stop()
+        b.stop()
+
+
+def test_a_retry_and_a_guess_find_what_another_node_kept(shared_log, tmp_path: Path) -> None:
+    """Behind a load balancer a retry may reach another node: it gets the first answer and
+    records nothing twice; failed logins count on every node, so guessing is no faster there."""
+    a, b = Node(shared_log, tmp_path / "a").start(), Node(shared_log, tmp_path / "b").start()
+    try:
+        admin = a.call("POST", "/auth/token", {"username": "root", "password": PASSWORD})[1]["access_token"]
+        once = {"Idempotency-Key": "new-unit-7f3a"}
+        body = {"name": "Ruijin Hospital", "district": "Huangpu"}
+        first = a.call("POST", "/units", body, admin, headers=once)
+        retried = b.call("POST", "/units", body, admin, headers=once)
+        assert first[0] == retried[0] == 201 and retried[1]["id"] == first[1]["id"]
+        assert b.call("POST", "/units", {**body, "name": "Renji"}, admin, headers=once)[0] == 422
+        units = b.call("GET", "/units", token=admin, query=f"?min_position={first[2]['x-careledger-position']}")[1]
+        assert [u["name"] for u in units] == ["Ruijin Hospital"]
+
+        for i in range(5):  # the default: five failures in five minutes
+            assert (a, b)[i % 2].call("POST", "/auth/token", {"username": "root", "password": "guess"})[0] == 401
+        for node in (a, b):
+            status, _, headers = node.call("POST", "/auth/token", {"username": "root", "password": PASSWORD})
+            assert status == 429 and int(headers["retry-after"]) > 0
     finally:
         a.stop()
         b.stop()
