@@ -131,8 +131,7 @@ class CareLedger(Rostering, SocialWork, CaseWork, Notifying, Certifying):
         Running it again finishes a forgetting that stopped between the two."""
         receipt = self._change_volunteer(id, lambda v: v.forget(actor))
         self.vault.forget(id)
-        if self.repository.cache is not None:
-            self._forget_cache()  # other aggregates hold their name unsealed too (their certificates)
+        self.drop_cache()  # other aggregates hold their name unsealed too (their certificates)
         return receipt
 
     def reinstate_volunteer(self, id: UUID, actor: str) -> Receipt:

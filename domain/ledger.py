@@ -179,6 +179,11 @@ class Ledger(Application[UUID]):
         self._head_seen_at = now if ours else 0.0
         return ours
 
+    def drop_cache(self) -> None:
+        """Forget every aggregate held in memory: each is read from the log again when next asked for."""
+        if self.repository.cache is not None:
+            self._forget_cache()
+
     def _forget_cache(self) -> None:
         cache = self.repository.cache
         maxsize = getattr(cache, "maxsize", None)

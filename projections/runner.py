@@ -19,8 +19,8 @@ from eventsourcing.utils import get_topic, resolve_topic
 
 from projections.awards import awards
 from projections.caseload import caseload
-from projections.certificates import certificates
 from projections.casework import casework
+from projections.certificates import certificates
 from projections.directory import directory
 from projections.hours import hours
 from projections.interpreting import interpreting
@@ -65,6 +65,14 @@ class Projector:
                 self._routes.setdefault(event_class, []).append((name, handler))
         self._topics = [get_topic(event_class) for event_class in self._routes]
         self.on_applied: list[Any] = []  # called with the position just committed (lag, metrics)
+        self._watchers: dict[type, list[Any]] = {}
+
+    def watch(self, event_class: type, listener: Any) -> None:
+        """Call `listener(event)` for each event of this kind, once its batch is committed: how a
+        node hears of what another node wrote (the log is the only thing nodes share)."""
+        if event_class not in self._routes and event_class not in self._watchers:
+            self._topics.append(get_topic(event_class))
+        self._watchers.setdefault(event_class, []).append(listener)
 
     @property
     def log_position(self) -> int:
@@ -133,6 +141,10 @@ class Projector:
                 model.flush(c)
                 c.execute("UPDATE positions SET position = ? WHERE read_model = ? AND position < ?",
                           (last, name, last))
+        if self._watchers:
+            for _, event in events:
+                for listener in self._watchers.get(type(event), ()):
+                    listener(event)
         self._reached(last)
 
     def wake(self, *_: Any) -> None:

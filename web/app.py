@@ -22,6 +22,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from domain.application import CareLedger
+from domain.volunteers import Volunteer
 from projections import roster
 from projections.runner import READ_MODELS, Projector
 from projections.store import ReadModelStore
@@ -87,6 +88,10 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
     store = ReadModelStore(settings.read_models_path, READ_MODELS)
     projector = Projector(ledger, store)
     ledger.on_saved.append(projector.wake)
+    if settings.shared_log:
+        # A volunteer forgotten through another node: what this node holds of them unsealed in
+        # memory (their certificates' names and ID numbers) goes too, as on the node that forgot.
+        projector.watch(Volunteer.Forgotten, lambda _: ledger.drop_cache())
     jwt = make_jwt_auth(settings.secret("token_secret"), settings.token_minutes)
     answers, throttle, let_go = kept_between_requests(settings)
     stop = threading.Event()
