@@ -95,7 +95,8 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
     jwt = make_jwt_auth(settings.secret("token_secret"), settings.token_minutes)
     answers, throttle, let_go = kept_between_requests(settings)
     stop = threading.Event()
-    follower = threading.Thread(target=projector.follow, args=(stop,), name="projector", daemon=True)
+    follower = threading.Thread(target=projector.follow, args=(stop, settings.poll_seconds), name="projector",
+                                daemon=True)
     readers = threading.local()
 
     def reader():
@@ -120,6 +121,10 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
         warmed = ledger.warm(UUID(i) for i in (*shifts, *volunteers))
         logging.getLogger("careledger").info("aggregates loaded for the day ahead", extra={"aggregates": warmed})
         follower.start()
+        if settings.shared_log:
+            from web.nodes import hear_writes
+
+            hear_writes(settings, ledger.recorder.channel_name, projector.wake, stop)
         every(settings.sweep_seconds, lambda: sweep(ledger, reader()), stop, "check-out sweeper")
         every(settings.notice_seconds, lambda: post(queue_reminders(ledger, reader())), stop, "mailroom")
         # What start-up made lives as long as the server: keep it out of every later collection

@@ -105,6 +105,10 @@ def cmd_project(args: argparse.Namespace, settings: Settings) -> int:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 signal.signal(sig, lambda *_: stop.set())
             print("Following the log (Ctrl-C to stop)...", flush=True)
+            if settings.shared_log:  # other nodes' writes are heard at once, not at the next look
+                from web.nodes import hear_writes
+
+                hear_writes(settings, ledger.recorder.channel_name, projector.wake, stop)
             projector.follow(stop, poll_seconds=args.poll)
         store.close()
     return 0
@@ -352,7 +356,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     project = commands.add_parser("project", help="bring the read models up to date with the log")
     project.add_argument("--follow", action="store_true", help="keep following the log until stopped")
-    project.add_argument("--poll", type=float, default=0.25, help="seconds between looks at the log")
+    project.add_argument("--poll", type=float, default=0.25,
+                         help="seconds between looks at the log when no write was heard of")
     project.add_argument("--batch-size", type=int, default=500, help="events applied per transaction")
     project.set_defaults(run=cmd_project)
 

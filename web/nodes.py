@@ -1,6 +1,7 @@
 """What the web nodes of one PostgreSQL log share besides it: the answers kept for
-`Idempotency-Key` retries and the failed logins the throttle counts. A retry or a guess that
-lands on another node behind the load balancer finds them there too.
+`Idempotency-Key` retries and the failed logins the throttle counts (a retry or a guess that
+lands on another node behind the load balancer finds them there too); and how a node hears at
+once that another one wrote.
 
 One SQLite-backed serving process keeps them locally (web/idempotency.py, web/auth.py); these
 are the same questions asked of tables in the log's database (and schema)."""
@@ -8,9 +9,14 @@ are the same questions asked of tables in the log's database (and schema)."""
 from __future__ import annotations
 
 import json
+import logging
+import threading
+from collections.abc import Callable
 from typing import Any
 
+import psycopg
 from psycopg.rows import tuple_row
+from psycopg.sql import SQL, Identifier
 from psycopg_pool import ConnectionPool
 
 from web.idempotency import ABANDONED_SECONDS, PENDING, verdict
@@ -93,3 +99,27 @@ class SharedThrottle:
     def succeeded(self, username: str) -> None:
         with self.pool.connection() as conn:
             conn.execute("DELETE FROM careledger_failed_logins WHERE username = %s", (username.lower(),))
+
+
+def hear_writes(settings: Settings, channel: str, wake: Callable[[], None], stop: threading.Event) -> threading.Thread:
+    """Call `wake` whenever any node commits to the log: eventsourcing's PostgreSQL recorder
+    NOTIFYs `channel` in every insert, so read models follow other nodes' writes within
+    milliseconds rather than at their next poll. A connection of its own (LISTEN holds it)."""
+
+    def listen() -> None:
+        while not stop.is_set():
+            try:
+                with psycopg.connect(**settings.postgres_params(), autocommit=True) as conn:
+                    conn.execute(SQL("LISTEN {0}").format(Identifier(channel)))
+                    wake()  # anything written while we were not listening
+                    while not stop.is_set():
+                        for _ in conn.notifies(timeout=0.5, stop_after=1):
+                            wake()
+            except psycopg.Error as lost:
+                logging.getLogger("careledger").warning("not hearing other nodes' writes; polling meanwhile",
+                                                        extra={"problem": str(lost)})
+                stop.wait(5)
+
+    listener = threading.Thread(target=listen, name="log listener", daemon=True)
+    listener.start()
+    return listener

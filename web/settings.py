@@ -55,6 +55,9 @@ class Settings:
     token_minutes: int = field(default_factory=lambda: int(_env("CARELEDGER_TOKEN_MINUTES", "480")))
     login_attempts: int = field(default_factory=lambda: int(_env("CARELEDGER_LOGIN_ATTEMPTS", "5")))
     read_wait_seconds: float = field(default_factory=lambda: float(_env("CARELEDGER_READ_WAIT_SECONDS", "5")))
+    # Read models look at the log this often when nothing woke them (a local save, or on
+    # PostgreSQL another node's, heard at once) — the safety net, not the usual way
+    poll_seconds: float = field(default_factory=lambda: float(_env("CARELEDGER_POLL_SECONDS", "0.25")))
 
     def postman(self) -> Postman:
         """The mailroom's channels: SMTP when a host is set, SMS when a hook is named."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -10,10 +11,11 @@ from litestar.testing import TestClient
 
 from domain.application import CareLedger
 from domain.clock import FixedClock
+from tests.conftest import postgres_schema
+from tests.scenario import Hospital
 from web.app import create_app
 from web.passwords import hash_password
 from web.settings import Settings
-from tests.scenario import Hospital
 
 PASSWORD = "correct horse battery"
 
@@ -60,3 +62,26 @@ def world(tmp_path: Path, clock: FixedClock, monkeypatch: pytest.MonkeyPatch) ->
     ledger = CareLedger(env=settings.event_store_env(), clock=clock, policy=settings.policy)
     with TestClient(app=create_app(settings, ledger)) as client:
         yield World(client, ledger)
+
+
+@contextmanager
+def nodes_on_postgres(tmp_path: Path, clock: FixedClock, monkeypatch: pytest.MonkeyPatch, count: int = 2,
+                      **env: str) -> Iterator[list[TestClient]]:
+    """`count` web nodes in this process, each with its own data folder, on one fresh PostgreSQL
+    schema and the same secrets (as a city runs them); their apps are `client.app`."""
+    for schema_env in postgres_schema():
+        for name, value in {**schema_env, "CARELEDGER_TOKEN_SECRET": "same-on-every-node-" + "1" * 32,
+                            "CARELEDGER_PSEUDONYM_SECRET": "same-on-every-node-" + "2" * 32, **env}.items():
+            monkeypatch.setenv(name, value)
+        apps = []
+        for node in range(count):
+            monkeypatch.setenv("CARELEDGER_DATA", str(tmp_path / f"node{node}"))
+            settings = Settings(read_wait_seconds=2)
+            apps.append(create_app(settings, CareLedger(env=settings.event_store_env(), clock=clock,
+                                                        policy=settings.policy)))
+        try:
+            with ExitStack() as running:
+                yield [running.enter_context(TestClient(app=app)) for app in apps]
+        finally:
+            for app in apps:
+                app.state.ledger.close()

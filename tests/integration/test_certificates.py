@@ -9,16 +9,12 @@ from pathlib import Path
 from uuid import UUID
 
 import pytest
-from litestar.testing import TestClient
 
-from domain.application import CareLedger
 from domain.clock import FixedClock
-from tests.conftest import CST, postgres_schema
-from tests.integration.conftest import World
+from tests.conftest import CST
+from tests.integration.conftest import World, nodes_on_postgres
 from tests.integration.test_ui_pages import log_in, submit
 from tests.scenario import COORDINATOR
-from web.app import create_app
-from web.settings import Settings
 
 ID = "11010519491231002X"  # a resident ID whose check digit is right
 
@@ -201,28 +197,16 @@ def test_forgotten_through_one_node_the_volunteer_is_erased_from_what_another_no
         tmp_path: Path, clock: FixedClock, monkeypatch: pytest.MonkeyPatch) -> None:
     """Two nodes on one PostgreSQL log: node B has shown (and so holds) Li's certificate when
     node A forgets Li; B hears of it from the log and shows the certificate erased too."""
-    for env in postgres_schema():
-        for name, value in {**env, "CARELEDGER_TOKEN_SECRET": "same-on-both-nodes-" + "1" * 32,
-                              "CARELEDGER_PSEUDONYM_SECRET": "same-on-both-nodes-" + "2" * 32}.items():
-            monkeypatch.setenv(name, value)
-        apps = []
-        for node in ("a", "b"):
-            monkeypatch.setenv("CARELEDGER_DATA", str(tmp_path / node))
-            settings = Settings(read_wait_seconds=2)
-            apps.append(create_app(settings, CareLedger(env=settings.event_store_env(), clock=clock,
-                                                        policy=settings.policy)))
-        with TestClient(app=apps[0]) as a, TestClient(app=apps[1]) as b:
-            world = World(a, apps[0].state.ledger)
-            ready(world)
-            serve(world, world.volunteer)
-            issued = issue(world)
-            at_b = f"/api/v1/certificates/{issued['id']}"
-            shown = b.get(at_b, headers=world.headers("coord"), params={"min_position": world.ledger.position})
-            assert shown.json()["volunteer"]["name"] == "Li Wei"
-            world.ledger.forget_volunteer(world.volunteer, "admin")
-            assert apps[1].state.projector.wait(world.ledger.position, timeout=10)  # B has followed the log
-            erased = b.get(at_b, headers=world.headers("coord"))
-            assert erased.json()["volunteer"]["name"] == "[erased]"
-            assert erased.json()["volunteer"]["id_number"] == "[erased]"
-        for app in apps:
-            app.state.ledger.close()
+    with nodes_on_postgres(tmp_path, clock, monkeypatch) as (a, b):
+        world = World(a, a.app.state.ledger)
+        ready(world)
+        serve(world, world.volunteer)
+        issued = issue(world)
+        at_b = f"/api/v1/certificates/{issued['id']}"
+        shown = b.get(at_b, headers=world.headers("coord"), params={"min_position": world.ledger.position})
+        assert shown.json()["volunteer"]["name"] == "Li Wei"
+        world.ledger.forget_volunteer(world.volunteer, "admin")
+        assert b.app.state.projector.wait(world.ledger.position, timeout=10)  # B has followed the log
+        erased = b.get(at_b, headers=world.headers("coord"))
+        assert erased.json()["volunteer"]["name"] == "[erased]"
+        assert erased.json()["volunteer"]["id_number"] == "[erased]"
