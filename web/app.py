@@ -6,10 +6,8 @@ import gc
 import logging
 import os
 import threading
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -38,11 +36,12 @@ from web.api.shifts import ShiftsController
 from web.api.trainings import TrainingsController
 from web.api.units import UnitsController
 from web.api.volunteers import VolunteersController
-from web.auth import LoginThrottle, make_jwt_auth
+from web.auth import make_jwt_auth
 from web.errors import HANDLERS
 from web.exports import MEDIA_TYPES as EXPORT_TYPES
-from web.idempotency import Answers, IdempotencyMiddleware, IdempotencyStore
+from web.idempotency import IdempotencyMiddleware
 from web.mailroom import deliver, queue_reminders
+from web.nodes import hear_writes, kept_between_requests
 from web.openapi import document_files, document_problems
 from web.operations import LAG, REQUEST_TIMES, MetricsController, json_logging
 from web.security import add_security_headers, check_csrf
@@ -67,18 +66,6 @@ SERVER_GC_THRESHOLDS = (10_000, 50, 100)  # young, middle, full collections (ben
 WARM_BEFORE, WARM_AHEAD = timedelta(hours=4), timedelta(hours=12)  # shifts loaded at start-up
 
 
-def kept_between_requests(settings: Settings) -> tuple[Answers, Any, Callable[[], None]]:
-    """Idempotency answers and failed logins: in this process's data folder, or, when several
-    nodes serve one PostgreSQL log, in its database, where every node finds them."""
-    if settings.shared_log:
-        from web.nodes import SharedAnswers, SharedThrottle, shared_pool
-
-        pool = shared_pool(settings)
-        return SharedAnswers(pool), SharedThrottle(pool, settings.login_attempts), pool.close
-    answers = IdempotencyStore(settings.data_dir / "idempotency.sqlite3")
-    return answers, LoginThrottle(settings.login_attempts), answers.conn.close
-
-
 def create_app(settings: Settings | None = None, ledger: CareLedger | None = None) -> Litestar:
     """The app on the data under CARELEDGER_DATA; projections follow the log in this process."""
     settings = settings or Settings()
@@ -93,7 +80,7 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
         # memory (their certificates' names and ID numbers) goes too, as on the node that forgot.
         projector.watch(Volunteer.Forgotten, lambda _: ledger.drop_cache())
     jwt = make_jwt_auth(settings.secret("token_secret"), settings.token_minutes)
-    answers, throttle, let_go = kept_between_requests(settings)
+    kept = kept_between_requests(settings)
     stop = threading.Event()
     follower = threading.Thread(target=projector.follow, args=(stop, settings.poll_seconds), name="projector",
                                 daemon=True)
@@ -122,8 +109,6 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
         logging.getLogger("careledger").info("aggregates loaded for the day ahead", extra={"aggregates": warmed})
         follower.start()
         if settings.shared_log:
-            from web.nodes import hear_writes
-
             hear_writes(settings, ledger.recorder.channel_name, projector.wake, stop)
         every(settings.sweep_seconds, lambda: sweep(ledger, reader()), stop, "check-out sweeper")
         every(settings.notice_seconds, lambda: post(queue_reminders(ledger, reader())), stop, "mailroom")
@@ -139,7 +124,7 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
         stop.set()
         projector.wake()
         follower.join(timeout=5)
-        let_go()
+        kept.close()
 
     return Litestar(
         route_handlers=[AuthController, UnitsController, VolunteersController, TrainingsController, ShiftsController,
@@ -159,15 +144,15 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
         request_max_body_size=MAX_BODY_BYTES,
         on_shutdown=[finish],
         exception_handlers=HANDLERS,
-        middleware=[REQUEST_TIMES.middleware, IdempotencyMiddleware(answers)],
+        middleware=[REQUEST_TIMES.middleware, IdempotencyMiddleware(kept.answers)],
         state=State({"settings": settings, "ledger": ledger, "store": store, "projector": projector,
                      "reader": reader, "jwt": jwt, "principals": {}, "postman": postman,
-                     "imports": {},  # uploads being imported on this node, by job id
+                     "imports": kept.imports,  # uploads being imported, by job id
                      # form tokens and calendar URLs: HMACs under the token secret, shared by every node
                      "signing_secret": settings.secret("token_secret"),
                      # read once: the HMAC key of every pseudonym (kept in a file unless given)
                      "pseudonym_secret": settings.secret("pseudonym_secret"),
-                     "throttle": throttle}),
+                     "throttle": kept.throttle}),
         openapi_config=OpenAPIConfig(title="CareLedger", version="0.1.0", path="/schema",
                                      render_plugins=[ScalarRenderPlugin()]),
     )

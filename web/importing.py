@@ -13,6 +13,7 @@ import io
 import logging
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -219,18 +220,44 @@ class ImportJob:
         return 100 if self.finished else int(100 * self.done / self.total) if self.total else 0
 
 
+class ImportJobs:
+    """The imports started on this node, by id, for the page that watches one. (With several
+    nodes, web/nodes.py keeps them in the log's database, for a poll that reaches another node.)"""
+
+    def __init__(self) -> None:
+        self._jobs: dict[str, ImportJob] = {}
+
+    def add(self, job: ImportJob) -> str:
+        job_id = uuid4().hex
+        self._jobs[job_id] = job
+        return job_id
+
+    def get(self, job_id: str) -> ImportJob | None:
+        return self._jobs.get(job_id)
+
+    def save(self, job_id: str, job: ImportJob) -> None:
+        """The job has moved on (here the page reads the same object: nothing to do)."""
+
+
+SAVE_EVERY_SECONDS = 0.5  # a shared job's progress is written at most this often
+
+
 def start_import(request: Any, content: bytes, filename: str, unit_id: UUID | None) -> str:
     """Check the file at once (a wrong file is refused before anything starts), then import it in a
     thread that counts its rows as it goes; the job's id, for the page that shows the progress."""
     state = request.app.state
     units, table = _uploaded(request, content, filename, unit_id)
     job = ImportJob(request.user.account_id, filename, max(0, len(table) - 1))
-    job_id = uuid4().hex
-    state.imports[job_id] = job
+    job_id = state.imports.add(job)
     actor = request.user.account_id
+    saved_at = time.monotonic()
 
     def advance(n: int) -> None:
+        nonlocal saved_at
         job.done += n
+        if time.monotonic() - saved_at >= SAVE_EVERY_SECONDS:
+            state.imports.save(job_id, job)
+            saved_at = time.monotonic()
 
     def run() -> None:
         db = state.store.reader()
@@ -244,6 +271,7 @@ def start_import(request: Any, content: bytes, filename: str, unit_id: UUID | No
             job.problem = f"The import failed: {failed}"
         finally:
             db.conn.close()
+            state.imports.save(job_id, job)
 
     threading.Thread(target=run, name=f"import {filename}", daemon=True).start()
     return job_id

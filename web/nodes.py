@@ -1,10 +1,10 @@
 """What the web nodes of one PostgreSQL log share besides it: the answers kept for
-`Idempotency-Key` retries and the failed logins the throttle counts (a retry or a guess that
-lands on another node behind the load balancer finds them there too); and how a node hears at
-once that another one wrote.
+`Idempotency-Key` retries, the failed logins the throttle counts and the progress of imports (a
+retry, a guess or a progress poll that lands on another node behind the load balancer finds
+them there too); and how a node hears at once that another one wrote.
 
-One SQLite-backed serving process keeps them locally (web/idempotency.py, web/auth.py); these
-are the same questions asked of tables in the log's database (and schema)."""
+One SQLite-backed serving process keeps them itself (web/idempotency.py, web/auth.py,
+web/importing.py); these are the same questions asked of tables in the log's database."""
 
 from __future__ import annotations
 
@@ -12,14 +12,24 @@ import json
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from typing import Any
+from uuid import uuid4
 
 import psycopg
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 from psycopg_pool import ConnectionPool
 
-from web.idempotency import ABANDONED_SECONDS, PENDING, verdict
+from web.auth import LoginThrottle
+from web.idempotency import (
+    ABANDONED_SECONDS,
+    PENDING,
+    Answers,
+    IdempotencyStore,
+    verdict,
+)
+from web.importing import ImportJob, ImportJobs
 from web.settings import Settings
 
 _SCHEMA = [
@@ -28,8 +38,32 @@ _SCHEMA = [
     "CREATE INDEX IF NOT EXISTS careledger_idempotency_stored_at ON careledger_idempotency (stored_at)",
     "CREATE TABLE IF NOT EXISTS careledger_failed_logins (username TEXT NOT NULL, at DOUBLE PRECISION NOT NULL)",
     "CREATE INDEX IF NOT EXISTS careledger_failed_logins_username ON careledger_failed_logins (username, at)",
+    ("CREATE TABLE IF NOT EXISTS careledger_imports (id TEXT PRIMARY KEY, job TEXT NOT NULL, "
+     "updated_at DOUBLE PRECISION NOT NULL)"),
 ]
+KEEP_IMPORTS_SECONDS = 24 * 3600  # a finished import's report is shown for a day
 _NOW = "extract(epoch from clock_timestamp())::float8"  # the database's clock: the same for every node
+
+
+@dataclass(frozen=True)
+class Kept:
+    """What a serving process keeps between requests, and how to let it go at shutdown."""
+
+    answers: Answers
+    throttle: Any  # LoginThrottle or SharedThrottle: retry_after, failed, succeeded
+    imports: Any  # ImportJobs or SharedImportJobs: add, get, save
+    close: Callable[[], None]
+
+
+def kept_between_requests(settings: Settings) -> Kept:
+    """In this process's data folder, or, when several nodes serve one PostgreSQL log, in its
+    database, where every node finds them."""
+    if settings.shared_log:
+        pool = shared_pool(settings)
+        return Kept(SharedAnswers(pool), SharedThrottle(pool, settings.login_attempts), SharedImportJobs(pool),
+                    pool.close)
+    answers = IdempotencyStore(settings.data_dir / "idempotency.sqlite3")
+    return Kept(answers, LoginThrottle(settings.login_attempts), ImportJobs(), answers.conn.close)
 
 
 def shared_pool(settings: Settings) -> ConnectionPool:
@@ -99,6 +133,30 @@ class SharedThrottle:
     def succeeded(self, username: str) -> None:
         with self.pool.connection() as conn:
             conn.execute("DELETE FROM careledger_failed_logins WHERE username = %s", (username.lower(),))
+
+
+class SharedImportJobs:
+    """web/importing.py's ImportJobs, each job a row that its node rewrites as the import goes on."""
+
+    def __init__(self, pool: ConnectionPool) -> None:
+        self.pool = pool
+
+    def add(self, job: ImportJob) -> str:
+        job_id = uuid4().hex
+        with self.pool.connection() as conn:
+            conn.execute(f"DELETE FROM careledger_imports WHERE updated_at < {_NOW} - %s", (KEEP_IMPORTS_SECONDS,))
+            conn.execute(f"INSERT INTO careledger_imports VALUES (%s, %s, {_NOW})", (job_id, json.dumps(asdict(job))))
+        return job_id
+
+    def get(self, job_id: str) -> ImportJob | None:
+        with self.pool.connection() as conn:
+            row = conn.execute("SELECT job FROM careledger_imports WHERE id = %s", (job_id,)).fetchone()
+        return ImportJob(**json.loads(row[0])) if row else None
+
+    def save(self, job_id: str, job: ImportJob) -> None:
+        with self.pool.connection() as conn:
+            conn.execute(f"UPDATE careledger_imports SET job = %s, updated_at = {_NOW} WHERE id = %s",
+                         (json.dumps(asdict(job)), job_id))
 
 
 def hear_writes(settings: Settings, channel: str, wake: Callable[[], None], stop: threading.Event) -> threading.Thread:

@@ -11,10 +11,12 @@ import time
 from pathlib import Path
 from uuid import UUID
 
+import pytest
 from openpyxl import Workbook
 
 from domain.application import CareLedger
-from tests.integration.conftest import World
+from domain.clock import FixedClock
+from tests.integration.conftest import PASSWORD, World, nodes_on_postgres
 from tests.integration.test_ui_pages import form_token, log_in
 from web.settings import Settings
 
@@ -116,3 +118,31 @@ def test_an_email_column_gives_notices_an_address_and_a_bad_one_refuses_its_row_
     found = {v["name"]: v["id"] for v in world.call("coord", "GET", "/api/v1/volunteers").json()}
     assert world.ledger.contact_of(UUID(found["周敏"]))[0] == "zhou@example.org"
     assert world.ledger.contact_of(UUID(found["郑洁"]))[0] == ""
+
+
+@pytest.mark.postgres
+def test_behind_a_load_balancer_another_node_shows_the_imports_progress(
+        tmp_path: Path, clock: FixedClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The upload reached node A; the page's polls reach node B, which shows the same job."""
+    with nodes_on_postgres(tmp_path, clock, monkeypatch) as (a, b):
+        world = World(a, a.app.state.ledger)
+        log_in(world, "coord", "zh")
+        rows = "".join(f"志愿者{i},1391000{i:04d},,\n" for i in range(120))
+        started = a.post("/volunteers/import", files={"file": ("v.csv", ("姓名,手机号,语言,单位\n" + rows).encode())},
+                         data={"unit_id": str(world.hospital.unit), "_csrf": form_token(world)}, follow_redirects=False)
+        assert started.status_code == 303
+        job = started.headers["location"]
+        session = {cookie.name: cookie.value for cookie in a.cookies.jar}
+        for name in ("token", "lang"):
+            b.cookies.set(name, session[name])
+        for _ in range(200):
+            page = b.get(job, headers={"HX-Request": "true"})
+            assert page.status_code == 200 and "v.csv" in page.text
+            if "新登记" in page.text:
+                break
+            time.sleep(0.05)
+        assert "新登记 120 人" in page.text and 'value="100"' in page.text
+        b.cookies.clear()
+        other = b.post("/login", data={"username": "other_coord", "password": PASSWORD}, follow_redirects=False)
+        b.cookies.set("token", other.cookies["token"])
+        assert b.get(job).status_code == 404  # someone else's import, on any node
