@@ -17,6 +17,7 @@ from typing import Any
 
 from eventsourcing.utils import get_topic, resolve_topic
 
+from domain.volunteers import Volunteer
 from projections.awards import awards
 from projections.caseload import caseload
 from projections.casework import casework
@@ -66,6 +67,7 @@ class Projector:
         self._topics = [get_topic(event_class) for event_class in self._routes]
         self.on_applied: list[Any] = []  # called with the position just committed (lag, metrics)
         self._watchers: dict[type, list[Any]] = {}
+        self.watch(Volunteer.Forgotten, lambda _: self.store.scrub())  # no copy of the name left in the file
 
     def watch(self, event_class: type, listener: Any) -> None:
         """Call `listener(event)` for each event of this kind, once its batch is committed: how a

@@ -24,6 +24,9 @@ def connect(path: Path | str) -> sqlite3.Connection:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a crash loses no committed batch
     conn.execute("PRAGMA foreign_keys=OFF")
+    # What is deleted or overwritten is zeroed, not left in free space: a forgotten volunteer's
+    # name must not outlive its row in the file (see ReadModelStore.scrub).
+    conn.execute("PRAGMA secure_delete=ON")
     return conn
 
 
@@ -126,6 +129,13 @@ class ReadModelStore:
             self.conn.execute("ROLLBACK")
             raise
         self.conn.execute("COMMIT")
+
+    def scrub(self) -> bool:
+        """After someone is forgotten: the write-ahead log still holds pages as they were before,
+        so copy the current pages into the file and empty the log. False if readers kept it busy
+        (the log is then emptied at a later forgetting or checkpoint)."""
+        busy, _, _ = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return not busy
 
     def reader(self) -> sqlite_utils.Database:
         """A fresh connection for queries from another thread (WAL: readers never wait)."""

@@ -75,12 +75,14 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
     store = ReadModelStore(settings.read_models_path, READ_MODELS)
     projector = Projector(ledger, store)
     ledger.on_saved.append(projector.wake)
+    kept = kept_between_requests(settings)
+    # Answers kept for retries name whom they registered: a forgotten volunteer's go, on every node.
+    projector.watch(Volunteer.Forgotten, lambda gone: kept.answers.forget_mentioning(str(gone.originator_id)))
     if settings.shared_log:
         # A volunteer forgotten through another node: what this node holds of them unsealed in
         # memory (their certificates' names and ID numbers) goes too, as on the node that forgot.
         projector.watch(Volunteer.Forgotten, lambda _: ledger.drop_cache())
     jwt = make_jwt_auth(settings.secret("token_secret"), settings.token_minutes)
-    kept = kept_between_requests(settings)
     stop = threading.Event()
     follower = threading.Thread(target=projector.follow, args=(stop, settings.poll_seconds), name="projector",
                                 daemon=True)

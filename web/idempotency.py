@@ -29,6 +29,7 @@ class Answers(Protocol):
     def claim(self, key: str, body_hash: str) -> tuple[str, Any]: ...
     def store(self, key: str, status: int, headers: list, body: bytes) -> None: ...
     def forget(self, key: str) -> None: ...
+    def forget_mentioning(self, text: str) -> None: ...
 
 
 def verdict(kept_hash: str, status: int, headers: str, body: bytes, body_hash: str) -> tuple[str, Any]:
@@ -44,6 +45,7 @@ class IdempotencyStore:
     def __init__(self, path: Path, keep_hours: int = 48, abandoned_seconds: float = ABANDONED_SECONDS) -> None:
         self.conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10)
         self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA secure_delete=ON")  # an answer dropped leaves no copy in free space
         self.conn.execute("CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, body_hash TEXT, status INTEGER, "
                           "headers TEXT, body BLOB, stored_at REAL)")
         self.conn.execute("CREATE INDEX IF NOT EXISTS answers_stored_at ON answers (stored_at)")
@@ -73,6 +75,13 @@ class IdempotencyStore:
     def forget(self, key: str) -> None:
         with self.lock:
             self.conn.execute("DELETE FROM answers WHERE key = ?", (key,))
+
+    def forget_mentioning(self, text: str) -> None:
+        """Drop every answer that mentions `text` (a forgotten volunteer's id: the answer to their
+        registration names them), and empty the write-ahead log that held it."""
+        with self.lock:
+            self.conn.execute("DELETE FROM answers WHERE instr(body, ?) > 0", (text.encode(),))
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def _problem(send: Send, status: int, detail: str) -> Any:

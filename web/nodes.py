@@ -111,6 +111,10 @@ class SharedAnswers:
         with self.pool.connection() as conn:
             conn.execute("DELETE FROM careledger_idempotency WHERE key = %s", (key,))
 
+    def forget_mentioning(self, text: str) -> None:
+        with self.pool.connection() as conn:
+            conn.execute("DELETE FROM careledger_idempotency WHERE position(%s::bytea in body) > 0", (text.encode(),))
+
 
 class SharedThrottle:
     """web/auth.py's LoginThrottle, its failed logins counted in PostgreSQL."""

@@ -69,3 +69,13 @@ def test_failed_logins_are_counted_per_username_whatever_its_case_and_forgotten(
         throttle.failed("li")
     time.sleep(0.7)
     assert throttle.retry_after("li") == 0  # old failures no longer count
+
+
+def test_answers_that_mention_a_forgotten_volunteer_are_dropped(kept) -> None:
+    answers, _ = kept
+    for key, body in (("register-ouyang", b'{"id": "7f3a", "name": "Ouyang"}'), ("other", b'{"id": "9c1e"}')):
+        answers.claim(key, "hash")
+        answers.store(key, 201, [], body)
+    answers.forget_mentioning("7f3a")
+    assert answers.claim("register-ouyang", "hash") == ("new", None)  # nothing kept: a retry runs afresh
+    assert answers.claim("other", "hash")[0] == "done"
