@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID, uuid5
 
 from eventsourcing.domain import event
 
 from domain.aggregate import Aggregate
-
 from domain.errors import InvalidCommand
 
 ROLES = ("admin", "coordinator", "volunteer", "kiosk", "social_worker", "auditor")
@@ -49,6 +49,7 @@ class Account(Aggregate):
         self.unit_ids, self.volunteer_id = unit_ids, volunteer_id
         self.disabled = False
         self.sessions_ended = 0  # tokens carry the count they were issued under: older ones are void
+        self.ended_sessions: dict[str, datetime] = {}  # one device signed out: its session id, until it expires
         self.supervisor_id: UUID | None = None
         self.intern = False
 
@@ -66,6 +67,17 @@ class Account(Aggregate):
     @event("SignedOut")
     def _signed_out(self, actor: str) -> None:
         self.sessions_ended += 1
+
+    def end_session(self, session_id: str, expires_at: datetime, at: datetime, actor: str) -> None:
+        """One session (a browser, a phone) signs out: its token is refused from now on, others go on."""
+        if session_id and session_id not in self.ended_sessions and expires_at > at:
+            self._session_ended(session_id, expires_at, at, actor)
+
+    @event("SessionEnded")
+    def _session_ended(self, session_id: str, expires_at: datetime, at: datetime, actor: str) -> None:
+        # A session past its expiry needs no refusing (its token has expired): the list stays short.
+        self.ended_sessions = {s: until for s, until in self.ended_sessions.items() if until > at}
+        self.ended_sessions[session_id] = expires_at
 
     def assign_units(self, unit_ids: list[UUID], actor: str) -> None:
         self._units_assigned(unit_ids, actor)

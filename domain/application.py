@@ -85,6 +85,10 @@ class CareLedger(Rostering, SocialWork, CaseWork, Notifying, Certifying):
         """Every token issued to the account so far stops working (logging out, a lost phone)."""
         return self._change_account(id, lambda a: a.sign_out_everywhere(actor))
 
+    def end_session(self, id: UUID, session_id: str, expires_at: datetime, actor: str) -> Receipt:
+        """One signed-in session of the account stops working (logging out on this device)."""
+        return self._change_account(id, lambda a: a.end_session(session_id, expires_at, self.clock.now(), actor))
+
     def disable_account(self, id: UUID, actor: str) -> Receipt:
         return self._change_account(id, lambda a: a.disable(actor))
 

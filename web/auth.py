@@ -8,7 +8,7 @@ from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any, ClassVar
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import msgspec
 from litestar.connection import ASGIConnection
@@ -66,9 +66,17 @@ def allow(*roles: str) -> Callable[[ASGIConnection, BaseRouteHandler], Awaitable
 
 
 def issue_token(state: Any, account: Any) -> str:
-    """A signed token for the account, void once the account changes its password or signs out."""
-    return state.jwt.create_token(identifier=str(account.id),
+    """A signed token for the account, void once the account changes its password or signs out
+    everywhere, or once this session (its `jti`) signs out."""
+    return state.jwt.create_token(identifier=str(account.id), token_unique_jwt_id=uuid4().hex,
                                   token_extras={"sessions_ended": account.sessions_ended})
+
+
+def end_session(request: Any) -> Any:
+    """Sign out the session the request came with (this device only); its receipt."""
+    token = request.auth
+    return request.app.state.ledger.end_session(UUID(request.user.account_id), str(token.jti or ""), token.exp,
+                                                request.user.account_id)
 
 
 def principal_of(account) -> Principal:
@@ -106,7 +114,9 @@ async def retrieve_principal(token: Token, connection: ASGIConnection) -> Princi
     except (NotFound, ValueError):
         return None
     if account.disabled or token.extras.get("sessions_ended", 0) != account.sessions_ended:
-        return None  # suspended, or the token predates a password change or a sign-out
+        return None  # suspended, or the token predates a password change or a sign-out everywhere
+    if token.jti in account.ended_sessions:
+        return None  # this session signed out
     key = (account.id, account.version)
     principal = state.principals.get(key)
     if principal is None:

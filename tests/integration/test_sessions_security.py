@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from tests.integration.conftest import PASSWORD, World
 from tests.integration.test_ui_pages import form_token
@@ -40,10 +40,32 @@ def test_a_password_change_needs_the_current_password_and_a_long_enough_new_one(
 
 
 def test_signing_out_voids_the_token_everywhere(world: World) -> None:
-    token = _token(world, "auditor").json()["access_token"]
+    token, other_device = _token(world, "auditor").json()["access_token"], _token(world, "auditor").json()["access_token"]
     assert world.client.post("/api/v1/auth/sign-out", headers={"Authorization": f"Bearer {token}"}).status_code == 200
-    assert _units(world, token).status_code == 401
+    assert _units(world, token).status_code == 401 and _units(world, other_device).status_code == 401
     assert _units(world, _token(world, "auditor").json()["access_token"]).status_code == 200
+
+
+def test_signing_out_one_session_leaves_the_accounts_other_devices_signed_in(world: World) -> None:
+    desk, phone = _token(world, "coord").json()["access_token"], _token(world, "coord").json()["access_token"]
+    ended = world.client.post("/api/v1/auth/sign-out", params={"scope": "session"},
+                              headers={"Authorization": f"Bearer {desk}"})
+    assert ended.status_code == 200 and ended.json() == {"signed_out": True, "scope": "session"}
+    assert _units(world, desk).status_code == 401
+    assert _units(world, phone).status_code == 200
+    assert world.client.post("/api/v1/auth/sign-out", params={"scope": "nowhere"},
+                             headers={"Authorization": f"Bearer {phone}"}).status_code == 400
+    # Each sign-out is kept only until its token would have expired anyway: the account stays small.
+    for _ in range(3):
+        token = _token(world, "coord").json()["access_token"]
+        world.client.post("/api/v1/auth/sign-out", params={"scope": "session"},
+                          headers={"Authorization": f"Bearer {token}"})
+    account = world.ledger.find_account("coord")
+    assert len(account.ended_sessions) == 4
+    # (tokens expire by the real clock: the ledger's is moved past that)
+    world.ledger.clock.set(datetime.now(timezone.utc) + timedelta(minutes=world.client.app.state.settings.token_minutes + 1))
+    world.ledger.end_session(account.id, "a-later-session", world.ledger.clock.now() + timedelta(hours=8), "coord")
+    assert list(world.ledger.find_account("coord").ended_sessions) == ["a-later-session"]
 
 
 def test_a_suspended_account_is_refused_at_once_and_cannot_log_in(world: World) -> None:
@@ -64,11 +86,26 @@ def test_an_expired_token_is_refused(world: World) -> None:
     assert _units(world, token).status_code == 401
 
 
-def test_logging_out_of_the_browser_ends_the_session_cookie_everywhere(world: World) -> None:
+def _browser_session(world: World) -> str:
+    world.client.cookies.clear()
     login = world.client.post("/login", data={"username": "coord", "password": PASSWORD}, follow_redirects=False)
     cookie = login.cookies.get("token") or world.client.cookies.get("token")
     assert cookie
     world.client.cookies.set("token", cookie)
+    return cookie
+
+
+def test_logging_out_of_the_browser_ends_its_session_and_on_every_device_all_of_them(world: World) -> None:
+    phone = _token(world, "coord").json()["access_token"]
+    cookie = _browser_session(world)
     assert world.client.post("/logout", data={"_csrf": form_token(world)}, follow_redirects=False).status_code == 303
     world.client.cookies.clear()
     assert _units(world, cookie).status_code == 401  # the copied cookie is worthless now
+    assert _units(world, phone).status_code == 200  # the phone stays signed in
+    cookie = _browser_session(world)
+    assert "on every device" in world.client.get("/shifts").text
+    everywhere = world.client.post("/logout", params={"everywhere": "true"}, data={"_csrf": form_token(world)},
+                                   follow_redirects=False)
+    assert everywhere.status_code == 303
+    world.client.cookies.clear()
+    assert _units(world, cookie).status_code == 401 and _units(world, phone).status_code == 401

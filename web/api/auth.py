@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, post
 from litestar.exceptions import HTTPException, NotAuthorizedException
-from litestar.params import JSONBody
+from litestar.params import JSONBody, QueryParameter
 
 from domain.errors import InvalidCommand
-
 from web.api.common import written
-from web.auth import ANY_ROLE, allow, issue_token, principal_of
+from web.auth import ANY_ROLE, allow, end_session, issue_token, principal_of
 from web.passwords import NewPassword, hash_password, verify_password
 
 
@@ -71,8 +70,12 @@ class AuthController(Controller):
         return written(request, receipt, {"changed": True, "signed_out": "every earlier session"})
 
     @post("/sign-out", guards=[allow(*ANY_ROLE)], sync_to_thread=True, status_code=200)
-    def sign_out(self, request: Request) -> Response:
-        """Every token of the logged-in account stops working (this one included)."""
+    def sign_out(self, request: Request, scope_: Annotated[Literal["everywhere", "session"],
+                                                           QueryParameter(name="scope")] = "everywhere") -> Response:
+        """`everywhere` (the default): every token of the account stops working, this one included
+        (a lost phone). `session`: only this token does; the account's other devices stay signed in."""
+        if scope_ == "session":
+            return written(request, end_session(request), {"signed_out": True, "scope": scope_})
         receipt = request.app.state.ledger.sign_out_everywhere(UUID(request.user.account_id),
                                                                 request.user.account_id)
-        return written(request, receipt, {"signed_out": True})
+        return written(request, receipt, {"signed_out": True, "scope": scope_})

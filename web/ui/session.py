@@ -9,7 +9,7 @@ from litestar.datastructures import Cookie
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from web.auth import Principal, issue_token
+from web.auth import Principal, end_session, issue_token
 from web.passwords import verify_password
 from web.ui.common import back, page, translator
 
@@ -43,10 +43,14 @@ class SessionController(Controller):
         return redirect
 
     @post("/logout", sync_to_thread=True)
-    def logout(self, request: Request) -> Redirect:
-        """Logging out ends every session of the account: a copied cookie is worthless after it."""
+    def logout(self, request: Request, everywhere: FromQuery[bool] = False) -> Redirect:
+        """Logging out ends this session (a copied cookie of it is worthless after), or with
+        `everywhere` every session of the account (a phone left somewhere)."""
         if isinstance(request.user, Principal):
-            request.app.state.ledger.sign_out_everywhere(UUID(request.user.account_id), request.user.account_id)
+            if everywhere:
+                request.app.state.ledger.sign_out_everywhere(UUID(request.user.account_id), request.user.account_id)
+            else:
+                end_session(request)
         redirect = Redirect(path="/login", status_code=303)
         redirect.cookies.append(Cookie(key=COOKIE, value="", path="/", max_age=0))
         return redirect
