@@ -69,6 +69,23 @@ def test_a_kiosk_checks_someone_in_with_a_confirmation_readable_from_afar(page_f
     snap(page, "live-board")
 
 
+def test_the_live_board_shows_a_check_in_within_seconds_without_a_reload(page_for, server: Server) -> None:
+    shift = server.shift_soon(server.unit, "pharmacy guidance")
+    zhou = server.api("POST", "/volunteers", {"name": "Zhou Jie", "phone": "13800000001", "unit_id": server.unit},
+                      user="coord")["id"]  # of this test alone: other tests check the others in and out
+    server.api("POST", f"/volunteers/{zhou}/approve", user="coord")
+    server.api("POST", f"/shifts/{shift}/signups", {"volunteer_id": zhou}, user="coord")
+    server.settle()
+    page = page_for("coord")
+    page.goto(f"{server.base}/board")
+    on_duty = page.locator("#board")
+    expect(on_duty).to_be_visible()
+    page.wait_for_timeout(2500)  # the board's stream has said where the roster stands
+    server.api("POST", f"/shifts/{shift}/check-in", {"volunteer_id": zhou}, user="kiosk")
+    # The board's own refresh is every 30 s: seeing it within 10 s means the roster's move was heard.
+    expect(on_duty.locator(".card").first).to_contain_text("Zhou Jie", timeout=10_000)
+
+
 def test_a_social_worker_logs_a_session(page_for, server: Server) -> None:
     page = page_for("sw")
     form = page.locator("form[action='/social/sessions']")

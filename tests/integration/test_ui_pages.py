@@ -127,6 +127,11 @@ def test_the_kiosk_and_the_live_board(world: World, clock) -> None:
     board = world.client.get("/board").text
     on_duty, missing = board.split("Missing")
     assert "Li Wei" in on_duty and "Wang Fang" in missing
+    assert 'data-live-board="/board/stream"' in board  # it fetches itself again when the roster moves
+    for username in ("li", "auditor", "sw"):  # the board and its stream are the desk's, not everyone's
+        log_in(world, username)
+        assert world.client.get("/board").status_code == 403
+        assert world.client.get("/board/stream").status_code == 403
 
 
 def test_a_social_worker_logs_a_session_and_asks_for_an_interpreter(world: World) -> None:

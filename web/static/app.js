@@ -1,4 +1,4 @@
-// Small helpers the pages need: the kiosk's name filter and the dashboard's live counter.
+// Small helpers the pages need: the kiosk's name filter, the dashboard's live counter, the live board.
 document.addEventListener("input", (event) => {
   const box = event.target.closest("[data-filter]");
   if (!box) return;
@@ -26,6 +26,19 @@ function followTallies() {
   });
 }
 document.addEventListener("DOMContentLoaded", followTallies);
+
+// The live board fetches itself again when the roster moves (its stream's first event is
+// where the roster stood when the page was drawn: nothing to fetch).
+function followBoard() {
+  const board = document.querySelector("[data-live-board]");
+  if (!board || !window.EventSource || !window.htmx) return;
+  let first = true;
+  new EventSource(board.dataset.liveBoard).addEventListener("roster", () => {
+    if (!first) htmx.trigger(board, "refresh");
+    first = false;
+  });
+}
+document.addEventListener("DOMContentLoaded", followBoard);
 
 // Buttons that print the page (no inline script: the Content-Security-Policy forbids it).
 document.addEventListener("click", (event) => {

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote, unquote
@@ -88,3 +89,15 @@ def calendar_url(request: Request, scope: str) -> str:
     state = request.app.state
     account = state.ledger.get_account(UUID(request.scope["user"].account_id))
     return str(request.base_url).rstrip("/") + feed_path(state.signing_secret, account, scope)
+
+
+async def moves_of(projector: Any, read_model: str, pause: float = 0.5) -> AsyncIterator[int]:
+    """Each new position of `read_model` as the log is applied to it (looked at every `pause`
+    seconds, off the event loop): what a live page's stream of events is made of."""
+    seen = -1
+    while True:
+        position = (await asyncio.to_thread(projector.positions)).get(read_model, 0)
+        if position != seen:
+            seen = position
+            yield position
+        await asyncio.sleep(pause)

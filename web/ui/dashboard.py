@@ -15,7 +15,7 @@ from litestar.response import ServerSentEvent, Template
 
 from projections import directory, roster, tallies
 from web.auth import allow
-from web.ui.common import now_local, page, reader
+from web.ui.common import moves_of, now_local, page, reader
 
 ROLES = ("coordinator", "auditor", "admin")
 
@@ -58,15 +58,9 @@ class DashboardController(Controller):
                      unit: FromQuery[str | None] = None) -> ServerSentEvent:
         """One event each time the tallies move: the new counter for the chosen dates and units."""
         first, last = (from_ or date(2000, 1, 1)).isoformat(), (to or date(2999, 12, 31)).isoformat()
-        projector = request.app.state.projector
 
         async def changes() -> AsyncIterator[str]:
-            seen = -1
-            while True:
-                position = (await asyncio.to_thread(projector.positions)).get("tallies", 0)
-                if position != seen:
-                    seen = position
-                    now = await asyncio.to_thread(figures, request, first, last, unit)
-                    yield json.dumps({"position": position, "total": now["total"], "city_total": now["city_total"]})
-                await asyncio.sleep(0.5)
+            async for position in moves_of(request.app.state.projector, "tallies"):
+                now = await asyncio.to_thread(figures, request, first, last, unit)
+                yield json.dumps({"position": position, "total": now["total"], "city_total": now["city_total"]})
         return ServerSentEvent(changes(), event_type="tally")

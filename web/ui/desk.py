@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime, time, timedelta
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import URLEncodedBody
-from litestar.response import Template
+from litestar.response import ServerSentEvent, Template
 
 from projections import roster
 from projections.store import iso
 from web.auth import allow
-from web.ui.common import act, now_local, page, reader
+from web.ui.common import act, moves_of, now_local, page, reader
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -45,10 +46,20 @@ class DeskController(Controller):
 
     @get("/board", guards=[allow("coordinator", "kiosk")], sync_to_thread=True)
     def board(self, request: Request) -> Template:
-        """Who is on duty now, who is missing, who ends soon: refreshed every 30 seconds."""
+        """Who is on duty now, who is missing, who ends soon: fetched again when the roster moves
+        (see board_stream) and every 30 seconds (who is missing changes with the clock too)."""
         db, now = reader(request), now_local(request)
         units = list(request.user.unit_ids)
         duty = roster.on_duty(db, units, now)
         soon = iso(now + timedelta(minutes=30))  # stored instants are UTC text: compare like with like
         template = "partials/board.html" if request.headers.get("hx-request") else "board.html"
         return page(request, template, on_duty=duty, missing=roster.missing(db, now, units), soon=soon)
+
+    @get("/board/stream", guards=[allow("coordinator", "kiosk")])
+    async def board_stream(self, request: Request) -> ServerSentEvent:
+        """An event when the roster moves, at most every two seconds: the board then fetches itself."""
+
+        async def changes() -> AsyncIterator[str]:
+            async for position in moves_of(request.app.state.projector, "roster", pause=2):
+                yield str(position)
+        return ServerSentEvent(changes(), event_type="roster")
