@@ -112,8 +112,10 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
         follower.start()
         if settings.shared_log:
             hear_writes(settings, ledger.recorder.channel_name, projector.wake, stop)
-        every(settings.sweep_seconds, lambda: sweep(ledger, reader()), stop, "check-out sweeper")
-        every(settings.notice_seconds, lambda: post(queue_reminders(ledger, reader())), stop, "mailroom")
+        every(settings.sweep_seconds, lambda: kept.take_turn("sweep", settings.sweep_seconds) and
+              sweep(ledger, reader()), stop, "check-out sweeper")
+        every(settings.notice_seconds, lambda: kept.take_turn("mailroom", settings.notice_seconds) and
+              post(queue_reminders(ledger, reader())), stop, "mailroom")
         # What start-up made lives as long as the server: keep it out of every later collection
         # (a full collection over it paused all requests for tens of milliseconds).
         gc.collect()

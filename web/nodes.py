@@ -40,6 +40,7 @@ _SCHEMA = [
     "CREATE INDEX IF NOT EXISTS careledger_failed_logins_username ON careledger_failed_logins (username, at)",
     ("CREATE TABLE IF NOT EXISTS careledger_imports (id TEXT PRIMARY KEY, job TEXT NOT NULL, "
      "updated_at DOUBLE PRECISION NOT NULL)"),
+    "CREATE TABLE IF NOT EXISTS careledger_rounds (name TEXT PRIMARY KEY, taken_at DOUBLE PRECISION NOT NULL)",
 ]
 KEEP_IMPORTS_SECONDS = 24 * 3600  # a finished import's report is shown for a day
 _NOW = "extract(epoch from clock_timestamp())::float8"  # the database's clock: the same for every node
@@ -53,6 +54,9 @@ class Kept:
     throttle: Any  # LoginThrottle or SharedThrottle: retry_after, failed, succeeded
     imports: Any  # ImportJobs or SharedImportJobs: add, get, save
     close: Callable[[], None]
+    # take_turn(name, seconds): whether this node does this round of a periodic job (the sweep,
+    # the mailroom). One node alone always does; of several, the first to ask in each period.
+    take_turn: Callable[[str, float], bool] = lambda name, seconds: True
 
 
 def kept_between_requests(settings: Settings) -> Kept:
@@ -61,7 +65,7 @@ def kept_between_requests(settings: Settings) -> Kept:
     if settings.shared_log:
         pool = shared_pool(settings)
         return Kept(SharedAnswers(pool), SharedThrottle(pool, settings.login_attempts), SharedImportJobs(pool),
-                    pool.close)
+                    pool.close, SharedRounds(pool).take_turn)
     answers = IdempotencyStore(settings.data_dir / "idempotency.sqlite3")
     return Kept(answers, LoginThrottle(settings.login_attempts), ImportJobs(), answers.conn.close)
 
@@ -161,6 +165,23 @@ class SharedImportJobs:
         with self.pool.connection() as conn:
             conn.execute(f"UPDATE careledger_imports SET job = %s, updated_at = {_NOW} WHERE id = %s",
                          (json.dumps(asdict(job)), job_id))
+
+
+class SharedRounds:
+    """Periodic jobs done by one node a period, not by every node: the first node to ask after
+    the last round's period has passed takes the next (a node that dies mid-round is followed
+    by another one period later)."""
+
+    def __init__(self, pool: ConnectionPool) -> None:
+        self.pool = pool
+
+    def take_turn(self, name: str, seconds: float) -> bool:
+        with self.pool.connection() as conn:
+            conn.execute("INSERT INTO careledger_rounds VALUES (%s, 0) ON CONFLICT (name) DO NOTHING", (name,))
+            # Nine tenths of the period: the nodes' timers drift, and the round must not be skipped.
+            taken = conn.execute(f"UPDATE careledger_rounds SET taken_at = {_NOW} WHERE name = %s "
+                                 f"AND taken_at < {_NOW} - %s RETURNING name", (name, seconds * 0.9)).fetchone()
+        return taken is not None
 
 
 def hear_writes(settings: Settings, channel: str, wake: Callable[[], None], stop: threading.Event) -> threading.Thread:

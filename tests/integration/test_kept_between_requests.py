@@ -79,3 +79,24 @@ def test_answers_that_mention_a_forgotten_volunteer_are_dropped(kept) -> None:
     answers.forget_mentioning("7f3a")
     assert answers.claim("register-ouyang", "hash") == ("new", None)  # nothing kept: a retry runs afresh
     assert answers.claim("other", "hash")[0] == "done"
+
+
+@pytest.mark.postgres
+def test_of_several_nodes_one_takes_each_round_of_a_periodic_job(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from web.nodes import SharedRounds, shared_pool
+    from web.settings import Settings
+
+    for env in postgres_schema():
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        pools = [shared_pool(Settings()) for _ in range(3)]  # three nodes
+        try:
+            nodes = [SharedRounds(pool) for pool in pools]
+            assert [node.take_turn("sweep", 0.5) for node in nodes] == [True, False, False]
+            assert nodes[2].take_turn("mailroom", 0.5)  # another job, another turn
+            time.sleep(0.6)
+            assert [node.take_turn("sweep", 0.5) for node in reversed(nodes)] == [True, False, False]
+        finally:
+            for pool in pools:
+                pool.close()
