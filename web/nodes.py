@@ -1,7 +1,8 @@
 """What the web nodes of one PostgreSQL log share besides it: the answers kept for
 `Idempotency-Key` retries, the failed logins the throttle counts and the progress of imports (a
 retry, a guess or a progress poll that lands on another node behind the load balancer finds
-them there too); and how a node hears at once that another one wrote.
+them there too), whose turn it is to run a periodic job; and how a node hears at once that
+another one wrote.
 
 One SQLite-backed serving process keeps them itself (web/idempotency.py, web/auth.py,
 web/importing.py); these are the same questions asked of tables in the log's database."""
@@ -22,13 +23,7 @@ from psycopg.sql import SQL, Identifier
 from psycopg_pool import ConnectionPool
 
 from web.auth import LoginThrottle
-from web.idempotency import (
-    ABANDONED_SECONDS,
-    PENDING,
-    Answers,
-    IdempotencyStore,
-    verdict,
-)
+from web.idempotency import ABANDONED_SECONDS, PENDING, Answers, IdempotencyStore, verdict
 from web.importing import ImportJob, ImportJobs
 from web.settings import Settings
 
