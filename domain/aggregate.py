@@ -17,8 +17,9 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate as _EventsourcedAggregate
 
-_IMMUTABLE = frozenset({str, int, float, bool, type(None), bytes, UUID, datetime, date, time, timedelta, Decimal,
-                        frozenset})
+# Kinds shared, not copied; frozen dataclasses join as they are met (asking is_dataclass of
+# each of a shift's seats was a third of a copy).
+_IMMUTABLE = {str, int, float, bool, type(None), bytes, UUID, datetime, date, time, timedelta, Decimal, frozenset}
 
 
 def thaw(value: Any) -> Any:
@@ -35,6 +36,7 @@ def thaw(value: Any) -> Any:
     if kind is set:
         return set(value)
     if is_dataclass(value) and value.__dataclass_params__.frozen:  # type: ignore[union-attr]
+        _IMMUTABLE.add(kind)
         return value  # replaced, never changed in place (e.g. a shift's seats)
     if is_dataclass(value) and hasattr(value, "__dict__"):
         twin = object.__new__(kind)

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
@@ -134,7 +134,7 @@ class Ledger(Application[UUID]):
                 self._head_seen_at = 0.0  # someone wrote what we thought we knew: look again
                 await asyncio.sleep(self._jitter.uniform(0, self.RETRY_SPREAD_SECONDS * 2**attempt))
                 continue
-            return replace(receipt, position=position)
+            return Receipt(position, receipt.id, receipt.value)  # (dataclasses.replace: 2% of a check-in)
         raise ConcurrentChange("Someone else changed this at the same moment; please try again.")
 
     def _get(self, cls: type[A], id: UUID, kind: str, copy: bool = True) -> A:
