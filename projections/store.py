@@ -133,7 +133,10 @@ class ReadModelStore:
     def scrub(self) -> bool:
         """After someone is forgotten: the write-ahead log still holds pages as they were before,
         so copy the current pages into the file and empty the log. False if readers kept it busy
-        (the log is then emptied at a later forgetting or checkpoint)."""
+        (the log is then emptied at a later forgetting or checkpoint). Inside a transaction (a
+        rebuild's file aside, without a log, thrown away once copied) there is nothing to do."""
+        if self.conn.in_transaction:
+            return False
         busy, _, _ = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         return not busy
 

@@ -122,3 +122,16 @@ def test_forget_volunteer_on_the_command_line(tmp_path: Path) -> None:
     unknown = subprocess.run([sys.executable, "-m", "web.cli", "forget-volunteer", str(unit)], env=env,
                              capture_output=True, text=True)
     assert unknown.returncode == 2 and "not_found" in unknown.stderr
+
+
+def test_careledger_rebuild_replays_a_forgetting(world: World, clock, tmp_path: Path) -> None:
+    """The rebuild replays each share in one transaction: the read models' scrub after a
+    forgetting has nothing to empty there, and must not stop it."""
+    from projections.runner import rebuild
+
+    volunteer = _served_volunteer(world, clock)
+    assert world.call("admin", "POST", f"/api/v1/volunteers/{volunteer}/forget").status_code == 200
+    world.settle()
+    positions = rebuild(world.ledger, tmp_path / "read_models.sqlite3")
+    assert min(positions.values()) == world.ledger.position
+    assert _seen(world, volunteer)["profile"]["name"] == ERASED
