@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import os
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -45,7 +44,7 @@ from web.nodes import hear_writes, kept_between_requests
 from web.openapi import document_files, document_problems
 from web.operations import LAG, REQUEST_TIMES, MetricsController, json_logging
 from web.security import add_security_headers, check_csrf
-from web.settings import Settings
+from web.settings import Settings, json_logs
 from web.sweeper import every, sweep
 from web.ui.cases import CasesPagesController
 from web.ui.certificates import CertificatesPagesController
@@ -144,7 +143,7 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
                                                        ("text/calendar",)))],
         before_request=check_csrf,
         before_send=[add_security_headers],
-        **({"logging_config": json_logging()} if os.environ.get("CARELEDGER_LOG_FORMAT", "").lower() == "json" else {}),
+        **({"logging_config": json_logging()} if json_logs() else {}),
         request_max_body_size=MAX_BODY_BYTES,
         on_shutdown=[finish],
         exception_handlers=HANDLERS,

@@ -18,7 +18,7 @@ from psycopg_pool import PoolTimeout
 
 from domain.application import CareLedger
 from domain.errors import DomainError
-from web.settings import ConfigurationError, Settings
+from web.settings import ConfigurationError, Settings, json_logs
 
 
 def psycopg_errors() -> type[Exception]:
@@ -381,7 +381,7 @@ def check_event_store(settings: Settings) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if os.environ.get("CARELEDGER_LOG_FORMAT", "").lower() == "json":  # progress of long work is logged then
+    if json_logs():  # progress of long work is logged then
         from web.operations import configure_logging
 
         configure_logging()

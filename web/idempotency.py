@@ -121,17 +121,17 @@ class IdempotencyMiddleware(ASGIMiddleware):
         body_hash = hashlib.sha256(body).hexdigest()
         for _ in range(50):
             # A thread: on PostgreSQL (web/nodes.py) each question is a round trip to the database.
-            verdict, answer = await asyncio.to_thread(self.answers.claim, key, body_hash)
-            if verdict != "busy":
+            outcome, answer = await asyncio.to_thread(self.answers.claim, key, body_hash)
+            if outcome != "busy":
                 break
             await asyncio.sleep(0.1)  # the first request with this key is still running
-        if verdict == "conflict":
+        if outcome == "conflict":
             await _problem(send, 422, "This Idempotency-Key was used with a different body.")
             return
-        if verdict == "busy":
+        if outcome == "busy":
             await _problem(send, 409, "A request with this Idempotency-Key is still running.")
             return
-        if verdict == "done":
+        if outcome == "done":
             status, stored_headers, stored_body = answer
             await send({"type": "http.response.start", "status": status,
                         "headers": [(k.encode(), v.encode()) for k, v in stored_headers]})

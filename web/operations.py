@@ -24,6 +24,8 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import REGISTRY, Counter
 from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
 
+from web.settings import json_logs
+
 class RequestTimes:
     """Request latency per method, route template and status, as a Prometheus histogram.
 
@@ -155,7 +157,7 @@ class JSONFormatter(logging.Formatter):
 def configure_logging() -> None:
     """JSON lines on stderr when CARELEDGER_LOG_FORMAT=json; plain text otherwise."""
     handler = logging.StreamHandler()
-    if os.environ.get("CARELEDGER_LOG_FORMAT", "").lower() == "json":
+    if json_logs():
         handler.setFormatter(JSONFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

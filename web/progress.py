@@ -12,15 +12,11 @@ from contextlib import contextmanager
 
 from rich.console import Console
 from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    ProgressColumn,
-    Task,
-    TextColumn,
-    TimeRemainingColumn,
+    BarColumn, MofNCompleteColumn, Progress, ProgressColumn, Task, TextColumn, TimeRemainingColumn,
 )
 from rich.text import Text
+
+from web.settings import json_logs
 
 
 class _Rate(ProgressColumn):
@@ -75,7 +71,7 @@ class _Logged(Reporter):
 
 @contextmanager
 def progress_bar(description: str, total: int | None, unit: str = "events") -> Iterator[Reporter]:
-    if os.environ.get("CARELEDGER_LOG_FORMAT", "").lower() == "json":
+    if json_logs():
         reporter = _Logged(description, total, unit, every=float(os.environ.get("CARELEDGER_PROGRESS_SECONDS", "5")))
         yield reporter
         reporter.say("done")

@@ -20,6 +20,11 @@ def _env(name: str, default: str) -> str:
     return os.environ.get(name, default)
 
 
+def json_logs() -> bool:
+    """CARELEDGER_LOG_FORMAT=json: every log line a JSON object, and long work logged, not drawn."""
+    return _env("CARELEDGER_LOG_FORMAT", "").lower() == "json"
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = field(default_factory=lambda: Path(_env("CARELEDGER_DATA", "var")))
