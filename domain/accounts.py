@@ -7,10 +7,12 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import event
 
+from domain import bounds
 from domain.aggregate import Aggregate
 from domain.errors import InvalidCommand
 
 ROLES = ("admin", "coordinator", "volunteer", "kiosk", "social_worker", "auditor")
+USERNAME = 64
 UNIT_BOUND_ROLES = ("coordinator", "kiosk", "social_worker")
 _ACCOUNT_NAMESPACE = UUID("0b0d5a4e-3f57-4b8e-8f0e-5d1c9f3a7e21")
 
@@ -26,8 +28,7 @@ class Account(Aggregate):
         cls, username: str, password_hash: str, role: str, unit_ids: list[UUID],
         volunteer_id: UUID | None, actor: str,
     ) -> Account:
-        if not username.strip() or len(username) > 64:
-            raise InvalidCommand("username", "must be 1 to 64 characters")
+        username = bounds.text("username", username, USERNAME)
         if role not in ROLES:
             raise InvalidCommand("role", f"must be one of {', '.join(ROLES)}")
         if role in UNIT_BOUND_ROLES and not unit_ids:

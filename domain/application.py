@@ -96,12 +96,8 @@ class CareLedger(Rostering, SocialWork, CaseWork, Notifying, Certifying):
 
     def register_volunteer(self, name: str, phone: str, unit_id: UUID, languages: list[str],
                            skills: list[str], actor: str, email: str = "") -> Receipt:
-        if not name.strip():
-            raise InvalidCommand("name", "must not be empty")
-        if not phone.strip():
-            raise InvalidCommand("phone", "must not be empty")
+        volunteer = Volunteer.register(name, phone, unit_id, languages, skills, actor)
         self._get(Unit, unit_id, "unit")
-        volunteer = Volunteer(name.strip(), phone.strip(), unit_id, languages, skills, actor)
         volunteer.change_email(email, actor)
         return Receipt(self._commit(volunteer), volunteer.id, volunteer.status)
 

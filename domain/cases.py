@@ -11,6 +11,7 @@ from uuid import UUID, uuid4
 
 from eventsourcing.domain import event
 
+from domain import bounds
 from domain.aggregate import Aggregate
 
 from domain.errors import (
@@ -56,6 +57,7 @@ class Case(Aggregate):
         _choose("source", source, INTAKE_SOURCES)
         if not patient_ref.strip():
             raise InvalidCommand("patient_ref", "must not be empty")
+        bounds.text("patient_ref", patient_ref, bounds.PATIENT_ID)
         return cls(unit_id, lead_worker, patient_ref, source, opened_at, actor)
 
     @event("Opened")
@@ -116,7 +118,7 @@ class Case(Aggregate):
         self._ensure_open()
         self._ensure_consent("health_information")
         _choose("risk", risk, RISKS)
-        self._assessed(risk, needs, at, actor)
+        self._assessed(risk, bounds.tags("needs", [n for n in needs if n.strip()], longest=bounds.TITLE), at, actor)
 
     @event("Assessed")
     def _assessed(self, risk: str, needs: list[str], at: datetime, actor: str) -> None:
@@ -131,7 +133,7 @@ class Case(Aggregate):
             raise CaseStepOutOfOrder("Assess the case before planning.")
         if not [g for g in goals if g.strip()]:
             raise InvalidCommand("goals", "a plan needs at least one goal")
-        self._planned([g.strip() for g in goals if g.strip()], at, actor)
+        self._planned(bounds.tags("goals", [g for g in goals if g.strip()], longest=bounds.REASON), at, actor)
 
     @event("Planned")
     def _planned(self, goals: list[str], at: datetime, actor: str) -> None:
@@ -149,6 +151,8 @@ class Case(Aggregate):
             raise InvalidCommand("contacted", "say who was contacted")
         if not text.strip():
             raise InvalidCommand("text", "a note must say something")
+        text = bounds.text("text", text, bounds.NOTE)
+        bounds.moment("contact_at", contact_at)
         if contact_at > written_at:
             raise InvalidCommand("contact_at", "cannot be after the note is written")
         note_id = uuid4()
@@ -179,7 +183,7 @@ class Case(Aggregate):
         self._ensure_consent("referral")
         if not to.strip():
             raise InvalidCommand("to", "name the service or agency")
-        self._referred_out(to.strip(), at, actor)
+        self._referred_out(bounds.text("to", to, bounds.TITLE), at, actor)
 
     @event("ReferredOut")
     def _referred_out(self, to: str, at: datetime, actor: str) -> None:

@@ -14,6 +14,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import event
 
+from domain import bounds
 from domain.aggregate import Aggregate
 from domain.errors import InvalidCommand
 from domain.personal import personal
@@ -70,12 +71,15 @@ class ServiceCertificate(Aggregate):
               handler: str, volunteer_id: UUID, name: str, id_type: str, id_number: str, volunteer_number: str,
               first_day: date, last_day: date, issued_on: date, lines: list[ServiceLine], actor: str
               ) -> ServiceCertificate:
+        bounds.day("from", first_day)
+        bounds.day("to", last_day)
         if last_day < first_day:
             raise InvalidCommand("to", "must not be before from")
         if not lines:
             raise InvalidCommand("from", "no service was recorded in these days: there is nothing to certify")
         if not handler.strip():
             raise InvalidCommand("handler", "must name who handles the certificate (经办人)")
+        handler = bounds.text("handler", handler, bounds.NAME)
         return cls(number=number, code=code, unit_id=unit_id, unit_name=unit_name,
                    responsible_person=responsible_person, contact=contact, handler=handler.strip(),
                    volunteer_id=volunteer_id, name=name, id_type=id_type, id_number=id_number,

@@ -23,9 +23,10 @@ class InvalidCommand(DomainError):
     reason = "invalid_field"
     status = 400
 
-    def __init__(self, field: str, problem: str) -> None:
-        super().__init__(f"{field}: {problem}", field=field)
-        self.field = field
+    def __init__(self, field: str, problem: str, **values: object) -> None:
+        # `problem` may hold {placeholders}: a screen translates the sentence, then fills them in
+        super().__init__(f"{field}: {problem.format(**values) if values else problem}", field=field)
+        self.field, self.problem, self.values = field, problem, values
 
 
 class NotFound(DomainError):

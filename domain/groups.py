@@ -7,6 +7,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from domain import bounds
 from domain.aggregate import Aggregate
 
 from domain.errors import InvalidCommand, SessionClosed
@@ -19,9 +20,8 @@ class GroupWork(Aggregate):
     def form(cls, kind: str, unit_id: UUID, title: str, service_type: str, worker: UUID, actor: str) -> GroupWork:
         if kind not in KINDS:
             raise InvalidCommand("kind", "must be group or community")
-        if not title.strip():
-            raise InvalidCommand("title", "must not be empty")
-        return cls(kind, unit_id, title.strip(), service_type, worker, actor)
+        title = bounds.text("title", title, bounds.TITLE)
+        return cls(kind, unit_id, title, service_type, worker, actor)
 
     @event("Formed")
     def __init__(self, kind: str, unit_id: UUID, title: str, service_type: str, worker: UUID, actor: str) -> None:
@@ -33,10 +33,9 @@ class GroupWork(Aggregate):
         """A group session (participants) or a community activity (persons reached)."""
         if self.closed:
             raise SessionClosed("This group has ended.")
-        if not 1 <= minutes <= 24 * 60:
-            raise InvalidCommand("minutes", "must be between 1 and 1440")
-        if persons < 1:
-            raise InvalidCommand("persons", "must be at least 1")
+        bounds.moment("started_at", started_at)
+        bounds.count("minutes", minutes, 1, bounds.DAY_MINUTES)
+        bounds.count("persons", persons, 1, bounds.PERSONS)
         self._meeting_held(started_at, minutes, persons, actor)
 
     @event("MeetingHeld")

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from domain import bounds
 from domain.aggregate import Aggregate
 from domain.errors import (
     InterpreterAlreadyBooked,
@@ -21,8 +22,7 @@ LONGEST_MINUTES = 8 * 60
 
 
 def _check_minutes(field: str, minutes: int) -> None:
-    if not 5 <= minutes <= LONGEST_MINUTES:
-        raise InvalidCommand(field, f"must be between 5 and {LONGEST_MINUTES} minutes")
+    bounds.count(field, minutes, 5, LONGEST_MINUTES)
 
 
 class InterpreterRequest(Aggregate):
@@ -31,8 +31,8 @@ class InterpreterRequest(Aggregate):
             candidates: list[UUID], now: datetime, actor: str) -> InterpreterRequest:
         if not place.strip():
             raise InvalidCommand("place", "must say where the interpreter is needed (ward, room, desk)")
-        if starts_at.tzinfo is None:
-            raise InvalidCommand("starts_at", "needs a UTC offset")
+        place = bounds.text("place", place, bounds.TITLE)
+        bounds.moment("starts_at", starts_at)
         _check_minutes("minutes", minutes)
         if starts_at + timedelta(minutes=minutes) <= now:
             raise InvalidCommand("starts_at", "is over already; log the session instead")
@@ -84,7 +84,7 @@ class InterpreterRequest(Aggregate):
             raise InterpreterRequestClosed(f"This request is {self.state} and cannot be cancelled.", state=self.state)
         if not reason.strip():
             raise InvalidCommand("reason", "say why, for the interpreter")
-        self._cancelled(reason.strip(), actor)
+        self._cancelled(bounds.text("reason", reason, bounds.REASON), actor)
 
     @event("Cancelled")
     def _cancelled(self, reason: str, actor: str) -> None:

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from eventsourcing.domain import event
 
+from domain import bounds
 from domain.aggregate import Aggregate
 
 from domain.errors import InvalidCommand
@@ -20,8 +21,9 @@ def occurrences(
     first_day: date, weeks: int, weekdays: list[str], start: time, end: time, timezone: str
 ) -> list[tuple[datetime, datetime]]:
     """The (starts_at, ends_at) of every occurrence, in local wall-clock time of `timezone`."""
-    if weeks < 1 or weeks > 104:
-        raise InvalidCommand("weeks", "must be between 1 and 104")
+    bounds.count("weeks", weeks, 1, bounds.SERIES_WEEKS)
+    bounds.day("first_day", first_day)
+    bounds.day("first_day", first_day + timedelta(weeks=weeks))
     unknown = [d for d in weekdays if d not in WEEKDAYS]
     if unknown or not weekdays:
         raise InvalidCommand("weekdays", f"must be a non-empty list of {', '.join(WEEKDAYS)}")

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from domain import bounds
 from domain.aggregate import Aggregate
 
 from domain.errors import InvalidCommand, SessionClosed
@@ -17,14 +18,11 @@ MODES = ("individual", "group", "community")
 def validate_session(mode: str, minutes: int, persons: int, started_at: datetime) -> None:
     if mode not in MODES:
         raise InvalidCommand("mode", f"must be one of {', '.join(MODES)}")
-    if not 1 <= minutes <= 24 * 60:
-        raise InvalidCommand("minutes", "must be between 1 and 1440")
-    if persons < 1:
-        raise InvalidCommand("persons", "must be at least 1")
+    bounds.count("minutes", minutes, 1, bounds.DAY_MINUTES)
+    bounds.count("persons", persons, 1, bounds.PERSONS)
     if mode == "individual" and persons != 1:
         raise InvalidCommand("persons", "an individual session serves exactly 1 person")
-    if started_at.tzinfo is None:
-        raise InvalidCommand("started_at", "needs a UTC offset")
+    bounds.moment("started_at", started_at)
 
 
 class ServiceSession(Aggregate):
@@ -58,7 +56,7 @@ class ServiceSession(Aggregate):
     def record_notes(self, notes: str, actor: str) -> None:
         """Notes are sensitive: they live only in this event (encrypted at rest with a key set)."""
         self._ensure_open()
-        self._notes_recorded(notes, actor)
+        self._notes_recorded(bounds.text("notes", notes, bounds.NOTE), actor)
 
     @event("NotesRecorded")
     def _notes_recorded(self, notes: str, actor: str) -> None:
@@ -72,7 +70,8 @@ class ServiceSession(Aggregate):
         validate_session(mode, minutes, persons, started_at)
         if not reason.strip():
             raise InvalidCommand("reason", "an amendment must say why")
-        self._amended(service_type, mode, started_at, minutes, persons, reason, actor)
+        self._amended(service_type, mode, started_at, minutes, persons, bounds.text("reason", reason, bounds.REASON),
+                      actor)
 
     @event("Amended")
     def _amended(
@@ -86,7 +85,7 @@ class ServiceSession(Aggregate):
         self._ensure_open()
         if not to.strip():
             raise InvalidCommand("to", "must name where the patient is referred")
-        self._referred(to, actor)
+        self._referred(bounds.text("to", to, bounds.TITLE), actor)
 
     @event("Referred")
     def _referred(self, to: str, actor: str) -> None:
@@ -94,7 +93,8 @@ class ServiceSession(Aggregate):
 
     def request_interpreter(self, language: str, needed_at: datetime, actor: str) -> None:
         self._ensure_open()
-        self._interpreter_requested(language, needed_at, actor)
+        self._interpreter_requested(bounds.text("language", language, bounds.TAG), bounds.moment("needed_at", needed_at),
+                                    actor)
 
     @event("InterpreterRequested")
     def _interpreter_requested(self, language: str, needed_at: datetime, actor: str) -> None:

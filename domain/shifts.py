@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import event
 
+from domain import bounds
 from domain.aggregate import Aggregate
 
 from domain.errors import (
@@ -63,17 +64,11 @@ class CorrectionRequest:
 
 
 def validate_times(starts_at: datetime, ends_at: datetime) -> None:
-    if starts_at.tzinfo is None:
-        raise InvalidCommand("starts_at", "needs a UTC offset, e.g. 2026-11-23T08:00:00+08:00")
-    if ends_at.tzinfo is None:
-        raise InvalidCommand("ends_at", "needs a UTC offset, e.g. 2026-11-23T12:00:00+08:00")
-    if ends_at <= starts_at:
-        raise InvalidCommand("ends_at", "must be after starts_at")
+    bounds.span(starts_at, ends_at, timedelta(minutes=bounds.DAY_MINUTES))
 
 
 def validate_capacity(capacity: int) -> None:
-    if capacity < 1:
-        raise InvalidCommand("capacity", "must be at least 1")
+    bounds.count("capacity", capacity, 1, bounds.PLACES)
 
 
 class Shift(Aggregate):
@@ -89,10 +84,10 @@ class Shift(Aggregate):
         actor: str,
         series_id: UUID | None = None,
     ) -> Shift:
-        if not post.strip():
-            raise InvalidCommand("post", "must not be empty")
+        post = bounds.text("post", post, bounds.NAME)
         validate_times(starts_at, ends_at)
         validate_capacity(capacity)
+        requires = frozenset(bounds.tags("requires", requires))
         return cls(unit_id, post, starts_at, ends_at, capacity, requires, series_id, actor)
 
     @event("Scheduled")
@@ -217,9 +212,7 @@ class Shift(Aggregate):
             raise AlreadyCheckedOut("This volunteer has already checked out of this shift.")
         if seat.state != CHECKED_IN:
             raise NotCheckedIn("This volunteer has not checked in to this shift.")
-        for service_type, person_times in served.items():
-            if person_times < 0:
-                raise InvalidCommand(f"served.{service_type}", "must not be negative")
+        served = bounds.served("served", served)
         assert seat.checked_in_at is not None
         at = max(at, seat.checked_in_at)
         minutes = policy.credited_minutes(self.starts_at, self.ends_at, seat.checked_in_at, at)
@@ -257,9 +250,8 @@ class Shift(Aggregate):
             raise InvalidCommand("volunteer_id", "this seat has no automatic check-out waiting for review")
         if minutes is None:
             self._auto_check_out_confirmed(volunteer_id, actor)
-        elif not 0 <= minutes <= 24 * 60:
-            raise InvalidCommand("minutes", "must be between 0 and 1440")
         else:
+            bounds.count("minutes", minutes, 0, bounds.DAY_MINUTES)
             self._auto_check_out_corrected(volunteer_id, minutes, actor)
 
     @event("AutoCheckOutConfirmed")
@@ -292,10 +284,8 @@ class Shift(Aggregate):
         seat = self.seat_of(volunteer_id)
         if seat.state not in (CHECKED_OUT, NO_SHOW):
             raise NotCheckedIn("Hours can be corrected once the seat is settled (checked out or no-show).")
-        if not 0 <= minutes <= 24 * 60:
-            raise InvalidCommand("minutes", "must be between 0 and 1440")
-        if not reason.strip():
-            raise InvalidCommand("reason", "must say why the hours are wrong")
+        bounds.count("minutes", minutes, 0, bounds.DAY_MINUTES)
+        reason = bounds.text("reason", reason, bounds.REASON)
         request_id = uuid4()
         self._correction_requested(request_id, volunteer_id, minutes, reason, actor)
         return request_id
@@ -325,7 +315,7 @@ class Shift(Aggregate):
 
     def decline_correction(self, request_id: UUID, reason: str, actor: str) -> None:
         self._pending_correction(request_id)
-        self._correction_declined(request_id, reason, actor)
+        self._correction_declined(request_id, bounds.text("reason", reason, bounds.REASON), actor)
 
     @event("HoursCorrectionDeclined")
     def _correction_declined(self, request_id: UUID, reason: str, actor: str) -> None:
@@ -360,6 +350,7 @@ class Shift(Aggregate):
         return [vid for vid, seat in self.seats.items() if seat.state == SIGNED_UP]
 
     def cancel(self, reason: str, volunteers: list[Volunteer], at: datetime, actor: str) -> None:
+        reason = bounds.text("reason", reason, bounds.REASON)
         self._ensure_not_cancelled()
         if any(seat.state in (CHECKED_IN, CHECKED_OUT) for seat in self.seats.values()):
             raise VolunteersOnDuty("Volunteers have already checked in to this shift.")

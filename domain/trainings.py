@@ -7,10 +7,10 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from domain import bounds
 from domain.aggregate import Aggregate
 
 from domain.errors import InvalidCommand, NotEnrolled, TrainingCancelled, TrainingFull, VolunteerNotActive
-from domain.shifts import validate_capacity, validate_times
 from domain.volunteers import ACTIVE, PENDING, Volunteer
 
 TRAINING_KINDS = ("pre_job", "sign_language", "other")
@@ -22,14 +22,15 @@ class TrainingCourse(Aggregate):
         cls, title: str, kind: str, unit_id: UUID, starts_at: datetime, ends_at: datetime,
         capacity: int, validity_days: int | None, grants: str | None, actor: str,
     ) -> TrainingCourse:
-        if not title.strip():
-            raise InvalidCommand("title", "must not be empty")
+        title = bounds.text("title", title, bounds.TITLE)
         if kind not in TRAINING_KINDS:
             raise InvalidCommand("kind", f"must be one of {', '.join(TRAINING_KINDS)}")
-        validate_times(starts_at, ends_at)
-        validate_capacity(capacity)
-        if validity_days is not None and validity_days < 1:
-            raise InvalidCommand("validity_days", "must be at least 1, or omitted for no expiry")
+        bounds.span(starts_at, ends_at, timedelta(days=bounds.TRAINING_DAYS))
+        bounds.count("capacity", capacity, 1, bounds.TRAINING_PLACES)
+        if validity_days is not None:
+            bounds.count("validity_days", validity_days, 1, bounds.VALIDITY_DAYS)
+        if grants is not None:
+            grants = bounds.text("grants", grants, bounds.TAG)
         return cls(title, kind, unit_id, starts_at, ends_at, capacity, grants or kind, validity_days, actor)
 
     @event("Scheduled")

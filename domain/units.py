@@ -6,6 +6,7 @@ from uuid import UUID, uuid5
 
 from eventsourcing.domain import event
 
+from domain import bounds
 from domain.aggregate import Aggregate
 
 from domain.errors import InvalidCommand
@@ -14,9 +15,7 @@ from domain.errors import InvalidCommand
 class Unit(Aggregate):
     @classmethod
     def register(cls, name: str, district: str, actor: str) -> Unit:
-        if not name.strip():
-            raise InvalidCommand("name", "must not be empty")
-        return cls(name.strip(), district.strip(), actor)
+        return cls(bounds.text("name", name, bounds.TITLE), bounds.text("district", district, bounds.TITLE, 0), actor)
 
     @event("Registered")
     def __init__(self, name: str, district: str, actor: str) -> None:
@@ -25,9 +24,7 @@ class Unit(Aggregate):
 
     def define_post(self, post: str, requires: frozenset[str], actor: str) -> None:
         """Name a post and what every volunteer there must hold (qualifications, credentials)."""
-        if not post.strip():
-            raise InvalidCommand("post", "must not be empty")
-        self._post_defined(post.strip(), requires, actor)
+        self._post_defined(bounds.text("post", post, bounds.NAME), frozenset(bounds.tags("requires", requires)), actor)
 
     @event("PostDefined")
     def _post_defined(self, post: str, requires: frozenset[str], actor: str) -> None:
@@ -39,7 +36,8 @@ class Unit(Aggregate):
             raise InvalidCommand("responsible_person", "must name the person responsible for the unit")
         if not contact.strip():
             raise InvalidCommand("contact", "must give a telephone number or address to check a certificate with")
-        self._certificate_details_set(responsible_person.strip(), contact.strip(), actor)
+        self._certificate_details_set(bounds.text("responsible_person", responsible_person, bounds.NAME),
+                                      bounds.text("contact", contact, bounds.TITLE), actor)
 
     @event("CertificateDetailsSet")
     def _certificate_details_set(self, responsible_person: str, contact: str, actor: str) -> None:

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from domain import bounds
 from domain.aggregate import Aggregate
 from domain.identity import check_identity
 from domain.personal import ERASED, personal
@@ -59,6 +60,12 @@ class Volunteer(Aggregate):
     id_number: str
     volunteer_number: str
 
+    @classmethod
+    def register(cls, name: str, phone: str, unit_id: UUID, languages: list[str], skills: list[str],
+                 actor: str) -> Volunteer:
+        return cls(bounds.text("name", name, bounds.NAME), bounds.phone("phone", phone), unit_id,
+                   bounds.tags("languages", languages), bounds.tags("skills", skills), actor)
+
     @event("Registered")
     def __init__(
         self, name: str, phone: str, unit_id: UUID, languages: list[str], skills: list[str], actor: str
@@ -82,6 +89,7 @@ class Volunteer(Aggregate):
         self._approved(actor)
 
     def suspend(self, reason: str, actor: str) -> None:
+        reason = bounds.text("reason", reason, bounds.REASON)
         self._require_status("suspend", PENDING, ACTIVE)
         self._suspended(reason, actor)
 
@@ -94,7 +102,8 @@ class Volunteer(Aggregate):
         self._retired(actor)
 
     def update_profile(self, phone: str, languages: list[str], skills: list[str], actor: str) -> None:
-        self._profile_updated(phone, languages, skills, actor)
+        self._profile_updated(bounds.phone("phone", phone), bounds.tags("languages", languages),
+                              bounds.tags("skills", skills), actor)
 
     def _require_status(self, action: str, *allowed: str) -> None:
         if self.status not in allowed:
@@ -126,7 +135,7 @@ class Volunteer(Aggregate):
 
     def change_email(self, email: str, actor: str) -> None:
         """Where notices go by e-mail; empty for none (then by SMS, where a hook is set)."""
-        email = email.strip()
+        email = bounds.text("email", email, bounds.EMAIL, shortest=0)
         if email and not _EMAIL.fullmatch(email):
             raise InvalidCommand("email", f"{email!r} is not an e-mail address")
         if email != getattr(self, "email", ""):
@@ -150,6 +159,7 @@ class Volunteer(Aggregate):
 
     def present_award(self, hours: int, actor: str) -> None:
         """A service award for reaching `hours` hours of service, presented once."""
+        bounds.count("hours", hours, 1, bounds.AWARD_HOURS)
         if hours in getattr(self, "awards", []):
             raise InvalidCommand("hours", f"the {hours}-hour award was already presented")
         self._award_presented(hours, actor)
@@ -179,9 +189,14 @@ class Volunteer(Aggregate):
     def grant_qualification(
         self, kind: str, course_id: UUID | None, since: date, valid_until: date | None, actor: str
     ) -> None:
+        kind = bounds.text("kind", kind, bounds.TAG)
+        bounds.day("since", since)
+        if valid_until is not None:
+            bounds.day("valid_until", valid_until)
         self._qualification_granted(kind, course_id, since, valid_until, actor)
 
     def revoke_qualification(self, kind: str, reason: str, actor: str) -> None:
+        reason = bounds.text("reason", reason, bounds.REASON)
         if kind not in self.qualifications:
             raise NotQualified(f"{self.name} does not hold {kind}.", missing=[kind])
         self._qualification_revoked(kind, reason, actor)
@@ -189,6 +204,9 @@ class Volunteer(Aggregate):
     def record_credential(
         self, kind: str, recorded_on: date, expires_on: date | None, declined: bool, actor: str
     ) -> None:
+        bounds.day("recorded_on", recorded_on)
+        if expires_on is not None:
+            bounds.day("expires_on", expires_on)
         self._credential_recorded(kind, recorded_on, expires_on, declined, actor)
 
     @event("QualificationGranted")

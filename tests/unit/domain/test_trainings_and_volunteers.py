@@ -102,7 +102,7 @@ def test_unknown_ids_are_not_found(hospital: Hospital) -> None:
     import uuid
 
     with pytest.raises(errors.NotFound) as refused:
-        hospital.ledger.register_volunteer("A", "1", uuid.uuid4(), [], [], COORDINATOR)
+        hospital.ledger.register_volunteer("A", "13900000001", uuid.uuid4(), [], [], COORDINATOR)
     assert refused.value.status == 404
     with pytest.raises(errors.NotFound):
         hospital.ledger.get_shift(hospital.unit)  # a unit's id is not a shift
