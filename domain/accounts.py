@@ -10,10 +10,9 @@ from eventsourcing.domain import event
 from domain import bounds
 from domain.aggregate import Aggregate
 from domain.errors import InvalidCommand
+from domain.permissions import ROLES, UNIT_BOUND_ROLES
 
-ROLES = ("admin", "coordinator", "volunteer", "kiosk", "social_worker", "auditor")
 USERNAME = 64
-UNIT_BOUND_ROLES = ("coordinator", "kiosk", "social_worker")
 _ACCOUNT_NAMESPACE = UUID("0b0d5a4e-3f57-4b8e-8f0e-5d1c9f3a7e21")
 
 

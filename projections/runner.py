@@ -58,6 +58,7 @@ class Projector:
         self.batch_size = batch_size
         self._woken = threading.Event()
         self._advanced = threading.Condition()
+        self._applying = threading.RLock()  # held while a batch is applied and its listeners told
         self._readers = threading.local()
         # For each kind of event, the (read model, handler) pairs that care about it, in model order.
         self._routes: dict[type, list[tuple[str, Any]]] = {}
@@ -129,6 +130,10 @@ class Projector:
             listener(position)
 
     def apply(self, events: list[tuple[int, Any]]) -> None:
+        with self._applying:  # held until the listeners are done too: see wait()
+            self._apply(events)
+
+    def _apply(self, events: list[tuple[int, Any]]) -> None:
         last = events[-1][0]
         routes = self._routes
         with self.store.transaction() as c:
@@ -183,7 +188,8 @@ class Projector:
                 return False
             with self._advanced:
                 self._advanced.wait(min(remaining, 0.05))  # another process may be the one advancing
-        return True
+        with self._applying:  # a batch committed here has also been heard by its listeners (watch)
+            return True
 
 
 # Roughly what each read model costs to replay, to share a rebuild fairly between processes.

@@ -10,7 +10,11 @@ from pathlib import Path
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from typing import Any
+
 from litestar import Litestar
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
@@ -36,6 +40,7 @@ from web.api.trainings import TrainingsController
 from web.api.units import UnitsController
 from web.api.volunteers import VolunteersController
 from web.auth import make_jwt_auth
+from web.commands import Commands
 from web.errors import HANDLERS
 from web.exports import MEDIA_TYPES as EXPORT_TYPES
 from web.idempotency import IdempotencyMiddleware
@@ -93,6 +98,14 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
             db = readers.db = store.reader()
         return db
 
+    def read(position: int | None) -> Any:
+        """The read models, once they hold `position` (a command that reads them must see its own past)."""
+        if position and not projector.wait(position, timeout=settings.read_wait_seconds):
+            raise HTTPException(status_code=503, detail=f"The read models have not reached position {position} yet; "
+                                "try again shortly.", headers={"Retry-After": "1"})
+        return reader()
+
+    commands = Commands(ledger, read, settings, settings.secret("pseudonym_secret"))
     postman, zone = settings.postman(), ZoneInfo(settings.timezone)
 
     def post(_: int) -> None:
@@ -112,7 +125,7 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
         if settings.shared_log:
             hear_writes(settings, ledger.recorder.channel_name, projector.wake, stop)
         every(settings.sweep_seconds, lambda: kept.take_turn("sweep", settings.sweep_seconds) and
-              sweep(ledger, reader()), stop, "check-out sweeper")
+              sweep(commands, reader()), stop, "check-out sweeper")
         every(settings.notice_seconds, lambda: kept.take_turn("mailroom", settings.notice_seconds) and
               post(queue_reminders(ledger, reader())), stop, "mailroom")
         # What start-up made lives as long as the server: keep it out of every later collection
@@ -148,7 +161,8 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
         on_shutdown=[finish],
         exception_handlers=HANDLERS,
         middleware=[REQUEST_TIMES.middleware, IdempotencyMiddleware(kept.answers)],
-        state=State({"settings": settings, "ledger": ledger, "store": store, "projector": projector,
+        dependencies={"commands": Provide(lambda: commands, use_cache=True, sync_to_thread=False)},
+        state=State({"settings": settings, "ledger": ledger, "commands": commands, "store": store, "projector": projector,
                      "reader": reader, "jwt": jwt, "principals": {}, "postman": postman,
                      "imports": kept.imports,  # uploads being imported, by job id
                      # form tokens and calendar URLs: HMACs under the token secret, shared by every node

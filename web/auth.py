@@ -10,7 +10,6 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
-import msgspec
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
@@ -18,38 +17,11 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.security.jwt import JWTAuth, JWTCookieAuth, Token
 
 from domain.errors import NotFound
+from domain.permissions import ROLES, UNIT_BOUND_ROLES, Actor
 
-UNIT_BOUND = ("coordinator", "kiosk", "social_worker")
-ANY_ROLE = ("admin", "coordinator", "volunteer", "kiosk", "social_worker", "auditor")
-
-
-class Principal(msgspec.Struct, frozen=True):
-    """The logged-in account, as the server knows it (never as the client claims)."""
-
-    account_id: str
-    username: str
-    role: str
-    unit_ids: tuple[str, ...]
-    volunteer_id: str | None
-
-    def acts_for(self, unit_id: str | UUID) -> bool:
-        return self.role in ("admin", "auditor") or str(unit_id) in self.unit_ids
-
-    def ensure_unit(self, unit_id: str | UUID) -> None:
-        if not self.acts_for(unit_id) or self.role == "volunteer":
-            raise PermissionDeniedException(f"{self.username} does not act for unit {unit_id}")
-
-    def ensure_volunteer(self, volunteer_id: str | UUID, unit_id: str | UUID) -> None:
-        """A volunteer acts only for itself; coordinators, kiosks for volunteers of their units."""
-        if self.role == "volunteer":
-            if self.volunteer_id != str(volunteer_id):
-                raise PermissionDeniedException("A volunteer may act only for itself")
-        elif self.role != "admin" and str(unit_id) not in self.unit_ids:
-            raise PermissionDeniedException(f"{self.username} does not act for this volunteer's unit")
-
-    def scope(self) -> list[str] | None:
-        """The units whose data this account may read (None: all units)."""
-        return None if self.role in ("admin", "auditor", "volunteer") else list(self.unit_ids)
+UNIT_BOUND = UNIT_BOUND_ROLES
+ANY_ROLE = ROLES
+Principal = Actor  # the logged-in account, as the server knows it (domain/permissions.py)
 
 
 def allow(*roles: str) -> Callable[[ASGIConnection, BaseRouteHandler], Awaitable[None]]:
@@ -65,6 +37,11 @@ def allow(*roles: str) -> Callable[[ASGIConnection, BaseRouteHandler], Awaitable
     return guard
 
 
+def may(command: Callable[..., Any]) -> Callable[[ASGIConnection, BaseRouteHandler], Awaitable[None]]:
+    """The route guard of a route that runs `command`: the roles the command itself allows."""
+    return allow(*command.roles)  # type: ignore[attr-defined]
+
+
 def issue_token(state: Any, account: Any) -> str:
     """A signed token for the account, void once the account changes its password or signs out
     everywhere, or once this session (its `jti`) signs out."""
@@ -75,8 +52,7 @@ def issue_token(state: Any, account: Any) -> str:
 def end_session(request: Any) -> Any:
     """Sign out the session the request came with (this device only); its receipt."""
     token = request.auth
-    return request.app.state.ledger.end_session(UUID(request.user.account_id), str(token.jti or ""), token.exp,
-                                                request.user.account_id)
+    return request.app.state.commands.end_session(request.user, str(token.jti or ""), token.exp)
 
 
 def principal_of(account) -> Principal:

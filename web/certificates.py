@@ -53,6 +53,13 @@ def shown(certificate: ServiceCertificate, full_identity: bool = False) -> dict:
     }
 
 
+def readable(ledger: Any, actor: Any, certificate_id: UUID) -> ServiceCertificate:
+    """The certificate, if `actor` may read it: the volunteer it certifies, or its unit's coordinators."""
+    certificate = ledger.get_certificate(certificate_id)
+    actor.ensure_volunteer(certificate.volunteer_id, certificate.unit_id)
+    return certificate
+
+
 def verified(certificate: ServiceCertificate) -> dict:
     """What anyone holding the code may see: enough to match the paper, nothing more."""
     return {"valid": True, "number": certificate.number, "issued_on": certificate.issued_on,

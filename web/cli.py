@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from eventsourcing.persistence import OperationalError, PersistenceError
 from psycopg_pool import PoolTimeout
 
+from domain.permissions import ROLES, system
 from domain.application import CareLedger
 from domain.errors import DomainError
 from web.settings import ConfigurationError, Settings, json_logs
@@ -67,9 +68,9 @@ def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
     if len(args.password) < MIN_PASSWORD_LENGTH:
         raise ValueError(f"--password: at least {MIN_PASSWORD_LENGTH} characters (a passphrase is best)")
     with _ledger(settings) as ledger:
-        receipt = ledger.open_account(args.username, hash_password(args.password), args.role,
-                                      [UUID(u) for u in args.unit], UUID(args.volunteer) if args.volunteer else None,
-                                      actor="cli")
+        receipt = _commands(ledger, settings).open_account(
+            system("cli"), args.username, hash_password(args.password), args.role, [UUID(u) for u in args.unit],
+            UUID(args.volunteer) if args.volunteer else None)
     print(f"Account {args.username} ({args.role}) created: {receipt.id}")
     return 0
 
@@ -162,10 +163,17 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_forget_volunteer(args: argparse.Namespace, settings: Settings) -> int:
     with _ledger(settings) as ledger:
-        ledger.forget_volunteer(args.volunteer_id, "cli")
+        _commands(ledger, settings).forget_volunteer(system("cli"), args.volunteer_id)
     print(f"Volunteer {args.volunteer_id} forgotten: name and phone are unreadable from now on; hours and "
           "tallies are kept. Backups taken before now still hold the key: let them expire.")
     return 0
+
+
+def _commands(ledger: CareLedger, settings: Settings, db: Any = None) -> Any:
+    """The same checked command path the server's faces use, over this process's ledger."""
+    from web.commands import Commands
+
+    return Commands(ledger, lambda _: db, settings, settings.secret("pseudonym_secret"))
 
 
 @contextmanager
@@ -186,15 +194,14 @@ def _up_to_date(settings: Settings) -> Iterator[tuple[CareLedger, Any]]:
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    from projections import directory
     from web.importing import import_volunteers, read_table
     from web.progress import progress_bar
 
     table = read_table(args.file.read_bytes(), args.file.name)
     with _up_to_date(settings) as (ledger, db):
-        units = [UUID(u["id"]) for u in directory.units(db)]
         with progress_bar(f"import {args.file.name}", max(0, len(table) - 1), unit="rows") as bar:
-            report = import_volunteers(ledger, db, table, units, args.unit, "cli", bar.advance)
+            report = import_volunteers(_commands(ledger, settings, db), system("cli"), db, table, args.unit,
+                                       bar.advance)
     print(f"{report.created} volunteers registered, {len(report.duplicates)} already known (rows "
           f"{', '.join(map(str, report.duplicates[:20]))}{'…' if len(report.duplicates) > 20 else ''}), "
           f"{len(report.errors)} rows refused.")
@@ -207,7 +214,7 @@ def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
     from web.sweeper import sweep
 
     with _up_to_date(settings) as (ledger, db):
-        done = sweep(ledger, db)
+        done = sweep(_commands(ledger, settings, db), db)
     print(f"{done} forgotten check-outs recorded, for coordinators to review.")
     return 0
 
@@ -302,8 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
     user = commands.add_parser("create-user", help="create an account")
     user.add_argument("--username", required=True)
     user.add_argument("--password", required=True)
-    user.add_argument("--role", required=True,
-                      choices=["admin", "coordinator", "volunteer", "kiosk", "social_worker", "auditor"])
+    user.add_argument("--role", required=True, choices=ROLES)
     user.add_argument("--unit", action="append", default=[], metavar="UNIT_ID", help="a unit it acts for")
     user.add_argument("--volunteer", metavar="VOLUNTEER_ID", help="the volunteer a volunteer account is")
     user.set_defaults(run=cmd_create_user)

@@ -28,6 +28,8 @@ def problem(status: int, detail: str, headers: dict[str, str] | None = None, **e
 
 def domain_error(request: Request, error: DomainError) -> Response:
     count_command(request, error.reason)
+    if not request.url.path.startswith(("/api/", "/schema", "/metrics")):
+        return page_error(request, HTTPException(status_code=error.status, detail=error.message))
     # The reason only: a refusal's words may name a volunteer, and logs hold no personal data.
     log.info("refused", extra={"command": getattr(request.scope.get("route_handler"), "handler_name", ""),
                                "reason": error.reason, "status": error.status})

@@ -7,6 +7,7 @@ import json
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_time
@@ -57,6 +58,25 @@ class Translator:
         key = f"reason:{reason}"
         text = self._messages.get(key) or catalogue("en").get(key)
         return text or fallback
+
+    def problem(self, error: Any) -> str:
+        """A value refused (an InvalidCommand): its field's label and the problem, in this language."""
+        field = error.field
+        label = self._label(field)
+        if label is None and "." in field:  # served.guidance: the list's label and the code
+            head, _, code = field.partition(".")
+            label = f"{self._label(head) or head} · {code}"
+        sentence = self._messages.get(error.problem) or error.problem
+        values = {k: self.number(v) if isinstance(v, int) else self._messages.get(str(v), v)
+                  for k, v in error.values.items()}
+        try:
+            sentence = sentence.format(**values)
+        except (KeyError, IndexError, ValueError):
+            sentence = error.message
+        return f"{label or field}: {sentence}"
+
+    def _label(self, field: str) -> str | None:
+        return self._messages.get(f"field:{field}") or catalogue("en").get(f"field:{field}")
 
     def number(self, value: float | int | None) -> str:
         return format_decimal(value or 0, locale=self.locale)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID, uuid4
 
+from domain import bounds
 from domain.errors import DomainError, InvalidCommand
 from projections import directory
 
@@ -99,11 +100,6 @@ def _columns(header: list[str]) -> dict[str, int]:
     return found
 
 
-def _phone(text: str) -> str | None:
-    digits = re.sub(r"[\s\-()（）]", "", text)
-    return digits if re.fullmatch(r"\+?\d{6,20}", digits) else None
-
-
 def checked_rows(table: list[list[str]], units_by_name: dict[str, UUID], default_unit: UUID | None,
                  report: Report) -> Iterator[Row]:
     """Each row that passes every check; the others go to the report with their reason."""
@@ -115,12 +111,11 @@ def checked_rows(table: list[list[str]], units_by_name: dict[str, UUID], default
 
     for number, row in enumerate(table[1:], start=2):
         report.rows += 1
-        name, phone = cell(row, "name"), _phone(cell(row, "phone"))
-        if not name or len(name) > 100:
-            report.refuse(number, "name", "must be 1 to 100 characters")
-            continue
-        if phone is None:
-            report.refuse(number, "phone", f"{cell(row, 'phone')!r} is not a phone number")
+        try:  # the domain's own bounds, checked here too so that a row's duplicates can be told by phone
+            name = bounds.text("name", cell(row, "name"), bounds.NAME)
+            phone = bounds.phone("phone", cell(row, "phone"))
+        except InvalidCommand as refused:
+            report.refuse(number, refused.field, refused.message.partition(": ")[2])
             continue
         unit_text = cell(row, "unit")
         unit = units_by_name.get(unit_text.lower()) if unit_text else default_unit
@@ -129,22 +124,22 @@ def checked_rows(table: list[list[str]], units_by_name: dict[str, UUID], default
             continue
         languages = [x.strip() for x in _SPLIT.split(cell(row, "languages")) if x.strip()]
         skills = [x.strip() for x in _SPLIT.split(cell(row, "skills")) if x.strip()]
-        if len(languages) > 30 or len(skills) > 30 or any(len(x) > 60 for x in languages + skills):
-            report.refuse(number, "languages" if len(languages) > 30 else "skills", "at most 30, each 60 characters")
-            continue
         # an e-mail address is checked where it is recorded: a bad one refuses its row alone
         yield Row(number, name, phone, unit, languages, skills, cell(row, "email"))
 
 
-def import_volunteers(ledger: Any, db: Any, table: list[list[str]], unit_ids: list[UUID], default_unit: UUID | None,
-                      actor: str, progress: Callable[[int], None] = lambda n: None) -> Report:
-    """Register every good row of `table` as a (pending) volunteer of one of `unit_ids`."""
+def import_volunteers(commands: Any, actor: Any, db: Any, table: list[list[str]], default_unit: UUID | None,
+                      progress: Callable[[int], None] = lambda n: None) -> Report:
+    """Register every good row of `table` as a (pending) volunteer of a unit `actor` acts for,
+    each through the same command as one registered by hand."""
     report = Report()
     if not table:
         raise ValueError("The file is empty.")
-    allowed = {str(u) for u in unit_ids}
+    ledger = commands.ledger
+    scope = actor.scope()
+    allowed = {u["id"] for u in directory.units(db)} if scope is None else set(scope)
     units = {u["name"].lower(): UUID(u["id"]) for u in directory.units(db) if u["id"] in allowed}
-    units |= {str(u): u for u in unit_ids}  # a unit may also be given by its id
+    units |= {u: UUID(u) for u in allowed}  # a unit may also be given by its id
     known = {ledger.get_volunteer(UUID(v["id"])).phone
              for v in directory.volunteers(db, sorted(allowed), limit=1_000_000)}
     fresh: list[Row] = []
@@ -161,14 +156,14 @@ def import_volunteers(ledger: Any, db: Any, table: list[list[str]], unit_ids: li
         try:
             with ledger.batch():
                 for row in chunk:
-                    ledger.register_volunteer(row.name, row.phone, row.unit_id, row.languages, row.skills, actor,
-                                              row.email)
+                    commands.register_volunteer(actor, row.name, row.phone, row.unit_id, row.languages, row.skills,
+                                                row.email, duplicates=False)
             report.created += len(chunk)
         except DomainError:
             for row in chunk:  # one row refused: the others of the batch go in one by one
                 try:
-                    ledger.register_volunteer(row.name, row.phone, row.unit_id, row.languages, row.skills, actor,
-                                              row.email)
+                    commands.register_volunteer(actor, row.name, row.phone, row.unit_id, row.languages, row.skills,
+                                                row.email, duplicates=False)
                     report.created += 1
                 except DomainError as refused:
                     report.refuse(row.number, refused.details.get("field", ""), refused.message)
@@ -177,12 +172,12 @@ def import_volunteers(ledger: Any, db: Any, table: list[list[str]], unit_ids: li
     return report
 
 
-def _uploaded(request: Any, content: bytes, filename: str, unit_id: UUID | None) -> tuple[list[UUID], list[list[str]]]:
-    """The units the coordinator acts for and the file's rows; a file that cannot be read is a 400."""
+def _uploaded(request: Any, content: bytes, filename: str, unit_id: UUID | None) -> list[list[str]]:
+    """The file's rows, if the coordinator acts for the unit asked for; a file that cannot be read is a 400."""
     if unit_id is not None:
         request.user.ensure_unit(unit_id)
     try:
-        return [UUID(u) for u in request.user.unit_ids], read_table(content, filename)
+        return read_table(content, filename)
     except ValueError as problem:
         raise InvalidCommand("file", str(problem)) from None
 
@@ -191,9 +186,9 @@ def run_import(request: Any, content: bytes, filename: str, unit_id: UUID | None
     """An import asked for over HTTP, into the units the coordinator acts for; then the read
     models are brought up to it (the report's rows are visible on the next read)."""
     state = request.app.state
-    units, table = _uploaded(request, content, filename, unit_id)
+    table = _uploaded(request, content, filename, unit_id)
     try:
-        report = import_volunteers(state.ledger, state.reader(), table, units, unit_id, request.user.account_id)
+        report = import_volunteers(state.commands, request.user, state.reader(), table, unit_id)
     except ValueError as problem:
         raise InvalidCommand("file", str(problem)) from None
     state.projector.wait(state.ledger.position, timeout=state.settings.read_wait_seconds)
@@ -246,10 +241,10 @@ def start_import(request: Any, content: bytes, filename: str, unit_id: UUID | No
     """Check the file at once (a wrong file is refused before anything starts), then import it in a
     thread that counts its rows as it goes; the job's id, for the page that shows the progress."""
     state = request.app.state
-    units, table = _uploaded(request, content, filename, unit_id)
+    table = _uploaded(request, content, filename, unit_id)
     job = ImportJob(request.user.account_id, filename, max(0, len(table) - 1))
     job_id = state.imports.add(job)
-    actor = request.user.account_id
+    actor = request.user
     saved_at = time.monotonic()
 
     def advance(n: int) -> None:
@@ -262,7 +257,7 @@ def start_import(request: Any, content: bytes, filename: str, unit_id: UUID | No
     def run() -> None:
         db = state.store.reader()
         try:
-            job.report = import_volunteers(state.ledger, db, table, units, unit_id, actor, advance).as_dict()
+            job.report = import_volunteers(state.commands, actor, db, table, unit_id, advance).as_dict()
             state.projector.wait(state.ledger.position, timeout=state.settings.read_wait_seconds)
         except (DomainError, ValueError) as refused:
             job.problem = getattr(refused, "message", str(refused))

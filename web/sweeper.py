@@ -12,20 +12,22 @@ from typing import Any
 from uuid import UUID
 
 from domain.errors import DomainError
+from domain.permissions import system
 from projections import reviews
 from projections.store import iso
 
 log = logging.getLogger("careledger")
 
 
-def sweep(ledger: Any, db: Any) -> int:
+def sweep(commands: Any, db: Any) -> int:
     """Check out everyone who forgot to; returns how many. Two nodes sweeping at once is fine:
     the second finds the seat already checked out and records nothing."""
+    ledger, sweeper = commands.ledger, system("system:auto-check-out")
     ended_before = ledger.clock.now() - timedelta(minutes=ledger.policy.auto_check_out_after_minutes)
     done = 0
     for shift, volunteer in reviews.forgotten(db, iso(ended_before)):
         try:
-            if ledger.check_out_forgotten(UUID(shift), UUID(volunteer)).position is not None:
+            if commands.check_out_forgotten(sweeper, UUID(shift), UUID(volunteer)).position is not None:
                 done += 1
         except DomainError:
             continue  # changed meanwhile (checked out by hand, or by another node)

@@ -35,11 +35,11 @@ def _forgetful_day(world: World, clock) -> str:
 def test_a_volunteer_still_checked_in_long_after_the_end_is_checked_out_for_review(world: World, clock) -> None:
     shift = _forgetful_day(world, clock)
     world.settle()
-    assert sweep(world.ledger, world.client.app.state.reader()) == 0  # the shift only just ended
+    assert sweep(world.client.app.state.commands, world.client.app.state.reader()) == 0  # the shift only just ended
     clock.advance(minutes=121)
     world.settle()
-    assert sweep(world.ledger, world.client.app.state.reader()) == 1
-    assert sweep(world.ledger, world.client.app.state.reader()) == 0  # exactly once
+    assert sweep(world.client.app.state.commands, world.client.app.state.reader()) == 1
+    assert sweep(world.client.app.state.commands, world.client.app.state.reader()) == 0  # exactly once
     assert world.hospital.events_of(UUID(shift))[-1] == "CheckedOutAutomatically"
     world.settle()
     pending = world.call("coord", "GET", "/api/v1/reports/check-out-reviews").json()
@@ -89,7 +89,7 @@ def test_the_coordinator_reviews_a_forgotten_check_out_on_the_volunteers_screen(
     shift = _forgetful_day(world, clock)
     clock.advance(minutes=121)
     world.settle()
-    sweep(world.ledger, world.client.app.state.reader())
+    sweep(world.client.app.state.commands, world.client.app.state.reader())
     world.settle()
     log_in(world, "coord")
     screen = world.client.get("/volunteers").text

@@ -10,14 +10,16 @@ from litestar import Controller, Request, Response, post
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.params import JSONBody, QueryParameter
 
+from domain.accounts import USERNAME
 from domain.errors import InvalidCommand
 from web.api.common import written
-from web.auth import ANY_ROLE, allow, end_session, issue_token, principal_of
+from web.auth import end_session, issue_token, may, principal_of
+from web.commands import CommandPath, Commands
 from web.passwords import NewPassword, hash_password, verify_password
 
 
 class Login(msgspec.Struct, forbid_unknown_fields=True):
-    username: Annotated[str, msgspec.Meta(max_length=64)]
+    username: Annotated[str, msgspec.Meta(max_length=USERNAME)]
     password: Annotated[str, msgspec.Meta(max_length=200)]
 
 
@@ -58,24 +60,23 @@ class AuthController(Controller):
                            principal.volunteer_id)
 
 
-    @post("/password", guards=[allow(*ANY_ROLE)], sync_to_thread=True, status_code=200)
-    def change_password(self, request: Request, data: JSONBody[PasswordChange]) -> Response:
+    @post("/password", guards=[may(Commands.change_password)], sync_to_thread=True, status_code=200)
+    def change_password(self, request: Request, commands: CommandPath, data: JSONBody[PasswordChange]) -> Response:
         """A new password for the logged-in account; every token issued before it stops working."""
         state = request.app.state
         account = state.ledger.get_account(UUID(request.user.account_id))
         if not verify_password(account.password_hash, data.current_password):
             state.throttle.failed(account.username)
             raise InvalidCommand("current_password", "is not the account's password")
-        receipt = state.ledger.change_password(account.id, hash_password(data.new_password), request.user.account_id)
+        receipt = commands.change_password(request.user, hash_password(data.new_password))
         return written(request, receipt, {"changed": True, "signed_out": "every earlier session"})
 
-    @post("/sign-out", guards=[allow(*ANY_ROLE)], sync_to_thread=True, status_code=200)
-    def sign_out(self, request: Request, scope_: Annotated[Literal["everywhere", "session"],
+    @post("/sign-out", guards=[may(Commands.sign_out_everywhere)], sync_to_thread=True, status_code=200)
+    def sign_out(self, request: Request, commands: CommandPath, scope_: Annotated[Literal["everywhere", "session"],
                                                            QueryParameter(name="scope")] = "everywhere") -> Response:
         """`everywhere` (the default): every token of the account stops working, this one included
         (a lost phone). `session`: only this token does; the account's other devices stay signed in."""
         if scope_ == "session":
             return written(request, end_session(request), {"signed_out": True, "scope": scope_})
-        receipt = request.app.state.ledger.sign_out_everywhere(UUID(request.user.account_id),
-                                                                request.user.account_id)
+        receipt = commands.sign_out_everywhere(request.user)
         return written(request, receipt, {"signed_out": True, "scope": scope_})

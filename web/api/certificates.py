@@ -11,20 +11,22 @@ from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter, QueryParameter
 
+from domain import bounds
 from domain.errors import InvalidCommand
 from domain.identity import ID_TYPES, masked
 from projections import certificates, directory
 from web.api.common import A_YEAR, checked_span, read_db, units_asked, written
 from web.api.exports import AsFile, Day
-from web.auth import allow
-from web.certificates import NATIONAL_COLUMNS, lines_for, national_rows, shown, verified
+from web.auth import allow, may
+from web.commands import CommandPath, Commands
+from web.certificates import NATIONAL_COLUMNS, national_rows, readable, shown, verified
 from web.exports import table
 from web.ui.common import now_local
 
 
 class CertificateDetails(msgspec.Struct, forbid_unknown_fields=True):
-    responsible_person: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]  # 负责人
-    contact: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]  # a telephone or an address
+    responsible_person: Annotated[str, msgspec.Meta(min_length=1, max_length=bounds.NAME)]  # 负责人
+    contact: Annotated[str, msgspec.Meta(min_length=1, max_length=bounds.TITLE)]  # a telephone or an address
 
 
 class Identity(msgspec.Struct, forbid_unknown_fields=True):
@@ -36,64 +38,43 @@ class Identity(msgspec.Struct, forbid_unknown_fields=True):
 class CertificateAsked(msgspec.Struct, forbid_unknown_fields=True, rename={"first": "from", "last": "to"}):
     first: date
     last: date
-    handler: Annotated[str, msgspec.Meta(max_length=100)] = ""  # 经办人; the coordinator's name by default
-
-
-def certify(request: Request, volunteer_id: UUID, first: date, last: date, handler: str):
-    """Certify a volunteer's service in [first, last] for their unit; the receipt names number and code."""
-    checked_span(first, last)
-    state = request.app.state
-    volunteer = state.ledger.get_volunteer(volunteer_id)
-    request.user.ensure_volunteer(volunteer_id, volunteer.unit_id)
-    db = read_db(request, state.ledger.position)  # every service recorded so far is on it
-    lines = lines_for(db, str(volunteer_id), first.isoformat(), last.isoformat(), state.ledger.service_types())
-    if request.user.role == "volunteer":
-        handler = "自助打印 (self-service)"
-    return state.ledger.issue_certificate(volunteer_id, volunteer.unit_id, first, last, lines,
-                                          handler.strip() or request.user.username, now_local(request).date(),
-                                          request.user.account_id)
-
-
-def readable(request: Request, certificate_id: UUID):
-    """The certificate, if this person may read it: the volunteer it certifies, or its unit's coordinators."""
-    certificate = request.app.state.ledger.get_certificate(certificate_id)
-    request.user.ensure_volunteer(certificate.volunteer_id, certificate.unit_id)
-    return certificate
+    handler: Annotated[str, msgspec.Meta(max_length=bounds.NAME)] = ""  # 经办人; the coordinator's name by default
 
 
 class CertificatesController(Controller):
     path = "/api/v1"
     tags = ["certificates"]
 
-    @post("/units/{unit_id:uuid}/certificate-details", guards=[allow("coordinator", "admin")], sync_to_thread=True,
-          status_code=200)
-    def details(self, request: Request, unit_id: FromPath[UUID], data: JSONBody[CertificateDetails]) -> Response:
+    @post("/units/{unit_id:uuid}/certificate-details", guards=[may(Commands.set_certificate_details)],
+          sync_to_thread=True, status_code=200)
+    def details(self, request: Request, commands: CommandPath, unit_id: FromPath[UUID],
+                data: JSONBody[CertificateDetails]) -> Response:
         """Who answers for the unit's certificates, and where to check one; printed on every certificate."""
-        request.user.ensure_unit(unit_id)
-        receipt = request.app.state.ledger.set_certificate_details(unit_id, data.responsible_person, data.contact,
-                                                                   request.user.account_id)
+        receipt = commands.set_certificate_details(request.user, unit_id, data.responsible_person, data.contact)
         return written(request, receipt, {"id": str(unit_id), "responsible_person": data.responsible_person,
                                           "contact": data.contact})
 
-    @post("/volunteers/{volunteer_id:uuid}/identity", guards=[allow("coordinator", "volunteer")], sync_to_thread=True,
+    @post("/volunteers/{volunteer_id:uuid}/identity", guards=[may(Commands.record_identity)], sync_to_thread=True,
           status_code=200)
-    def identity(self, request: Request, volunteer_id: FromPath[UUID], data: JSONBody[Identity]) -> Response:
+    def identity(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID],
+                 data: JSONBody[Identity]) -> Response:
         """The identity document a certificate names (a resident ID's check digit is checked); kept
         sealed as personal data, answered masked."""
-        ledger = request.app.state.ledger
-        request.user.ensure_volunteer(volunteer_id, ledger.get_volunteer(volunteer_id).unit_id)
-        receipt = ledger.record_identity(volunteer_id, data.id_type, data.id_number, data.volunteer_number,
-                                         request.user.account_id)
-        number = ledger.get_volunteer(volunteer_id).id_number
+        receipt = commands.record_identity(request.user, volunteer_id, data.id_type, data.id_number,
+                                           data.volunteer_number)
+        number = commands.ledger.get_volunteer(volunteer_id).id_number
         return written(request, receipt, {"id": str(volunteer_id), "id_type": data.id_type, "id_number": masked(number),
                                           "volunteer_number": data.volunteer_number})
 
-    @post("/volunteers/{volunteer_id:uuid}/certificates", guards=[allow("coordinator", "volunteer")],
+    @post("/volunteers/{volunteer_id:uuid}/certificates", guards=[may(Commands.issue_certificate)],
           sync_to_thread=True)
-    def issue(self, request: Request, volunteer_id: FromPath[UUID], data: JSONBody[CertificateAsked]) -> Response:
+    def issue(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID],
+              data: JSONBody[CertificateAsked]) -> Response:
         """Issue a numbered certificate of the service in the days given; 422 when the unit's
         responsible person or the volunteer's identity document is missing."""
-        receipt = certify(request, volunteer_id, data.first, data.last, data.handler)
+        checked_span(data.first, data.last)
+        receipt = commands.issue_certificate(request.user, volunteer_id, data.first, data.last, data.handler,
+                                             now_local(request).date())
         number, code = receipt.value
         return written(request, receipt, {"id": str(receipt.id), "number": number, "verification_code": code,
                                           "verify_url": f"/verify/{code}"}, 201)
@@ -118,7 +99,7 @@ class CertificatesController(Controller):
     @get("/certificates/{certificate_id:uuid}", guards=[allow("coordinator", "volunteer")], sync_to_thread=True)
     def show(self, request: Request, certificate_id: FromPath[UUID]) -> dict:
         """The certificate exactly as issued (identity number masked)."""
-        return shown(readable(request, certificate_id))
+        return shown(readable(request.app.state.ledger, request.user, certificate_id))
 
     @get("/certificates/verify/{code:str}", sync_to_thread=True, security=[])
     def verify(self, request: Request, code: Annotated[str, Parameter(max_length=40)]) -> dict:

@@ -12,6 +12,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException
 from litestar.params import QueryParameter
 
+from domain import bounds
 from domain.errors import InvalidCommand
 from domain.ledger import Receipt
 from web.operations import count_command
@@ -19,8 +20,8 @@ from web.operations import count_command
 POSITION = "X-CareLedger-Position"
 
 # Bounds on what a client may send (a test holds every field of the OpenAPI document to one).
-Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=60)]  # a language, skill, credential, service type
-Tags = Annotated[list[Tag], msgspec.Meta(max_length=30)]
+Tag = Annotated[str, msgspec.Meta(min_length=1, max_length=bounds.TAG)]  # a language, skill, credential, service type
+Tags = Annotated[list[Tag], msgspec.Meta(max_length=bounds.TAGS)]
 UnitIds = Annotated[list[UUID], msgspec.Meta(max_length=500)]
 Search = Annotated[str | None, QueryParameter(max_length=100)]  # a name or phone typed into a search box
 Status = Annotated[str | None, QueryParameter(max_length=30)]
@@ -39,7 +40,7 @@ def local(request: Request, moment: datetime) -> datetime:
     return moment.astimezone(ZoneInfo(request.app.state.settings.timezone)) if moment.tzinfo else moment
 
 
-EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+EARLIEST, LATEST = bounds.EARLIEST_DAY, bounds.LATEST_DAY
 A_YEAR = 366
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -11,18 +11,19 @@ from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
+from domain import bounds
 from domain.interpreting import LONGEST_MINUTES
-from domain.ledger import Receipt
 from projections import interpreting
 from web.api.common import local, read_db, units_asked, written
-from web.auth import allow
+from web.auth import allow, may
+from web.commands import CommandPath, Commands
 
 Minutes = Annotated[int, msgspec.Meta(ge=5, le=LONGEST_MINUTES)]
 
 
 class NewRequest(msgspec.Struct, forbid_unknown_fields=True):
     unit_id: UUID
-    place: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]  # ward, room or desk; never a patient
+    place: Annotated[str, msgspec.Meta(min_length=1, max_length=bounds.TITLE)]  # ward, room or desk; never a patient
     starts_at: datetime
     minutes: Minutes
     session_id: UUID | None = None  # the social-work session it serves, if logged already
@@ -37,19 +38,7 @@ class Service(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class Cancellation(msgspec.Struct, forbid_unknown_fields=True):
-    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
-
-
-def ask_for_interpreter(request: Request, unit_id: UUID, place: str, starts_at: datetime, minutes: int,
-                        session_id: UUID | None) -> tuple[Receipt, list[dict]]:
-    """Find who could interpret then (read models) and record the request with a notice to each (log)."""
-    request.user.ensure_unit(unit_id)
-    found = interpreting.candidates(read_db(request, None), str(unit_id), starts_at,
-                                    starts_at + timedelta(minutes=minutes))
-    receipt = request.app.state.ledger.request_interpreting(unit_id, place, starts_at, minutes,
-                                                            [UUID(c["volunteer_id"]) for c in found],
-                                                            request.user.account_id, session_id=session_id)
-    return receipt, found
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=bounds.REASON)]
 
 
 class InterpretingController(Controller):
@@ -68,23 +57,13 @@ class InterpretingController(Controller):
             user.ensure_unit(found["unit_id"])
         return found
 
-    def _own(self, request: Request, request_id: UUID):
-        """The request itself, from the log (a write must not wait for a read model), if this person may act on it."""
-        asked = request.app.state.ledger.get_interpreting(request_id)
-        user = request.user
-        if user.role == "volunteer":
-            if UUID(user.volunteer_id) != asked.volunteer_id:
-                raise PermissionDeniedException("Only the booked interpreter or a social worker records the service")
-        else:
-            user.ensure_unit(asked.unit_id)
-        return asked
-
-    @post("/", guards=[allow("social_worker")], sync_to_thread=True)
-    def ask(self, request: Request, data: JSONBody[NewRequest]) -> Response:
+    @post("/", guards=[may(Commands.request_interpreting)], sync_to_thread=True)
+    def ask(self, request: Request, commands: CommandPath, data: JSONBody[NewRequest]) -> Response:
         """Find the volunteers holding a valid sign-language qualification who are free or on duty
         here then, and send each a notice; 422 `no_interpreter_available` when there is nobody."""
-        receipt, found = ask_for_interpreter(request, data.unit_id, data.place, local(request, data.starts_at),
-                                             data.minutes, data.session_id)
+        receipt = commands.request_interpreting(request.user, data.unit_id, data.place, local(request, data.starts_at),
+                                                data.minutes, session_id=data.session_id)
+        found = receipt.value
         return written(request, receipt, {"id": str(receipt.id), "state": "open", "candidates": [
             {"volunteer_id": c["volunteer_id"], "name": c["name"], "on_duty": bool(c["on_duty"])} for c in found]}, 201)
 
@@ -103,29 +82,27 @@ class InterpretingController(Controller):
     def show(self, request: Request, request_id: FromPath[UUID], min_position: FromQuery[int | None] = None) -> dict:
         return self._found(request, request_id, min_position)
 
-    @post("/{request_id:uuid}/accept", guards=[allow("volunteer", "coordinator")], sync_to_thread=True,
+    @post("/{request_id:uuid}/accept", guards=[may(Commands.accept_interpreting)], sync_to_thread=True,
           status_code=200)
-    def accept(self, request: Request, request_id: FromPath[UUID], data: JSONBody[Acceptance]) -> Response:
+    def accept(self, request: Request, commands: CommandPath, request_id: FromPath[UUID],
+               data: JSONBody[Acceptance]) -> Response:
         """The first to accept is booked (exactly one, however many accept at once); 409
         `interpreter_already_booked` for the rest."""
-        ledger = request.app.state.ledger
-        volunteer = ledger.get_volunteer(data.volunteer_id)
-        request.user.ensure_volunteer(data.volunteer_id, volunteer.unit_id)
-        receipt = ledger.accept_interpreting(request_id, data.volunteer_id, request.user.account_id)
+        receipt = commands.accept_interpreting(request.user, request_id, data.volunteer_id)
         return written(request, receipt, {"id": str(request_id), "state": receipt.value,
                                           "volunteer_id": str(data.volunteer_id)})
 
-    @post("/{request_id:uuid}/served", guards=[allow("social_worker", "volunteer")], sync_to_thread=True,
+    @post("/{request_id:uuid}/served", guards=[may(Commands.serve_interpreting)], sync_to_thread=True,
           status_code=200)
-    def served(self, request: Request, request_id: FromPath[UUID], data: JSONBody[Service]) -> Response:
+    def served(self, request: Request, commands: CommandPath, request_id: FromPath[UUID],
+               data: JSONBody[Service]) -> Response:
         """The interpreting happened: a sign-language person-time in the tallies, hours to the interpreter."""
-        self._own(request, request_id)
-        receipt = request.app.state.ledger.serve_interpreting(request_id, data.minutes, request.user.account_id)
+        receipt = commands.serve_interpreting(request.user, request_id, data.minutes)
         return written(request, receipt, {"id": str(request_id), "state": "served", "minutes": data.minutes})
 
-    @post("/{request_id:uuid}/cancel", guards=[allow("social_worker", "coordinator")], sync_to_thread=True,
+    @post("/{request_id:uuid}/cancel", guards=[may(Commands.cancel_interpreting)], sync_to_thread=True,
           status_code=200)
-    def cancel(self, request: Request, request_id: FromPath[UUID], data: JSONBody[Cancellation]) -> Response:
-        self._own(request, request_id)
-        receipt = request.app.state.ledger.cancel_interpreting(request_id, data.reason, request.user.account_id)
+    def cancel(self, request: Request, commands: CommandPath, request_id: FromPath[UUID],
+               data: JSONBody[Cancellation]) -> Response:
+        receipt = commands.cancel_interpreting(request.user, request_id, data.reason)
         return written(request, receipt, {"id": str(request_id), "state": "cancelled"})

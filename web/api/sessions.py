@@ -11,22 +11,22 @@ from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from domain.errors import InvalidCommand
+from domain import bounds
 from projections import caseload
 from web.api.common import A_YEAR, checked_span, local, read_db, whole_span, written
-from web.auth import allow
-from web.pseudonyms import patient_ref
+from web.auth import allow, may
+from web.commands import CommandPath, Commands
 
 
 class NewSession(msgspec.Struct, forbid_unknown_fields=True):
     unit_id: UUID
-    patient_id: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
-    service_type: Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
+    patient_id: Annotated[str, msgspec.Meta(min_length=1, max_length=bounds.PATIENT_ID)]
+    service_type: Annotated[str, msgspec.Meta(min_length=1, max_length=bounds.TAG)]
     mode: Literal["individual", "group", "community"]
     started_at: datetime
-    minutes: Annotated[int, msgspec.Meta(ge=1, le=1440)]
-    persons: Annotated[int, msgspec.Meta(ge=1, le=100_000)] = 1
-    notes: Annotated[str, msgspec.Meta(max_length=20_000)] | None = None
+    minutes: Annotated[int, msgspec.Meta(ge=1, le=bounds.DAY_MINUTES)]
+    persons: Annotated[int, msgspec.Meta(ge=1, le=bounds.PERSONS)] = 1
+    notes: Annotated[str, msgspec.Meta(max_length=bounds.NOTE)] | None = None
     case_id: UUID | None = None  # an intervention session of a case (个案介入)
 
 
@@ -34,20 +34,12 @@ class SessionsController(Controller):
     path = "/api/v1/sessions"
     tags = ["social work"]
 
-    @post("/", guards=[allow("social_worker")], sync_to_thread=True)
-    def log(self, request: Request, data: JSONBody[NewSession]) -> Response:
-        request.user.ensure_unit(data.unit_id)
-        state = request.app.state
-        ref = patient_ref(data.patient_id, state.pseudonym_secret)
-        if data.case_id is not None:
-            case = state.ledger.get_case(data.case_id)
-            if case.unit_id != data.unit_id or case.patient_ref != ref:
-                raise InvalidCommand("case_id", "belongs to another unit or another patient")
-        receipt = state.ledger.log_session(
-            data.unit_id, UUID(request.user.account_id), ref, data.service_type, data.mode,
-            local(request, data.started_at),
-            data.minutes, data.persons, request.user.account_id, notes=data.notes, case_id=data.case_id)
-        return written(request, receipt, {"id": str(receipt.id), "patient_ref": ref}, 201)
+    @post("/", guards=[may(Commands.log_session)], sync_to_thread=True)
+    def log(self, request: Request, commands: CommandPath, data: JSONBody[NewSession]) -> Response:
+        receipt = commands.log_session(request.user, data.unit_id, data.patient_id, data.service_type, data.mode,
+                                       local(request, data.started_at), data.minutes, data.persons,
+                                       notes=data.notes, case_id=data.case_id)
+        return written(request, receipt, {"id": str(receipt.id), "patient_ref": receipt.value}, 201)
 
     @get("/{session_id:uuid}", guards=[allow("social_worker")], sync_to_thread=True)
     def show(self, request: Request, session_id: FromPath[UUID], min_position: FromQuery[int | None] = None) -> dict:

@@ -13,17 +13,21 @@ from litestar import Controller, Request, Response, delete, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
+from domain import bounds
+from domain.series import WEEKDAYS
 from projections import roster
 from projections.history import roster_as_of
 from web.api.common import A_YEAR, Tag, Tags, checked_span, local, read_db, written
-from web.auth import allow
+from web.auth import allow, may
+from web.commands import CommandPath, Commands
 
-Places = Annotated[int, msgspec.Meta(ge=1, le=500)]
+Weekday = Literal[WEEKDAYS]  # type: ignore[valid-type]
+Places = Annotated[int, msgspec.Meta(ge=1, le=bounds.PLACES)]
 
 
 class NewShift(msgspec.Struct, forbid_unknown_fields=True):
     unit_id: UUID
-    post: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    post: Annotated[str, msgspec.Meta(min_length=1, max_length=bounds.NAME)]
     starts_at: datetime
     ends_at: datetime
     capacity: Places
@@ -41,26 +45,27 @@ class CheckIn(msgspec.Struct, forbid_unknown_fields=True):
 
 class CheckOut(msgspec.Struct, forbid_unknown_fields=True):
     volunteer_id: UUID
-    served: Annotated[dict[Tag, Annotated[int, msgspec.Meta(ge=0, le=10_000)]], msgspec.Meta(max_length=30)] = {}
+    served: Annotated[dict[Tag, Annotated[int, msgspec.Meta(ge=0, le=bounds.PERSON_TIMES)]],
+                      msgspec.Meta(max_length=bounds.SERVICE_TYPES_SERVED)] = {}
 
 
 class CheckOutReview(msgspec.Struct, forbid_unknown_fields=True):
     volunteer_id: UUID
-    minutes: Annotated[int, msgspec.Meta(ge=0, le=1440)] | None = None  # None: confirm as recorded
+    minutes: Annotated[int, msgspec.Meta(ge=0, le=bounds.DAY_MINUTES)] | None = None  # None: confirm as recorded
 
 
 class Cancellation(msgspec.Struct, forbid_unknown_fields=True):
-    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=bounds.REASON)]
 
 
 class NewSeries(msgspec.Struct, forbid_unknown_fields=True):
     unit_id: UUID
-    post: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
-    weekdays: Annotated[list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]], msgspec.Meta(max_length=7)]
+    post: Annotated[str, msgspec.Meta(min_length=1, max_length=bounds.NAME)]
+    weekdays: Annotated[list[Weekday], msgspec.Meta(max_length=len(WEEKDAYS))]
     start_time: time
     end_time: time
     first_day: date
-    weeks: Annotated[int, msgspec.Meta(ge=1, le=104)]
+    weeks: Annotated[int, msgspec.Meta(ge=1, le=bounds.SERIES_WEEKS)]
     capacity: Places
     requires: Tags = []
 
@@ -73,36 +78,22 @@ class Move(msgspec.Struct, forbid_unknown_fields=True):
 
 class CorrectionRequest(msgspec.Struct, forbid_unknown_fields=True):
     volunteer_id: UUID
-    minutes: Annotated[int, msgspec.Meta(ge=0, le=1440)]
-    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+    minutes: Annotated[int, msgspec.Meta(ge=0, le=bounds.DAY_MINUTES)]
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=bounds.REASON)]
 
 
 class Decline(msgspec.Struct, forbid_unknown_fields=True):
-    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
-
-
-VIA = {"kiosk": "kiosk", "volunteer": "phone", "coordinator": "coordinator", "admin": "coordinator"}
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=bounds.REASON)]
 
 
 class ShiftsController(Controller):
     path = "/api/v1/shifts"
     tags = ["shifts"]
 
-    def _shift(self, request: Request, shift_id: UUID):
-        shift = request.app.state.ledger.get_shift(shift_id)
-        if request.user.role != "volunteer":
-            request.user.ensure_unit(shift.unit_id)
-        return shift
-
-    def _for_volunteer(self, request: Request, shift, volunteer_id: UUID) -> None:
-        request.user.ensure_volunteer(volunteer_id, shift.unit_id)
-
-    @post("/", guards=[allow("coordinator")], sync_to_thread=True)
-    def schedule(self, request: Request, data: JSONBody[NewShift]) -> Response:
-        request.user.ensure_unit(data.unit_id)
-        receipt = request.app.state.ledger.schedule_shift(data.unit_id, data.post, local(request, data.starts_at),
-                                                          local(request, data.ends_at),
-                                                          data.capacity, data.requires, request.user.account_id)
+    @post("/", guards=[may(Commands.schedule_shift)], sync_to_thread=True)
+    def schedule(self, request: Request, commands: CommandPath, data: JSONBody[NewShift]) -> Response:
+        receipt = commands.schedule_shift(request.user, data.unit_id, data.post, local(request, data.starts_at),
+                                          local(request, data.ends_at), data.capacity, data.requires)
         return written(request, receipt, {"id": str(receipt.id), "unit_id": str(data.unit_id), "post": data.post,
                                           "starts_at": data.starts_at, "ends_at": data.ends_at,
                                           "capacity": data.capacity, "filled": 0}, 201)
@@ -144,104 +135,90 @@ class ShiftsController(Controller):
             request.user.ensure_unit(found["unit_id"])
         return found
 
-    @post("/{shift_id:uuid}/signups", guards=[allow("coordinator", "volunteer")], sync_to_thread=True)
-    def sign_up(self, request: Request, shift_id: FromPath[UUID], data: JSONBody[VolunteerRef]) -> Response:
-        shift = self._shift(request, shift_id)
-        self._for_volunteer(request, shift, data.volunteer_id)
-        receipt = request.app.state.ledger.sign_up(shift_id, data.volunteer_id, request.user.account_id,
-                                                   trainee=data.trainee)
+    @post("/{shift_id:uuid}/signups", guards=[may(Commands.sign_up)], sync_to_thread=True)
+    def sign_up(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID],
+                data: JSONBody[VolunteerRef]) -> Response:
+        receipt = commands.sign_up(request.user, shift_id, data.volunteer_id, trainee=data.trainee)
         return written(request, receipt, {"shift_id": str(shift_id), "volunteer_id": str(data.volunteer_id),
                                           "state": "signed_up", "trainee": data.trainee}, 201)
 
-    @delete("/{shift_id:uuid}/signups/{volunteer_id:uuid}", guards=[allow("coordinator", "volunteer")],
+    @delete("/{shift_id:uuid}/signups/{volunteer_id:uuid}", guards=[may(Commands.withdraw)],
             sync_to_thread=True, status_code=204)
-    def withdraw(self, request: Request, shift_id: FromPath[UUID], volunteer_id: FromPath[UUID]) -> Response[None]:
-        shift = self._shift(request, shift_id)
-        self._for_volunteer(request, shift, volunteer_id)
-        receipt = request.app.state.ledger.withdraw(shift_id, volunteer_id, request.user.account_id)
-        return written(request, receipt, None, 204)
+    def withdraw(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID],
+                 volunteer_id: FromPath[UUID]) -> Response[None]:
+        return written(request, commands.withdraw(request.user, shift_id, volunteer_id), None, 204)
 
     # The day itself is async: a kiosk's morning rush is decided on the event loop and only the
     # saves wait on writer threads, where they share commits (see Ledger.perform).
-    @post("/{shift_id:uuid}/check-in", guards=[allow("coordinator", "volunteer", "kiosk")], status_code=200)
-    async def check_in(self, request: Request, shift_id: FromPath[UUID], data: JSONBody[CheckIn]) -> Response:
-        shift = self._shift(request, shift_id)
-        self._for_volunteer(request, shift, data.volunteer_id)
-        ledger = request.app.state.ledger
-        receipt = await ledger.perform(ledger.check_in, shift_id, data.volunteer_id, VIA[request.user.role],
-                                       request.user.account_id)
+    @post("/{shift_id:uuid}/check-in", guards=[may(Commands.check_in)], status_code=200)
+    async def check_in(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID],
+                       data: JSONBody[CheckIn]) -> Response:
+        receipt = await commands.ledger.perform(commands.check_in, request.user, shift_id, data.volunteer_id)
         return written(request, receipt, {"checked_in_at": receipt.value})
 
-    @post("/{shift_id:uuid}/check-out", guards=[allow("coordinator", "volunteer", "kiosk")], status_code=200)
-    async def check_out(self, request: Request, shift_id: FromPath[UUID], data: JSONBody[CheckOut]) -> Response:
-        shift = self._shift(request, shift_id)
-        self._for_volunteer(request, shift, data.volunteer_id)
-        ledger = request.app.state.ledger
-        receipt = await ledger.perform(ledger.check_out, shift_id, data.volunteer_id, data.served,
-                                       request.user.account_id)
+    @post("/{shift_id:uuid}/check-out", guards=[may(Commands.check_out)], status_code=200)
+    async def check_out(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID],
+                        data: JSONBody[CheckOut]) -> Response:
+        receipt = await commands.ledger.perform(commands.check_out, request.user, shift_id, data.volunteer_id,
+                                                data.served)
         return written(request, receipt, {"minutes": receipt.value})
 
-    @post("/{shift_id:uuid}/no-show", guards=[allow("coordinator")], sync_to_thread=True, status_code=200)
-    def no_show(self, request: Request, shift_id: FromPath[UUID], data: JSONBody[CheckIn]) -> Response:
-        self._shift(request, shift_id)
-        receipt = request.app.state.ledger.mark_no_show(shift_id, data.volunteer_id, request.user.account_id)
+    @post("/{shift_id:uuid}/no-show", guards=[may(Commands.mark_no_show)], sync_to_thread=True, status_code=200)
+    def no_show(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID],
+                data: JSONBody[CheckIn]) -> Response:
+        receipt = commands.mark_no_show(request.user, shift_id, data.volunteer_id)
         return written(request, receipt, {"volunteer_id": str(data.volunteer_id), "state": "no_show"})
 
-    @post("/{shift_id:uuid}/check-out-review", guards=[allow("coordinator")], sync_to_thread=True, status_code=200)
-    def review_check_out(self, request: Request, shift_id: FromPath[UUID], data: JSONBody[CheckOutReview]) -> Response:
+    @post("/{shift_id:uuid}/check-out-review", guards=[may(Commands.review_check_out)], sync_to_thread=True,
+          status_code=200)
+    def review_check_out(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID],
+                         data: JSONBody[CheckOutReview]) -> Response:
         """Confirm an automatic check-out of someone who forgot to check out, or correct its minutes."""
-        self._shift(request, shift_id)
-        receipt = request.app.state.ledger.review_check_out(shift_id, data.volunteer_id, data.minutes,
-                                                            request.user.account_id)
+        receipt = commands.review_check_out(request.user, shift_id, data.volunteer_id, data.minutes)
         return written(request, receipt, {"volunteer_id": str(data.volunteer_id),
                                           "review": "confirmed" if data.minutes is None else "corrected"})
 
-    @post("/{shift_id:uuid}/cancel", guards=[allow("coordinator")], sync_to_thread=True, status_code=200)
-    def cancel(self, request: Request, shift_id: FromPath[UUID], data: JSONBody[Cancellation]) -> Response:
-        self._shift(request, shift_id)
-        receipt = request.app.state.ledger.cancel_shift(shift_id, data.reason, request.user.account_id)
+    @post("/{shift_id:uuid}/cancel", guards=[may(Commands.cancel_shift)], sync_to_thread=True, status_code=200)
+    def cancel(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID],
+               data: JSONBody[Cancellation]) -> Response:
+        receipt = commands.cancel_shift(request.user, shift_id, data.reason)
         return written(request, receipt, {"id": str(shift_id), "cancelled": True})
 
-    @post("/series", guards=[allow("coordinator")], sync_to_thread=True)
-    def schedule_series(self, request: Request, data: JSONBody[NewSeries]) -> Response:
+    @post("/series", guards=[may(Commands.schedule_series)], sync_to_thread=True)
+    def schedule_series(self, request: Request, commands: CommandPath, data: JSONBody[NewSeries]) -> Response:
         """e.g. the outpatient guidance desk, Mon–Fri 08:00–12:00, 3 places, for 12 weeks."""
-        request.user.ensure_unit(data.unit_id)
-        receipt = request.app.state.ledger.schedule_series(
-            data.unit_id, data.post, list(data.weekdays), data.start_time, data.end_time, data.first_day, data.weeks,
-            data.capacity, data.requires, request.app.state.settings.timezone, request.user.account_id)
+        receipt = commands.schedule_series(
+            request.user, data.unit_id, data.post, list(data.weekdays), data.start_time, data.end_time, data.first_day,
+            data.weeks, data.capacity, data.requires, request.app.state.settings.timezone)
         return written(request, receipt, {"id": str(receipt.id), "shift_ids": [str(s) for s in receipt.value]}, 201)
 
-    @post("/{shift_id:uuid}/reschedule", guards=[allow("coordinator")], sync_to_thread=True, status_code=200)
-    def reschedule(self, request: Request, shift_id: FromPath[UUID], data: JSONBody[Move]) -> Response:
+    @post("/{shift_id:uuid}/reschedule", guards=[may(Commands.reschedule_shift)], sync_to_thread=True,
+          status_code=200)
+    def reschedule(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID],
+                   data: JSONBody[Move]) -> Response:
         """Change one occurrence; the rest of its series stays as it is."""
-        self._shift(request, shift_id)
-        receipt = request.app.state.ledger.reschedule_shift(shift_id, local(request, data.starts_at),
-                                                            local(request, data.ends_at), data.capacity,
-                                                            request.user.account_id)
+        receipt = commands.reschedule_shift(request.user, shift_id, local(request, data.starts_at),
+                                            local(request, data.ends_at), data.capacity)
         return written(request, receipt, {"id": str(shift_id), "starts_at": data.starts_at, "ends_at": data.ends_at,
                                           "capacity": data.capacity})
 
-    @post("/{shift_id:uuid}/corrections", guards=[allow("coordinator", "volunteer")], sync_to_thread=True)
-    def request_correction(self, request: Request, shift_id: FromPath[UUID],
+    @post("/{shift_id:uuid}/corrections", guards=[may(Commands.request_hours_correction)], sync_to_thread=True)
+    def request_correction(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID],
                            data: JSONBody[CorrectionRequest]) -> Response:
-        shift = self._shift(request, shift_id)
-        self._for_volunteer(request, shift, data.volunteer_id)
-        receipt = request.app.state.ledger.request_hours_correction(shift_id, data.volunteer_id, data.minutes,
-                                                                    data.reason, request.user.account_id)
+        receipt = commands.request_hours_correction(request.user, shift_id, data.volunteer_id, data.minutes,
+                                                    data.reason)
         return written(request, receipt, {"request_id": str(receipt.value), "status": "pending"}, 201)
 
-    @post("/{shift_id:uuid}/corrections/{request_id:uuid}/approve", guards=[allow("coordinator")],
+    @post("/{shift_id:uuid}/corrections/{request_id:uuid}/approve", guards=[may(Commands.approve_hours_correction)],
           sync_to_thread=True, status_code=200)
-    def approve_correction(self, request: Request, shift_id: FromPath[UUID], request_id: FromPath[UUID]) -> Response:
-        self._shift(request, shift_id)
-        receipt = request.app.state.ledger.approve_hours_correction(shift_id, request_id, request.user.account_id)
+    def approve_correction(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID],
+                           request_id: FromPath[UUID]) -> Response:
+        receipt = commands.approve_hours_correction(request.user, shift_id, request_id)
         return written(request, receipt, {"request_id": str(request_id), "status": "approved"})
 
-    @post("/{shift_id:uuid}/corrections/{request_id:uuid}/decline", guards=[allow("coordinator")],
+    @post("/{shift_id:uuid}/corrections/{request_id:uuid}/decline", guards=[may(Commands.decline_hours_correction)],
           sync_to_thread=True, status_code=200)
-    def decline_correction(self, request: Request, shift_id: FromPath[UUID], request_id: FromPath[UUID],
-                           data: JSONBody[Decline]) -> Response:
-        self._shift(request, shift_id)
-        receipt = request.app.state.ledger.decline_hours_correction(shift_id, request_id, data.reason,
-                                                                    request.user.account_id)
+    def decline_correction(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID],
+                           request_id: FromPath[UUID], data: JSONBody[Decline]) -> Response:
+        receipt = commands.decline_hours_correction(request.user, shift_id, request_id, data.reason)
         return written(request, receipt, {"request_id": str(request_id), "status": "declined"})

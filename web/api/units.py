@@ -2,30 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar import Controller, Request, Response, get, post
 
+from domain import bounds
+from domain.accounts import ROLES, USERNAME
 from projections import directory
 from web.api.common import UnitIds, read_db, written
-from web.auth import allow
+from web.auth import allow, may
+from web.commands import CommandPath, Commands
 from web.passwords import NewPassword, hash_password
 
-Text = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Text = Annotated[str, msgspec.Meta(min_length=1, max_length=bounds.TITLE)]
 
 
 class NewUnit(msgspec.Struct, forbid_unknown_fields=True):
     name: Text
-    district: Annotated[str, msgspec.Meta(max_length=200)] = ""
+    district: Annotated[str, msgspec.Meta(max_length=bounds.TITLE)] = ""
 
 
 class NewAccount(msgspec.Struct, forbid_unknown_fields=True):
-    username: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    username: Annotated[str, msgspec.Meta(min_length=1, max_length=USERNAME)]
     password: NewPassword
-    role: Annotated[str, msgspec.Meta(max_length=30)]
+    role: Literal[ROLES]  # type: ignore[valid-type]
     unit_ids: UnitIds = []
     volunteer_id: UUID | None = None
 
@@ -34,9 +37,9 @@ class UnitsController(Controller):
     path = "/api/v1"
     tags = ["units and accounts"]
 
-    @post("/units", guards=[allow("admin")], sync_to_thread=True)
-    def create_unit(self, request: Request, data: JSONBody[NewUnit]) -> Response:
-        receipt = request.app.state.ledger.register_unit(data.name, data.district, request.user.account_id)
+    @post("/units", guards=[may(Commands.register_unit)], sync_to_thread=True)
+    def create_unit(self, request: Request, commands: CommandPath, data: JSONBody[NewUnit]) -> Response:
+        receipt = commands.register_unit(request.user, data.name, data.district)
         return written(request, receipt, {"id": str(receipt.id), "name": data.name.strip(),
                                           "district": data.district.strip()}, 201)
 
@@ -45,17 +48,17 @@ class UnitsController(Controller):
     def list_units(self, request: Request, min_position: FromQuery[int | None] = None) -> list[dict]:
         return directory.units(read_db(request, min_position))
 
-    @post("/accounts", guards=[allow("admin")], sync_to_thread=True)
-    def create_account(self, request: Request, data: JSONBody[NewAccount]) -> Response:
-        receipt = request.app.state.ledger.open_account(
-            data.username, hash_password(data.password), data.role, data.unit_ids, data.volunteer_id,
-            request.user.account_id)
+    @post("/accounts", guards=[may(Commands.open_account)], sync_to_thread=True)
+    def create_account(self, request: Request, commands: CommandPath, data: JSONBody[NewAccount]) -> Response:
+        receipt = commands.open_account(request.user, data.username, hash_password(data.password), data.role,
+                                        data.unit_ids, data.volunteer_id)
         return written(request, receipt, {"id": str(receipt.id), "username": data.username.strip().lower(),
                                           "role": data.role, "unit_ids": [str(u) for u in data.unit_ids],
                                           "volunteer_id": str(data.volunteer_id) if data.volunteer_id else None}, 201)
 
-    @post("/accounts/{account_id:uuid}/disable", guards=[allow("admin")], sync_to_thread=True, status_code=200)
-    def disable_account(self, request: Request, account_id: FromPath[UUID]) -> Response:
+    @post("/accounts/{account_id:uuid}/disable", guards=[may(Commands.disable_account)], sync_to_thread=True,
+          status_code=200)
+    def disable_account(self, request: Request, commands: CommandPath, account_id: FromPath[UUID]) -> Response:
         """Suspend an account: its tokens stop working at once, and it cannot log in again."""
-        receipt = request.app.state.ledger.disable_account(account_id, request.user.account_id)
+        receipt = commands.disable_account(request.user, account_id)
         return written(request, receipt, {"id": str(account_id), "disabled": True})

@@ -14,24 +14,25 @@ from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
 
-from domain.errors import InvalidCommand
-from projections import awards, directory, hours, notices, qualifications
+from domain import bounds
+from projections import directory, hours, notices, qualifications
 from web.api.common import POSITION, Search, Status, Tags, read_db, whole_span, written
-from web.auth import allow
+from web.auth import allow, may
+from web.commands import CommandPath, Commands
 from web.importing import run_import
 
 
 class NewVolunteer(msgspec.Struct, forbid_unknown_fields=True):
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
-    phone: Annotated[str, msgspec.Meta(min_length=3, max_length=30)]
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=bounds.NAME)]
+    phone: Annotated[str, msgspec.Meta(min_length=1, max_length=30)]  # its form: domain/bounds.py
     unit_id: UUID
     languages: Tags = []
     skills: Tags = []
-    email: Annotated[str, msgspec.Meta(max_length=200)] = ""  # where notices go; SMS (if set up) otherwise
+    email: Annotated[str, msgspec.Meta(max_length=bounds.EMAIL)] = ""  # where notices go; SMS (if set up) otherwise
 
 
 class Email(msgspec.Struct, forbid_unknown_fields=True):
-    email: Annotated[str, msgspec.Meta(max_length=200)]  # empty: notices by SMS where a hook is set
+    email: Annotated[str, msgspec.Meta(max_length=bounds.EMAIL)]  # empty: notices by SMS where a hook is set
 
 
 @dataclass
@@ -44,11 +45,11 @@ IMPORT_MAX_BYTES = 10 * 1024 * 1024
 
 
 class Award(msgspec.Struct, forbid_unknown_fields=True):
-    hours: Annotated[int, msgspec.Meta(ge=1, le=100_000)]  # the milestone, e.g. 100
+    hours: Annotated[int, msgspec.Meta(ge=1, le=bounds.AWARD_HOURS)]  # the milestone, e.g. 100
 
 
 class Suspension(msgspec.Struct, forbid_unknown_fields=True):
-    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=bounds.REASON)]
 
 
 class Credential(msgspec.Struct, forbid_unknown_fields=True):
@@ -70,16 +71,10 @@ class VolunteersController(Controller):
         request.user.ensure_volunteer(volunteer_id, found["unit_id"])
         return found
 
-    def _volunteer(self, request: Request, volunteer_id: UUID):
-        volunteer = request.app.state.ledger.get_volunteer(volunteer_id)
-        request.user.ensure_volunteer(volunteer_id, volunteer.unit_id)
-        return volunteer
-
-    @post("/", guards=[allow("coordinator")], sync_to_thread=True)
-    def register(self, request: Request, data: JSONBody[NewVolunteer]) -> Response:
-        request.user.ensure_unit(data.unit_id)
-        receipt = request.app.state.ledger.register_volunteer(data.name, data.phone, data.unit_id, data.languages,
-                                                              data.skills, request.user.account_id, data.email)
+    @post("/", guards=[may(Commands.register_volunteer)], sync_to_thread=True)
+    def register(self, request: Request, commands: CommandPath, data: JSONBody[NewVolunteer]) -> Response:
+        receipt = commands.register_volunteer(request.user, data.name, data.phone, data.unit_id, data.languages,
+                                              data.skills, data.email)
         return written(request, receipt, {"id": str(receipt.id), "status": receipt.value, "name": data.name,
                                           "unit_id": str(data.unit_id)}, 201)
 
@@ -92,31 +87,25 @@ class VolunteersController(Controller):
         report = run_import(request, data.file.file.read(), data.file.filename or "upload.csv", data.unit_id)
         return Response(content=report, headers={POSITION: str(request.app.state.ledger.position)})
 
-    @post("/{volunteer_id:uuid}/approve", guards=[allow("coordinator")], sync_to_thread=True, status_code=200)
-    def approve(self, request: Request, volunteer_id: FromPath[UUID]) -> Response:
-        self._volunteer(request, volunteer_id)
-        receipt = request.app.state.ledger.approve_volunteer(volunteer_id, request.user.account_id)
+    @post("/{volunteer_id:uuid}/approve", guards=[may(Commands.approve_volunteer)], sync_to_thread=True,
+          status_code=200)
+    def approve(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID]) -> Response:
+        receipt = commands.approve_volunteer(request.user, volunteer_id)
         return written(request, receipt, {"id": str(volunteer_id), "status": receipt.value})
 
-    @post("/{volunteer_id:uuid}/awards", guards=[allow("coordinator")], sync_to_thread=True, status_code=200)
-    def present_award(self, request: Request, volunteer_id: FromPath[UUID], data: JSONBody[Award]) -> Response:
+    @post("/{volunteer_id:uuid}/awards", guards=[may(Commands.present_award)], sync_to_thread=True, status_code=200)
+    def present_award(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID],
+                      data: JSONBody[Award]) -> Response:
         """Record that a service award (an hour milestone the volunteer has reached) was presented."""
-        self._volunteer(request, volunteer_id)
-        state = request.app.state
-        if data.hours not in state.settings.award_hours:
-            raise InvalidCommand("hours", f"awards are given at {', '.join(map(str, state.settings.award_hours))} hours")
-        if data.hours not in awards.due_hours(read_db(request, None), str(volunteer_id), state.settings.award_hours):
-            if awards.served_minutes(read_db(request, None), str(volunteer_id)) < data.hours * 60:
-                raise InvalidCommand("hours", f"this volunteer has not served {data.hours} hours yet")
-        receipt = state.ledger.present_award(volunteer_id, data.hours, request.user.account_id)
+        receipt = commands.present_award(request.user, volunteer_id, data.hours)
         return written(request, receipt, {"id": str(volunteer_id), "award_hours": data.hours})
 
-    @post("/{volunteer_id:uuid}/email", guards=[allow("coordinator", "volunteer")], sync_to_thread=True,
+    @post("/{volunteer_id:uuid}/email", guards=[may(Commands.change_volunteer_email)], sync_to_thread=True,
           status_code=200)
-    def change_email(self, request: Request, volunteer_id: FromPath[UUID], data: JSONBody[Email]) -> Response:
+    def change_email(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID],
+                     data: JSONBody[Email]) -> Response:
         """Where this volunteer's notices (shift changes, reminders) are e-mailed."""
-        self._volunteer(request, volunteer_id)
-        receipt = request.app.state.ledger.change_volunteer_email(volunteer_id, data.email, request.user.account_id)
+        receipt = commands.change_volunteer_email(request.user, volunteer_id, data.email)
         return written(request, receipt, {"id": str(volunteer_id), "email": data.email.strip()})
 
     @get("/{volunteer_id:uuid}/notices", guards=[allow("coordinator", "volunteer")], sync_to_thread=True)
@@ -127,17 +116,19 @@ class VolunteersController(Controller):
         self._readable(request, db, volunteer_id)
         return notices.listed(db, None, str(volunteer_id))
 
-    @post("/{volunteer_id:uuid}/forget", guards=[allow("admin")], sync_to_thread=True, status_code=200)
-    def forget(self, request: Request, volunteer_id: FromPath[UUID]) -> Response:
+    @post("/{volunteer_id:uuid}/forget", guards=[may(Commands.forget_volunteer)], sync_to_thread=True,
+          status_code=200)
+    def forget(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID]) -> Response:
         """The right to be forgotten (PIPL art. 47, GDPR art. 17): name and phone become unreadable
         for good; hours and tallies stay whole."""
-        receipt = request.app.state.ledger.forget_volunteer(volunteer_id, request.user.account_id)
+        receipt = commands.forget_volunteer(request.user, volunteer_id)
         return written(request, receipt, {"id": str(volunteer_id), "forgotten": True})
 
-    @post("/{volunteer_id:uuid}/suspend", guards=[allow("coordinator")], sync_to_thread=True, status_code=200)
-    def suspend(self, request: Request, volunteer_id: FromPath[UUID], data: JSONBody[Suspension]) -> Response:
-        self._volunteer(request, volunteer_id)
-        receipt = request.app.state.ledger.suspend_volunteer(volunteer_id, data.reason, request.user.account_id)
+    @post("/{volunteer_id:uuid}/suspend", guards=[may(Commands.suspend_volunteer)], sync_to_thread=True,
+          status_code=200)
+    def suspend(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID],
+                data: JSONBody[Suspension]) -> Response:
+        receipt = commands.suspend_volunteer(request.user, volunteer_id, data.reason)
         return written(request, receipt, {"id": str(volunteer_id), "status": receipt.value})
 
     @get("/{volunteer_id:uuid}", guards=[allow("coordinator", "volunteer")], sync_to_thread=True)
@@ -166,25 +157,24 @@ class VolunteersController(Controller):
         first, last = whole_span(from_, to)
         return hours.summary(db, str(volunteer_id), first, last)
 
-    @post("/{volunteer_id:uuid}/reinstate", guards=[allow("coordinator")], sync_to_thread=True, status_code=200)
-    def reinstate(self, request: Request, volunteer_id: FromPath[UUID]) -> Response:
-        self._volunteer(request, volunteer_id)
-        receipt = request.app.state.ledger.reinstate_volunteer(volunteer_id, request.user.account_id)
+    @post("/{volunteer_id:uuid}/reinstate", guards=[may(Commands.reinstate_volunteer)], sync_to_thread=True,
+          status_code=200)
+    def reinstate(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID]) -> Response:
+        receipt = commands.reinstate_volunteer(request.user, volunteer_id)
         return written(request, receipt, {"id": str(volunteer_id), "status": receipt.value})
 
-    @post("/{volunteer_id:uuid}/retire", guards=[allow("coordinator")], sync_to_thread=True, status_code=200)
-    def retire(self, request: Request, volunteer_id: FromPath[UUID]) -> Response:
-        self._volunteer(request, volunteer_id)
-        receipt = request.app.state.ledger.retire_volunteer(volunteer_id, request.user.account_id)
+    @post("/{volunteer_id:uuid}/retire", guards=[may(Commands.retire_volunteer)], sync_to_thread=True,
+          status_code=200)
+    def retire(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID]) -> Response:
+        receipt = commands.retire_volunteer(request.user, volunteer_id)
         return written(request, receipt, {"id": str(volunteer_id), "status": receipt.value})
 
-    @post("/{volunteer_id:uuid}/credentials", guards=[allow("coordinator")], sync_to_thread=True)
-    def record_credential(self, request: Request, volunteer_id: FromPath[UUID], data: JSONBody[Credential]) -> Response:
+    @post("/{volunteer_id:uuid}/credentials", guards=[may(Commands.record_credential)], sync_to_thread=True)
+    def record_credential(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID],
+                          data: JSONBody[Credential]) -> Response:
         """A health check, TB test or flu vaccination (or its signed declination), with its expiry."""
-        self._volunteer(request, volunteer_id)
-        receipt = request.app.state.ledger.record_credential(volunteer_id, data.kind, data.recorded_on,
-                                                             data.expires_on, request.user.account_id,
-                                                             declined=data.declined)
+        receipt = commands.record_credential(request.user, volunteer_id, data.kind, data.recorded_on,
+                                             data.expires_on, declined=data.declined)
         return written(request, receipt, {"id": str(volunteer_id), "kind": data.kind,
                                           "expires_on": data.expires_on}, 201)
 

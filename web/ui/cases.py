@@ -3,22 +3,20 @@ and the department's reports."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
 from litestar.response import Template
 
 from domain.cases import CONSENT_SCOPES, CONTACTS, EVALUATIONS, INTAKE_SOURCES, OUTCOMES, RISKS
-from domain.errors import InvalidCommand
 from projections import caseload, casework, directory
-from web.api.cases import case_role
-from web.auth import allow
-from web.pseudonyms import patient_ref
-from web.ui.common import act, now_local, page, reader
+from web.auth import allow, may
+from web.commands import CommandPath, Commands
+from web.ui.common import act, form_id, form_moment, now_local, page, reader
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -41,28 +39,20 @@ class CasesPagesController(Controller):
                     to_countersign=casework.pending_countersignatures(db, supervisees),
                     units=[u for u in directory.units(db) if u["id"] in units], sources=INTAKE_SOURCES, me=me)
 
-    @post("/cases", guards=[allow("social_worker")], sync_to_thread=True)
-    def open_case(self, request: Request, data: Form) -> Response:
-        state = request.app.state
-        request.user.ensure_unit(data.get("unit_id", ""))
-
-        def command():
-            if not data.get("patient_id", "").strip():
-                raise InvalidCommand("patient_id", "is needed (it is turned into a pseudonym)")
-            return state.ledger.open_case(UUID(data["unit_id"]), UUID(request.user.account_id),
-                                          patient_ref(data["patient_id"], state.pseudonym_secret),
-                                          data.get("source", ""), request.user.account_id)
-        return act(request, "/cases", "Case opened.", command)
+    @post("/cases", guards=[may(Commands.open_case)], sync_to_thread=True)
+    def open_case(self, request: Request, commands: CommandPath, data: Form) -> Response:
+        return act(request, "/cases", "Case opened.", lambda: commands.open_case(
+            request.user, form_id(data, "unit_id"), data.get("patient_id", ""), data.get("source", "")))
 
     @get("/cases/{case_id:uuid}", guards=[allow("social_worker")], sync_to_thread=True)
-    def case(self, request: Request, case_id: FromPath[UUID]) -> Template:
+    def case(self, request: Request, commands: CommandPath, case_id: FromPath[UUID]) -> Template:
         db, ledger = reader(request), request.app.state.ledger
         found = casework.case(db, str(case_id))
         if found is None:
             raise NotFoundException("No such case")
         request.user.ensure_unit(found["unit_id"])
         aggregate = ledger.get_case(case_id)
-        role = case_role(request, aggregate)
+        role = commands.case_role(request.user, aggregate)
         notes = []
         if role is not None:  # notes come from the log, only for the case's workers and supervisors
             for note_id, note in aggregate.notes.items():
@@ -79,68 +69,60 @@ class CasesPagesController(Controller):
                     now=now_local(request))
 
     def _step(self, request: Request, case_id: UUID, done: str, command) -> Response:
-        aggregate = request.app.state.ledger.get_case(case_id)
-        request.user.ensure_unit(aggregate.unit_id)
-        if case_role(request, aggregate) is None:
-            raise PermissionDeniedException("Only the case's social workers and their supervisors")
         return act(request, f"/cases/{case_id}", done, command)
 
-    @post("/cases/{case_id:uuid}/consent", guards=[allow("social_worker")], sync_to_thread=True)
-    def consent(self, request: Request, case_id: FromPath[UUID], data: Form) -> Response:
-        ledger, me = request.app.state.ledger, request.user.account_id
+    @post("/cases/{case_id:uuid}/consent", guards=[may(Commands.give_consent)], sync_to_thread=True)
+    def consent(self, request: Request, commands: CommandPath, case_id: FromPath[UUID], data: Form) -> Response:
         if data.get("withdraw") == "yes":
-            return self._step(request, case_id, "Consent withdrawn.", lambda: ledger.withdraw_consent(case_id, me))
-        return self._step(request, case_id, "Consent recorded.", lambda: ledger.give_consent(
-            case_id, _checked(data, "scope", CONSENT_SCOPES), me))
+            return self._step(request, case_id, "Consent withdrawn.",
+                              lambda: commands.withdraw_consent(request.user, case_id))
+        return self._step(request, case_id, "Consent recorded.", lambda: commands.give_consent(
+            request.user, case_id, _checked(data, "scope", CONSENT_SCOPES)))
 
-    @post("/cases/{case_id:uuid}/assessment", guards=[allow("social_worker")], sync_to_thread=True)
-    def assess(self, request: Request, case_id: FromPath[UUID], data: Form) -> Response:
+    @post("/cases/{case_id:uuid}/assessment", guards=[may(Commands.assess_case)], sync_to_thread=True)
+    def assess(self, request: Request, commands: CommandPath, case_id: FromPath[UUID], data: Form) -> Response:
         needs = [n.strip() for n in data.get("needs", "").split(",") if n.strip()]
-        return self._step(request, case_id, "Assessment recorded.", lambda: request.app.state.ledger.assess_case(
-            case_id, data.get("risk", ""), needs, request.user.account_id))
+        return self._step(request, case_id, "Assessment recorded.", lambda: commands.assess_case(
+            request.user, case_id, data.get("risk", ""), needs))
 
-    @post("/cases/{case_id:uuid}/plan", guards=[allow("social_worker")], sync_to_thread=True)
-    def plan(self, request: Request, case_id: FromPath[UUID], data: Form) -> Response:
+    @post("/cases/{case_id:uuid}/plan", guards=[may(Commands.plan_case)], sync_to_thread=True)
+    def plan(self, request: Request, commands: CommandPath, case_id: FromPath[UUID], data: Form) -> Response:
         goals = data.get("goals", "").splitlines()
-        return self._step(request, case_id, "Plan recorded.", lambda: request.app.state.ledger.plan_case(
-            case_id, goals, request.user.account_id))
+        return self._step(request, case_id, "Plan recorded.", lambda: commands.plan_case(request.user, case_id, goals))
 
-    @post("/cases/{case_id:uuid}/notes", guards=[allow("social_worker")], sync_to_thread=True)
-    def note(self, request: Request, case_id: FromPath[UUID], data: Form) -> Response:
+    @post("/cases/{case_id:uuid}/notes", guards=[may(Commands.record_case_note)], sync_to_thread=True)
+    def note(self, request: Request, commands: CommandPath, case_id: FromPath[UUID], data: Form) -> Response:
         zone = now_local(request).tzinfo
+        return self._step(request, case_id, "Note recorded.", lambda: commands.record_case_note(
+            request.user, case_id, form_moment(data, "day", "time", zone, "contact_at"),
+            _checked(data, "contacted", CONTACTS), data.get("text", "")))
 
-        def command():
-            contact_at = datetime.combine(date.fromisoformat(data["day"]), time.fromisoformat(data["time"]), zone)
-            return request.app.state.ledger.record_case_note(
-                case_id, UUID(request.user.account_id), contact_at, _checked(data, "contacted", CONTACTS),
-                data.get("text", ""), request.user.account_id)
-        return self._step(request, case_id, "Note recorded.", command)
-
-    @post("/cases/{case_id:uuid}/notes/{note_id:uuid}/countersign", guards=[allow("social_worker")],
+    @post("/cases/{case_id:uuid}/notes/{note_id:uuid}/countersign", guards=[may(Commands.countersign_note)],
           sync_to_thread=True)
-    def countersign(self, request: Request, case_id: FromPath[UUID], note_id: FromPath[UUID]) -> Response:
-        return self._step(request, case_id, "Note countersigned.", lambda: request.app.state.ledger.countersign_note(
-            case_id, note_id, UUID(request.user.account_id), request.user.account_id))
+    def countersign(self, request: Request, commands: CommandPath, case_id: FromPath[UUID],
+                    note_id: FromPath[UUID]) -> Response:
+        return self._step(request, case_id, "Note countersigned.",
+                          lambda: commands.countersign_note(request.user, case_id, note_id))
 
-    @post("/cases/{case_id:uuid}/referral", guards=[allow("social_worker")], sync_to_thread=True)
-    def refer(self, request: Request, case_id: FromPath[UUID], data: Form) -> Response:
-        return self._step(request, case_id, "Referral recorded.", lambda: request.app.state.ledger.refer_case_out(
-            case_id, data.get("to", ""), request.user.account_id))
+    @post("/cases/{case_id:uuid}/referral", guards=[may(Commands.refer_case_out)], sync_to_thread=True)
+    def refer(self, request: Request, commands: CommandPath, case_id: FromPath[UUID], data: Form) -> Response:
+        return self._step(request, case_id, "Referral recorded.", lambda: commands.refer_case_out(
+            request.user, case_id, data.get("to", "")))
 
-    @post("/cases/{case_id:uuid}/transfer", guards=[allow("social_worker")], sync_to_thread=True)
-    def transfer(self, request: Request, case_id: FromPath[UUID], data: Form) -> Response:
-        return self._step(request, case_id, "Case transferred.", lambda: request.app.state.ledger.transfer_case(
-            case_id, UUID(data["to_worker_id"]), request.user.account_id))
+    @post("/cases/{case_id:uuid}/transfer", guards=[may(Commands.transfer_case)], sync_to_thread=True)
+    def transfer(self, request: Request, commands: CommandPath, case_id: FromPath[UUID], data: Form) -> Response:
+        return self._step(request, case_id, "Case transferred.", lambda: commands.transfer_case(
+            request.user, case_id, form_id(data, "to_worker_id")))
 
-    @post("/cases/{case_id:uuid}/evaluation", guards=[allow("social_worker")], sync_to_thread=True)
-    def evaluate(self, request: Request, case_id: FromPath[UUID], data: Form) -> Response:
-        return self._step(request, case_id, "Evaluation recorded.", lambda: request.app.state.ledger.evaluate_case(
-            case_id, data.get("result", ""), request.user.account_id))
+    @post("/cases/{case_id:uuid}/evaluation", guards=[may(Commands.evaluate_case)], sync_to_thread=True)
+    def evaluate(self, request: Request, commands: CommandPath, case_id: FromPath[UUID], data: Form) -> Response:
+        return self._step(request, case_id, "Evaluation recorded.", lambda: commands.evaluate_case(
+            request.user, case_id, data.get("result", "")))
 
-    @post("/cases/{case_id:uuid}/close", guards=[allow("social_worker")], sync_to_thread=True)
-    def close(self, request: Request, case_id: FromPath[UUID], data: Form) -> Response:
-        return self._step(request, case_id, "Case closed.", lambda: request.app.state.ledger.close_case(
-            case_id, data.get("outcome", ""), request.user.account_id))
+    @post("/cases/{case_id:uuid}/close", guards=[may(Commands.close_case)], sync_to_thread=True)
+    def close(self, request: Request, commands: CommandPath, case_id: FromPath[UUID], data: Form) -> Response:
+        return self._step(request, case_id, "Case closed.", lambda: commands.close_case(
+            request.user, case_id, data.get("outcome", "")))
 
     @get("/cases/reports", guards=[allow("social_worker", "coordinator", "auditor", "admin")], sync_to_thread=True)
     def reports(self, request: Request, from_: Annotated[date | None, QueryParameter(name="from")] = None,

@@ -3,7 +3,6 @@ printable certificate, and the public page that verifies one by its code."""
 
 from __future__ import annotations
 
-from datetime import date
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
@@ -13,16 +12,12 @@ from litestar.response import Template
 
 from domain.identity import ID_TYPES, masked
 from projections import certificates, directory
-from web.api.certificates import certify, readable
 from web.auth import allow
-from web.certificates import ID_TYPE_NAMES, shown, verified
-from web.ui.common import act, now_local, page, reader
+from web.certificates import ID_TYPE_NAMES, readable, shown, verified
+from web.commands import CommandPath
+from web.ui.common import act, form_day, form_id, now_local, page, reader
 
 Form = URLEncodedBody[dict[str, str]]
-
-
-def _day(data: dict[str, str], field: str) -> date:
-    return date.fromisoformat(data.get(field, ""))
 
 
 class CertificatesPagesController(Controller):
@@ -40,31 +35,30 @@ class CertificatesPagesController(Controller):
                     year_start=today.replace(month=1, day=1), id_types=ID_TYPES, id_type_names=ID_TYPE_NAMES)
 
     @post("/certificates/details", guards=[allow("coordinator")], sync_to_thread=True)
-    def details(self, request: Request, data: Form) -> Response:
-        request.user.ensure_unit(data.get("unit_id", ""))
+    def details(self, request: Request, commands: CommandPath, data: Form) -> Response:
         return act(request, "/certificates", "The certificate details are saved.",
-                   lambda: request.app.state.ledger.set_certificate_details(
-                       UUID(data["unit_id"]), data.get("responsible_person", ""), data.get("contact", ""),
-                       request.user.account_id))
+                   lambda: commands.set_certificate_details(request.user, form_id(data, "unit_id"),
+                                                            data.get("responsible_person", ""), data.get("contact", "")),
+                   form="details")
 
     @post("/certificates/identity", guards=[allow("coordinator")], sync_to_thread=True)
-    def identity(self, request: Request, data: Form) -> Response:
-        ledger = request.app.state.ledger
-        volunteer_id = UUID(data["volunteer_id"])
-        request.user.ensure_volunteer(volunteer_id, ledger.get_volunteer(volunteer_id).unit_id)
-        return act(request, "/certificates", "The identity document is recorded.", lambda: ledger.record_identity(
-            volunteer_id, data.get("id_type", ""), data.get("id_number", ""), data.get("volunteer_number", ""),
-            request.user.account_id))
+    def identity(self, request: Request, commands: CommandPath, data: Form) -> Response:
+        return act(request, "/certificates", "The identity document is recorded.", lambda: commands.record_identity(
+            request.user, form_id(data, "volunteer_id"), data.get("id_type", ""), data.get("id_number", ""),
+            data.get("volunteer_number", "")), form="identity")
 
     @post("/certificates/issue", guards=[allow("coordinator")], sync_to_thread=True)
-    def issue_for(self, request: Request, data: Form) -> Response:
-        return act(request, "/certificates", "Certificate issued: open it below to print.", lambda: certify(
-            request, UUID(data["volunteer_id"]), _day(data, "from"), _day(data, "to"), data.get("handler", "")))
+    def issue_for(self, request: Request, commands: CommandPath, data: Form) -> Response:
+        return act(request, "/certificates", "Certificate issued: open it below to print.",
+                   lambda: commands.issue_certificate(request.user, form_id(data, "volunteer_id"),
+                                                      form_day(data, "from"), form_day(data, "to"),
+                                                      data.get("handler", ""), now_local(request).date()),
+                   form="issue")
 
     @get("/certificates/{certificate_id:uuid}", guards=[allow("coordinator", "volunteer")], sync_to_thread=True)
     def certificate(self, request: Request, certificate_id: FromPath[UUID]) -> Template:
         """The certificate as issued, to print: the identity number masked on screen, whole on paper."""
-        certificate = readable(request, certificate_id)
+        certificate = readable(request.app.state.ledger, request.user, certificate_id)
         return page(request, "certificate.html", c=shown(certificate), whole_id=certificate.id_number,
                     verify_url=f"{str(request.base_url).rstrip('/')}/verify/{certificate.code}")
 
@@ -81,16 +75,18 @@ class CertificatesPagesController(Controller):
                     year_start=today.replace(month=1, day=1))
 
     @post("/me/identity", guards=[allow("volunteer")], sync_to_thread=True)
-    def my_identity(self, request: Request, data: Form) -> Response:
+    def my_identity(self, request: Request, commands: CommandPath, data: Form) -> Response:
         return act(request, "/me/certificates", "The identity document is recorded.",
-                   lambda: request.app.state.ledger.record_identity(
-                       UUID(request.user.volunteer_id), data.get("id_type", ""), data.get("id_number", ""),
-                       data.get("volunteer_number", ""), request.user.account_id))
+                   lambda: commands.record_identity(request.user, UUID(request.user.volunteer_id),
+                                                    data.get("id_type", ""), data.get("id_number", ""),
+                                                    data.get("volunteer_number", "")), form="identity")
 
     @post("/me/certificates", guards=[allow("volunteer")], sync_to_thread=True)
-    def issue_mine(self, request: Request, data: Form) -> Response:
-        return act(request, "/me/certificates", "Certificate issued: open it below to print.", lambda: certify(
-            request, UUID(request.user.volunteer_id), _day(data, "from"), _day(data, "to"), ""))
+    def issue_mine(self, request: Request, commands: CommandPath, data: Form) -> Response:
+        return act(request, "/me/certificates", "Certificate issued: open it below to print.",
+                   lambda: commands.issue_certificate(request.user, UUID(request.user.volunteer_id),
+                                                      form_day(data, "from"), form_day(data, "to"), "",
+                                                      now_local(request).date()), form="issue")
 
     # --- anyone ---------------------------------------------------------------------------
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 from urllib.parse import quote, unquote
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from litestar import Request, Response
@@ -15,7 +16,8 @@ from markupsafe import Markup
 from litestar.datastructures import Cookie
 from litestar.response import Redirect, Template
 
-from domain.errors import DomainError
+from domain.errors import DomainError, InvalidCommand
+from domain.permissions import NotAllowed
 from domain.ledger import Receipt
 from web.i18n import Translator, negotiate
 from web.security import CSRF_FIELD, csrf_token_of
@@ -51,26 +53,33 @@ def page(request: Request, template: str, **context: Any) -> Template:
     return response
 
 
-def back(request: Request, to: str, kind: str, text: str) -> Redirect:
-    """After an action: back to a page (303), carrying one message in words."""
+def back(request: Request, to: str, kind: str, text: str, field: str | None = None,
+         form: str | None = None) -> Redirect:
+    """After an action: back to a page (303), carrying one message in words, and the field it is
+    about (the page shows it beside that field) and the form it came from."""
     redirect = Redirect(path=to, status_code=303)
-    redirect.cookies.append(Cookie(key=FLASH, value=quote(json.dumps({"kind": kind, "text": text})), path="/",
+    message = {"kind": kind, "text": text, **({"field": field} if field else {}), **({"form": form} if form else {})}
+    redirect.cookies.append(Cookie(key=FLASH, value=quote(json.dumps(message)), path="/",
                                    max_age=60, httponly=True, samesite="strict"))
     return redirect
 
 
-def act(request: Request, to: str, done: str, command: Callable[[], Receipt], **words: Any) -> Response:
-    """Run one use case for a form; wait until the read models hold it; say what happened in words."""
+def act(request: Request, to: str, done: str, command: Callable[[], Receipt], form: str | None = None,
+        **words: Any) -> Response:
+    """Run one command for a form; wait until the read models hold it; say what happened in words
+    (a bad value: beside its field, in the page's language). Not allowed is a 403 page."""
     t = translator(request)
     state = request.app.state
     try:
         receipt = command()
+    except NotAllowed:
+        raise
+    except InvalidCommand as refused:
+        return back(request, to, "error", t.problem(refused), field=refused.field, form=form)
     except DomainError as refused:
         # The page we go back to should show the state that refused it, not an older one.
         state.projector.wait(state.ledger.position, timeout=state.settings.read_wait_seconds)
-        return back(request, to, "error", t.reason(refused.reason, refused.message))
-    except (ValueError, KeyError) as missing:
-        return back(request, to, "error", t.gettext("Please check the form: {problem}", problem=str(missing)))
+        return back(request, to, "error", t.reason(refused.reason, refused.message), form=form)
     if receipt.position is not None:
         state.projector.wait(receipt.position, timeout=state.settings.read_wait_seconds)
     return back(request, to, "ok", t.gettext(done, **words))
@@ -82,7 +91,6 @@ def reader(request: Request) -> Any:
 
 def calendar_url(request: Request, scope: str) -> str:
     """The logged-in account's private calendar feed for `scope` (v-VOLUNTEER or u-UNIT)."""
-    from uuid import UUID
 
     from web.calendar import feed_path
 
@@ -101,3 +109,60 @@ async def moves_of(projector: Any, read_model: str, pause: float = 0.5) -> Async
             seen = position
             yield position
         await asyncio.sleep(pause)
+
+
+# --- what a form sent, read as the command wants it (a bad value names its field) ---------
+
+
+def form_id(data: dict[str, str], field: str) -> UUID:
+    try:
+        return UUID(data.get(field, ""))
+    except ValueError:
+        raise InvalidCommand(field, "choose one from the list") from None
+
+
+def form_whole(data: dict[str, str], field: str, default: int | None = None) -> int | None:
+    """A whole number typed into `field` (empty: `default`)."""
+    text = data.get(field, "").strip()
+    if not text:
+        return default
+    if not text.isascii() or not text.lstrip("-").isdigit() or len(text) > 12:
+        raise InvalidCommand(field, "must be a whole number")
+    return int(text)
+
+
+def form_served(data: dict[str, str]) -> dict[str, int]:
+    """What a volunteer served, from the check-out form's served_<type> fields (each a count)."""
+    return {k.removeprefix("served_"): form_whole(data, k) for k in data
+            if k.startswith("served_") and data[k].strip()}  # type: ignore[misc]
+
+
+def form_day(data: dict[str, str], field: str) -> date:
+    try:
+        return date.fromisoformat(data.get(field, ""))
+    except ValueError:
+        raise InvalidCommand(field, "needs a date") from None
+
+
+def form_moment(data: dict[str, str], day_field: str, time_field: str, zone: Any, field: str) -> datetime:
+    """A date and a time typed on the programme's wall clock."""
+    day = form_day(data, day_field)
+    try:
+        at = time.fromisoformat(data.get(time_field, ""))
+    except ValueError:
+        raise InvalidCommand(time_field, "needs a time") from None
+    return datetime.combine(day, at, zone)
+
+
+def form_score(data: dict[str, str], field: str) -> float | None:
+    """A score out of 100 (empty: none given)."""
+    text = data.get(field, "").strip()
+    if not text:
+        return None
+    try:
+        score = float(text)
+    except ValueError:
+        raise InvalidCommand(field, "must be a number") from None
+    if not 0 <= score <= 100:  # also NaN and infinity
+        raise InvalidCommand(field, "must be between {low} and {high}", low=0, high=100)
+    return score

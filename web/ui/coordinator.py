@@ -7,18 +7,20 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.exceptions import NotFoundException
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from domain.errors import DomainError, InvalidCommand
+from domain.errors import DomainError
 from projections import awards, directory, notices, qualifications, reviews, roster, trainings
 from web.auth import allow
+from web.commands import CommandPath
 from web.api.volunteers import IMPORT_MAX_BYTES
 from web.importing import start_import
-from web.ui.common import act, calendar_url, now_local, page, reader, translator
+from web.ui.common import (act, calendar_url, form_id, form_moment, form_score, form_whole, now_local, page, reader,
+                           translator)
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -30,13 +32,6 @@ def _unit(request: Request, unit: str | None) -> str:
     if not chosen:
         raise NotFoundException("No unit yet")
     return chosen
-
-
-def _moment(day: str, clock: str, zone) -> datetime:
-    try:
-        return datetime.combine(date.fromisoformat(day), time.fromisoformat(clock), zone)
-    except ValueError:
-        raise InvalidCommand("starts_at", "needs a date and a time") from None
 
 
 class CoordinatorController(Controller):
@@ -65,21 +60,14 @@ class CoordinatorController(Controller):
                     today=today)
 
     @post("/shifts", sync_to_thread=True)
-    def schedule(self, request: Request, data: Form) -> Response:
-        state, unit_id = request.app.state, data.get("unit_id", "")
-        request.user.ensure_unit(unit_id)
+    def schedule(self, request: Request, commands: CommandPath, data: Form) -> Response:
         zone = now_local(request).tzinfo
-        day = data.get("day", "")
-        to = f"/shifts?unit={unit_id}&week={day}"
-
-        def command():
-            starts = _moment(day, data.get("start", ""), zone)
-            ends = _moment(day, data.get("end", ""), zone)
-            capacity = int(data.get("capacity") or 0)
-            requires = [k.strip() for k in data.get("requires", "").split(",") if k.strip()]
-            return state.ledger.schedule_shift(UUID(unit_id), data.get("post", ""), starts, ends, capacity, requires,
-                                               request.user.account_id)
-        return act(request, to, "Shift scheduled.", command)
+        to = f"/shifts?unit={data.get('unit_id', '')}&week={data.get('day', '')}"
+        return act(request, to, "Shift scheduled.", lambda: commands.schedule_shift(
+            request.user, form_id(data, "unit_id"), data.get("post", ""),
+            form_moment(data, "day", "start", zone, "starts_at"), form_moment(data, "day", "end", zone, "ends_at"),
+            form_whole(data, "capacity", 0), [k.strip() for k in data.get("requires", "").split(",") if k.strip()]),
+            form="shift")
 
     # --- one shift's roster -----------------------------------------------------------
 
@@ -97,25 +85,19 @@ class CoordinatorController(Controller):
         return page(request, "shift.html", shift=found, candidates=candidates, started=started)
 
     @post("/shifts/{shift_id:uuid}/signup", sync_to_thread=True)
-    def sign_up(self, request: Request, shift_id: FromPath[UUID], data: Form) -> Response:
-        self._own(request, shift_id)
-        return act(request, f"/shifts/{shift_id}", "Signed up.", lambda: request.app.state.ledger.sign_up(
-            shift_id, UUID(data["volunteer_id"]), request.user.account_id, trainee=data.get("trainee") == "on"))
+    def sign_up(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID], data: Form) -> Response:
+        return act(request, f"/shifts/{shift_id}", "Signed up.", lambda: commands.sign_up(
+            request.user, shift_id, form_id(data, "volunteer_id"), trainee=data.get("trainee") == "on"))
 
     @post("/shifts/{shift_id:uuid}/no-show", sync_to_thread=True)
-    def no_show(self, request: Request, shift_id: FromPath[UUID], data: Form) -> Response:
-        self._own(request, shift_id)
-        return act(request, f"/shifts/{shift_id}", "Marked as a no-show.", lambda: request.app.state.ledger.mark_no_show(
-            shift_id, UUID(data["volunteer_id"]), request.user.account_id))
+    def no_show(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID], data: Form) -> Response:
+        return act(request, f"/shifts/{shift_id}", "Marked as a no-show.", lambda: commands.mark_no_show(
+            request.user, shift_id, form_id(data, "volunteer_id")))
 
     @post("/shifts/{shift_id:uuid}/cancel", sync_to_thread=True)
-    def cancel(self, request: Request, shift_id: FromPath[UUID], data: Form) -> Response:
-        self._own(request, shift_id)
-        return act(request, f"/shifts/{shift_id}", "Shift cancelled.", lambda: request.app.state.ledger.cancel_shift(
-            shift_id, data.get("reason", "").strip() or "-", request.user.account_id))
-
-    def _own(self, request: Request, shift_id: UUID) -> None:
-        request.user.ensure_unit(request.app.state.ledger.get_shift(shift_id).unit_id)
+    def cancel(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID], data: Form) -> Response:
+        return act(request, f"/shifts/{shift_id}", "Shift cancelled.", lambda: commands.cancel_shift(
+            request.user, shift_id, data.get("reason", "").strip() or "-"))
 
     # --- volunteers ---------------------------------------------------------------------
 
@@ -136,22 +118,16 @@ class CoordinatorController(Controller):
                     status=status or "", units=[(u, unit_names.get(u, u)) for u in units])
 
     @post("/check-out-reviews/{shift_id:uuid}/{volunteer_id:uuid}", sync_to_thread=True)
-    def review_check_out(self, request: Request, shift_id: FromPath[UUID], volunteer_id: FromPath[UUID],
-                         data: Form) -> Response:
-        shift = request.app.state.ledger.get_shift(shift_id)
-        request.user.ensure_unit(shift.unit_id)
-        minutes = int(data["minutes"]) if data.get("minutes", "").strip() else None
-        return act(request, "/volunteers", "Check-out reviewed.", lambda: request.app.state.ledger.review_check_out(
-            shift_id, volunteer_id, minutes, request.user.account_id))
+    def review_check_out(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID],
+                         volunteer_id: FromPath[UUID], data: Form) -> Response:
+        return act(request, "/volunteers", "Check-out reviewed.", lambda: commands.review_check_out(
+            request.user, shift_id, volunteer_id, form_whole(data, "minutes")), form=f"review-{shift_id}-{volunteer_id}")
 
     @post("/volunteers/{volunteer_id:uuid}/awards/{hours:int}", sync_to_thread=True)
-    def present_award(self, request: Request, volunteer_id: FromPath[UUID], hours: FromPath[int]) -> Response:
-        volunteer = request.app.state.ledger.get_volunteer(volunteer_id)
-        request.user.ensure_unit(volunteer.unit_id)
-        if hours not in awards.due_hours(reader(request), str(volunteer_id), request.app.state.settings.award_hours):
-            raise InvalidCommand("hours", "this award is not due")
+    def present_award(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID],
+                      hours: FromPath[int]) -> Response:
         return act(request, "/volunteers", "Award recorded as presented.",
-                   lambda: request.app.state.ledger.present_award(volunteer_id, hours, request.user.account_id))
+                   lambda: commands.present_award(request.user, volunteer_id, hours))
 
     @get("/notices", sync_to_thread=True)
     def notices(self, request: Request, state_: Annotated[str | None, QueryParameter(name="state")] = None) -> Template:
@@ -196,28 +172,21 @@ class CoordinatorController(Controller):
                     units=[(u, names.get(u, u)) for u in request.user.unit_ids])
 
     @post("/volunteers", sync_to_thread=True)
-    def register(self, request: Request, data: Form) -> Response:
-        request.user.ensure_unit(data.get("unit_id", ""))
+    def register(self, request: Request, commands: CommandPath, data: Form) -> Response:
         languages = [x.strip() for x in data.get("languages", "").split(",") if x.strip()]
-        return act(request, "/volunteers", "Volunteer registered.", lambda: request.app.state.ledger.register_volunteer(
-            data.get("name", ""), data.get("phone", ""), UUID(data["unit_id"]), languages, [], request.user.account_id))
+        return act(request, "/volunteers", "Volunteer registered.", lambda: commands.register_volunteer(
+            request.user, data.get("name", ""), data.get("phone", ""), form_id(data, "unit_id"), languages, []),
+            form="register")
 
     @post("/volunteers/{volunteer_id:uuid}/approve", sync_to_thread=True)
-    def approve(self, request: Request, volunteer_id: FromPath[UUID]) -> Response:
-        self._volunteer(request, volunteer_id)
-        return act(request, "/volunteers", "Volunteer approved.", lambda: request.app.state.ledger.approve_volunteer(
-            volunteer_id, request.user.account_id))
+    def approve(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID]) -> Response:
+        return act(request, "/volunteers", "Volunteer approved.",
+                   lambda: commands.approve_volunteer(request.user, volunteer_id))
 
     @post("/volunteers/{volunteer_id:uuid}/suspend", sync_to_thread=True)
-    def suspend(self, request: Request, volunteer_id: FromPath[UUID], data: Form) -> Response:
-        self._volunteer(request, volunteer_id)
-        return act(request, "/volunteers", "Volunteer suspended.", lambda: request.app.state.ledger.suspend_volunteer(
-            volunteer_id, data.get("reason", ""), request.user.account_id))
-
-    def _volunteer(self, request: Request, volunteer_id: UUID) -> None:
-        volunteer = request.app.state.ledger.get_volunteer(volunteer_id)
-        if str(volunteer.unit_id) not in request.user.unit_ids:
-            raise PermissionDeniedException("Not a volunteer of your unit")
+    def suspend(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID], data: Form) -> Response:
+        return act(request, "/volunteers", "Volunteer suspended.", lambda: commands.suspend_volunteer(
+            request.user, volunteer_id, data.get("reason", "")), form=f"suspend-{volunteer_id}")
 
     # --- trainings ----------------------------------------------------------------------
 
@@ -229,18 +198,12 @@ class CoordinatorController(Controller):
                     today=now_local(request).date())
 
     @post("/trainings", sync_to_thread=True)
-    def schedule_training(self, request: Request, data: Form) -> Response:
-        request.user.ensure_unit(data.get("unit_id", ""))
+    def schedule_training(self, request: Request, commands: CommandPath, data: Form) -> Response:
         zone = now_local(request).tzinfo
-
-        def command():
-            day = data.get("day", "")
-            validity = int(data["validity_days"]) if data.get("validity_days") else None
-            return request.app.state.ledger.schedule_training(
-                data.get("title", ""), data.get("kind", ""), UUID(data["unit_id"]), _moment(day, data.get("start", ""), zone),
-                _moment(day, data.get("end", ""), zone), int(data.get("capacity") or 0), validity,
-                request.user.account_id)
-        return act(request, "/trainings", "Training scheduled.", command)
+        return act(request, "/trainings", "Training scheduled.", lambda: commands.schedule_training(
+            request.user, data.get("title", ""), data.get("kind", ""), form_id(data, "unit_id"),
+            form_moment(data, "day", "start", zone, "starts_at"), form_moment(data, "day", "end", zone, "ends_at"),
+            form_whole(data, "capacity", 0), form_whole(data, "validity_days")), form="training")
 
     @get("/trainings/{training_id:uuid}", sync_to_thread=True)
     def training(self, request: Request, training_id: FromPath[UUID]) -> Template:
@@ -255,16 +218,13 @@ class CoordinatorController(Controller):
         return page(request, "training.html", course=course, candidates=candidates)
 
     @post("/trainings/{training_id:uuid}/enrol", sync_to_thread=True)
-    def enrol(self, request: Request, training_id: FromPath[UUID], data: Form) -> Response:
-        request.user.ensure_unit(request.app.state.ledger.get_training(training_id).unit_id)
-        return act(request, f"/trainings/{training_id}", "Enrolled.", lambda: request.app.state.ledger.enrol(
-            training_id, UUID(data["volunteer_id"]), request.user.account_id))
+    def enrol(self, request: Request, commands: CommandPath, training_id: FromPath[UUID], data: Form) -> Response:
+        return act(request, f"/trainings/{training_id}", "Enrolled.", lambda: commands.enrol(
+            request.user, training_id, form_id(data, "volunteer_id")))
 
     @post("/trainings/{training_id:uuid}/result", sync_to_thread=True)
-    def result(self, request: Request, training_id: FromPath[UUID], data: Form) -> Response:
-        request.user.ensure_unit(request.app.state.ledger.get_training(training_id).unit_id)
-        passed = data.get("passed") == "yes"
-        score = float(data["score"]) if data.get("score") else None
-        return act(request, f"/trainings/{training_id}", "Result recorded.", lambda: request.app.state.ledger.assess(
-            training_id, UUID(data["volunteer_id"]), passed, score, request.user.account_id))
+    def result(self, request: Request, commands: CommandPath, training_id: FromPath[UUID], data: Form) -> Response:
+        return act(request, f"/trainings/{training_id}", "Result recorded.", lambda: commands.assess(
+            request.user, training_id, form_id(data, "volunteer_id"), data.get("passed") == "yes",
+            form_score(data, "score")))
 

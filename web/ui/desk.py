@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import datetime, time, timedelta
-from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import URLEncodedBody
@@ -13,7 +12,8 @@ from litestar.response import ServerSentEvent, Template
 from projections import roster
 from projections.store import iso
 from web.auth import allow
-from web.ui.common import act, moves_of, now_local, page, reader
+from web.commands import CommandPath
+from web.ui.common import act, form_id, form_served, moves_of, now_local, page, reader
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -30,19 +30,15 @@ class DeskController(Controller):
         return page(request, "kiosk.html", people=people, service_types=request.app.state.ledger.service_types())
 
     @post("/kiosk/check-in", guards=[allow("kiosk")], sync_to_thread=True)
-    def check_in(self, request: Request, data: Form) -> Response:
-        shift_id, volunteer_id, name = UUID(data["shift_id"]), UUID(data["volunteer_id"]), data.get("name", "")
-        request.user.ensure_unit(request.app.state.ledger.get_shift(shift_id).unit_id)
-        return act(request, "/kiosk", "{name} is checked in. Welcome!", lambda: request.app.state.ledger.check_in(
-            shift_id, volunteer_id, "kiosk", request.user.account_id), name=name)
+    def check_in(self, request: Request, commands: CommandPath, data: Form) -> Response:
+        return act(request, "/kiosk", "{name} is checked in. Welcome!", lambda: commands.check_in(
+            request.user, form_id(data, "shift_id"), form_id(data, "volunteer_id")), name=data.get("name", ""))
 
     @post("/kiosk/check-out", guards=[allow("kiosk")], sync_to_thread=True)
-    def check_out(self, request: Request, data: Form) -> Response:
-        shift_id, volunteer_id, name = UUID(data["shift_id"]), UUID(data["volunteer_id"]), data.get("name", "")
-        request.user.ensure_unit(request.app.state.ledger.get_shift(shift_id).unit_id)
-        served = {k.removeprefix("served_"): int(v) for k, v in data.items() if k.startswith("served_") and v.strip()}
-        return act(request, "/kiosk", "{name} is checked out. Thank you!", lambda: request.app.state.ledger.check_out(
-            shift_id, volunteer_id, served, request.user.account_id), name=name)
+    def check_out(self, request: Request, commands: CommandPath, data: Form) -> Response:
+        return act(request, "/kiosk", "{name} is checked out. Thank you!", lambda: commands.check_out(
+            request.user, form_id(data, "shift_id"), form_id(data, "volunteer_id"), form_served(data)),
+            form=f"check-out-{data.get('shift_id', '')}-{data.get('volunteer_id', '')}", name=data.get("name", ""))
 
     @get("/board", guards=[allow("coordinator", "kiosk")], sync_to_thread=True)
     def board(self, request: Request) -> Template:

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Template
 
-from domain.errors import InvalidCommand
 from projections import caseload, casework, directory, interpreting
-from web.api.interpreting import ask_for_interpreter
 from web.auth import allow
-from web.pseudonyms import patient_ref
-from web.ui.common import act, now_local, page, reader
+from web.commands import CommandPath
+from web.ui.common import act, form_id, form_moment, form_whole, now_local, page, reader
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -36,65 +34,45 @@ class SocialWorkController(Controller):
                     groups=casework.groups(db, list(request.user.unit_ids)))
 
     @post("/social/groups", sync_to_thread=True)
-    def form_group(self, request: Request, data: Form) -> Response:
-        request.user.ensure_unit(data.get("unit_id", ""))
-        return act(request, "/social", "Group formed.", lambda: request.app.state.ledger.form_group(
-            data.get("kind", ""), UUID(data["unit_id"]), data.get("title", ""), data.get("service_type", ""),
-            UUID(request.user.account_id), request.user.account_id))
+    def form_group(self, request: Request, commands: CommandPath, data: Form) -> Response:
+        return act(request, "/social", "Group formed.", lambda: commands.form_group(
+            request.user, data.get("kind", ""), form_id(data, "unit_id"), data.get("title", ""),
+            data.get("service_type", "")), form="group")
 
     @post("/social/groups/{group_id:uuid}/meetings", sync_to_thread=True)
-    def meeting(self, request: Request, group_id: FromPath[UUID], data: Form) -> Response:
-        ledger = request.app.state.ledger
-        request.user.ensure_unit(ledger.get_group(group_id).unit_id)
+    def meeting(self, request: Request, commands: CommandPath, group_id: FromPath[UUID], data: Form) -> Response:
         zone = now_local(request).tzinfo
-
-        def command():
-            started = datetime.combine(date.fromisoformat(data["day"]), time.fromisoformat(data["start"]), zone)
-            return ledger.hold_meeting(group_id, started, int(data.get("minutes") or 0), int(data.get("persons") or 0),
-                                       request.user.account_id)
-        return act(request, "/social", "Meeting recorded.", command)
+        return act(request, "/social", "Meeting recorded.", lambda: commands.hold_meeting(
+            request.user, group_id, form_moment(data, "day", "start", zone, "started_at"),
+            form_whole(data, "minutes", 0), form_whole(data, "persons", 0)), form=f"meeting-{group_id}")
 
     @post("/social/sessions", sync_to_thread=True)
-    def log(self, request: Request, data: Form) -> Response:
-        state = request.app.state
-        request.user.ensure_unit(data.get("unit_id", ""))
+    def log(self, request: Request, commands: CommandPath, data: Form) -> Response:
         zone = now_local(request).tzinfo
-
-        def command():
-            if not data.get("patient_id", "").strip():
-                raise InvalidCommand("patient_id", "is needed (it is turned into a pseudonym)")
-            started = datetime.combine(date.fromisoformat(data["day"]), time.fromisoformat(data["start"]), zone)
-            return state.ledger.log_session(
-                UUID(data["unit_id"]), UUID(request.user.account_id),
-                patient_ref(data["patient_id"], state.pseudonym_secret), data.get("service_type", ""),
-                data.get("mode", ""), started, int(data.get("minutes") or 0), int(data.get("persons") or 1),
-                request.user.account_id, notes=data.get("notes", "").strip() or None)
-        return act(request, "/social", "Session logged.", command)
+        return act(request, "/social", "Session logged.", lambda: commands.log_session(
+            request.user, form_id(data, "unit_id"), data.get("patient_id", ""), data.get("service_type", ""),
+            data.get("mode", ""), form_moment(data, "day", "start", zone, "started_at"), form_whole(data, "minutes", 0),
+            form_whole(data, "persons", 1), notes=data.get("notes", "").strip() or None), form="session")
 
     # --- sign-language interpreters ----------------------------------------------------------
 
     @post("/social/interpreters", sync_to_thread=True)
-    def ask_for_interpreter(self, request: Request, data: Form) -> Response:
-        request.user.ensure_unit(data.get("unit_id", ""))
+    def ask_for_interpreter(self, request: Request, commands: CommandPath, data: Form) -> Response:
         zone = now_local(request).tzinfo
-
-        def command():
-            starts_at = datetime.combine(date.fromisoformat(data["day"]), time.fromisoformat(data["start"]), zone)
-            session = data.get("session_id", "").strip()
-            return ask_for_interpreter(request, UUID(data["unit_id"]), data.get("place", ""), starts_at,
-                                       int(data.get("minutes") or 0), UUID(session) if session else None)[0]
-        return act(request, "/social", "An interpreter is asked for; the qualified volunteers free then are told.", command)
+        session = data.get("session_id", "").strip()
+        return act(request, "/social", "An interpreter is asked for; the qualified volunteers free then are told.",
+                   lambda: commands.request_interpreting(
+                       request.user, form_id(data, "unit_id"), data.get("place", ""),
+                       form_moment(data, "day", "start", zone, "starts_at"), form_whole(data, "minutes", 0),
+                       session_id=form_id(data, "session_id") if session else None), form="interpreter")
 
     @post("/social/interpreters/{request_id:uuid}/served", sync_to_thread=True)
-    def interpreted(self, request: Request, request_id: FromPath[UUID], data: Form) -> Response:
-        ledger = request.app.state.ledger
-        request.user.ensure_unit(ledger.get_interpreting(request_id).unit_id)
-        return act(request, "/social", "The interpreting is recorded.", lambda: ledger.serve_interpreting(
-            request_id, int(data.get("minutes") or 0), request.user.account_id))
+    def interpreted(self, request: Request, commands: CommandPath, request_id: FromPath[UUID], data: Form) -> Response:
+        return act(request, "/social", "The interpreting is recorded.", lambda: commands.serve_interpreting(
+            request.user, request_id, form_whole(data, "minutes", 0)), form=f"interpreted-{request_id}")
 
     @post("/social/interpreters/{request_id:uuid}/cancel", sync_to_thread=True)
-    def cancel_interpreter(self, request: Request, request_id: FromPath[UUID], data: Form) -> Response:
-        ledger = request.app.state.ledger
-        request.user.ensure_unit(ledger.get_interpreting(request_id).unit_id)
-        return act(request, "/social", "The request is cancelled.", lambda: ledger.cancel_interpreting(
-            request_id, data.get("reason", ""), request.user.account_id))
+    def cancel_interpreter(self, request: Request, commands: CommandPath, request_id: FromPath[UUID],
+                           data: Form) -> Response:
+        return act(request, "/social", "The request is cancelled.", lambda: commands.cancel_interpreting(
+            request.user, request_id, data.get("reason", "")), form=f"cancel-{request_id}")

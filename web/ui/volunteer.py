@@ -7,7 +7,6 @@ from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
-from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
 from litestar.response import Template
 
@@ -16,7 +15,8 @@ from projections.directory import units as all_units
 from projections.directory import volunteer as find_volunteer
 from projections.store import iso
 from web.auth import allow
-from web.ui.common import act, calendar_url, now_local, page, reader
+from web.commands import CommandPath
+from web.ui.common import act, calendar_url, form_served, form_whole, now_local, page, reader
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -55,45 +55,43 @@ class VolunteerController(Controller):
                     email=request.app.state.ledger.contact_of(UUID(me))[0],
                     calendar=calendar_url(request, f"v-{request.user.volunteer_id}"))
 
+    def _me(self, request: Request) -> UUID:
+        return UUID(request.user.volunteer_id)
+
     @post("/me/interpreting/{request_id:uuid}/accept", sync_to_thread=True)
-    def accept_interpreting(self, request: Request, request_id: FromPath[UUID]) -> Response:
+    def accept_interpreting(self, request: Request, commands: CommandPath, request_id: FromPath[UUID]) -> Response:
         return act(request, "/me", "You are booked to interpret. Thank you!",
-                   lambda: request.app.state.ledger.accept_interpreting(
-                       request_id, UUID(request.user.volunteer_id), request.user.account_id))
+                   lambda: commands.accept_interpreting(request.user, request_id, self._me(request)))
 
     @post("/me/interpreting/{request_id:uuid}/served", sync_to_thread=True)
-    def interpreted(self, request: Request, request_id: FromPath[UUID], data: Form) -> Response:
-        ledger = request.app.state.ledger
-        if ledger.get_interpreting(request_id).volunteer_id != UUID(request.user.volunteer_id):
-            raise PermissionDeniedException("Only the booked interpreter records the service")
-        return act(request, "/me", "The interpreting is recorded.", lambda: ledger.serve_interpreting(
-            request_id, int(data.get("minutes") or 0), request.user.account_id))
+    def interpreted(self, request: Request, commands: CommandPath, request_id: FromPath[UUID], data: Form) -> Response:
+        return act(request, "/me", "The interpreting is recorded.", lambda: commands.serve_interpreting(
+            request.user, request_id, form_whole(data, "minutes", 0)), form=f"interpreting-{request_id}")
 
     @post("/me/email", sync_to_thread=True)
-    def change_email(self, request: Request, data: Form) -> Response:
-        return act(request, "/me", "Your e-mail address is saved.", lambda: request.app.state.ledger.change_volunteer_email(
-            UUID(request.user.volunteer_id), data.get("email", ""), request.user.account_id))
+    def change_email(self, request: Request, commands: CommandPath, data: Form) -> Response:
+        return act(request, "/me", "Your e-mail address is saved.", lambda: commands.change_volunteer_email(
+            request.user, self._me(request), data.get("email", "")), form="email")
 
     @post("/me/shifts/{shift_id:uuid}/signup", sync_to_thread=True)
-    def sign_up(self, request: Request, shift_id: FromPath[UUID]) -> Response:
-        return act(request, "/me", "You are signed up.", lambda: request.app.state.ledger.sign_up(
-            shift_id, UUID(request.user.volunteer_id), request.user.account_id))
+    def sign_up(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID]) -> Response:
+        return act(request, "/me", "You are signed up.",
+                   lambda: commands.sign_up(request.user, shift_id, self._me(request)))
 
     @post("/me/shifts/{shift_id:uuid}/withdraw", sync_to_thread=True)
-    def withdraw(self, request: Request, shift_id: FromPath[UUID]) -> Response:
-        return act(request, "/me", "You have withdrawn.", lambda: request.app.state.ledger.withdraw(
-            shift_id, UUID(request.user.volunteer_id), request.user.account_id))
+    def withdraw(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID]) -> Response:
+        return act(request, "/me", "You have withdrawn.",
+                   lambda: commands.withdraw(request.user, shift_id, self._me(request)))
 
     @post("/me/shifts/{shift_id:uuid}/check-in", sync_to_thread=True)
-    def check_in(self, request: Request, shift_id: FromPath[UUID]) -> Response:
-        return act(request, "/me", "Checked in. Thank you for serving!", lambda: request.app.state.ledger.check_in(
-            shift_id, UUID(request.user.volunteer_id), "phone", request.user.account_id))
+    def check_in(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID]) -> Response:
+        return act(request, "/me", "Checked in. Thank you for serving!",
+                   lambda: commands.check_in(request.user, shift_id, self._me(request)))
 
     @post("/me/shifts/{shift_id:uuid}/check-out", sync_to_thread=True)
-    def check_out(self, request: Request, shift_id: FromPath[UUID], data: Form) -> Response:
-        served = {k.removeprefix("served_"): int(v) for k, v in data.items() if k.startswith("served_") and v.strip()}
-        return act(request, "/me", "Checked out. Thank you!", lambda: request.app.state.ledger.check_out(
-            shift_id, UUID(request.user.volunteer_id), served, request.user.account_id))
+    def check_out(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID], data: Form) -> Response:
+        return act(request, "/me", "Checked out. Thank you!", lambda: commands.check_out(
+            request.user, shift_id, self._me(request), form_served(data)), form=f"check-out-{shift_id}")
 
     @get("/me/record", sync_to_thread=True)
     def record(self, request: Request, from_: Annotated[date | None, QueryParameter(name="from")] = None, to: FromQuery[date | None] = None) -> Template:

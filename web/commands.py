@@ -1,0 +1,486 @@
+"""Every command, as each face runs it: the API, the browser forms, the command line, the importer,
+the demo and the jobs call the same method here, which checks who is acting (role, unit, self, case
+membership, supervision) and then runs the one use case. No face has permission logic of its own.
+
+Each method's roles are read by the HTTP layer too (`may(Commands.check_out)` as a route guard),
+so a route cannot ask for other roles than the command it runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from functools import wraps
+from typing import Any, TypeVar
+from uuid import UUID
+
+from litestar.di import NamedDependency
+
+from domain import bounds
+from domain.application import CareLedger
+from domain.cases import Case
+from domain.errors import DomainError, InvalidCommand, NotFound
+from domain.ledger import Receipt
+from domain.permissions import Actor, NotAllowed
+from projections import awards, directory, interpreting
+from web.certificates import lines_for
+from web.pseudonyms import patient_ref
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+VIA = {"kiosk": "kiosk", "volunteer": "phone", "coordinator": "coordinator", "admin": "coordinator",
+       "system": "coordinator"}
+
+
+class AlreadyRegistered(DomainError):
+    """The same person (same name and phone) is already a volunteer of this unit."""
+
+    reason = "already_registered"
+
+
+def roles(*allowed: str) -> Callable[[F], F]:
+    """The roles that may run a command at all; its body then checks for whom they act."""
+    def wrap(command: F) -> F:
+        @wraps(command)
+        def checked(self: Commands, actor: Actor, *args: Any, **kwargs: Any) -> Any:
+            actor.ensure_role(*allowed)
+            return command(self, actor, *args, **kwargs)
+        checked.roles = allowed  # type: ignore[attr-defined]
+        return checked  # type: ignore[return-value]
+    return wrap
+
+
+class Commands:
+    """The checked command path over the ledger; `read(position)` gives the read models once they
+    hold `position` (None: as they are)."""
+
+    def __init__(self, ledger: CareLedger, read: Callable[[int | None], Any], settings: Any,
+                 pseudonym_secret: bytes) -> None:
+        self.ledger, self.read, self.settings = ledger, read, settings
+        self.pseudonym_secret = pseudonym_secret
+
+    # --- units, accounts, the catalogue ------------------------------------------------
+
+    @roles("admin")
+    def register_unit(self, actor: Actor, name: str, district: str) -> Receipt:
+        return self.ledger.register_unit(name, district, actor.account_id)
+
+    @roles("admin")
+    def define_post(self, actor: Actor, unit_id: UUID, post: str, requires: list[str]) -> Receipt:
+        return self.ledger.define_post(unit_id, post, requires, actor.account_id)
+
+    @roles("admin")
+    def open_account(self, actor: Actor, username: str, password_hash: str, role: str, unit_ids: list[UUID],
+                     volunteer_id: UUID | None) -> Receipt:
+        return self.ledger.open_account(username, password_hash, role, unit_ids, volunteer_id, actor.account_id)
+
+    @roles("admin")
+    def disable_account(self, actor: Actor, account_id: UUID) -> Receipt:
+        return self.ledger.disable_account(account_id, actor.account_id)
+
+    @roles("admin")
+    def assign_supervision(self, actor: Actor, account_id: UUID, supervisor_id: UUID | None, intern: bool) -> Receipt:
+        return self.ledger.assign_supervision(account_id, supervisor_id, intern, actor.account_id)
+
+    @roles("admin")
+    def add_service_type(self, actor: Actor, code: str, name_en: str, name_zh: str) -> Receipt:
+        return self.ledger.add_service_type(code, name_en, name_zh, actor.account_id)
+
+    @roles("admin", "coordinator", "volunteer", "kiosk", "social_worker", "auditor")
+    def change_password(self, actor: Actor, password_hash: str) -> Receipt:
+        """One's own password: every token issued before it stops working."""
+        return self.ledger.change_password(UUID(actor.account_id), password_hash, actor.account_id)
+
+    @roles("admin", "coordinator", "volunteer", "kiosk", "social_worker", "auditor")
+    def sign_out_everywhere(self, actor: Actor) -> Receipt:
+        return self.ledger.sign_out_everywhere(UUID(actor.account_id), actor.account_id)
+
+    @roles("admin", "coordinator", "volunteer", "kiosk", "social_worker", "auditor")
+    def end_session(self, actor: Actor, session_id: str, expires_at: datetime) -> Receipt:
+        return self.ledger.end_session(UUID(actor.account_id), session_id, expires_at, actor.account_id)
+
+    # --- volunteers ------------------------------------------------------------------------
+
+    def _volunteer(self, actor: Actor, volunteer_id: UUID) -> Any:
+        volunteer = self.ledger.get_volunteer(volunteer_id)
+        actor.ensure_volunteer(volunteer_id, volunteer.unit_id)
+        return volunteer
+
+    @roles("coordinator")
+    def register_volunteer(self, actor: Actor, name: str, phone: str, unit_id: UUID, languages: list[str],
+                           skills: list[str], email: str = "", duplicates: bool = True) -> Receipt:
+        """A new (pending) volunteer of `unit_id`; refused when the same name and phone are already
+        registered there (`duplicates=False`: the importer has checked the whole file already)."""
+        actor.ensure_unit(unit_id)
+        if duplicates:
+            self._ensure_new(name, phone, unit_id)
+        return self.ledger.register_volunteer(name, phone, unit_id, languages, skills, actor.account_id, email)
+
+    def _ensure_new(self, name: str, phone: str, unit_id: UUID) -> None:
+        name, phone = bounds.text("name", name, bounds.NAME), bounds.phone("phone", phone)
+        for found in directory.volunteers(self.read(None), [str(unit_id)], None, name, limit=200):
+            if found["name"] == name and self.ledger.get_volunteer(UUID(found["id"])).phone == phone:
+                raise AlreadyRegistered(f"{name} with this phone number is already registered here.",
+                                        volunteer_id=found["id"])
+
+    @roles("coordinator")
+    def approve_volunteer(self, actor: Actor, volunteer_id: UUID) -> Receipt:
+        self._volunteer(actor, volunteer_id)
+        return self.ledger.approve_volunteer(volunteer_id, actor.account_id)
+
+    @roles("coordinator")
+    def suspend_volunteer(self, actor: Actor, volunteer_id: UUID, reason: str) -> Receipt:
+        self._volunteer(actor, volunteer_id)
+        return self.ledger.suspend_volunteer(volunteer_id, reason, actor.account_id)
+
+    @roles("coordinator")
+    def reinstate_volunteer(self, actor: Actor, volunteer_id: UUID) -> Receipt:
+        self._volunteer(actor, volunteer_id)
+        return self.ledger.reinstate_volunteer(volunteer_id, actor.account_id)
+
+    @roles("coordinator")
+    def retire_volunteer(self, actor: Actor, volunteer_id: UUID) -> Receipt:
+        self._volunteer(actor, volunteer_id)
+        return self.ledger.retire_volunteer(volunteer_id, actor.account_id)
+
+    @roles("admin")
+    def forget_volunteer(self, actor: Actor, volunteer_id: UUID) -> Receipt:
+        return self.ledger.forget_volunteer(volunteer_id, actor.account_id)
+
+    @roles("coordinator", "volunteer")
+    def change_volunteer_email(self, actor: Actor, volunteer_id: UUID, email: str) -> Receipt:
+        self._volunteer(actor, volunteer_id)
+        return self.ledger.change_volunteer_email(volunteer_id, email, actor.account_id)
+
+    @roles("coordinator")
+    def record_credential(self, actor: Actor, volunteer_id: UUID, kind: str, recorded_on: date,
+                          expires_on: date | None, declined: bool = False) -> Receipt:
+        self._volunteer(actor, volunteer_id)
+        return self.ledger.record_credential(volunteer_id, kind, recorded_on, expires_on, actor.account_id,
+                                             declined=declined)
+
+    @roles("coordinator")
+    def grant_qualification(self, actor: Actor, volunteer_id: UUID, kind: str, valid_until: date | None) -> Receipt:
+        self._volunteer(actor, volunteer_id)
+        return self.ledger.grant_qualification(volunteer_id, kind, valid_until, actor.account_id)
+
+    @roles("coordinator")
+    def present_award(self, actor: Actor, volunteer_id: UUID, hours: int) -> Receipt:
+        """A service award at an hour milestone the volunteer has reached."""
+        self._volunteer(actor, volunteer_id)
+        milestones = self.settings.award_hours
+        if hours not in milestones:
+            raise InvalidCommand("hours", "awards are given at {hours} hours", hours=", ".join(map(str, milestones)))
+        db = self.read(None)
+        if hours not in awards.due_hours(db, str(volunteer_id), milestones) and \
+                awards.served_minutes(db, str(volunteer_id)) < hours * 60:
+            raise InvalidCommand("hours", "this volunteer has not served {hours} hours yet", hours=hours)
+        return self.ledger.present_award(volunteer_id, hours, actor.account_id)
+
+    # --- trainings -----------------------------------------------------------------------
+
+    def _course(self, actor: Actor, training_id: UUID, volunteer_id: UUID) -> Any:
+        course = self.ledger.get_training(training_id)
+        actor.ensure_unit(course.unit_id)
+        self._volunteer(actor, volunteer_id)
+        return course
+
+    @roles("coordinator")
+    def schedule_training(self, actor: Actor, title: str, kind: str, unit_id: UUID, starts_at: datetime,
+                          ends_at: datetime, capacity: int, validity_days: int | None,
+                          grants: str | None = None) -> Receipt:
+        actor.ensure_unit(unit_id)
+        return self.ledger.schedule_training(title, kind, unit_id, starts_at, ends_at, capacity, validity_days,
+                                             actor.account_id, grants=grants)
+
+    @roles("coordinator")
+    def enrol(self, actor: Actor, training_id: UUID, volunteer_id: UUID) -> Receipt:
+        self._course(actor, training_id, volunteer_id)
+        return self.ledger.enrol(training_id, volunteer_id, actor.account_id)
+
+    @roles("coordinator")
+    def assess(self, actor: Actor, training_id: UUID, volunteer_id: UUID, passed: bool, score: float | None) -> Receipt:
+        self._course(actor, training_id, volunteer_id)
+        return self.ledger.assess(training_id, volunteer_id, passed, score, actor.account_id)
+
+    # --- shifts --------------------------------------------------------------------------
+
+    def _shift(self, actor: Actor, shift_id: UUID) -> Any:
+        """The shift, if the actor acts for its unit (a volunteer: for any open shift)."""
+        shift = self.ledger.get_shift(shift_id)
+        if actor.role != "volunteer":
+            actor.ensure_unit(shift.unit_id)
+        return shift
+
+    def _seat(self, actor: Actor, shift_id: UUID, volunteer_id: UUID) -> Any:
+        shift = self._shift(actor, shift_id)
+        actor.ensure_volunteer(volunteer_id, shift.unit_id)
+        return shift
+
+    @roles("coordinator")
+    def schedule_shift(self, actor: Actor, unit_id: UUID, post: str, starts_at: datetime, ends_at: datetime,
+                       capacity: int, requires: list[str]) -> Receipt:
+        actor.ensure_unit(unit_id)
+        return self.ledger.schedule_shift(unit_id, post, starts_at, ends_at, capacity, requires, actor.account_id)
+
+    @roles("coordinator")
+    def schedule_series(self, actor: Actor, unit_id: UUID, post: str, weekdays: list[str], start_time: Any,
+                        end_time: Any, first_day: date, weeks: int, capacity: int, requires: list[str],
+                        timezone: str) -> Receipt:
+        actor.ensure_unit(unit_id)
+        return self.ledger.schedule_series(unit_id, post, weekdays, start_time, end_time, first_day, weeks, capacity,
+                                           requires, timezone, actor.account_id)
+
+    @roles("coordinator")
+    def reschedule_shift(self, actor: Actor, shift_id: UUID, starts_at: datetime, ends_at: datetime,
+                         capacity: int) -> Receipt:
+        self._shift(actor, shift_id)
+        return self.ledger.reschedule_shift(shift_id, starts_at, ends_at, capacity, actor.account_id)
+
+    @roles("coordinator")
+    def cancel_shift(self, actor: Actor, shift_id: UUID, reason: str) -> Receipt:
+        self._shift(actor, shift_id)
+        return self.ledger.cancel_shift(shift_id, reason, actor.account_id)
+
+    @roles("coordinator", "volunteer")
+    def sign_up(self, actor: Actor, shift_id: UUID, volunteer_id: UUID, trainee: bool = False) -> Receipt:
+        self._seat(actor, shift_id, volunteer_id)
+        return self.ledger.sign_up(shift_id, volunteer_id, actor.account_id, trainee=trainee)
+
+    @roles("coordinator", "volunteer")
+    def withdraw(self, actor: Actor, shift_id: UUID, volunteer_id: UUID) -> Receipt:
+        self._seat(actor, shift_id, volunteer_id)
+        return self.ledger.withdraw(shift_id, volunteer_id, actor.account_id)
+
+    @roles("coordinator", "volunteer", "kiosk")
+    def check_in(self, actor: Actor, shift_id: UUID, volunteer_id: UUID) -> Receipt:
+        self._seat(actor, shift_id, volunteer_id)
+        return self.ledger.check_in(shift_id, volunteer_id, VIA.get(actor.role, "coordinator"), actor.account_id)
+
+    @roles("coordinator", "volunteer", "kiosk")
+    def check_out(self, actor: Actor, shift_id: UUID, volunteer_id: UUID, served: dict[str, int]) -> Receipt:
+        self._seat(actor, shift_id, volunteer_id)
+        return self.ledger.check_out(shift_id, volunteer_id, served, actor.account_id)
+
+    @roles("coordinator")
+    def mark_no_show(self, actor: Actor, shift_id: UUID, volunteer_id: UUID) -> Receipt:
+        self._seat(actor, shift_id, volunteer_id)
+        return self.ledger.mark_no_show(shift_id, volunteer_id, actor.account_id)
+
+    @roles()  # the programme alone: the sweeper
+    def check_out_forgotten(self, actor: Actor, shift_id: UUID, volunteer_id: UUID) -> Receipt:
+        return self.ledger.check_out_forgotten(shift_id, volunteer_id, actor.account_id)
+
+    @roles("coordinator")
+    def review_check_out(self, actor: Actor, shift_id: UUID, volunteer_id: UUID, minutes: int | None) -> Receipt:
+        self._seat(actor, shift_id, volunteer_id)
+        return self.ledger.review_check_out(shift_id, volunteer_id, minutes, actor.account_id)
+
+    @roles("coordinator", "volunteer")
+    def request_hours_correction(self, actor: Actor, shift_id: UUID, volunteer_id: UUID, minutes: int,
+                                 reason: str) -> Receipt:
+        self._seat(actor, shift_id, volunteer_id)
+        return self.ledger.request_hours_correction(shift_id, volunteer_id, minutes, reason, actor.account_id)
+
+    @roles("coordinator")
+    def approve_hours_correction(self, actor: Actor, shift_id: UUID, request_id: UUID) -> Receipt:
+        self._shift(actor, shift_id)
+        return self.ledger.approve_hours_correction(shift_id, request_id, actor.account_id)
+
+    @roles("coordinator")
+    def decline_hours_correction(self, actor: Actor, shift_id: UUID, request_id: UUID, reason: str) -> Receipt:
+        self._shift(actor, shift_id)
+        return self.ledger.decline_hours_correction(shift_id, request_id, reason, actor.account_id)
+
+    # --- social work: sessions, interpreters -------------------------------------------
+
+    @roles("social_worker")
+    def log_session(self, actor: Actor, unit_id: UUID, patient_id: str, service_type: str, mode: str,
+                    started_at: datetime, minutes: int, persons: int, notes: str | None = None,
+                    case_id: UUID | None = None) -> Receipt:
+        """A session of the acting social worker; `patient_id` (the hospital's) becomes a pseudonym
+        here and is never stored. The receipt's value is that pseudonym."""
+        actor.ensure_unit(unit_id)
+        ref = self._patient(patient_id)
+        if case_id is not None:
+            case = self.ledger.get_case(case_id)
+            if case.unit_id != unit_id or case.patient_ref != ref:
+                raise InvalidCommand("case_id", "belongs to another unit or another patient")
+        receipt = self.ledger.log_session(unit_id, UUID(actor.account_id), ref, service_type, mode, started_at,
+                                          minutes, persons, actor.account_id, notes=notes, case_id=case_id)
+        return Receipt(receipt.position, receipt.id, ref)
+
+    def _patient(self, patient_id: str) -> str:
+        return patient_ref(bounds.text("patient_id", patient_id, bounds.PATIENT_ID), self.pseudonym_secret)
+
+    @roles("social_worker")
+    def request_interpreting(self, actor: Actor, unit_id: UUID, place: str, starts_at: datetime, minutes: int,
+                             session_id: UUID | None = None) -> Receipt:
+        """Ask for a sign-language interpreter: the qualified volunteers free or on duty here then (from
+        the read models) are each sent a notice. The receipt's value lists them."""
+        actor.ensure_unit(unit_id)
+        bounds.moment("starts_at", starts_at)
+        bounds.count("minutes", minutes, 5, bounds.DAY_MINUTES)
+        found = interpreting.candidates(self.read(None), str(unit_id), starts_at, starts_at + timedelta(minutes=minutes))
+        receipt = self.ledger.request_interpreting(unit_id, place, starts_at, minutes,
+                                                   [UUID(c["volunteer_id"]) for c in found], actor.account_id,
+                                                   session_id=session_id)
+        return Receipt(receipt.position, receipt.id, found)
+
+    @roles("volunteer", "coordinator")
+    def accept_interpreting(self, actor: Actor, request_id: UUID, volunteer_id: UUID) -> Receipt:
+        self._volunteer(actor, volunteer_id)
+        return self.ledger.accept_interpreting(request_id, volunteer_id, actor.account_id)
+
+    def _interpreting(self, actor: Actor, request_id: UUID) -> Any:
+        asked = self.ledger.get_interpreting(request_id)
+        if actor.role == "volunteer":
+            if actor.volunteer_id is None or UUID(actor.volunteer_id) != asked.volunteer_id:
+                raise NotAllowed("Only the booked interpreter or a social worker records the service.")
+        else:
+            actor.ensure_unit(asked.unit_id)
+        return asked
+
+    @roles("social_worker", "volunteer")
+    def serve_interpreting(self, actor: Actor, request_id: UUID, minutes: int) -> Receipt:
+        self._interpreting(actor, request_id)
+        return self.ledger.serve_interpreting(request_id, minutes, actor.account_id)
+
+    @roles("social_worker", "coordinator")
+    def cancel_interpreting(self, actor: Actor, request_id: UUID, reason: str) -> Receipt:
+        self._interpreting(actor, request_id)
+        return self.ledger.cancel_interpreting(request_id, reason, actor.account_id)
+
+    # --- case work ---------------------------------------------------------------------
+
+    def case_role(self, actor: Actor, case: Case) -> str | None:
+        """'worker' for the case's social workers, 'supervisor' for their supervisors, else None."""
+        if actor.role != "social_worker":
+            return None
+        me = UUID(actor.account_id)
+        if me in case.workers:
+            return "worker"
+        if any(self.ledger.get_account(worker).supervisor_id == me for worker in case.workers):
+            return "supervisor"
+        return None
+
+    def _case(self, actor: Actor, case_id: UUID, *, as_: tuple[str, ...] = ("worker", "supervisor")) -> Case:
+        case = self.ledger.get_case(case_id)
+        actor.ensure_unit(case.unit_id)
+        if self.case_role(actor, case) not in as_:
+            raise NotAllowed("Only the case's social workers may do this." if as_ == ("worker",) else
+                             "Only the case's social workers and their supervisors may do this.")
+        return case
+
+    @roles("social_worker")
+    def open_case(self, actor: Actor, unit_id: UUID, patient_id: str, source: str,
+                  lead_worker: UUID | None = None) -> Receipt:
+        """A case of `unit_id`, led by `lead_worker` (the actor by default); the receipt's value is the pseudonym."""
+        actor.ensure_unit(unit_id)
+        ref = self._patient(patient_id)
+        receipt = self.ledger.open_case(unit_id, lead_worker or UUID(actor.account_id), ref, source, actor.account_id)
+        return Receipt(receipt.position, receipt.id, ref)
+
+    @roles("social_worker")
+    def give_consent(self, actor: Actor, case_id: UUID, scope: list[str]) -> Receipt:
+        self._case(actor, case_id)
+        return self.ledger.give_consent(case_id, scope, actor.account_id)
+
+    @roles("social_worker")
+    def withdraw_consent(self, actor: Actor, case_id: UUID) -> Receipt:
+        self._case(actor, case_id)
+        return self.ledger.withdraw_consent(case_id, actor.account_id)
+
+    @roles("social_worker")
+    def assess_case(self, actor: Actor, case_id: UUID, risk: str, needs: list[str]) -> Receipt:
+        self._case(actor, case_id)
+        return self.ledger.assess_case(case_id, risk, needs, actor.account_id)
+
+    @roles("social_worker")
+    def plan_case(self, actor: Actor, case_id: UUID, goals: list[str]) -> Receipt:
+        self._case(actor, case_id)
+        return self.ledger.plan_case(case_id, goals, actor.account_id)
+
+    @roles("social_worker")
+    def record_case_note(self, actor: Actor, case_id: UUID, contact_at: datetime, contacted: list[str],
+                         text: str) -> Receipt:
+        """A progress note by the acting social worker; only the case's own workers write them."""
+        self._case(actor, case_id, as_=("worker",))
+        return self.ledger.record_case_note(case_id, UUID(actor.account_id), contact_at, contacted, text,
+                                            actor.account_id)
+
+    @roles("social_worker")
+    def countersign_note(self, actor: Actor, case_id: UUID, note_id: UUID) -> Receipt:
+        """Only the author's supervisor countersigns an intern's note."""
+        case = self._case(actor, case_id)
+        note = case.notes.get(note_id)
+        if note is None:
+            raise NotFound("note", note_id)
+        if self.ledger.get_account(note.author).supervisor_id != UUID(actor.account_id):
+            raise NotAllowed("Only the author's supervisor countersigns a note.")
+        return self.ledger.countersign_note(case_id, note_id, UUID(actor.account_id), actor.account_id)
+
+    @roles("social_worker")
+    def refer_case_out(self, actor: Actor, case_id: UUID, to: str) -> Receipt:
+        self._case(actor, case_id)
+        return self.ledger.refer_case_out(case_id, to, actor.account_id)
+
+    @roles("social_worker")
+    def transfer_case(self, actor: Actor, case_id: UUID, to_worker: UUID) -> Receipt:
+        self._case(actor, case_id)
+        return self.ledger.transfer_case(case_id, to_worker, actor.account_id)
+
+    @roles("social_worker")
+    def evaluate_case(self, actor: Actor, case_id: UUID, result: str) -> Receipt:
+        self._case(actor, case_id)
+        return self.ledger.evaluate_case(case_id, result, actor.account_id)
+
+    @roles("social_worker")
+    def close_case(self, actor: Actor, case_id: UUID, outcome: str) -> Receipt:
+        self._case(actor, case_id)
+        return self.ledger.close_case(case_id, outcome, actor.account_id)
+
+    @roles("social_worker")
+    def form_group(self, actor: Actor, kind: str, unit_id: UUID, title: str, service_type: str) -> Receipt:
+        actor.ensure_unit(unit_id)
+        return self.ledger.form_group(kind, unit_id, title, service_type, UUID(actor.account_id), actor.account_id)
+
+    @roles("social_worker")
+    def hold_meeting(self, actor: Actor, group_id: UUID, started_at: datetime, minutes: int, persons: int) -> Receipt:
+        actor.ensure_unit(self.ledger.get_group(group_id).unit_id)
+        return self.ledger.hold_meeting(group_id, started_at, minutes, persons, actor.account_id)
+
+    # --- certificates ------------------------------------------------------------------
+
+    @roles("coordinator", "admin")
+    def set_certificate_details(self, actor: Actor, unit_id: UUID, responsible_person: str, contact: str) -> Receipt:
+        actor.ensure_unit(unit_id)
+        return self.ledger.set_certificate_details(unit_id, responsible_person, contact, actor.account_id)
+
+    @roles("coordinator", "volunteer")
+    def record_identity(self, actor: Actor, volunteer_id: UUID, id_type: str, id_number: str,
+                        volunteer_number: str) -> Receipt:
+        self._volunteer(actor, volunteer_id)
+        return self.ledger.record_identity(volunteer_id, id_type, id_number, volunteer_number, actor.account_id)
+
+    @roles("coordinator", "volunteer")
+    def issue_certificate(self, actor: Actor, volunteer_id: UUID, first: date, last: date, handler: str,
+                          today: date) -> Receipt:
+        """Certify a volunteer's service in [first, last] for their unit; the receipt names number and code."""
+        volunteer = self._volunteer(actor, volunteer_id)
+        bounds.day("from", first)
+        bounds.day("to", last)
+        db = self.read(self.ledger.position)  # every service recorded so far is on it
+        lines = lines_for(db, str(volunteer_id), first.isoformat(), last.isoformat(), self.ledger.service_types())
+        if actor.role == "volunteer":
+            handler = "自助打印 (self-service)"
+        return self.ledger.issue_certificate(volunteer_id, volunteer.unit_id, first, last, lines,
+                                             handler.strip() or actor.username, today, actor.account_id)
+
+
+def may(command: Callable[..., Any]) -> tuple[str, ...]:
+    """The roles that may run `command` (a method of Commands)."""
+    return command.roles  # type: ignore[attr-defined]
+
+
+# How a handler is given the command path: `commands: CommandPath` (a typed Litestar dependency).
+CommandPath = NamedDependency[Commands]
