@@ -59,21 +59,22 @@ class Translator:
         text = self._messages.get(key) or catalogue("en").get(key)
         return text or fallback
 
-    def problem(self, error: Any) -> str:
-        """A value refused (an InvalidCommand): its field's label and the problem, in this language."""
+    def problem(self, error: Any, labels: dict[str, str] | None = None) -> tuple[str, str]:
+        """A value refused (an InvalidCommand) in this language: (its field's label, the problem).
+        `labels` names fields the catalogue cannot (served.guidance: the service type's name)."""
         field = error.field
-        label = self._label(field)
+        label = (labels or {}).get(field) or self._label(field)
         if label is None and "." in field:  # served.guidance: the list's label and the code
             head, _, code = field.partition(".")
             label = f"{self._label(head) or head} · {code}"
         sentence = self._messages.get(error.problem) or error.problem
-        values = {k: self.number(v) if isinstance(v, int) else self._messages.get(str(v), v)
-                  for k, v in error.values.items()}
+        values = {k: self.number(v) if isinstance(v, int) and not isinstance(v, bool)
+                  else self._label(str(v)) or self._messages.get(str(v), v) for k, v in error.values.items()}
         try:
             sentence = sentence.format(**values)
         except (KeyError, IndexError, ValueError):
             sentence = error.message
-        return f"{label or field}: {sentence}"
+        return label or field, sentence
 
     def _label(self, field: str) -> str | None:
         return self._messages.get(f"field:{field}") or catalogue("en").get(f"field:{field}")

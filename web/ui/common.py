@@ -16,6 +16,7 @@ from markupsafe import Markup
 from litestar.datastructures import Cookie
 from litestar.response import Redirect, Template
 
+from domain import bounds
 from domain.errors import DomainError, InvalidCommand
 from domain.permissions import NotAllowed
 from domain.ledger import Receipt
@@ -45,7 +46,7 @@ def page(request: Request, template: str, **context: Any) -> Template:
             flash = None
     response = Template(template_name=template, context={
         "t": t, "_": t.gettext, "lang": t.language, "user": request.scope.get("user"), "flash": flash,
-        "path": request.url.path, "query": str(request.url.query or ""),
+        "path": request.url.path, "query": str(request.url.query or ""), "bounds": bounds,
         "csrf_field": Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{csrf_token_of(request)}">'),
         **context})
     if flash is not None:
@@ -54,11 +55,12 @@ def page(request: Request, template: str, **context: Any) -> Template:
 
 
 def back(request: Request, to: str, kind: str, text: str, field: str | None = None,
-         form: str | None = None) -> Redirect:
+         form: str | None = None, problem: str | None = None) -> Redirect:
     """After an action: back to a page (303), carrying one message in words, and the field it is
-    about (the page shows it beside that field) and the form it came from."""
+    about with the problem alone (the page shows it beside that field) and the form it came from."""
     redirect = Redirect(path=to, status_code=303)
-    message = {"kind": kind, "text": text, **({"field": field} if field else {}), **({"form": form} if form else {})}
+    message = {"kind": kind, "text": text, **({"field": field, "problem": problem} if field else {}),
+               **({"form": form} if form else {})}
     redirect.cookies.append(Cookie(key=FLASH, value=quote(json.dumps(message)), path="/",
                                    max_age=60, httponly=True, samesite="strict"))
     return redirect
@@ -75,7 +77,10 @@ def act(request: Request, to: str, done: str, command: Callable[[], Receipt], fo
     except NotAllowed:
         raise
     except InvalidCommand as refused:
-        return back(request, to, "error", t.problem(refused), field=refused.field, form=form)
+        labels = {f"served.{code}": names[1] if t.language == "zh" else names[0]
+                  for code, names in state.ledger.service_types().items()} if refused.field.startswith("served.") else None
+        label, problem = t.problem(refused, labels)
+        return back(request, to, "error", f"{label}: {problem}", field=refused.field, form=form, problem=problem)
     except DomainError as refused:
         # The page we go back to should show the state that refused it, not an older one.
         state.projector.wait(state.ledger.position, timeout=state.settings.read_wait_seconds)
@@ -121,20 +126,20 @@ def form_id(data: dict[str, str], field: str) -> UUID:
         raise InvalidCommand(field, "choose one from the list") from None
 
 
-def form_whole(data: dict[str, str], field: str, default: int | None = None) -> int | None:
-    """A whole number typed into `field` (empty: `default`)."""
-    text = data.get(field, "").strip()
+def form_whole(data: dict[str, str], key: str, default: int | None = None, field: str | None = None) -> int | None:
+    """A whole number typed into `key` (empty: `default`); refused as the command's `field` (default: `key`)."""
+    text = data.get(key, "").strip()
     if not text:
         return default
-    if not text.isascii() or not text.lstrip("-").isdigit() or len(text) > 12:
-        raise InvalidCommand(field, "must be a whole number")
+    if not text.isascii() or not text.lstrip("-").isdigit() or len(text) > 40:
+        raise InvalidCommand(field or key, "must be a whole number")
     return int(text)
 
 
 def form_served(data: dict[str, str]) -> dict[str, int]:
     """What a volunteer served, from the check-out form's served_<type> fields (each a count)."""
-    return {k.removeprefix("served_"): form_whole(data, k) for k in data
-            if k.startswith("served_") and data[k].strip()}  # type: ignore[misc]
+    return {k.removeprefix("served_"): form_whole(data, k, field=f"served.{k.removeprefix('served_')}")
+            for k in data if k.startswith("served_") and data[k].strip()}  # type: ignore[misc]
 
 
 def form_day(data: dict[str, str], field: str) -> date:

@@ -48,7 +48,7 @@ class SessionController(Controller):
         `everywhere` every session of the account (a phone left somewhere)."""
         if isinstance(request.user, Principal):
             if everywhere:
-                request.app.state.ledger.sign_out_everywhere(UUID(request.user.account_id), request.user.account_id)
+                request.app.state.commands.sign_out_everywhere(request.user)
             else:
                 end_session(request)
         redirect = Redirect(path="/login", status_code=303)
