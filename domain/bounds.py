@@ -4,8 +4,9 @@ record an impossible value); the HTTP layer's schema repeats them from these con
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from domain.errors import InvalidCommand
 
@@ -107,3 +108,38 @@ def phone(field: str, value: str) -> str:
     if not _PHONE.fullmatch(digits):
         raise OutOfBounds(field, "is not a telephone number (6 to 20 digits)")
     return digits
+
+
+# --- a log written before these bounds were checked --------------------------------------
+
+# event class -> a function that brings its out-of-bound values back within bounds, in the
+# event's state as read, and names what it changed ([] when nothing was out of bounds)
+REPAIRS: dict[type, Callable[[dict[str, Any]], list[str]]] = {}
+
+
+def repaired_on_read(*event_classes: type) -> Callable[[Callable[[dict[str, Any]], list[str]]],
+                                                         Callable[[dict[str, Any]], list[str]]]:
+    """Register how an old event's impossible values are read (clamped to the bound they broke):
+    the read models build and the rest of the log is served; history itself is never edited."""
+    def register(repair: Callable[[dict[str, Any]], list[str]]) -> Callable[[dict[str, Any]], list[str]]:
+        for event_class in event_classes:
+            REPAIRS[event_class] = repair
+        return repair
+    return register
+
+
+def clamped(state: dict[str, Any], limits: dict[str, tuple[int, int]]) -> list[str]:
+    """Clamp each named count of `state` into its (low, high); the names of those that were outside.
+    A count inside a mapping is named `mapping.key` (served.guidance)."""
+    changed = []
+    for name, (low, high) in limits.items():
+        value = state.get(name)
+        if isinstance(value, dict):
+            for key, count in value.items():
+                if not isinstance(count, int) or not low <= count <= high:
+                    value[key] = min(max(count if isinstance(count, int) else low, low), high)
+                    changed.append(f"{name}.{key}")
+        elif isinstance(value, int) and not isinstance(value, bool) and not low <= value <= high:
+            state[name] = min(max(value, low), high)
+            changed.append(name)
+    return changed

@@ -19,6 +19,7 @@ from eventsourcing.domain import CanSnapshotAggregate
 from eventsourcing.persistence import Mapper, MapperDeserialisationError, StoredEvent
 from eventsourcing.utils import get_topic, resolve_topic
 
+from domain.bounds import REPAIRS
 from domain.personal import ERASED, PERSONAL_FIELDS, KeyVault, owner_of, seal, unseal
 
 _HEADER = ("originator_id", "originator_version")
@@ -75,6 +76,17 @@ def _personal_in(cls: type, state: dict[str, Any]) -> tuple[dict[str, Any], tupl
     return state, PERSONAL_FIELDS.get(cls, ())
 
 
+def _repair(cls: type, event_state: dict[str, Any]) -> None:
+    """An event holding a value beyond its bound (written before the domain checked it) is read
+    clamped to the bound; what was clamped is kept on the event, for the projector to log."""
+    changed = REPAIRS[cls](event_state)
+    if changed:
+        event_state[REPAIRED] = changed
+
+
+REPAIRED = "_repaired_on_read"  # on an event read clamped: the fields that were out of bounds
+
+
 class EventMapper(Mapper[Any]):
     """Maps domain events to stored events with msgspec, keeping the cipher and compressor, and
     sealing personal fields with their owner's own key (domain/personal.py)."""
@@ -128,6 +140,8 @@ class EventMapper(Mapper[Any]):
             event_state = msgspec.structs.asdict(decoder.decode(stored_event.state))
             event_state["originator_id"] = stored_event.originator_id
             event_state["originator_version"] = stored_event.originator_version
+            if cls in REPAIRS:
+                _repair(cls, event_state)
             domain_event = object.__new__(cls)
             object.__setattr__(domain_event, "__dict__", event_state)
             return domain_event
@@ -165,6 +179,8 @@ class EventMapper(Mapper[Any]):
         event_state = msgspec.structs.asdict(payload)
         event_state["originator_id"] = stored_event.originator_id
         event_state["originator_version"] = stored_event.originator_version
+        if cls in REPAIRS:
+            _repair(cls, event_state)
         domain_event = object.__new__(cls)
         object.__setattr__(domain_event, "__dict__", event_state)
         return domain_event

@@ -49,3 +49,8 @@ class GroupWork(Aggregate):
     @event("Ended")
     def _ended(self, actor: str) -> None:
         self.closed = True
+
+
+# Stores written before the domain checked these bounds may hold impossible counts: read them clamped.
+bounds.repaired_on_read(GroupWork.MeetingHeld)(
+    lambda state: bounds.clamped(state, {"minutes": (1, bounds.DAY_MINUTES), "persons": (1, bounds.PERSONS)}))

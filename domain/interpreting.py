@@ -93,3 +93,8 @@ class InterpreterRequest(Aggregate):
     def _ensure(self, state: str, action: str) -> None:
         if self.state != state:
             raise InterpreterRequestClosed(f"This request is {self.state}; it cannot be {action}.", state=self.state)
+
+
+# Stores written before the domain checked these bounds may hold impossible counts: read them clamped.
+bounds.repaired_on_read(InterpreterRequest.Served)(
+    lambda state: bounds.clamped(state, {"minutes": (5, LONGEST_MINUTES)}))

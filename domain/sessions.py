@@ -107,3 +107,8 @@ class ServiceSession(Aggregate):
     @event("Closed")
     def _closed(self, actor: str) -> None:
         self.closed = True
+
+
+# Stores written before the domain checked these bounds may hold impossible counts: read them clamped.
+bounds.repaired_on_read(ServiceSession.Logged, ServiceSession.Amended)(
+    lambda state: bounds.clamped(state, {"minutes": (1, bounds.DAY_MINUTES), "persons": (1, bounds.PERSONS)}))

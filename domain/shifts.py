@@ -366,3 +366,13 @@ class Shift(Aggregate):
         for volunteer_id, seat in self.seats.items():
             if seat.state == SIGNED_UP:
                 self.seats[volunteer_id] = replace(seat, state=WITHDRAWN, outcome=CANCELLED_IN_TIME)
+
+
+# Stores written before the domain checked these bounds may hold impossible counts: read them clamped.
+bounds.repaired_on_read(Shift.CheckedOut)(
+    lambda state: bounds.clamped(state, {"served": (0, bounds.PERSON_TIMES), "minutes": (0, bounds.DAY_MINUTES)}))
+bounds.repaired_on_read(Shift.AutoCheckOutCorrected, Shift.HoursCorrected, Shift.HoursCorrectionRequested,
+                        Shift.CheckedOutAutomatically)(
+    lambda state: bounds.clamped(state, {"minutes": (0, bounds.DAY_MINUTES)}))
+bounds.repaired_on_read(Shift.Scheduled, Shift.Rescheduled)(
+    lambda state: bounds.clamped(state, {"capacity": (1, bounds.PLACES)}))

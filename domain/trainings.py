@@ -101,3 +101,8 @@ class TrainingCourse(Aggregate):
     @event("Cancelled")
     def _cancelled(self, reason: str, actor: str) -> None:
         self.cancelled = True
+
+
+# Stores written before the domain checked these bounds may hold impossible counts: read them clamped.
+bounds.repaired_on_read(TrainingCourse.Scheduled)(
+    lambda state: bounds.clamped(state, {"capacity": (1, bounds.TRAINING_PLACES)}))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import os
 import sqlite3
 import subprocess
@@ -17,6 +18,7 @@ from typing import Any
 
 from eventsourcing.utils import get_topic, resolve_topic
 
+from domain.eventlog import REPAIRED
 from domain.volunteers import Volunteer
 from projections.awards import awards
 from projections.caseload import caseload
@@ -32,6 +34,8 @@ from projections.roster import roster
 from projections.store import ReadModel, ReadModelStore, connect
 from projections.tallies import tallies
 from projections.trainings import trainings
+
+log = logging.getLogger("careledger")
 
 READ_MODELS: tuple[ReadModel, ...] = (directory, roster, hours, tallies, qualifications, caseload, trainings,
                                          casework, reviews, awards, notices, interpreting,
@@ -58,6 +62,7 @@ class Projector:
         self.batch_size = batch_size
         self._woken = threading.Event()
         self._advanced = threading.Condition()
+        self._repairs_told: set[int] = set()  # positions of events read clamped, logged once each
         self._applying = threading.RLock()  # held while a batch is applied and its listeners told
         self._readers = threading.local()
         # For each kind of event, the (read model, handler) pairs that care about it, in model order.
@@ -110,10 +115,17 @@ class Projector:
         """(position, event) for the next batch of events this store handles, from `first` to `last`."""
         quick = getattr(self.recorder, "stored_between", None)
         if quick is not None:  # the embedded log: plain rows, ids spelled once (a rebuild reads millions)
-            return [(position, self.mapper.to_domain_event(row))
-                    for position, row in quick(first, last, self.batch_size, self._topics)]
-        return [(n.id, self.mapper.to_domain_event(n)) for n in
-                self.recorder.select_notifications(first, self.batch_size, stop=last, topics=self._topics)]
+            events = [(position, self.mapper.to_domain_event(row))
+                      for position, row in quick(first, last, self.batch_size, self._topics)]
+        else:
+            events = [(n.id, self.mapper.to_domain_event(n)) for n in
+                      self.recorder.select_notifications(first, self.batch_size, stop=last, topics=self._topics)]
+        for position, event in events:
+            if REPAIRED in event.__dict__ and position not in self._repairs_told:
+                self._repairs_told.add(position)
+                log.warning("event read with values clamped to their bounds", extra={
+                    "position": position, "event": type(event).__qualname__, "fields": event.__dict__[REPAIRED]})
+        return events
 
     def _advance(self, position: int) -> None:
         with self.store.transaction() as c:
