@@ -79,7 +79,7 @@ def raw_scan_rows_per_s(events_db: Path) -> float:
 def tally_p50_ms(history: History, repeat: int = 200) -> float:
     """The auditor's question: a year's person-times by service type, all units."""
     from projections import tallies
-    from projections.runner import READ_MODELS
+    from projections.projector import READ_MODELS
     from projections.store import ReadModelStore
 
     store = ReadModelStore(history.folder / "read_models.sqlite3", READ_MODELS)
@@ -131,7 +131,7 @@ def lag_p99_ms(history: History, writes_per_s: int = 500) -> tuple[float, int]:
     """Projection lag as the server has it: the read models follow the log in a thread of the
     process that writes, while check-ins and check-outs arrive at `writes_per_s`."""
     from domain.application import CareLedger
-    from projections.runner import READ_MODELS, Projector
+    from projections.projector import READ_MODELS, Projector
     from projections.store import ReadModelStore
 
     ledger = CareLedger(env=history.env)

@@ -16,7 +16,7 @@ from uuid import UUID
 
 from domain.application import CareLedger
 from domain.clock import FixedClock
-from projections.runner import READ_MODELS, Projector
+from projections.projector import READ_MODELS, Projector
 from projections.store import ReadModelStore
 
 CST = timezone(timedelta(hours=8))

@@ -43,7 +43,7 @@ class Holding:
 
 
 class Volunteer(Aggregate):
-    # Annotated so that a snapshot comes back typed (see domain/eventlog.py).
+    # Annotated so that a snapshot comes back typed (see domain/storage/mapper.py).
     name: str
     phone: str
     unit_id: UUID

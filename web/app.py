@@ -25,7 +25,7 @@ from litestar.template.config import TemplateConfig
 from domain.application import CareLedger
 from domain.volunteers import Volunteer
 from projections import roster
-from projections.runner import READ_MODELS, Projector
+from projections.projector import READ_MODELS, Projector
 from projections.store import ReadModelStore
 from web.api.auth import AuthController
 from web.api.calendar import CalendarController
@@ -44,13 +44,13 @@ from web.commands import Commands
 from web.errors import HANDLERS
 from web.exports import MEDIA_TYPES as EXPORT_TYPES
 from web.idempotency import IdempotencyMiddleware
-from web.mailroom import deliver, queue_reminders
+from web.jobs.mailroom import deliver, queue_reminders
 from web.nodes import hear_writes, kept_between_requests
 from web.openapi import document_files, document_problems
 from web.operations import LAG, REQUEST_TIMES, MetricsController, json_logging
 from web.security import add_security_headers, check_csrf
 from web.settings import Settings, json_logs
-from web.sweeper import every, sweep
+from web.jobs.sweeper import every, sweep
 from web.ui.cases import CasesPagesController
 from web.ui.certificates import CertificatesPagesController
 from web.ui.coordinator import CoordinatorController

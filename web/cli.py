@@ -44,7 +44,7 @@ def _ledger(settings: Settings) -> CareLedger:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from web.demo import STEPS, build_demo
+    from web.jobs.demo import STEPS, build_demo
     from web.progress import progress_bar
 
     with _ledger(settings) as ledger:
@@ -76,7 +76,8 @@ def cmd_create_user(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
-    from projections.runner import models_named, rebuild
+    from projections.projector import models_named
+    from projections.rebuild import rebuild
     from web.progress import progress_bar
 
     names = [m.name for m in models_named(args.names)]
@@ -90,7 +91,7 @@ def cmd_project(args: argparse.Namespace, settings: Settings) -> int:
     import signal
     import threading
 
-    from projections.runner import READ_MODELS, Projector
+    from projections.projector import READ_MODELS, Projector
     from projections.store import ReadModelStore
     from web.progress import progress_bar
 
@@ -119,7 +120,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     """Print the roster and the tallies (what the demo produced) from the read models."""
     from projections import roster, tallies
     from projections.directory import units
-    from projections.runner import READ_MODELS, Projector
+    from projections.projector import READ_MODELS, Projector
     from projections.store import ReadModelStore
 
     today = datetime.now(ZoneInfo(settings.timezone)).date()
@@ -142,7 +143,7 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
-    from web.backup import backup, pages_to_copy
+    from web.jobs.backup import backup, pages_to_copy
     from web.progress import progress_bar
 
     with progress_bar("backup", pages_to_copy(settings) if not settings.shared_log else None, unit="pages") as bar:
@@ -153,7 +154,7 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
-    from web.backup import restore
+    from web.jobs.backup import restore
 
     aside = restore(settings, args.path)
     print(f"Restored {args.path} into {settings.data_dir}" + (f"; what was there is in {aside}" if aside else "")
@@ -180,7 +181,7 @@ def _commands(ledger: CareLedger, settings: Settings, db: Any = None) -> Any:
 def _up_to_date(settings: Settings) -> Iterator[tuple[CareLedger, Any]]:
     """The ledger and read models brought up to the log (a command decides on what the log holds
     now), and brought up again after the command's writes."""
-    from projections.runner import READ_MODELS, Projector
+    from projections.projector import READ_MODELS, Projector
     from projections.store import ReadModelStore
 
     with _ledger(settings) as ledger:
@@ -194,7 +195,7 @@ def _up_to_date(settings: Settings) -> Iterator[tuple[CareLedger, Any]]:
 
 
 def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
-    from web.importing import import_volunteers, read_table
+    from web.jobs.importing import import_volunteers, read_table
     from web.progress import progress_bar
 
     table = read_table(args.file.read_bytes(), args.file.name)
@@ -211,7 +212,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
-    from web.sweeper import sweep
+    from web.jobs.sweeper import sweep
 
     with _up_to_date(settings) as (ledger, db):
         done = sweep(_commands(ledger, settings, db), db)
@@ -222,9 +223,9 @@ def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_notices(args: argparse.Namespace, settings: Settings) -> int:
     from zoneinfo import ZoneInfo
 
-    from projections.runner import READ_MODELS, Projector
+    from projections.projector import READ_MODELS, Projector
     from projections.store import ReadModelStore
-    from web.mailroom import deliver, queue_reminders
+    from web.jobs.mailroom import deliver, queue_reminders
 
     postman = settings.postman()
     with _ledger(settings) as ledger:
@@ -257,7 +258,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from web.operations import configure_logging, log
 
     configure_logging()
-    from projections.runner import READ_MODELS, Projector
+    from projections.projector import READ_MODELS, Projector
     from projections.store import ReadModelStore
     from web.progress import progress_bar
 
@@ -356,8 +357,10 @@ def build_parser() -> argparse.ArgumentParser:
     new_key.set_defaults(run=cmd_new_key)
 
     rebuild = commands.add_parser("rebuild", help="replay read models from the log (aside, then swapped in)")
-    rebuild.add_argument("names", nargs="*", metavar="NAME",
-                         help="directory, roster, hours, tallies, qualifications, caseload (default: all)")
+    from projections.projector import BY_NAME
+
+    rebuild.add_argument("names", nargs="*", metavar="NAME",  # checked by models_named: argparse's
+                         help=f"one or more of: {', '.join(BY_NAME)} (default: all)")  # choices refuse none
     rebuild.set_defaults(run=cmd_rebuild)
 
     project = commands.add_parser("project", help="bring the read models up to date with the log")

@@ -19,7 +19,7 @@ from domain import bounds
 from domain.application import CareLedger
 from domain.cases import Case
 from domain.errors import DomainError, InvalidCommand, NotFound
-from domain.ledger import Receipt
+from domain.usecases.ledger import Receipt
 from domain.permissions import Actor, NotAllowed
 from projections import awards, directory, interpreting
 from web.certificates import lines_for

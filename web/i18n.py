@@ -40,6 +40,12 @@ def negotiate(cookie: str | None, accept_language: str | None) -> str:
     return "en"
 
 
+def translator(request: Any) -> Translator:
+    """The request's language (the page's switch, then the browser's wish) and the programme's time zone."""
+    language = negotiate(request.cookies.get("lang"), request.headers.get("accept-language"))
+    return Translator(language, request.app.state.settings.timezone)
+
+
 class Translator:
     """What templates call: `_()` for words, and the locale's formats for numbers, dates, times."""
 

@@ -5,7 +5,7 @@ them there too), whose turn it is to run a periodic job; and how a node hears at
 another one wrote.
 
 One SQLite-backed serving process keeps them itself (web/idempotency.py, web/auth.py,
-web/importing.py); these are the same questions asked of tables in the log's database."""
+web/jobs/importing.py); these are the same questions asked of tables in the log's database."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from psycopg_pool import ConnectionPool
 
 from web.auth import LoginThrottle
 from web.idempotency import ABANDONED_SECONDS, PENDING, Answers, IdempotencyStore, verdict
-from web.importing import ImportJob, ImportJobs
+from web.jobs.importing import ImportJob, ImportJobs
 from web.settings import Settings
 
 _SCHEMA = [
@@ -139,7 +139,7 @@ class SharedThrottle:
 
 
 class SharedImportJobs:
-    """web/importing.py's ImportJobs, each job a row that its node rewrites as the import goes on."""
+    """web/jobs/importing.py's ImportJobs, each job a row that its node rewrites as the import goes on."""
 
     def __init__(self, pool: ConnectionPool) -> None:
         self.pool = pool

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from domain.policy import CasePolicy, Policy
-from web.mailroom import Postman, SmtpSettings
+from web.jobs.mailroom import Postman, SmtpSettings
 
 
 class ConfigurationError(Exception):

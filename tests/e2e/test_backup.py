@@ -14,7 +14,7 @@ from litestar.testing import TestClient
 
 from domain.application import CareLedger
 from domain.errors import DomainError
-from projections.runner import READ_MODELS, Projector
+from projections.projector import READ_MODELS, Projector
 from projections.store import ReadModelStore
 from tests.integration.conftest import World
 from tests.scenario import COORDINATOR

@@ -21,7 +21,7 @@ from uuid import UUID
 import pytest
 
 from domain.application import CareLedger
-from projections.runner import READ_MODELS
+from projections.projector import READ_MODELS
 from projections.store import ReadModelStore
 from tests.conftest import postgres_schema
 from tests.e2e.conftest import PASSWORD, ZONE, free_port, serve, stop

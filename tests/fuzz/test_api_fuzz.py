@@ -20,7 +20,7 @@ from schemathesis.specs.openapi.checks import content_type_conformance, response
 
 from tests.e2e.conftest import free_port, serve, stop
 
-# The demo's logins, one per role (web/demo.py)
+# The demo's logins, one per role (web/jobs/demo.py)
 LOGINS = {"admin": "admin-demo", "coordinator": "coordinator-demo", "volunteer": "volunteer-demo",
           "kiosk": "kiosk-demo", "shegong1": "shegong-demo", "auditor": "auditor-demo"}
 CHECKS = [not_a_server_error, content_type_conformance, response_schema_conformance]

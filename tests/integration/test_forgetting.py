@@ -15,7 +15,7 @@ from litestar.testing import TestClient
 
 from domain.application import CareLedger
 from domain.personal import ERASED
-from projections.runner import READ_MODELS, Projector
+from projections.projector import READ_MODELS, Projector
 from projections.store import ReadModelStore
 from tests.integration.conftest import World
 from tests.scenario import COORDINATOR
@@ -127,7 +127,7 @@ def test_forget_volunteer_on_the_command_line(tmp_path: Path) -> None:
 def test_careledger_rebuild_replays_a_forgetting(world: World, clock, tmp_path: Path) -> None:
     """The rebuild replays each share in one transaction: the read models' scrub after a
     forgetting has nothing to empty there, and must not stop it."""
-    from projections.runner import rebuild
+    from projections.rebuild import rebuild
 
     volunteer = _served_volunteer(world, clock)
     assert world.call("admin", "POST", f"/api/v1/volunteers/{volunteer}/forget").status_code == 200

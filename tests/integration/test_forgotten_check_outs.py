@@ -16,7 +16,7 @@ from domain.policy import Policy
 from tests.integration.conftest import World
 from tests.scenario import COORDINATOR, Hospital
 from web.settings import Settings
-from web.sweeper import sweep
+from web.jobs.sweeper import sweep
 
 
 def _forgetful_day(world: World, clock) -> str:

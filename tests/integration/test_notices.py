@@ -19,7 +19,7 @@ from domain.application import CareLedger
 from tests.integration.conftest import World
 from tests.scenario import COORDINATOR
 from tests.sms_hook import SENT
-from web.mailroom import Postman, SmtpSettings, deliver, queue_reminders
+from web.jobs.mailroom import Postman, SmtpSettings, deliver, queue_reminders
 
 ZONE = ZoneInfo("Asia/Shanghai")
 class Inbox:
@@ -301,7 +301,7 @@ def test_a_misnamed_sms_hook_is_a_clear_error(monkeypatch) -> None:
 
 def test_every_kind_of_notice_has_a_letter_in_both_languages() -> None:
     from domain.notices import KINDS
-    from web.mailroom import compose
+    from web.jobs.mailroom import compose
 
     facts = {"unit": "Ruijin Hospital", "post": "guidance desk", "place": "Ward 5", "reason": "storm",
              "starts_at": "2026-11-24T00:00:00+00:00", "ends_at": "2026-11-24T04:00:00+00:00",

@@ -16,7 +16,8 @@ from domain.errors import NotFound
 from projections import directory, roster
 from web.auth import allow
 from web.calendar import feed, feed_path, feed_signature
-from web.ui.common import now_local, translator
+from web.i18n import translator
+from web.wallclock import now_local
 
 PAST, AHEAD = timedelta(days=60), timedelta(days=365)
 

@@ -21,7 +21,7 @@ from web.auth import allow, may
 from web.commands import CommandPath, Commands
 from web.certificates import NATIONAL_COLUMNS, national_rows, readable, shown, verified
 from web.exports import table
-from web.ui.common import now_local
+from web.wallclock import now_local
 
 
 class CertificateDetails(msgspec.Struct, forbid_unknown_fields=True):

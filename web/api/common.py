@@ -14,8 +14,9 @@ from litestar.params import QueryParameter
 
 from domain import bounds
 from domain.errors import InvalidCommand
-from domain.ledger import Receipt
+from domain.usecases.ledger import Receipt
 from web.operations import count_command
+from web.wallclock import local  # noqa: F401 (the API's handlers take it from here)
 
 POSITION = "X-CareLedger-Position"
 
@@ -32,12 +33,6 @@ def written(request: Request, receipt: Receipt, content: Any, status: int = 200)
     position = receipt.position if receipt.position is not None else request.app.state.ledger.position
     count_command(request, "recorded")
     return Response(content=content, status_code=status, headers={POSITION: str(position)})
-
-
-def local(request: Request, moment: datetime) -> datetime:
-    """The programme's wall clock: a shift at 07:00 in Shanghai is on that Shanghai day, however
-    the client wrote the offset (days in rosters and tallies are taken from this offset)."""
-    return moment.astimezone(ZoneInfo(request.app.state.settings.timezone)) if moment.tzinfo else moment
 
 
 EARLIEST, LATEST = bounds.EARLIEST_DAY, bounds.LATEST_DAY

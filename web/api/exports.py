@@ -13,7 +13,7 @@ from projections import directory, hours, roster, tallies
 from web.api.common import A_YEAR, read_db, report_span, units_asked
 from web.auth import allow
 from web.exports import Format, table
-from web.ui.common import translator
+from web.i18n import translator
 
 Day = Annotated[date | None, QueryParameter(name="from")]
 AsFile = Annotated[Format, QueryParameter(name="format")]

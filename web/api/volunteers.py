@@ -19,7 +19,7 @@ from projections import directory, hours, notices, qualifications
 from web.api.common import POSITION, Search, Status, Tags, read_db, whole_span, written
 from web.auth import allow, may
 from web.commands import CommandPath, Commands
-from web.importing import run_import
+from web.jobs.importing import IMPORT_MAX_BYTES, run_import
 
 
 class NewVolunteer(msgspec.Struct, forbid_unknown_fields=True):
@@ -41,7 +41,6 @@ class VolunteerFile:
     unit_id: UUID | None = None  # the unit of rows without a unit column
 
 
-IMPORT_MAX_BYTES = 10 * 1024 * 1024
 
 
 class Award(msgspec.Struct, forbid_unknown_fields=True):

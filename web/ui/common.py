@@ -9,7 +9,6 @@ from datetime import date, datetime, time
 from typing import Any
 from urllib.parse import quote, unquote
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from litestar import Request, Response
 from markupsafe import Markup
@@ -19,20 +18,12 @@ from litestar.response import Redirect, Template
 from domain import bounds
 from domain.errors import DomainError, InvalidCommand
 from domain.permissions import NotAllowed
-from domain.ledger import Receipt
-from web.i18n import Translator, negotiate
+from domain.usecases.ledger import Receipt
+from web.i18n import translator
+from web.wallclock import now_local  # noqa: F401 (the pages take it from here)
 from web.security import CSRF_FIELD, csrf_token_of
 
 FLASH = "flash"
-
-
-def translator(request: Request) -> Translator:
-    language = negotiate(request.cookies.get("lang"), request.headers.get("accept-language"))
-    return Translator(language, request.app.state.settings.timezone)
-
-
-def now_local(request: Request) -> datetime:
-    return request.app.state.ledger.clock.now().astimezone(ZoneInfo(request.app.state.settings.timezone))
 
 
 def page(request: Request, template: str, **context: Any) -> Template:

@@ -17,8 +17,7 @@ from domain.errors import DomainError
 from projections import awards, directory, notices, qualifications, reviews, roster, trainings
 from web.auth import allow
 from web.commands import CommandPath
-from web.api.volunteers import IMPORT_MAX_BYTES
-from web.importing import start_import
+from web.jobs.importing import IMPORT_MAX_BYTES, start_import
 from web.ui.common import (act, calendar_url, form_id, form_moment, form_score, form_whole, now_local, page, reader,
                            translator)
 

@@ -14,7 +14,7 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from domain.application import CareLedger
 from domain.clock import FixedClock
-from domain.sqlite_log import GroupCommitRecorder
+from domain.storage.recorder import GroupCommitRecorder
 from tests.conftest import CST
 from tests.scenario import COORDINATOR, Hospital
 

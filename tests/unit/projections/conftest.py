@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from domain.application import CareLedger
-from projections.runner import READ_MODELS, Projector
+from projections.projector import READ_MODELS, Projector
 from projections.store import ReadModelStore
 from tests.scenario import Hospital
 

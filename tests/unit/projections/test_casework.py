@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 
 from domain.policy import CasePolicy
 from projections import casework, tallies
-from projections.runner import READ_MODELS, Projector, rebuild
+from projections.projector import READ_MODELS, Projector
+from projections.rebuild import rebuild
 from tests.conftest import CST
 from tests.unit.domain.test_cases import Department
 from tests.unit.projections.conftest import dump

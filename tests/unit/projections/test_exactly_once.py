@@ -18,12 +18,13 @@ from hypothesis import strategies as st
 from domain.application import CareLedger
 from domain.clock import FixedClock
 from projections import tallies
-from projections.runner import READ_MODELS, Projector, rebuild
+from projections.projector import READ_MODELS, Projector
+from projections.rebuild import rebuild
 from projections.store import ReadModelStore
 from tests.scenario import play_story
 from tests.unit.domain.test_properties import command
 from tests.unit.projections.conftest import dump
-from web.demo import build_demo
+from web.jobs.demo import build_demo
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])

@@ -9,11 +9,12 @@ import pytest
 
 from domain.application import CareLedger
 from projections import tallies
-from projections.runner import READ_MODELS, Projector, rebuild
+from projections.projector import READ_MODELS, Projector
+from projections.rebuild import rebuild
 from projections.store import ReadModelStore
 from tests.conftest import postgres_schema
 from tests.unit.projections.conftest import dump
-from web.demo import build_demo
+from web.jobs.demo import build_demo
 
 
 @pytest.mark.postgres

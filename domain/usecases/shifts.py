@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 from uuid import UUID, uuid4
 
 from domain.errors import InvalidCommand
-from domain.ledger import Ledger, Receipt
+from domain.usecases.ledger import Ledger, Receipt
 from domain.notices import Notice
 from domain.series import ShiftSeries, occurrences
 from domain.shifts import Shift, validate_capacity
@@ -14,7 +14,7 @@ from domain.units import Unit
 from domain.volunteers import Volunteer
 
 
-class Rostering(Ledger):
+class ShiftUseCases(Ledger):
     def _requirements(self, unit_id: UUID, post: str, requires: list[str]) -> frozenset[str]:
         """What a shift requires: the post's standing requirements plus the shift's own."""
         unit = self._read(Unit, unit_id, "unit")

@@ -12,12 +12,12 @@ from domain.certificates import (
     new_code,
 )
 from domain.errors import CertificateDetailsMissing, IdentityMissing, NotFound
-from domain.ledger import Ledger, Receipt
+from domain.usecases.ledger import Ledger, Receipt
 from domain.units import Unit
 from domain.volunteers import Volunteer
 
 
-class Certifying(Ledger):
+class CertificateUseCases(Ledger):
     def set_certificate_details(self, unit_id: UUID, responsible_person: str, contact: str, actor: str) -> Receipt:
         def decide() -> Receipt:
             unit = self._get(Unit, unit_id, "unit")

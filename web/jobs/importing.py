@@ -34,6 +34,7 @@ HEADERS = {
     "email": ("email", "e-mail", "mail", "邮箱", "电子邮箱", "电子邮件"),
 }
 _SPLIT = re.compile(r"[,;，；、/]+")
+IMPORT_MAX_BYTES = 10 * 1024 * 1024  # a spreadsheet of 50,000 volunteers is a few MB
 BATCH = 200  # rows saved in one transaction (a refusal inside one is redone row by row)
 MAX_ROWS = 50_000
 

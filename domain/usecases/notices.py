@@ -7,13 +7,13 @@ from uuid import UUID
 from eventsourcing.persistence import IntegrityError
 
 from domain.errors import InvalidCommand
-from domain.ledger import Ledger, Receipt
+from domain.usecases.ledger import Ledger, Receipt
 from domain.notices import KINDS, Notice, notice_id
 from domain.personal import ERASED
 from domain.volunteers import Volunteer
 
 
-class Notifying(Ledger):
+class NoticeUseCases(Ledger):
     def queue_notices(self, wanted: list[tuple[str, UUID, str, dict[str, str]]],
                       actor: str = "system:reminders", chunk: int = 200) -> int:
         """Queue many (key, volunteer, kind, facts) at once, those not queued yet, a few hundred per

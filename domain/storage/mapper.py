@@ -20,7 +20,8 @@ from eventsourcing.persistence import Mapper, MapperDeserialisationError, Stored
 from eventsourcing.utils import get_topic, resolve_topic
 
 from domain.bounds import REPAIRS
-from domain.personal import ERASED, PERSONAL_FIELDS, KeyVault, owner_of, seal, unseal
+from domain.personal import ERASED, PERSONAL_FIELDS, owner_of
+from domain.storage.vaults import KeyVault, seal, unseal
 
 _HEADER = ("originator_id", "originator_version")
 # What every snapshot's state holds besides the aggregate's own (annotated) attributes.

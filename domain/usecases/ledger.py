@@ -20,12 +20,12 @@ from eventsourcing.sqlite import SQLiteFactory
 
 from domain.aggregate import copy_of
 from domain.clock import Clock, SystemClock
-from domain.committer import Committer
+from domain.storage.committer import Committer
 from domain.errors import ConcurrentChange, NotFound, UnknownServiceType
-from domain.eventlog import EventMapper
-from domain.personal import vault_for
+from domain.storage.mapper import EventMapper
+from domain.storage.vaults import vault_for
 from domain.policy import CasePolicy, Policy
-from domain.sqlite_log import GroupCommitRecorder
+from domain.storage.recorder import GroupCommitRecorder
 from domain.units import CATALOGUE_ID, DEFAULT_SERVICE_TYPES, ServiceCatalogue
 
 A = TypeVar("A", bound=Aggregate)
@@ -78,7 +78,7 @@ class Ledger(Application[UUID]):
     def construct_factory(self, env: Any) -> Any:
         factory = super().construct_factory(env)
         if isinstance(factory, SQLiteFactory) and not env.get("APPLICATION_RECORDER_TOPIC"):
-            factory.application_recorder_class = GroupCommitRecorder  # see domain/sqlite_log.py
+            factory.application_recorder_class = GroupCommitRecorder  # see domain/storage/recorder.py
         return factory
 
     def construct_mapper(self) -> Mapper[UUID]:
@@ -271,28 +271,7 @@ class Ledger(Application[UUID]):
         """The log position of the last event recorded by anyone."""
         return self.recorder.max_notification_id() or 0
 
-    # --- the service-type catalogue ----------------------------------------------------
-
-    def open_catalogue(self, actor: str = "system") -> Receipt:
-        """Seed the service-type catalogue with the programme's types (idempotent)."""
-        def decide() -> Receipt:
-            try:
-                catalogue = self._get(ServiceCatalogue, CATALOGUE_ID, "catalogue")
-            except NotFound:
-                catalogue = ServiceCatalogue(actor)
-            for code, (en, zh) in DEFAULT_SERVICE_TYPES.items():
-                if code not in catalogue.service_types:
-                    catalogue.add(code, en, zh, actor)
-            return Receipt(self._commit(catalogue), catalogue.id)
-        return self._decide(decide)
-
-    def add_service_type(self, code: str, name_en: str, name_zh: str, actor: str) -> Receipt:
-        def decide() -> Receipt:
-            catalogue = self._get(ServiceCatalogue, CATALOGUE_ID, "catalogue")
-            catalogue.add(code, name_en, name_zh, actor)
-            return Receipt(self._commit(catalogue), catalogue.id)
-        self.open_catalogue(actor)
-        return self._decide(decide)
+    # --- the service-type catalogue, which several use cases check against -----------
 
     def service_types(self) -> dict[str, tuple[str, str]]:
         try:

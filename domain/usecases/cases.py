@@ -8,12 +8,11 @@ from uuid import UUID
 from domain.accounts import Account
 from domain.cases import Case
 from domain.errors import InvalidCommand, NotFound
-from domain.groups import GroupWork
-from domain.ledger import Ledger, Receipt
+from domain.usecases.ledger import Ledger, Receipt
 from domain.units import Unit
 
 
-class CaseWork(Ledger):
+class CaseUseCases(Ledger):
     def _social_worker(self, account_id: UUID, field: str) -> Account:
         try:
             account = self._get(Account, account_id, "account")
@@ -82,23 +81,4 @@ class CaseWork(Ledger):
             account = self._get(Account, account_id, "account")
             account.assign_supervision(supervisor_id, intern, actor)
             return Receipt(self._commit(account), account_id)
-        return self._decide(decide)
-
-    # --- groups and community activities ----------------------------------------------
-
-    def form_group(self, kind: str, unit_id: UUID, title: str, service_type: str, worker: UUID,
-                   actor: str) -> Receipt:
-        self._get(Unit, unit_id, "unit")
-        self._ensure_service_types("service_type", [service_type])
-        group = GroupWork.form(kind, unit_id, title, service_type, worker, actor)
-        return Receipt(self._commit(group), group.id)
-
-    def get_group(self, id: UUID) -> GroupWork:
-        return self._read(GroupWork, id, "group")
-
-    def hold_meeting(self, id: UUID, started_at: datetime, minutes: int, persons: int, actor: str) -> Receipt:
-        def decide() -> Receipt:
-            group = self._get(GroupWork, id, "group")
-            group.hold_meeting(started_at, minutes, persons, actor)
-            return Receipt(self._commit(group), id)
         return self._decide(decide)

@@ -1,0 +1,1 @@
+"""How events reach the disk: the recorder, the mapper, the committer, the key vaults. Imports no aggregate."""

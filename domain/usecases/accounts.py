@@ -1,0 +1,62 @@
+"""Account use cases: open one, change its password, sign it out, disable it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError
+
+from domain.accounts import Account, account_id
+from domain.errors import NotFound, UsernameTaken
+from domain.units import Unit
+from domain.usecases.ledger import Ledger, Receipt
+from domain.volunteers import Volunteer
+
+
+class AccountUseCases(Ledger):
+
+    def open_account(self, username: str, password_hash: str, role: str, unit_ids: list[UUID],
+                     volunteer_id: UUID | None, actor: str) -> Receipt:
+        for unit_id in unit_ids:
+            self._get(Unit, unit_id, "unit")
+        if volunteer_id is not None:
+            self._get(Volunteer, volunteer_id, "volunteer")
+        account = Account.open(username, password_hash, role, unit_ids, volunteer_id, actor)
+        if account.id in self.repository:
+            raise UsernameTaken(f"The username {account.username!r} is taken.")
+        try:
+            return Receipt(self._commit(account), account.id)
+        except IntegrityError:
+            raise UsernameTaken(f"The username {account.username!r} is taken.") from None
+
+    def find_account(self, username: str) -> Account | None:
+        try:
+            return self._read(Account, account_id(username), "account")
+        except NotFound:
+            return None
+
+    def get_account(self, id: UUID) -> Account:
+        return self._read(Account, id, "account")
+
+    def _change_account(self, id: UUID, change: Callable[[Account], None]) -> Receipt:
+        def decide() -> Receipt:
+            account = self._get(Account, id, "account")
+            change(account)
+            return Receipt(self._commit(account), id)
+        return self._decide(decide)
+
+    def change_password(self, id: UUID, password_hash: str, actor: str) -> Receipt:
+        return self._change_account(id, lambda a: a.change_password(password_hash, actor))
+
+    def sign_out_everywhere(self, id: UUID, actor: str) -> Receipt:
+        """Every token issued to the account so far stops working (logging out, a lost phone)."""
+        return self._change_account(id, lambda a: a.sign_out_everywhere(actor))
+
+    def end_session(self, id: UUID, session_id: str, expires_at: datetime, actor: str) -> Receipt:
+        """One signed-in session of the account stops working (logging out on this device)."""
+        return self._change_account(id, lambda a: a.end_session(session_id, expires_at, self.clock.now(), actor))
+
+    def disable_account(self, id: UUID, actor: str) -> Receipt:
+        return self._change_account(id, lambda a: a.disable(actor))
