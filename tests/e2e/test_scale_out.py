@@ -77,7 +77,7 @@ def test_two_nodes_share_one_log_keep_every_rule_and_read_their_writes(shared_lo
         volunteers = []
         for i in range(11):
             node = (a, b)[i % 2]
-            _, v, _ = node.call("POST", "/volunteers", {"name": f"V{i}", "phone": "139", "unit_id": unit["id"]}, coord)
+            _, v, _ = node.call("POST", "/volunteers", {"name": f"V{i}", "phone": f"1390000{i:04d}", "unit_id": unit["id"]}, coord)
             node.call("POST", f"/volunteers/{v['id']}/approve", token=coord)
             volunteers.append(v["id"])
         start = datetime.now(ZONE) + timedelta(days=1)
