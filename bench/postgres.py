@@ -46,7 +46,7 @@ def postgres_rates(n: int = 300) -> dict[str, float] | None:
         unit = ledger.register_unit("Bench Hospital", "Huangpu", "bench").id
         volunteers = []
         for i in range(4):
-            v = ledger.register_volunteer(f"V{i}", "1", unit, [], [], "bench").id
+            v = ledger.register_volunteer(f"V{i}", f"139{i:08d}", unit, [], [], "bench").id
             ledger.approve_volunteer(v, "bench")
             volunteers.append(v)
         first = datetime(2026, 11, 2, 8, tzinfo=CST)

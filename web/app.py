@@ -161,7 +161,8 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
         on_shutdown=[finish],
         exception_handlers=HANDLERS,
         middleware=[REQUEST_TIMES.middleware, IdempotencyMiddleware(kept.answers)],
-        dependencies={"commands": Provide(lambda: commands, use_cache=True, sync_to_thread=False)},
+        dependencies={"commands": Provide(lambda: commands, use_cache=True, sync_to_thread=False),
+                      "ledger": Provide(lambda: ledger, use_cache=True, sync_to_thread=False)},
         state=State({"settings": settings, "ledger": ledger, "commands": commands, "store": store, "projector": projector,
                      "reader": reader, "jwt": jwt, "principals": {}, "postman": postman,
                      "imports": kept.imports,  # uploads being imported, by job id

@@ -484,3 +484,5 @@ def may(command: Callable[..., Any]) -> tuple[str, ...]:
 
 # How a handler is given the command path: `commands: CommandPath` (a typed Litestar dependency).
 CommandPath = NamedDependency[Commands]
+# How a handler is given the ledger to read an aggregate: `ledger: TheLedger`.
+TheLedger = NamedDependency[CareLedger]

@@ -18,7 +18,7 @@ from projections import certificates, directory
 from web.api.common import A_YEAR, checked_span, read_db, units_asked, written
 from web.api.exports import AsFile, Day
 from web.auth import allow, may
-from web.commands import CommandPath, Commands
+from web.commands import CommandPath, Commands, TheLedger
 from web.certificates import NATIONAL_COLUMNS, national_rows, readable, shown, verified
 from web.exports import table
 from web.wallclock import now_local
@@ -97,23 +97,23 @@ class CertificatesController(Controller):
         return certificates.of_units(read_db(request, min_position), units_asked(request, unit_id))
 
     @get("/certificates/{certificate_id:uuid}", guards=[allow("coordinator", "volunteer")], sync_to_thread=True)
-    def show(self, request: Request, certificate_id: FromPath[UUID]) -> dict:
+    def show(self, request: Request, ledger: TheLedger, certificate_id: FromPath[UUID]) -> dict:
         """The certificate exactly as issued (identity number masked)."""
-        return shown(readable(request.app.state.ledger, request.user, certificate_id))
+        return shown(readable(ledger, request.user, certificate_id))
 
     @get("/certificates/verify/{code:str}", sync_to_thread=True, security=[])
-    def verify(self, request: Request, code: Annotated[str, Parameter(max_length=40)]) -> dict:
+    def verify(self, request: Request, ledger: TheLedger, code: Annotated[str, Parameter(max_length=40)]) -> dict:
         """For anyone holding a certificate: is it real? No login; the name and number come masked."""
         if not 4 <= len(code) <= 40:
             raise InvalidCommand("code", "is 12 letters and digits, as printed on the certificate")
         found = certificates.by_code(read_db(request, None), code)
         if found is None:
             raise NotFoundException("No certificate has this verification code.")
-        return verified(request.app.state.ledger.get_certificate(UUID(found["id"])))
+        return verified(ledger.get_certificate(UUID(found["id"])))
 
     @get("/exports/service-records", guards=[allow("coordinator", "admin")], sync_to_thread=True,
          response_description="service records in the national volunteer-record systems' fields, CSV or XLSX")
-    def national(self, request: Request, from_: Day = None,
+    def national(self, request: Request, ledger: TheLedger, from_: Day = None,
                  to: Annotated[date | None, QueryParameter(name="to")] = None,
                  unit_id: FromQuery[UUID | None] = None, fmt: AsFile = "csv") -> Response:
         """One row per service: identity (full: this file is for upload to the national system),
@@ -123,6 +123,6 @@ class CertificatesController(Controller):
         checked_span(first, last, A_YEAR)
         db = read_db(request, None)
         volunteers = directory.volunteers(db, units_asked(request, unit_id), None, None, limit=1_000_000)
-        rows = national_rows(request.app.state.ledger, db, volunteers, first.isoformat(), last.isoformat(),
-                             request.app.state.ledger.service_types())
+        rows = national_rows(ledger, db, volunteers, first.isoformat(), last.isoformat(),
+                             ledger.service_types())
         return table(rows, NATIONAL_COLUMNS, lambda title: title, fmt, f"service-records-{first}-{last}")

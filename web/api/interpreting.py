@@ -16,7 +16,7 @@ from domain.interpreting import LONGEST_MINUTES
 from projections import interpreting
 from web.api.common import local, read_db, units_asked, written
 from web.auth import allow, may
-from web.commands import CommandPath, Commands
+from web.commands import CommandPath, Commands, TheLedger
 
 Minutes = Annotated[int, msgspec.Meta(ge=5, le=LONGEST_MINUTES)]
 
@@ -68,14 +68,14 @@ class InterpretingController(Controller):
             {"volunteer_id": c["volunteer_id"], "name": c["name"], "on_duty": bool(c["on_duty"])} for c in found]}, 201)
 
     @get("/", guards=[allow("social_worker", "coordinator", "volunteer")], sync_to_thread=True)
-    def list_requests(self, request: Request, unit_id: FromQuery[UUID | None] = None,
+    def list_requests(self, request: Request, ledger: TheLedger, unit_id: FromQuery[UUID | None] = None,
                       state_: Annotated[Literal["open", "booked", "served", "cancelled"] | None,
                                         QueryParameter(name="state")] = None,
                       min_position: FromQuery[int | None] = None) -> list[dict]:
         """A unit's requests (newest first); to a volunteer, those offered to them or booked to them."""
         db = read_db(request, min_position)
         if request.user.role == "volunteer":
-            return interpreting.for_volunteer(db, request.user.volunteer_id, request.app.state.ledger.clock.now())
+            return interpreting.for_volunteer(db, request.user.volunteer_id, ledger.clock.now())
         return interpreting.listed(db, units_asked(request, unit_id), state_)
 
     @get("/{request_id:uuid}", guards=[allow("social_worker", "coordinator", "volunteer")], sync_to_thread=True)

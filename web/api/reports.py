@@ -13,6 +13,7 @@ from litestar.params import FromQuery, QueryParameter
 from projections import awards, notices, qualifications, reviews, roster, tallies
 from web.api.common import read_db, report_span, units_asked
 from web.auth import allow
+from web.commands import TheLedger
 
 
 class ReportsController(Controller):
@@ -60,16 +61,16 @@ class ReportsController(Controller):
                 "rows": roster.fill_rates(read_db(request, min_position), units, first, last, by)}
 
     @get("/reports/missing", guards=[allow("coordinator", "kiosk")], sync_to_thread=True)
-    def missing(self, request: Request, unit_id: FromQuery[UUID | None] = None,
+    def missing(self, request: Request, ledger: TheLedger, unit_id: FromQuery[UUID | None] = None,
                 min_position: FromQuery[int | None] = None) -> list[dict]:
         """Who's missing now: signed up for a shift that has started, not checked in."""
-        return roster.missing(read_db(request, min_position), request.app.state.ledger.clock.now(),
+        return roster.missing(read_db(request, min_position), ledger.clock.now(),
                               units_asked(request, unit_id))
 
     @get("/reports/expiring", guards=[allow("coordinator")], sync_to_thread=True)
-    def expiring(self, request: Request, days: Annotated[int, QueryParameter(ge=1, le=365)] = 30,
+    def expiring(self, request: Request, ledger: TheLedger, days: Annotated[int, QueryParameter(ge=1, le=365)] = 30,
                  unit_id: FromQuery[UUID | None] = None, min_position: FromQuery[int | None] = None) -> list[dict]:
-        today = request.app.state.ledger.clock.now().astimezone(ZoneInfo(request.app.state.settings.timezone)).date()
+        today = ledger.clock.now().astimezone(ZoneInfo(request.app.state.settings.timezone)).date()
         return qualifications.expiring(read_db(request, min_position), today, days, units_asked(request, unit_id))
 
     @get("/reports/compliance", guards=[allow("coordinator", "auditor", "admin")], sync_to_thread=True)
@@ -82,15 +83,14 @@ class ReportsController(Controller):
 
     @get("/service-types", guards=[allow("admin", "coordinator", "volunteer", "kiosk", "social_worker", "auditor")],
          sync_to_thread=True)
-    def service_types(self, request: Request) -> list[dict]:
+    def service_types(self, request: Request, ledger: TheLedger) -> list[dict]:
         return [{"code": code, "name_en": en, "name_zh": zh}
-                for code, (en, zh) in request.app.state.ledger.service_types().items()]
+                for code, (en, zh) in ledger.service_types().items()]
 
     @get("/audit", guards=[allow("admin", "auditor")], sync_to_thread=True)
-    def audit(self, request: Request, after: FromQuery[int] = 0,
+    def audit(self, request: Request, ledger: TheLedger, after: FromQuery[int] = 0,
               limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100) -> list[dict]:
         """Who did what, when, in log order — never a payload."""
-        ledger = request.app.state.ledger
         trail = []
         for notification in ledger.recorder.select_notifications(after + 1, limit):
             event = ledger.mapper.to_domain_event(notification)

@@ -15,7 +15,7 @@ from domain import bounds
 from projections import caseload
 from web.api.common import A_YEAR, checked_span, local, read_db, whole_span, written
 from web.auth import allow, may
-from web.commands import CommandPath, Commands
+from web.commands import CommandPath, Commands, TheLedger
 
 
 class NewSession(msgspec.Struct, forbid_unknown_fields=True):
@@ -42,7 +42,7 @@ class SessionsController(Controller):
         return written(request, receipt, {"id": str(receipt.id), "patient_ref": receipt.value}, 201)
 
     @get("/{session_id:uuid}", guards=[allow("social_worker")], sync_to_thread=True)
-    def show(self, request: Request, session_id: FromPath[UUID], min_position: FromQuery[int | None] = None) -> dict:
+    def show(self, request: Request, ledger: TheLedger, session_id: FromPath[UUID], min_position: FromQuery[int | None] = None) -> dict:
         rows = [r for r in caseload.sessions(read_db(request, min_position), None, "0000-01-01", "9999-12-31",
                                              session_id=str(session_id))]
         if not rows:
@@ -51,7 +51,7 @@ class SessionsController(Controller):
         request.user.ensure_unit(found["unit_id"])
         if found["social_worker"] == request.user.account_id:
             # Notes are never in a read model: the author reads them from the (encrypted) log.
-            found["notes"] = request.app.state.ledger.get_session(session_id).notes
+            found["notes"] = ledger.get_session(session_id).notes
         return found
 
     @get("/", guards=[allow("social_worker", "coordinator")], sync_to_thread=True)

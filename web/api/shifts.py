@@ -19,7 +19,7 @@ from projections import roster
 from projections.history import roster_as_of
 from web.api.common import A_YEAR, Tag, Tags, checked_span, local, read_db, written
 from web.auth import allow, may
-from web.commands import CommandPath, Commands
+from web.commands import CommandPath, Commands, TheLedger
 
 Weekday = Literal[WEEKDAYS]  # type: ignore[valid-type]
 Places = Annotated[int, msgspec.Meta(ge=1, le=bounds.PLACES)]
@@ -116,7 +116,7 @@ class ShiftsController(Controller):
                                    "cancelled", "requires")} for r in rows]
 
     @get("/{shift_id:uuid}", guards=[allow("coordinator", "volunteer", "kiosk")], sync_to_thread=True)
-    def show(self, request: Request, shift_id: FromPath[UUID], min_position: FromQuery[int | None] = None,
+    def show(self, request: Request, ledger: TheLedger, shift_id: FromPath[UUID], min_position: FromQuery[int | None] = None,
              as_of: FromQuery[datetime | None] = None) -> dict:
         db = read_db(request, min_position)
         found = roster.shift(db, str(shift_id))
@@ -124,7 +124,7 @@ class ShiftsController(Controller):
             raise NotFoundException(f"No shift with id {shift_id}")
         if as_of is not None:
             # The roster as it stood then, from the log; names from the directory.
-            seats = roster_as_of(request.app.state.ledger, shift_id, as_of) or []
+            seats = roster_as_of(ledger, shift_id, as_of) or []
             names = roster.names(db, [s["volunteer_id"] for s in seats])
             found["roster"] = [s | {"name": names.get(s["volunteer_id"], "")} for s in seats]
             found["as_of"] = as_of

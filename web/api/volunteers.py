@@ -18,7 +18,7 @@ from domain import bounds
 from projections import directory, hours, notices, qualifications
 from web.api.common import POSITION, Search, Status, Tags, read_db, whole_span, written
 from web.auth import allow, may
-from web.commands import CommandPath, Commands
+from web.commands import CommandPath, Commands, TheLedger
 from web.jobs.importing import IMPORT_MAX_BYTES, run_import
 
 
@@ -79,12 +79,12 @@ class VolunteersController(Controller):
 
     @post("/import", guards=[allow("coordinator")], sync_to_thread=True, status_code=200,
           request_max_body_size=IMPORT_MAX_BYTES)
-    def import_file(self, request: Request,
+    def import_file(self, request: Request, ledger: TheLedger,
                     data: Annotated[VolunteerFile, Body(media_type=RequestEncodingType.MULTI_PART)]) -> Response:
         """Register volunteers from a spreadsheet: columns by header (name/姓名, phone/手机号, unit/单位,
         languages/语言, skills/特长, email/邮箱); bad rows reported with their reason; known phones skipped."""
         report = run_import(request, data.file.file.read(), data.file.filename or "upload.csv", data.unit_id)
-        return Response(content=report, headers={POSITION: str(request.app.state.ledger.position)})
+        return Response(content=report, headers={POSITION: str(ledger.position)})
 
     @post("/{volunteer_id:uuid}/approve", guards=[may(Commands.approve_volunteer)], sync_to_thread=True,
           status_code=200)
@@ -131,11 +131,11 @@ class VolunteersController(Controller):
         return written(request, receipt, {"id": str(volunteer_id), "status": receipt.value})
 
     @get("/{volunteer_id:uuid}", guards=[allow("coordinator", "volunteer")], sync_to_thread=True)
-    def profile(self, request: Request, volunteer_id: FromPath[UUID], min_position: FromQuery[int | None] = None) -> dict:
+    def profile(self, request: Request, ledger: TheLedger, volunteer_id: FromPath[UUID], min_position: FromQuery[int | None] = None) -> dict:
         db = read_db(request, min_position)
         found = self._readable(request, db, volunteer_id)
         # The whole phone number only here, from the log (read models keep its last digits).
-        phone = request.app.state.ledger.get_volunteer(volunteer_id).phone
+        phone = ledger.get_volunteer(volunteer_id).phone
         return found | {"phone": phone, "qualifications": qualifications.held_by(db, str(volunteer_id))}
 
     @get("/", guards=[allow("coordinator")], sync_to_thread=True)

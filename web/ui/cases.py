@@ -15,7 +15,7 @@ from litestar.response import Template
 from domain.cases import CONSENT_SCOPES, CONTACTS, EVALUATIONS, INTAKE_SOURCES, OUTCOMES, RISKS
 from projections import caseload, casework, directory
 from web.auth import allow, may
-from web.commands import CommandPath, Commands
+from web.commands import CommandPath, Commands, TheLedger
 from web.ui.common import act, form_id, form_moment, now_local, page, reader
 
 Form = URLEncodedBody[dict[str, str]]
@@ -45,8 +45,8 @@ class CasesPagesController(Controller):
             request.user, form_id(data, "unit_id"), data.get("patient_id", ""), data.get("source", "")))
 
     @get("/cases/{case_id:uuid}", guards=[allow("social_worker")], sync_to_thread=True)
-    def case(self, request: Request, commands: CommandPath, case_id: FromPath[UUID]) -> Template:
-        db, ledger = reader(request), request.app.state.ledger
+    def case(self, request: Request, ledger: TheLedger, commands: CommandPath, case_id: FromPath[UUID]) -> Template:
+        db = reader(request)
         found = casework.case(db, str(case_id))
         if found is None:
             raise NotFoundException("No such case")

@@ -14,7 +14,7 @@ from domain.identity import ID_TYPES, masked
 from projections import certificates, directory
 from web.auth import allow
 from web.certificates import ID_TYPE_NAMES, readable, shown, verified
-from web.commands import CommandPath
+from web.commands import CommandPath, TheLedger
 from web.ui.common import act, form_day, form_id, now_local, page, reader
 
 Form = URLEncodedBody[dict[str, str]]
@@ -24,8 +24,8 @@ class CertificatesPagesController(Controller):
     include_in_schema = False
 
     @get("/certificates", guards=[allow("coordinator")], sync_to_thread=True)
-    def register(self, request: Request) -> Template:
-        db, ledger = reader(request), request.app.state.ledger
+    def register(self, request: Request, ledger: TheLedger) -> Template:
+        db = reader(request)
         units = [u for u in directory.units(db) if u["id"] in request.user.unit_ids]
         details = {u["id"]: ledger.get_unit(UUID(u["id"])) for u in units}
         today = now_local(request).date()
@@ -56,18 +56,18 @@ class CertificatesPagesController(Controller):
                    form="issue")
 
     @get("/certificates/{certificate_id:uuid}", guards=[allow("coordinator", "volunteer")], sync_to_thread=True)
-    def certificate(self, request: Request, certificate_id: FromPath[UUID]) -> Template:
+    def certificate(self, request: Request, ledger: TheLedger, certificate_id: FromPath[UUID]) -> Template:
         """The certificate as issued, to print: the identity number masked on screen, whole on paper."""
-        certificate = readable(request.app.state.ledger, request.user, certificate_id)
+        certificate = readable(ledger, request.user, certificate_id)
         return page(request, "certificate.html", c=shown(certificate), whole_id=certificate.id_number,
                     verify_url=f"{str(request.base_url).rstrip('/')}/verify/{certificate.code}")
 
     # --- the volunteer's own ------------------------------------------------------------
 
     @get("/me/certificates", guards=[allow("volunteer")], sync_to_thread=True)
-    def mine(self, request: Request) -> Template:
+    def mine(self, request: Request, ledger: TheLedger) -> Template:
         me = request.user.volunteer_id
-        volunteer = request.app.state.ledger.get_volunteer(UUID(me))
+        volunteer = ledger.get_volunteer(UUID(me))
         today = now_local(request).date()
         return page(request, "my_certificates.html", issued=certificates.of_volunteer(reader(request), me),
                     id_type=getattr(volunteer, "id_type", ""), id_number=masked(getattr(volunteer, "id_number", "")),
@@ -97,10 +97,10 @@ class CertificatesPagesController(Controller):
         return page(request, "verify.html", found=None, code="")
 
     @get("/verify/{code:str}", sync_to_thread=True)
-    def verify(self, request: Request, code: FromPath[str]) -> Template:
+    def verify(self, request: Request, ledger: TheLedger, code: FromPath[str]) -> Template:
         """A certificate's code, checked by anyone (an employer, a school) without logging in."""
         found = certificates.by_code(reader(request), code[:40])
         if found is None:
             raise NotFoundException("No certificate has this verification code.")
-        return page(request, "verify.html", found=verified(request.app.state.ledger.get_certificate(UUID(found["id"]))),
+        return page(request, "verify.html", found=verified(ledger.get_certificate(UUID(found["id"]))),
                     code=code)

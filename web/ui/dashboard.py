@@ -15,6 +15,7 @@ from litestar.response import ServerSentEvent, Template
 
 from projections import directory, roster, tallies
 from web.auth import allow
+from web.commands import TheLedger
 from web.ui.common import moves_of, now_local, page, reader
 
 ROLES = ("coordinator", "auditor", "admin")
@@ -41,7 +42,7 @@ class DashboardController(Controller):
     guards = [allow(*ROLES)]
 
     @get("/dashboard", sync_to_thread=True)
-    def dashboard(self, request: Request, from_: Annotated[date | None, QueryParameter(name="from")] = None, to: FromQuery[date | None] = None,
+    def dashboard(self, request: Request, ledger: TheLedger, from_: Annotated[date | None, QueryParameter(name="from")] = None, to: FromQuery[date | None] = None,
                   unit: FromQuery[str | None] = None) -> Template:
         today = now_local(request).date()
         first = (from_ or today - timedelta(days=29)).isoformat()
@@ -50,7 +51,7 @@ class DashboardController(Controller):
         units = [u for u in directory.units(db) if request.user.acts_for(u["id"])]
         template = "partials/dashboard_figures.html" if request.headers.get("hx-request") else "dashboard.html"
         return page(request, template, first=first, last=last, unit=unit or "", units=units,
-                    service_types=request.app.state.ledger.service_types(), **figures(request, first, last, unit))
+                    service_types=ledger.service_types(), **figures(request, first, last, unit))
 
     @get("/dashboard/stream")
     async def stream(self, request: Request, from_: Annotated[date | None, QueryParameter(name="from")] = None,

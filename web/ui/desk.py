@@ -12,7 +12,7 @@ from litestar.response import ServerSentEvent, Template
 from projections import roster
 from projections.store import iso
 from web.auth import allow
-from web.commands import CommandPath
+from web.commands import CommandPath, TheLedger
 from web.ui.common import act, form_id, form_served, moves_of, now_local, page, reader
 
 Form = URLEncodedBody[dict[str, str]]
@@ -22,12 +22,12 @@ class DeskController(Controller):
     include_in_schema = False
 
     @get("/kiosk", guards=[allow("kiosk")], sync_to_thread=True)
-    def kiosk(self, request: Request) -> Template:
+    def kiosk(self, request: Request, ledger: TheLedger) -> Template:
         now = now_local(request)
         midnight = datetime.combine(now.date(), time(0), now.tzinfo)
         people = roster.desk_today(reader(request), list(request.user.unit_ids), midnight,
                                    midnight + timedelta(days=1))
-        return page(request, "kiosk.html", people=people, service_types=request.app.state.ledger.service_types())
+        return page(request, "kiosk.html", people=people, service_types=ledger.service_types())
 
     @post("/kiosk/check-in", guards=[allow("kiosk")], sync_to_thread=True)
     def check_in(self, request: Request, commands: CommandPath, data: Form) -> Response:

@@ -11,7 +11,7 @@ from litestar.response import Template
 
 from projections import caseload, casework, directory, interpreting
 from web.auth import allow
-from web.commands import CommandPath
+from web.commands import CommandPath, TheLedger
 from web.ui.common import act, form_id, form_moment, form_whole, now_local, page, reader
 
 Form = URLEncodedBody[dict[str, str]]
@@ -22,7 +22,7 @@ class SocialWorkController(Controller):
     guards = [allow("social_worker")]
 
     @get("/social", sync_to_thread=True)
-    def home(self, request: Request) -> Template:
+    def home(self, request: Request, ledger: TheLedger) -> Template:
         db, today = reader(request), now_local(request).date()
         mine = caseload.sessions(db, list(request.user.unit_ids), (today - timedelta(days=90)).isoformat(),
                                  today.isoformat(), social_worker=request.user.account_id)
@@ -30,7 +30,7 @@ class SocialWorkController(Controller):
         requests = interpreting.listed(db, list(request.user.unit_ids), limit=50)
         return page(request, "social.html", sessions=list(reversed(mine)), units=units, today=today,
                     requests=requests, asked_for={r["session_id"] for r in requests if r["state"] != "cancelled"},
-                    service_types=request.app.state.ledger.service_types(),
+                    service_types=ledger.service_types(),
                     groups=casework.groups(db, list(request.user.unit_ids)))
 
     @post("/social/groups", sync_to_thread=True)

@@ -15,7 +15,7 @@ from projections.directory import units as all_units
 from projections.directory import volunteer as find_volunteer
 from projections.store import iso
 from web.auth import allow
-from web.commands import CommandPath
+from web.commands import CommandPath, TheLedger
 from web.ui.common import act, calendar_url, form_served, form_whole, now_local, page, reader
 
 Form = URLEncodedBody[dict[str, str]]
@@ -31,7 +31,7 @@ class VolunteerController(Controller):
     guards = [allow("volunteer")]
 
     @get("/me", sync_to_thread=True)
-    def home(self, request: Request) -> Template:
+    def home(self, request: Request, ledger: TheLedger) -> Template:
         db, me = reader(request), request.user.volunteer_id
         now = now_local(request)
         upcoming = roster.seats_of(db, me, now - timedelta(hours=12))
@@ -47,12 +47,12 @@ class VolunteerController(Controller):
         summary = hours.summary(db, me, month.isoformat(), now.date().isoformat())
         total = hours.summary(db, me, "2000-01-01", "2999-12-31")
         names = {u["id"]: u["name"] for u in all_units(db)}
-        service_types = request.app.state.ledger.service_types()
+        service_types = ledger.service_types()
         return page(request, "me.html", profile=profile, upcoming=upcoming, open_shifts=open_shifts[:30],
                     held=held, summary=summary, total=total, unit_names=names, now=iso(now),
                     service_types=service_types, messages=notices.listed(db, None, me, limit=10),
                     interpreting=interpreting.for_volunteer(db, me, now),
-                    email=request.app.state.ledger.contact_of(UUID(me))[0],
+                    email=ledger.contact_of(UUID(me))[0],
                     calendar=calendar_url(request, f"v-{request.user.volunteer_id}"))
 
     def _me(self, request: Request) -> UUID:
@@ -94,7 +94,7 @@ class VolunteerController(Controller):
             request.user, shift_id, self._me(request), form_served(data)), form=f"check-out-{shift_id}")
 
     @get("/me/record", sync_to_thread=True)
-    def record(self, request: Request, from_: Annotated[date | None, QueryParameter(name="from")] = None, to: FromQuery[date | None] = None) -> Template:
+    def record(self, request: Request, ledger: TheLedger, from_: Annotated[date | None, QueryParameter(name="from")] = None, to: FromQuery[date | None] = None) -> Template:
         """志愿服务记录, printable: who, where, when, what service, how long."""
         db, me = reader(request), request.user.volunteer_id
         first = (from_ or date(2000, 1, 1)).isoformat()
@@ -102,4 +102,4 @@ class VolunteerController(Controller):
         entries = hours.service_record(db, me, first, last)
         return page(request, "record.html", profile=find_volunteer(db, me), entries=entries,
                     minutes=sum(e["minutes"] for e in entries), printed=datetime.now().date(),
-                    service_types=request.app.state.ledger.service_types())
+                    service_types=ledger.service_types())
