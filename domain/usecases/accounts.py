@@ -41,11 +41,7 @@ class AccountUseCases(Ledger):
         return self._read(Account, id, "account")
 
     def _change_account(self, id: UUID, change: Callable[[Account], None]) -> Receipt:
-        def decide() -> Receipt:
-            account = self._get(Account, id, "account")
-            change(account)
-            return Receipt(self._commit(account), id)
-        return self._decide(decide)
+        return self._change(Account, id, "account", change)
 
     def change_password(self, id: UUID, password_hash: str, actor: str) -> Receipt:
         return self._change_account(id, lambda a: a.change_password(password_hash, actor))

@@ -32,11 +32,7 @@ class CaseUseCases(Ledger):
         return self._read(Case, id, "case")
 
     def _change_case(self, id: UUID, change) -> Receipt:
-        def decide() -> Receipt:
-            case = self._get(Case, id, "case")
-            value = change(case)
-            return Receipt(self._commit(case), id, value)
-        return self._decide(decide)
+        return self._change(Case, id, "case", change)
 
     def give_consent(self, id: UUID, scope: list[str], actor: str) -> Receipt:
         return self._change_case(id, lambda c: c.give_consent(scope, self.clock.now(), actor))
@@ -77,8 +73,4 @@ class CaseUseCases(Ledger):
         if supervisor_id is not None:
             self._social_worker(supervisor_id, "supervisor_id")
 
-        def decide() -> Receipt:
-            account = self._get(Account, account_id, "account")
-            account.assign_supervision(supervisor_id, intern, actor)
-            return Receipt(self._commit(account), account_id)
-        return self._decide(decide)
+        return self._change(Account, account_id, "account", lambda account: account.assign_supervision(supervisor_id, intern, actor))

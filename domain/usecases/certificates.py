@@ -19,19 +19,11 @@ from domain.volunteers import Volunteer
 
 class CertificateUseCases(Ledger):
     def set_certificate_details(self, unit_id: UUID, responsible_person: str, contact: str, actor: str) -> Receipt:
-        def decide() -> Receipt:
-            unit = self._get(Unit, unit_id, "unit")
-            unit.set_certificate_details(responsible_person, contact, actor)
-            return Receipt(self._commit(unit), unit_id)
-        return self._decide(decide)
+        return self._change(Unit, unit_id, "unit", lambda unit: unit.set_certificate_details(responsible_person, contact, actor))
 
     def record_identity(self, volunteer_id: UUID, id_type: str, id_number: str, volunteer_number: str,
                         actor: str) -> Receipt:
-        def decide() -> Receipt:
-            volunteer = self._get(Volunteer, volunteer_id, "volunteer")
-            volunteer.record_identity(id_type, id_number, volunteer_number, actor)
-            return Receipt(self._commit(volunteer), volunteer_id)
-        return self._decide(decide)
+        return self._change(Volunteer, volunteer_id, "volunteer", lambda volunteer: volunteer.record_identity(id_type, id_number, volunteer_number, actor))
 
     def issue_certificate(self, volunteer_id: UUID, unit_id: UUID, first_day: date, last_day: date,
                           lines: list[ServiceLine], handler: str, issued_on: date, actor: str) -> Receipt:

@@ -22,8 +22,4 @@ class GroupUseCases(Ledger):
         return self._read(GroupWork, id, "group")
 
     def hold_meeting(self, id: UUID, started_at: datetime, minutes: int, persons: int, actor: str) -> Receipt:
-        def decide() -> Receipt:
-            group = self._get(GroupWork, id, "group")
-            group.hold_meeting(started_at, minutes, persons, actor)
-            return Receipt(self._commit(group), id)
-        return self._decide(decide)
+        return self._change(GroupWork, id, "group", lambda group: group.hold_meeting(started_at, minutes, persons, actor))

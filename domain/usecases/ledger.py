@@ -235,6 +235,16 @@ class Ledger(Application[UUID]):
             for aggregate in aggregates:
                 self.repository.cache.put(aggregate.id, aggregate)
 
+    def _change(self, cls: type[A], id: UUID, kind: str, change: Callable[[A], Any]) -> Receipt:
+        """Load one aggregate, let `change` decide on it (a refusal raises: nothing is saved), and
+        save it; decided again on fresh state after a lost race. The receipt's value is what
+        `change` answered. Use cases over several aggregates write their own `decide` for `_decide`."""
+        def decide() -> Receipt:
+            aggregate = self._get(cls, id, kind)
+            answer = change(aggregate)
+            return Receipt(self._commit(aggregate), id, answer)
+        return self._decide(decide)
+
     def _decide(self, decision: Callable[[], R]) -> R:
         """Run a load-decide-save; a lost race is decided again on fresh state.
 

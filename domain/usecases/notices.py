@@ -59,11 +59,7 @@ class NoticeUseCases(Ledger):
         return self._decide(decide)
 
     def notice_sent(self, id: UUID, channel: str) -> Receipt:
-        def decide() -> Receipt:
-            notice = self._get(Notice, id, "notice")
-            notice.sent(channel, self.clock.now())
-            return Receipt(self._commit(notice), id)
-        return self._decide(decide)
+        return self._change(Notice, id, "notice", lambda notice: notice.sent(channel, self.clock.now()))
 
     def notice_failed(self, id: UUID, problem: str, permanent: bool) -> Receipt:
         def decide() -> Receipt:

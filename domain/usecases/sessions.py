@@ -32,38 +32,18 @@ class SessionUseCases(Ledger):
     def record_session_notes(self, id: UUID, notes: str, actor: str) -> Receipt:
         if not notes.strip():
             raise InvalidCommand("notes", "must not be empty")
-        def decide() -> Receipt:
-            session = self._get(ServiceSession, id, "session")
-            session.record_notes(notes, actor)
-            return Receipt(self._commit(session), id)
-        return self._decide(decide)
+        return self._change(ServiceSession, id, "session", lambda session: session.record_notes(notes, actor))
 
     def amend_session(self, id: UUID, service_type: str, mode: str, started_at: datetime, minutes: int,
                       persons: int, reason: str, actor: str) -> Receipt:
         self._ensure_service_types("service_type", [service_type])
-        def decide() -> Receipt:
-            session = self._get(ServiceSession, id, "session")
-            session.amend(service_type, mode, started_at, minutes, persons, reason, actor)
-            return Receipt(self._commit(session), id)
-        return self._decide(decide)
+        return self._change(ServiceSession, id, "session", lambda session: session.amend(service_type, mode, started_at, minutes, persons, reason, actor))
 
     def refer_session(self, id: UUID, to: str, actor: str) -> Receipt:
-        def decide() -> Receipt:
-            session = self._get(ServiceSession, id, "session")
-            session.refer(to, actor)
-            return Receipt(self._commit(session), id)
-        return self._decide(decide)
+        return self._change(ServiceSession, id, "session", lambda session: session.refer(to, actor))
 
     def request_interpreter(self, id: UUID, language: str, needed_at: datetime, actor: str) -> Receipt:
-        def decide() -> Receipt:
-            session = self._get(ServiceSession, id, "session")
-            session.request_interpreter(language, needed_at, actor)
-            return Receipt(self._commit(session), id)
-        return self._decide(decide)
+        return self._change(ServiceSession, id, "session", lambda session: session.request_interpreter(language, needed_at, actor))
 
     def close_session(self, id: UUID, actor: str) -> Receipt:
-        def decide() -> Receipt:
-            session = self._get(ServiceSession, id, "session")
-            session.close(actor)
-            return Receipt(self._commit(session), id)
-        return self._decide(decide)
+        return self._change(ServiceSession, id, "session", lambda session: session.close(actor))

@@ -105,21 +105,13 @@ class ShiftUseCases(Ledger):
 
     def check_in(self, shift_id: UUID, volunteer_id: UUID, via: str, actor: str) -> Receipt:
         """Check in; a repeated check-in answers with the first time and records nothing."""
-        def decide() -> Receipt:
-            shift = self._get(Shift, shift_id, "shift")
-            volunteer = self._read(Volunteer, volunteer_id, "volunteer")
-            checked_in_at = shift.check_in(volunteer, self.clock.now(), via, self.policy, actor)
-            return Receipt(self._commit(shift), shift_id, checked_in_at)
-        return self._decide(decide)
+        return self._change(Shift, shift_id, "shift", lambda shift: shift.check_in(
+            self._read(Volunteer, volunteer_id, "volunteer"), self.clock.now(), via, self.policy, actor))
 
     def check_out(self, shift_id: UUID, volunteer_id: UUID, served: dict[str, int], actor: str) -> Receipt:
         """Check out with what was served ({service type: person-times}); answers credited minutes."""
         self._ensure_service_types("served", list(served))
-        def decide() -> Receipt:
-            shift = self._get(Shift, shift_id, "shift")
-            minutes = shift.check_out(volunteer_id, self.clock.now(), served, self.policy, actor)
-            return Receipt(self._commit(shift), shift_id, minutes)
-        return self._decide(decide)
+        return self._change(Shift, shift_id, "shift", lambda shift: shift.check_out(volunteer_id, self.clock.now(), served, self.policy, actor))
 
     def check_out_forgotten(self, shift_id: UUID, volunteer_id: UUID, actor: str = "system:auto-check-out") -> Receipt:
         """Check out a volunteer who forgot to, at the shift's end, for a coordinator's review;
@@ -131,37 +123,17 @@ class ShiftUseCases(Ledger):
         return self._decide(decide)
 
     def review_check_out(self, shift_id: UUID, volunteer_id: UUID, minutes: int | None, actor: str) -> Receipt:
-        def decide() -> Receipt:
-            shift = self._get(Shift, shift_id, "shift")
-            shift.review_check_out(volunteer_id, minutes, actor)
-            return Receipt(self._commit(shift), shift_id, minutes)
-        return self._decide(decide)
+        return self._change(Shift, shift_id, "shift", lambda shift: shift.review_check_out(volunteer_id, minutes, actor))
 
     def mark_no_show(self, shift_id: UUID, volunteer_id: UUID, actor: str) -> Receipt:
-        def decide() -> Receipt:
-            shift = self._get(Shift, shift_id, "shift")
-            shift.mark_no_show(volunteer_id, self.clock.now(), actor)
-            return Receipt(self._commit(shift), shift_id)
-        return self._decide(decide)
+        return self._change(Shift, shift_id, "shift", lambda shift: shift.mark_no_show(volunteer_id, self.clock.now(), actor))
 
     def request_hours_correction(self, shift_id: UUID, volunteer_id: UUID, minutes: int, reason: str,
                                  actor: str) -> Receipt:
-        def decide() -> Receipt:
-            shift = self._get(Shift, shift_id, "shift")
-            request_id = shift.request_correction(volunteer_id, minutes, reason, actor)
-            return Receipt(self._commit(shift), shift_id, request_id)
-        return self._decide(decide)
+        return self._change(Shift, shift_id, "shift", lambda shift: shift.request_correction(volunteer_id, minutes, reason, actor))
 
     def approve_hours_correction(self, shift_id: UUID, request_id: UUID, actor: str) -> Receipt:
-        def decide() -> Receipt:
-            shift = self._get(Shift, shift_id, "shift")
-            shift.approve_correction(request_id, actor)
-            return Receipt(self._commit(shift), shift_id)
-        return self._decide(decide)
+        return self._change(Shift, shift_id, "shift", lambda shift: shift.approve_correction(request_id, actor))
 
     def decline_hours_correction(self, shift_id: UUID, request_id: UUID, reason: str, actor: str) -> Receipt:
-        def decide() -> Receipt:
-            shift = self._get(Shift, shift_id, "shift")
-            shift.decline_correction(request_id, reason, actor)
-            return Receipt(self._commit(shift), shift_id)
-        return self._decide(decide)
+        return self._change(Shift, shift_id, "shift", lambda shift: shift.decline_correction(request_id, reason, actor))

@@ -33,11 +33,7 @@ class TrainingUseCases(Ledger):
         return self._decide(decide)
 
     def record_attendance(self, training_id: UUID, volunteer_id: UUID, present: bool, actor: str) -> Receipt:
-        def decide() -> Receipt:
-            course = self._get(TrainingCourse, training_id, "training")
-            course.record_attendance(volunteer_id, present, actor)
-            return Receipt(self._commit(course), training_id)
-        return self._decide(decide)
+        return self._change(TrainingCourse, training_id, "training", lambda course: course.record_attendance(volunteer_id, present, actor))
 
     def assess(self, training_id: UUID, volunteer_id: UUID, passed: bool, score: float | None,
                actor: str) -> Receipt:
@@ -49,8 +45,4 @@ class TrainingUseCases(Ledger):
         return self._decide(decide)
 
     def cancel_training(self, training_id: UUID, reason: str, actor: str) -> Receipt:
-        def decide() -> Receipt:
-            course = self._get(TrainingCourse, training_id, "training")
-            course.cancel(reason, actor)
-            return Receipt(self._commit(course), training_id)
-        return self._decide(decide)
+        return self._change(TrainingCourse, training_id, "training", lambda course: course.cancel(reason, actor))

@@ -25,11 +25,11 @@ class VolunteerUseCases(Ledger):
         return self._read(Volunteer, id, "volunteer")
 
     def _change_volunteer(self, id: UUID, change: Callable[[Volunteer], None]) -> Receipt:
-        def decide() -> Receipt:
-            volunteer = self._get(Volunteer, id, "volunteer")
+        """A change of one volunteer; the receipt's value is their status after it."""
+        def changed(volunteer: Volunteer) -> str:
             change(volunteer)
-            return Receipt(self._commit(volunteer), id, volunteer.status)
-        return self._decide(decide)
+            return volunteer.status
+        return self._change(Volunteer, id, "volunteer", changed)
 
     def change_volunteer_email(self, id: UUID, email: str, actor: str) -> Receipt:
         return self._change_volunteer(id, lambda v: v.change_email(email, actor))
