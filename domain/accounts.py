@@ -79,13 +79,6 @@ class Account(Aggregate):
         self.ended_sessions = {s: until for s, until in self.ended_sessions.items() if until > at}
         self.ended_sessions[session_id] = expires_at
 
-    def assign_units(self, unit_ids: list[UUID], actor: str) -> None:
-        self._units_assigned(unit_ids, actor)
-
-    @event("UnitsAssigned")
-    def _units_assigned(self, unit_ids: list[UUID], actor: str) -> None:
-        self.unit_ids = unit_ids
-
     def disable(self, actor: str) -> None:
         if not self.disabled:
             self._disabled(actor)

@@ -84,8 +84,12 @@ def sessions(db: sqlite_utils.Database, unit_ids: list[str] | None, first_day: s
 
 
 def per_worker(db: sqlite_utils.Database, unit_ids: list[str] | None, first_day: str, last_day: str) -> list[dict]:
+    """Sessions, persons and minutes of each social worker in the days (the department's caseload),
+    with the worker's username from the directory."""
     where, params = ["day BETWEEN ? AND ?"], [first_day, last_day]
     within_units(where, params, "unit_id", unit_ids)
     return list(db.query(
-        "SELECT social_worker, unit_id, COUNT(*) AS sessions, SUM(persons) AS persons, SUM(minutes) AS minutes "
-        f"FROM sessions WHERE {' AND '.join(where)} GROUP BY social_worker, unit_id ORDER BY sessions DESC", params))
+        "SELECT social_worker, COALESCE(staff.username, social_worker) AS username, sessions.unit_id, "
+        "COUNT(*) AS sessions, SUM(persons) AS persons, SUM(minutes) AS minutes "
+        f"FROM sessions LEFT JOIN staff ON staff.account_id = social_worker WHERE {' AND '.join(where)} "
+        "GROUP BY social_worker, sessions.unit_id ORDER BY sessions DESC", params))

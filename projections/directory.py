@@ -88,12 +88,6 @@ def account_opened(c: sqlite3.Connection, e: Any, position: int) -> None:
               (ident(e.originator_id), e.username, e.role, json.dumps([str(u) for u in e.unit_ids])))
 
 
-@directory.handles(Account.UnitsAssigned)
-def units_assigned(c: sqlite3.Connection, e: Any, position: int) -> None:
-    c.execute("UPDATE staff SET unit_ids = ? WHERE account_id = ?",
-              (json.dumps([str(u) for u in e.unit_ids]), ident(e.originator_id)))
-
-
 @directory.handles(Account.SupervisionAssigned)
 def supervision_assigned(c: sqlite3.Connection, e: Any, position: int) -> None:
     c.execute("UPDATE staff SET supervisor_id = ?, intern = ? WHERE account_id = ?",

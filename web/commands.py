@@ -449,6 +449,18 @@ class Commands:
         actor.ensure_unit(self.ledger.get_group(group_id).unit_id)
         return self.ledger.hold_meeting(group_id, started_at, minutes, persons, actor.account_id)
 
+    @roles("social_worker")
+    def end_group(self, actor: Actor, group_id: UUID) -> Receipt:
+        actor.ensure_unit(self.ledger.get_group(group_id).unit_id)
+        return self.ledger.end_group(group_id, actor.account_id)
+
+    @roles("coordinator", "volunteer")
+    def update_volunteer_profile(self, actor: Actor, volunteer_id: UUID, phone: str, languages: list[str],
+                                 skills: list[str]) -> Receipt:
+        """A volunteer's phone, languages and skills, corrected by themselves or their coordinator."""
+        self._volunteer(actor, volunteer_id)
+        return self.ledger.update_volunteer_profile(volunteer_id, phone, languages, skills, actor.account_id)
+
     # --- certificates ------------------------------------------------------------------
 
     @roles("coordinator", "admin")

@@ -21,5 +21,9 @@ class GroupUseCases(Ledger):
     def get_group(self, id: UUID) -> GroupWork:
         return self._read(GroupWork, id, "group")
 
+    def end_group(self, id: UUID, actor: str) -> Receipt:
+        """The group has met for the last time: it leaves the worker's list (its meetings stay counted)."""
+        return self._change(GroupWork, id, "group", lambda group: group.end(actor))
+
     def hold_meeting(self, id: UUID, started_at: datetime, minutes: int, persons: int, actor: str) -> Receipt:
         return self._change(GroupWork, id, "group", lambda group: group.hold_meeting(started_at, minutes, persons, actor))

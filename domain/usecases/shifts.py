@@ -59,9 +59,6 @@ class ShiftUseCases(Ledger):
     def get_shift(self, id: UUID) -> Shift:
         return self._read(Shift, id, "shift")
 
-    def get_series(self, id: UUID) -> ShiftSeries:
-        return self._read(ShiftSeries, id, "series")
-
     def reschedule_shift(self, shift_id: UUID, starts_at: datetime, ends_at: datetime, capacity: int,
                          actor: str) -> Receipt:
         """Change one occurrence (time or places); the rest of its series stays as it is."""

@@ -152,6 +152,9 @@ MATRIX: list[tuple[str, str, Body, set[str] | None]] = [
                                           "service_type": "communication"}, {"social_worker"}),
     ("POST", "/api/v1/groups/{group}/meetings", lambda i: {"started_at": "2026-11-23T15:00:00+08:00",
                                                             "minutes": 60, "persons": 5}, {"social_worker"}),
+    ("POST", "/api/v1/groups/{group}/end", None, {"social_worker"}),
+    ("POST", "/api/v1/volunteers/{volunteer}/profile", lambda i: {"phone": "13900009999", "languages": ["zh"]},
+     {"coordinator", "volunteer"}),
     ("POST", "/api/v1/accounts/{account}/supervision", lambda i: {"supervisor_id": None}, {"admin"}),
     ("POST", "/api/v1/accounts/{intern}/disable", None, {"admin"}),
     # Each role's own account: a new password, or signing out everywhere (both void the token used).

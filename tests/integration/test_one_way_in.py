@@ -79,6 +79,8 @@ FORMS: list[tuple[str, Form, set[str]]] = [
     ("/social/sessions", lambda i: {"unit_id": i.unit, "patient_id": "MRN1", "service_type": "communication",
                                     "mode": "individual", "day": "2026-11-23", "start": "08:00", "minutes": "30"},
      {"social_worker"}),
+    ("/social/groups/{group}/end", None, {"social_worker"}),
+    ("/me/profile", lambda i: {"phone": "13900009999", "languages": "zh, en"}, {"volunteer"}),
     ("/social/interpreters", lambda i: {"unit_id": i.unit, "place": "Ward 5", "day": "2026-11-25", "start": "10:00",
                                         "minutes": "30"}, {"social_worker"}),
     ("/social/interpreters/{interp}/served", lambda i: {"minutes": "30"}, {"social_worker"}),

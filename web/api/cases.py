@@ -16,7 +16,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from domain import bounds
 from domain.cases import CONSENT_SCOPES, CONTACTS, EVALUATIONS, INTAKE_SOURCES, OUTCOMES, RISKS
-from projections import casework
+from projections import caseload, casework
 from web.api.common import Status, Tag, local, read_db, report_span, written
 from web.auth import allow, may
 from web.commands import CommandPath, Commands
@@ -208,6 +208,11 @@ class CasesController(Controller):
                                         data.persons)
         return written(request, receipt, {"group_id": str(group_id), "persons": data.persons}, 201)
 
+    @post("/groups/{group_id:uuid}/end", guards=[may(Commands.end_group)], sync_to_thread=True, status_code=200)
+    def end_group(self, request: Request, commands: CommandPath, group_id: FromPath[UUID]) -> Response:
+        """The group has met for the last time: it leaves the list of groups to record meetings for."""
+        return written(request, commands.end_group(request.user, group_id), {"group_id": str(group_id), "ended": True})
+
     @post("/accounts/{account_id:uuid}/supervision", guards=[may(Commands.assign_supervision)], sync_to_thread=True,
           status_code=200)
     def supervision(self, request: Request, commands: CommandPath, account_id: FromPath[UUID],
@@ -231,4 +236,5 @@ class CasesController(Controller):
         db = read_db(request, min_position)
         overdue = [i for i in casework.worklist(db, units, state.ledger.clock.now(), state.ledger.case_policy)
                    if i["overdue"]]
-        return casework.report(db, units, first, last) | {"overdue": overdue}
+        return casework.report(db, units, first, last) | {"overdue": overdue,
+                                                          "by_worker": caseload.per_worker(db, units, first, last)}

@@ -51,6 +51,12 @@ class Suspension(msgspec.Struct, forbid_unknown_fields=True):
     reason: Annotated[str, msgspec.Meta(min_length=1, max_length=bounds.REASON)]
 
 
+class Profile(msgspec.Struct, forbid_unknown_fields=True):
+    phone: Annotated[str, msgspec.Meta(min_length=1, max_length=30)]  # its form: domain/bounds.py
+    languages: Tags = []
+    skills: Tags = []
+
+
 class Credential(msgspec.Struct, forbid_unknown_fields=True):
     kind: Literal["health_check", "tb_test", "flu_vaccination"]
     recorded_on: date
@@ -114,6 +120,16 @@ class VolunteersController(Controller):
         db = read_db(request, min_position)
         self._readable(request, db, volunteer_id)
         return notices.listed(db, None, str(volunteer_id))
+
+    @post("/{volunteer_id:uuid}/profile", guards=[may(Commands.update_volunteer_profile)], sync_to_thread=True,
+          status_code=200)
+    def update_profile(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID],
+                       data: JSONBody[Profile]) -> Response:
+        """The volunteer's phone, languages and skills (the whole phone number is kept sealed)."""
+        receipt = commands.update_volunteer_profile(request.user, volunteer_id, data.phone, data.languages,
+                                                    data.skills)
+        return written(request, receipt, {"id": str(volunteer_id), "languages": data.languages,
+                                          "skills": data.skills})
 
     @post("/{volunteer_id:uuid}/forget", guards=[may(Commands.forget_volunteer)], sync_to_thread=True,
           status_code=200)

@@ -135,4 +135,5 @@ class CasesPagesController(Controller):
         overdue = [i for i in casework.worklist(db, units, state.ledger.clock.now(), state.ledger.case_policy)
                    if i["overdue"]]
         return page(request, "case_reports.html", report=casework.report(db, units, first, last), first=first,
+                    by_worker=caseload.per_worker(db, units, first, last),
                     last=last, names=names, overdue=overdue)

@@ -54,6 +54,10 @@ class SocialWorkController(Controller):
             data.get("mode", ""), form_moment(data, "day", "start", zone, "started_at"), form_whole(data, "minutes", 0),
             form_whole(data, "persons", 1), notes=data.get("notes", "").strip() or None), form="session")
 
+    @post("/social/groups/{group_id:uuid}/end", sync_to_thread=True)
+    def end_group(self, request: Request, commands: CommandPath, group_id: FromPath[UUID]) -> Response:
+        return act(request, "/social", "The group has ended.", lambda: commands.end_group(request.user, group_id))
+
     # --- sign-language interpreters ----------------------------------------------------------
 
     @post("/social/interpreters", sync_to_thread=True)

@@ -26,6 +26,10 @@ def qualified_for(held: list[dict], requires: list[str], day: str) -> bool:
     return set(requires) <= valid
 
 
+def _listed(data: dict[str, str], field: str) -> list[str]:
+    return [x.strip() for x in data.get(field, "").replace("，", ",").split(",") if x.strip()]
+
+
 class VolunteerController(Controller):
     include_in_schema = False
     guards = [allow("volunteer")]
@@ -52,7 +56,7 @@ class VolunteerController(Controller):
                     held=held, summary=summary, total=total, unit_names=names, now=iso(now),
                     service_types=service_types, messages=notices.listed(db, None, me, limit=10),
                     interpreting=interpreting.for_volunteer(db, me, now),
-                    email=ledger.contact_of(UUID(me))[0],
+                    email=ledger.contact_of(UUID(me))[0], me=ledger.get_volunteer(UUID(me)),
                     calendar=calendar_url(request, f"v-{request.user.volunteer_id}"))
 
     def _me(self, request: Request) -> UUID:
@@ -72,6 +76,12 @@ class VolunteerController(Controller):
     def change_email(self, request: Request, commands: CommandPath, data: Form) -> Response:
         return act(request, "/me", "Your e-mail address is saved.", lambda: commands.change_volunteer_email(
             request.user, self._me(request), data.get("email", "")), form="email")
+
+    @post("/me/profile", sync_to_thread=True)
+    def change_profile(self, request: Request, commands: CommandPath, data: Form) -> Response:
+        return act(request, "/me", "Your details are saved.", lambda: commands.update_volunteer_profile(
+            request.user, self._me(request), data.get("phone", ""), _listed(data, "languages"),
+            _listed(data, "skills")), form="profile")
 
     @post("/me/shifts/{shift_id:uuid}/signup", sync_to_thread=True)
     def sign_up(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID]) -> Response:
