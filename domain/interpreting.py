@@ -16,7 +16,7 @@ from domain.errors import (
     InvalidCommand,
 )
 
-OPEN, BOOKED, SERVED, CANCELLED = "open", "booked", "served", "cancelled"
+OPEN, BOOKED, SERVED, CANCELLED = STATES = ("open", "booked", "served", "cancelled")
 SIGN_LANGUAGE = "sign_language"  # the qualification asked for, and the service type counted
 LONGEST_MINUTES = 8 * 60
 

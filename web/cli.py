@@ -53,7 +53,8 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
             return 0
     today = args.today or datetime.now(ZoneInfo(settings.timezone)).date()
     with progress_bar("demo data", STEPS, unit="steps") as reporter:
-        summary = build_demo(settings.event_store_env(), today, settings.timezone, reporter)
+        summary = build_demo(settings.event_store_env(), today, settings.timezone, reporter,
+                             pseudonym_secret=settings.secret("pseudonym_secret"))
     print(f"Demo: {summary.units} units, {summary.volunteers} volunteers, {summary.shifts} shifts, "
           f"{summary.check_ins} check-ins, {summary.person_times} person-times, {summary.sessions} sessions.")
     print("Demo logins (username / password / role):")

@@ -43,6 +43,14 @@ def test_create_user_makes_an_account_that_can_log_in_and_refuses_a_taken_name(t
         assert account.role == "admin" and verify_password(account.password_hash, "a long secret")
 
 
+def test_rebuild_help_names_every_read_model(tmp_path: Path) -> None:
+    from projections.projector import READ_MODELS
+
+    told = careledger("rebuild", "--help", data=tmp_path)
+    assert told.returncode == 0
+    assert [m.name for m in READ_MODELS if m.name not in " ".join(told.stdout.split())] == []
+
+
 def test_rebuild_names_an_unknown_read_model(tmp_path: Path) -> None:
     refused = careledger("rebuild", "rooster", data=tmp_path)
     assert refused.returncode == 2 and "unknown read model" in refused.stderr

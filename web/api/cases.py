@@ -14,6 +14,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
+from domain.groups import KINDS as GROUP_KINDS
 from domain import bounds
 from domain.cases import CONSENT_SCOPES, CONTACTS, EVALUATIONS, INTAKE_SOURCES, OUTCOMES, RISKS
 from projections import caseload, casework
@@ -68,7 +69,7 @@ class Closure(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class NewGroup(msgspec.Struct, forbid_unknown_fields=True):
-    kind: Literal["group", "community"]
+    kind: Literal[GROUP_KINDS]  # type: ignore[valid-type]
     unit_id: UUID
     title: Annotated[str, msgspec.Meta(min_length=1, max_length=bounds.TITLE)]
     service_type: Tag

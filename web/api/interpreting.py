@@ -11,6 +11,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
+from domain.interpreting import STATES
 from domain import bounds
 from domain.interpreting import LONGEST_MINUTES
 from projections import interpreting
@@ -69,7 +70,7 @@ class InterpretingController(Controller):
 
     @get("/", guards=[allow("social_worker", "coordinator", "volunteer")], sync_to_thread=True)
     def list_requests(self, request: Request, ledger: TheLedger, unit_id: FromQuery[UUID | None] = None,
-                      state_: Annotated[Literal["open", "booked", "served", "cancelled"] | None,
+                      state_: Annotated[Literal[STATES] | None,  # type: ignore[valid-type]
                                         QueryParameter(name="state")] = None,
                       min_position: FromQuery[int | None] = None) -> list[dict]:
         """A unit's requests (newest first); to a volunteer, those offered to them or booked to them."""

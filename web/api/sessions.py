@@ -11,6 +11,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
+from domain.sessions import MODES
 from domain import bounds
 from projections import caseload
 from web.api.common import A_YEAR, checked_span, local, read_db, whole_span, written
@@ -22,7 +23,7 @@ class NewSession(msgspec.Struct, forbid_unknown_fields=True):
     unit_id: UUID
     patient_id: Annotated[str, msgspec.Meta(min_length=1, max_length=bounds.PATIENT_ID)]
     service_type: Annotated[str, msgspec.Meta(min_length=1, max_length=bounds.TAG)]
-    mode: Literal["individual", "group", "community"]
+    mode: Literal[MODES]  # type: ignore[valid-type]
     started_at: datetime
     minutes: Annotated[int, msgspec.Meta(ge=1, le=bounds.DAY_MINUTES)]
     persons: Annotated[int, msgspec.Meta(ge=1, le=bounds.PERSONS)] = 1

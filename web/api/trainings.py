@@ -10,6 +10,7 @@ import msgspec
 from litestar import Controller, Request, Response, post
 from litestar.params import FromPath, JSONBody
 
+from domain.trainings import TRAINING_KINDS
 from domain import bounds
 from web.api.common import local, written
 from web.auth import may
@@ -18,7 +19,7 @@ from web.commands import CommandPath, Commands
 
 class NewTraining(msgspec.Struct, forbid_unknown_fields=True):
     title: Annotated[str, msgspec.Meta(min_length=1, max_length=bounds.TITLE)]
-    kind: Literal["pre_job", "sign_language", "other"]
+    kind: Literal[TRAINING_KINDS]  # type: ignore[valid-type]
     unit_id: UUID
     starts_at: datetime
     ends_at: datetime

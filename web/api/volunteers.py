@@ -14,6 +14,7 @@ from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
 
+from domain.volunteers import CREDENTIAL_KINDS
 from domain import bounds
 from projections import directory, hours, notices, qualifications
 from web.api.common import POSITION, Search, Status, Tags, read_db, whole_span, written
@@ -58,7 +59,7 @@ class Profile(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class Credential(msgspec.Struct, forbid_unknown_fields=True):
-    kind: Literal["health_check", "tb_test", "flu_vaccination"]
+    kind: Literal[CREDENTIAL_KINDS]  # type: ignore[valid-type]
     recorded_on: date
     expires_on: date | None = None
     declined: bool = False

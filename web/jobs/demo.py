@@ -1,4 +1,5 @@
-"""Demo data: a small, realistic hospital group built only through the application's use cases.
+"""Demo data: a small, realistic hospital group built only through the checked commands every
+face runs (web/commands.py), as the programme itself or as the demo's social workers.
 
 Three units, ~40 volunteers, pre-job and sign-language trainings, health checks, two weeks of
 shifts (last week served, this week signed up) and some social-work sessions.
@@ -9,16 +10,20 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from domain.application import CareLedger
 from domain.clock import FixedClock
 from domain.errors import DomainError
+from domain.permissions import Actor, system
+from web.auth import principal_of
+from web.commands import Commands
 from web.passwords import hash_password
 from web.progress import SILENT, Reporter
-from web.pseudonyms import patient_ref
 
 ACTOR = "demo"
+PROGRAMME = system(ACTOR)
 UNITS = [("Ruijin Hospital", "Huangpu"), ("Zhongshan Hospital", "Xuhui"), ("Renji Hospital", "Pudong")]
 GUIDANCE, VISITATION, SIGN_DESK = "outpatient guidance desk", "inpatient visitation", "sign-language desk"
 POSTS = {GUIDANCE: ["pre_job"], VISITATION: ["pre_job", "health_check"], SIGN_DESK: ["pre_job", "sign_language"]}
@@ -50,60 +55,63 @@ class DemoSummary:
 
 
 def build_demo(env: dict[str, str], today: date, timezone: str = "Asia/Shanghai",
-               reporter: Reporter = SILENT, seed: int = 7) -> DemoSummary:
-    """Seed the store described by `env` with demo data around `today`; returns what was made."""
+               reporter: Reporter = SILENT, seed: int = 7, pseudonym_secret: bytes = DEMO_SECRET) -> DemoSummary:
+    """Seed the store described by `env` with demo data around `today`; returns what was made.
+    Patients' hospital numbers become pseudonyms under `pseudonym_secret` (the server's, from the CLI)."""
     zone = ZoneInfo(timezone)
     rng = random.Random(seed)
     week_ago = today - timedelta(days=7)
     clock = FixedClock(datetime.combine(today - timedelta(days=30), time(9), zone))
     ledger = CareLedger(env=env, clock=clock)
+    # no read models while seeding: nothing the demo runs reads them (it checks no duplicates)
+    commands = Commands(ledger, lambda _: None, None, pseudonym_secret)
     summary = DemoSummary()
     try:
         ledger.open_catalogue(ACTOR)
         units = []
         for name, district in UNITS:
-            unit = ledger.register_unit(name, district, ACTOR).id
+            unit = commands.register_unit(PROGRAMME, name, district).id
             for post, requires in POSTS.items():
-                ledger.define_post(unit, post, requires, ACTOR)
+                commands.define_post(PROGRAMME, unit, post, requires)
             # what every service certificate of the unit names: who answers for it, where to ask
-            ledger.set_certificate_details(unit, f"{rng.choice(SURNAMES)}主任", f"021-{rng.randrange(10**8):08d}",
-                                           ACTOR)
+            commands.set_certificate_details(PROGRAMME, unit, f"{rng.choice(SURNAMES)}主任", f"021-{rng.randrange(10**8):08d}",
+                                           )
             units.append(unit)
         summary.units = len(units)
+        kiosk = Actor(ACTOR, "kiosk", "kiosk", tuple(str(u) for u in units), None)  # the desks' check-ins
         reporter.describe("demo: volunteers and trainings")
 
         volunteers: dict = {u: [] for u in units}
         for unit in units:
-            pre_job = ledger.schedule_training(
+            pre_job = commands.schedule_training(PROGRAMME, 
                 "岗前实务培训 Pre-job practical training", "pre_job", unit,
                 datetime.combine(today - timedelta(days=21), time(9), zone),
-                datetime.combine(today - timedelta(days=21), time(12), zone), 40, 730, ACTOR).id
-            sign = ledger.schedule_training(
+                datetime.combine(today - timedelta(days=21), time(12), zone), 40, 730).id
+            sign = commands.schedule_training(PROGRAMME, 
                 "手语培训 Sign-language training", "sign_language", unit,
                 datetime.combine(today - timedelta(days=14), time(14), zone),
-                datetime.combine(today - timedelta(days=14), time(17), zone), 10, 730, ACTOR).id
+                datetime.combine(today - timedelta(days=14), time(17), zone), 10, 730).id
             for i in range(VOLUNTEERS_PER_UNIT):
                 name = rng.choice(SURNAMES) + rng.choice(GIVEN)
                 languages = ["zh", "en"] if rng.random() < 0.3 else ["zh"]
-                v = ledger.register_volunteer(name, f"139{rng.randrange(10**8):08d}", unit, languages,
-                                              rng.sample(["first aid", "elderly care", "wayfinding"], 1), ACTOR).id
-                ledger.enrol(pre_job, v, ACTOR)
+                v = commands.register_volunteer(PROGRAMME, name, f"139{rng.randrange(10**8):08d}", unit, languages,
+                                              rng.sample(["first aid", "elderly care", "wayfinding"], 1), duplicates=False).id
+                commands.enrol(PROGRAMME, pre_job, v)
                 if i == VOLUNTEERS_PER_UNIT - 1:
                     continue  # still in training: pending, not yet assessed
-                ledger.assess(pre_job, v, passed=i != VOLUNTEERS_PER_UNIT - 2, score=rng.randint(70, 98),
-                              actor=ACTOR)
-                ledger.approve_volunteer(v, ACTOR)
+                commands.assess(PROGRAMME, pre_job, v, passed=i != VOLUNTEERS_PER_UNIT - 2, score=rng.randint(70, 98))
+                commands.approve_volunteer(PROGRAMME, v)
                 if i < 3:
-                    ledger.enrol(sign, v, ACTOR)
-                    ledger.assess(sign, v, True, rng.randint(75, 95), ACTOR)
+                    commands.enrol(PROGRAMME, sign, v)
+                    commands.assess(PROGRAMME, sign, v, True, rng.randint(75, 95))
                 if rng.random() < 0.8:
-                    ledger.record_credential(v, "health_check", today - timedelta(days=rng.randint(30, 300)),
-                                             today + timedelta(days=rng.randint(5, 330)), ACTOR)
+                    commands.record_credential(PROGRAMME, v, "health_check", today - timedelta(days=rng.randint(30, 300)),
+                                             today + timedelta(days=rng.randint(5, 330)))
                 volunteers[unit].append(v)
                 reporter.advance()
             summary.volunteers += VOLUNTEERS_PER_UNIT
         suspended = volunteers[units[0]].pop()
-        ledger.suspend_volunteer(suspended, "missed three shifts without notice", ACTOR)
+        commands.suspend_volunteer(PROGRAMME, suspended, "missed three shifts without notice")
 
         reporter.describe("demo: two weeks of shifts")
         shifts: list = []
@@ -114,8 +122,8 @@ def build_demo(env: dict[str, str], today: date, timezone: str = "Asia/Shanghai"
                 (VISITATION, ["mon", "tue", "wed", "thu", "fri", "sat"], time(14), time(17), 2),
                 (SIGN_DESK, ["mon", "wed", "fri"], time(9), time(11), 1),
             ):
-                receipt = ledger.schedule_series(unit, post, days, start, end, monday, 2, capacity, [],
-                                                 timezone, ACTOR)
+                receipt = commands.schedule_series(PROGRAMME, unit, post, days, start, end, monday, 2, capacity, [],
+                                                   timezone)
                 shifts += [(unit, s) for s in receipt.value]
         summary.shifts = len(shifts)
 
@@ -126,7 +134,7 @@ def build_demo(env: dict[str, str], today: date, timezone: str = "Asia/Shanghai"
                 if ledger.get_shift(shift_id).filled >= wanted:
                     break
                 try:
-                    ledger.sign_up(shift_id, v, ACTOR)
+                    commands.sign_up(PROGRAMME, shift_id, v)
                 except DomainError:
                     continue
             reporter.advance()
@@ -143,78 +151,82 @@ def build_demo(env: dict[str, str], today: date, timezone: str = "Asia/Shanghai"
                     continue
                 if rng.random() < 0.9:
                     clock.set(shift.starts_at - timedelta(minutes=rng.randint(0, 20)))
-                    ledger.check_in(shift.id, v, rng.choice(["kiosk", "phone"]), ACTOR)
+                    commands.check_in(kiosk if rng.random() < 0.5 else PROGRAMME, shift.id, v)
                     clock.set(shift.ends_at + timedelta(minutes=rng.randint(-15, 10)))
                     served = _served(shift.post, rng)
-                    ledger.check_out(shift.id, v, served, ACTOR)
+                    commands.check_out(PROGRAMME, shift.id, v, served)
                     summary.check_ins += 1
                     summary.person_times += sum(served.values())
                 else:
                     clock.set(shift.starts_at + timedelta(minutes=45))
-                    ledger.mark_no_show(shift.id, v, ACTOR)
+                    commands.mark_no_show(PROGRAMME, shift.id, v)
 
         reporter.describe("demo: accounts and social work")
         clock.set(now)
-        summary.logins = _accounts(ledger, units, volunteers[units[0]][0])
-        workers = [ledger.find_account(f"shegong{i}").id for i in (1, 2)]
+        summary.logins = _accounts(commands, units, volunteers[units[0]][0])
+        workers = [principal_of(ledger.find_account(f"shegong{i}")) for i in (1, 2)]
         for _ in range(30):
             started = datetime.combine(week_ago + timedelta(days=rng.randint(0, 6)), time(rng.randint(9, 16)), zone)
             mode = rng.choice(["individual", "individual", "individual", "group"])
-            ledger.log_session(
-                units[0], rng.choice(workers), patient_ref(f"MRN{rng.randint(100000, 999999)}", DEMO_SECRET),
+            commands.log_session(
+                rng.choice(workers), units[0], f"MRN{rng.randint(100000, 999999)}",
                 rng.choice(["psychological_support", "communication", "visitation"]), mode, started,
-                rng.choice([30, 45, 60]), 1 if mode == "individual" else rng.randint(4, 10), ACTOR,
+                rng.choice([30, 45, 60]), 1 if mode == "individual" else rng.randint(4, 10),
                 notes="Demo note: patient worried about discharge arrangements.",
             )
             summary.sessions += 1
-        _case_work(ledger, clock, units[0], workers, rng, now)
-        summary.person_times += _interpreting(ledger, clock, units[0], volunteers[units[0]][:3], workers[0], now)
+        _case_work(commands, clock, units[0], workers, rng, now)
+        summary.person_times += _interpreting(commands, clock, units[0], volunteers[units[0]][:3], workers[0], now)
         return summary
     finally:
         ledger.close()
 
 
-def _case_work(ledger: CareLedger, clock: FixedClock, unit, workers: list, rng: random.Random, now: datetime) -> None:
+def _case_work(commands: Commands, clock: FixedClock, unit, workers: list[Actor], rng: random.Random,
+               now: datetime) -> None:
     """shegong2 is an intern supervised by shegong1; a few cases at different stages, and a group."""
     head, intern = workers
-    ledger.assign_supervision(intern, head, True, ACTOR)
+    commands.assign_supervision(PROGRAMME, UUID(intern.account_id), UUID(head.account_id), True)
     for i, stage in enumerate(("closed", "planned", "assessed", "open")):
         clock.set(now - timedelta(days=10 - 2 * i))
         lead = intern if i % 2 else head
-        case = ledger.open_case(unit, lead, patient_ref(f"MRN{700000 + i}", DEMO_SECRET),
-                                rng.choice(["self_referral", "outreach", "ward_referral", "agency_referral"]), ACTOR).id
+        case = commands.open_case(lead, unit, f"MRN{700000 + i}",
+                                  rng.choice(["self_referral", "outreach", "ward_referral", "agency_referral"])).id
         if stage == "open":
             continue
-        ledger.give_consent(case, ["health_information", "referral"], ACTOR)
-        ledger.assess_case(case, ["low", "medium", "high"][i % 3], ["financial"], ACTOR)
+        commands.give_consent(lead, case, ["health_information", "referral"])
+        commands.assess_case(lead, case, ["low", "medium", "high"][i % 3], ["financial"])
         if stage == "assessed":
             continue
-        ledger.plan_case(case, ["apply to the medical assistance fund", "family meeting"], ACTOR)
+        commands.plan_case(lead, case, ["apply to the medical assistance fund", "family meeting"])
         clock.advance(hours=5)
-        note = ledger.record_case_note(case, lead, clock.now() - timedelta(hours=2), ["patient", "family"],
-                                       "Demo note: family meeting held; fund application started.", ACTOR).value
+        note = commands.record_case_note(lead, case, clock.now() - timedelta(hours=2), ["patient", "family"],
+                                         "Demo note: family meeting held; fund application started.").value
         if stage == "closed":
             if lead == intern:
-                ledger.countersign_note(case, note, head, ACTOR)
-            ledger.evaluate_case(case, "goals_met", ACTOR)
-            ledger.close_case(case, "goals_met", ACTOR)
-    group = ledger.form_group("group", unit, "Caregivers' support group", "psychological_support", head, ACTOR).id
+                commands.countersign_note(head, case, note)
+            commands.evaluate_case(lead, case, "goals_met")
+            commands.close_case(lead, case, "goals_met")
+    group = commands.form_group(head, "group", unit, "Caregivers' support group", "psychological_support").id
     for week in range(2):
-        ledger.hold_meeting(group, now - timedelta(days=7 * week + 1), 90, rng.randint(6, 12), ACTOR)
+        commands.hold_meeting(head, group, now - timedelta(days=7 * week + 1), 90, rng.randint(6, 12))
 
 
-def _interpreting(ledger: CareLedger, clock: FixedClock, unit, interpreters: list, worker, now: datetime) -> int:
+def _interpreting(commands: Commands, clock: FixedClock, unit, interpreters: list, worker: Actor,
+                  now: datetime) -> int:
     """Sign-language interpreting: one done three days ago, one asked for tomorrow afternoon.
-    Returns the person-times served (one)."""
+    Returns the person-times served (one). The request names its candidates itself: the command
+    finds them in the read models, which do not exist while the demo seeds the log."""
+    ledger = commands.ledger
     done_at = (now - timedelta(days=3)).replace(hour=10)
     clock.set(done_at - timedelta(hours=2))
-    done = ledger.request_interpreting(unit, "门诊大厅 Outpatient hall", done_at, 40, interpreters, str(worker)).id
-    ledger.accept_interpreting(done, interpreters[0], ACTOR)
+    done = ledger.request_interpreting(unit, "门诊大厅 Outpatient hall", done_at, 40, interpreters, worker.account_id).id
+    commands.accept_interpreting(PROGRAMME, done, interpreters[0])
     clock.set(done_at + timedelta(minutes=50))
-    ledger.serve_interpreting(done, 40, str(worker))
+    commands.serve_interpreting(worker, done, 40)
     clock.set(now)
     ledger.request_interpreting(unit, "眼科诊室 Eye clinic, room 3", (now + timedelta(days=1)).replace(hour=14), 30,
-                                interpreters, str(worker))
+                                interpreters, worker.account_id)
     return 1
 
 
@@ -226,7 +238,7 @@ def _served(post: str, rng: random.Random) -> dict[str, int]:
     return {"sign_language": rng.randint(2, 8)}
 
 
-def _accounts(ledger: CareLedger, units: list, volunteer) -> list[DemoLogin]:
+def _accounts(commands: Commands, units: list, volunteer) -> list[DemoLogin]:
     logins = [
         DemoLogin("admin", "admin-demo", "admin", "everything"),
         DemoLogin("coordinator", "coordinator-demo", "coordinator", UNITS[0][0]),
@@ -237,10 +249,10 @@ def _accounts(ledger: CareLedger, units: list, volunteer) -> list[DemoLogin]:
         DemoLogin("auditor", "auditor-demo", "auditor", "city-wide tallies"),
     ]
     # the demo volunteer can print a service certificate and receives notices by e-mail (a sample ID)
-    ledger.record_identity(volunteer, "resident_id", "11010519491231002X", "", ACTOR)
-    ledger.change_volunteer_email(volunteer, "volunteer@example.org", ACTOR)
+    commands.record_identity(PROGRAMME, volunteer, "resident_id", "11010519491231002X", "")
+    commands.change_volunteer_email(PROGRAMME, volunteer, "volunteer@example.org")
     for login in logins:
         bound = [units[0]] if login.role in ("coordinator", "kiosk", "social_worker") else []
-        ledger.open_account(login.username, hash_password(login.password), login.role, bound,
-                            volunteer if login.role == "volunteer" else None, ACTOR)
+        commands.open_account(PROGRAMME, login.username, hash_password(login.password), login.role, bound,
+                              volunteer if login.role == "volunteer" else None)
     return logins

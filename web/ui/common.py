@@ -76,6 +76,8 @@ def act(request: Request, to: str, done: str, command: Callable[[], Receipt], fo
         # The page we go back to should show the state that refused it, not an older one.
         state.projector.wait(state.ledger.position, timeout=state.settings.read_wait_seconds)
         return back(request, to, "error", t.reason(refused.reason, refused.message), form=form)
+    except (ValueError, KeyError) as missing:  # a form's value none of the form_* readers expected
+        return back(request, to, "error", t.gettext("Please check the form: {problem}", problem=str(missing)), form=form)
     if receipt.position is not None:
         state.projector.wait(receipt.position, timeout=state.settings.read_wait_seconds)
     return back(request, to, "ok", t.gettext(done, **words))
