@@ -7,6 +7,7 @@ import logging
 import sqlite3
 import threading
 import time
+from dataclasses import dataclass
 from collections.abc import Iterable
 from typing import Any
 
@@ -45,6 +46,25 @@ def models_named(names: Iterable[str] | None) -> list[ReadModel]:
     return [BY_NAME[n] for n in names] if names else list(READ_MODELS)
 
 
+@dataclass(frozen=True)
+class Quarantine:
+    """A read model stopped at an event it cannot apply: the others go on without it."""
+
+    read_model: str
+    position: int  # of the event it could not apply; it holds everything before
+    event: str
+    error: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"read_model": self.read_model, "position": self.position, "event": self.event, "error": self.error}
+
+
+class _HandlerFailed(Exception):
+    def __init__(self, read_model: str, position: int | None, event: Any, error: Exception) -> None:
+        super().__init__(read_model)
+        self.read_model, self.position, self.event, self.error = read_model, position, event, error
+
+
 class Projector:
     """Applies the log to a read-model store. Each batch of events and the new positions are
     committed in ONE SQLite transaction, so a crash at any moment loses or repeats nothing."""
@@ -58,6 +78,8 @@ class Projector:
         self._advanced = threading.Condition()
         self._repairs_told: set[int] = set()  # positions of events read clamped, logged once each
         self._applying = threading.RLock()  # held while a batch is applied and its listeners told
+        self.quarantined: dict[str, Quarantine] = {}  # read models stopped at an event they cannot apply
+        self._behind_since: dict[str, tuple[int, float]] = {}
         self._readers = threading.local()
         # For each kind of event, the (read model, handler) pairs that care about it, in model order.
         self._routes: dict[type, list[tuple[str, Any]]] = {}
@@ -88,7 +110,7 @@ class Projector:
         passed = batches = 0
         end = self.log_position
         while max_batches is None or batches < max_batches:
-            start = min(self.store.positions().values(), default=0)
+            start = min(self._live(self.store.positions()).values(), default=end)
             if start >= end:
                 break
             events = self._read(start + 1, end)
@@ -121,9 +143,13 @@ class Projector:
                     "position": position, "event": type(event).__qualname__, "fields": event.__dict__[REPAIRED]})
         return events
 
+    def _live(self, positions: dict[str, int]) -> dict[str, int]:
+        """The positions of the read models still following the log (not quarantined)."""
+        return {name: at for name, at in positions.items() if name not in self.quarantined}
+
     def _advance(self, position: int) -> None:
         with self.store.transaction() as c:
-            names = list(self.store.models)
+            names = [name for name in self.store.models if name not in self.quarantined]
             c.execute(f"UPDATE positions SET position = ? WHERE position < ? AND read_model IN "
                       f"({','.join('?' * len(names))})", (position, position, *names))
         self._reached(position)
@@ -140,25 +166,68 @@ class Projector:
             self._apply(events)
 
     def _apply(self, events: list[tuple[int, Any]]) -> None:
+        """Apply a batch. A read model whose handler fails is quarantined at that event: what came
+        before it is applied with the model, the rest without it (the failed attempt rolled back),
+        so one bad event never stops the others."""
+        try:
+            self._apply_batch(events)
+        except _HandlerFailed as failed:
+            if failed.position is None:  # it failed writing the batch's sums: find the event, one at a time
+                if len(events) > 1:
+                    for one in events:
+                        self._apply([one])
+                    return
+                failed.position, failed.event = events[0]
+            before = [e for e in events if e[0] < failed.position]
+            if before:
+                self._apply(before)
+            self._quarantine(failed)
+            self._apply([e for e in events if e[0] >= failed.position])
+            return
+        if self._watchers:
+            for _, event in events:
+                for listener in self._watchers.get(type(event), ()):
+                    listener(event)
+        self._reached(events[-1][0])
+
+    def _apply_batch(self, events: list[tuple[int, Any]]) -> None:
         last = events[-1][0]
-        routes = self._routes
+        routes, quarantined = self._routes, self.quarantined
         with self.store.transaction() as c:
             positions = self.store.positions(c)  # re-read under the write lock
             for model in self.store.models.values():
                 model.begin(c)
             for position, event in events:
                 for name, handler in routes.get(type(event), ()):
-                    if position > positions[name]:
-                        handler(c, event, position)
+                    if position > positions[name] and name not in quarantined:
+                        try:
+                            handler(c, event, position)
+                        except Exception as error:
+                            raise _HandlerFailed(name, position, event, error) from error
             for name, model in self.store.models.items():
-                model.flush(c)
+                if name in quarantined:
+                    continue
+                try:
+                    model.flush(c)
+                except Exception as error:
+                    raise _HandlerFailed(name, None, None, error) from error
                 c.execute("UPDATE positions SET position = ? WHERE read_model = ? AND position < ?",
                           (last, name, last))
-        if self._watchers:
-            for _, event in events:
-                for listener in self._watchers.get(type(event), ()):
-                    listener(event)
-        self._reached(last)
+
+    def _quarantine(self, failed: _HandlerFailed) -> None:
+        found = Quarantine(failed.read_model, failed.position or 0, type(failed.event).__qualname__,
+                           f"{type(failed.error).__name__}: {failed.error}"[:500])
+        self.quarantined[failed.read_model] = found
+        log.error("read model quarantined: it cannot apply an event; the others go on", extra=found.as_dict())
+
+    def behind_for(self, name: str, at: int) -> float:
+        """Seconds the read model has stood at position `at` while the log was ahead of it, as far
+        as those asking have seen (0 the first time it is asked at that position)."""
+        seen, now = self._behind_since.get(name), time.monotonic()
+        if seen is None or seen[0] != at:
+            self._behind_since[name] = (at, now)
+            return 0.0
+        return now - seen[1]
 
     def wake(self, *_: Any) -> None:
         """Something was just saved here: look at the log now rather than at the next poll."""
@@ -188,7 +257,7 @@ class Projector:
     def wait(self, position: int, timeout: float = 5.0) -> bool:
         """Block until every read model has reached `position`; False if `timeout` passes first."""
         deadline = time.monotonic() + timeout
-        while min(self.positions().values(), default=0) < position:
+        while min(self._live(self.positions()).values(), default=position) < position:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return False

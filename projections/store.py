@@ -119,8 +119,15 @@ class ReadModelStore:
         """BEGIN IMMEDIATE: the writer lock is taken before positions are read, so two
         projectors never apply the same event. Inside a transaction already begun (a rebuild
         replays into a file of its own in one), the outer one commits."""
-        if self.conn.in_transaction:
-            yield self.conn
+        if self.conn.in_transaction:  # a batch refused inside it is undone alone (a quarantine)
+            self.conn.execute("SAVEPOINT batch")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK TO batch")
+                self.conn.execute("RELEASE batch")
+                raise
+            self.conn.execute("RELEASE batch")
             return
         self.conn.execute("BEGIN IMMEDIATE")
         try:

@@ -108,6 +108,41 @@ class _ReadModelLag:
         for name, at in sorted(positions.items()):
             lag.add_metric([name], head - at)
         yield lag
+        stopped = GaugeMetricFamily("careledger_read_model_quarantined", "1 while the read model is stopped at an "
+                                    "event it cannot apply (see /healthz)", labels=["read_model"])
+        for name in sorted(positions):
+            stopped.add_metric([name], 1 if name in self.state.projector.quarantined else 0)
+        yield stopped
+
+
+def health(state: Any) -> dict[str, Any]:
+    """What /healthz answers: `ok` only when the log answers and every read model follows it
+    (none quarantined, none behind for longer than CARELEDGER_STALE_SECONDS); else `degraded`
+    with each problem in words a person reads, and what to do."""
+    problems: list[dict[str, Any]] = []
+    projector = state.projector
+    try:
+        position = state.ledger.position
+    except Exception as unreachable:  # noqa: BLE001 - whatever the log's driver raises, say so
+        position = None
+        problems.append({"part": "log", "problem": f"the event log cannot be read: {type(unreachable).__name__}",
+                         "do": "check the log's database (CARELEDGER_DATA or the PostgreSQL server)"})
+    projections = projector.positions()
+    for found in projector.quarantined.values():
+        problems.append({"part": f"read model {found.read_model}", "problem": f"stopped at position {found.position}: "
+                         f"it cannot apply {found.event} ({found.error})", "do": "run `careledger doctor`",
+                         **found.as_dict()})
+    if position is not None:
+        for name, at in sorted(projections.items()):
+            if name in projector.quarantined or at >= position:
+                continue
+            behind = projector.behind_for(name, at)
+            if behind > state.settings.stale_seconds:
+                problems.append({"part": f"read model {name}", "problem": f"{position - at} events behind the log "
+                                 f"for {behind:.0f} s", "do": "look at the server's log for the projector"})
+    return {"status": "degraded" if problems else "ok", "position": position, "projections": projections,
+            "lag": {name: position - at for name, at in projections.items()} if position is not None else {},
+            "problems": problems}
 
 
 LAG = _ReadModelLag()

@@ -62,6 +62,8 @@ class Settings:
     read_wait_seconds: float = field(default_factory=lambda: float(_env("CARELEDGER_READ_WAIT_SECONDS", "5")))
     # Read models look at the log this often when nothing woke them (a local save, or on
     # PostgreSQL another node's, heard at once) — the safety net, not the usual way
+    # /healthz says "degraded" once a read model has been behind the log for longer than this
+    stale_seconds: float = field(default_factory=lambda: float(_env("CARELEDGER_STALE_SECONDS", "30")))
     poll_seconds: float = field(default_factory=lambda: float(_env("CARELEDGER_POLL_SECONDS", "0.25")))
 
     def postman(self) -> Postman:

@@ -7,13 +7,14 @@ from typing import Annotated, Literal
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from litestar import Controller, Request, get
+from litestar import Controller, Request, Response, get
 from litestar.params import FromQuery, QueryParameter
 
 from projections import awards, notices, qualifications, reviews, roster, tallies
 from web.api.common import read_db, report_span, units_asked
 from web.auth import allow
 from web.commands import TheLedger
+from web.operations import health
 
 
 class ReportsController(Controller):
@@ -100,9 +101,9 @@ class ReportsController(Controller):
         return trail
 
     @get("/healthz", sync_to_thread=True, security=[])
-    def healthz(self, request: Request) -> dict:
-        state = request.app.state
-        position = state.ledger.position
-        projections = state.projector.positions()
-        return {"status": "ok", "position": position, "projections": projections,
-                "lag": {name: position - at for name, at in projections.items()}}
+    def healthz(self, request: Request) -> Response:
+        """`ok` (200) only when all is well; `degraded` (503, for a load balancer) with each problem
+        in words and what to do: a read model stopped or behind, the log unreachable."""
+        found = health(request.app.state)
+        return Response(content=found, status_code=200 if found["status"] == "ok" else 503,
+                        headers={"Cache-Control": "no-store"})

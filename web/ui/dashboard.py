@@ -50,7 +50,8 @@ class DashboardController(Controller):
         db = reader(request)
         units = [u for u in directory.units(db) if request.user.acts_for(u["id"])]
         template = "partials/dashboard_figures.html" if request.headers.get("hx-request") else "dashboard.html"
-        return page(request, template, first=first, last=last, unit=unit or "", units=units,
+        stopped = list(request.app.state.projector.quarantined.values())  # figures that cannot be trusted now
+        return page(request, template, first=first, last=last, unit=unit or "", units=units, stopped=stopped,
                     service_types=ledger.service_types(), **figures(request, first, last, unit))
 
     @get("/dashboard/stream")

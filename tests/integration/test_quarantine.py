@@ -1,0 +1,132 @@
+"""Never dark: a read model that cannot apply an event is quarantined at it, says so in /healthz
+(503, degraded, in words), in /metrics and in the log, and every other read model goes on; the
+server starts on such a log; /healthz is `ok` only when all is well."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from litestar.testing import TestClient
+
+from domain.application import CareLedger
+from domain.clock import FixedClock
+from domain.shifts import Shift
+from projections.tallies import city_total, tallies
+from tests.scenario import Hospital
+from web.app import create_app
+from web.settings import Settings
+
+POISON = "communication"  # a check-out serving this makes the tallies' handler fail, for this test
+
+
+@pytest.fixture
+def failing_tallies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tallies' check-out handler, failing on one kind of check-out (as a bug or a bad event would)."""
+    handler = tallies.handlers[Shift.CheckedOut]
+
+    def fails_on_poison(c: Any, e: Any, position: int) -> None:
+        if POISON in e.served:
+            raise ValueError("cannot count this check-out")
+        handler(c, e, position)
+    monkeypatch.setitem(tallies.handlers, Shift.CheckedOut, fails_on_poison)
+
+
+def served(ledger: CareLedger, clock: FixedClock, what: dict[str, int], name: str) -> None:
+    hospital = Hospital(ledger)
+    volunteer = hospital.volunteer(name)
+    shift = hospital.shift(clock.now() - timedelta(hours=1))
+    ledger.sign_up(shift, volunteer, "coordinator")
+    ledger.check_in(shift, volunteer, "kiosk", "kiosk")
+    ledger.check_out(shift, volunteer, what, "kiosk")
+
+
+class Told(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture
+def told() -> Iterator[Told]:
+    handler = Told()
+    logging.getLogger("careledger").addHandler(handler)
+    yield handler
+    logging.getLogger("careledger").removeHandler(handler)
+
+
+def test_one_event_a_read_model_cannot_apply_stops_that_one_alone(
+        tmp_path: Path, clock: FixedClock, monkeypatch: pytest.MonkeyPatch, failing_tallies, told) -> None:
+    monkeypatch.setenv("CARELEDGER_DATA", str(tmp_path))
+    settings = Settings(read_wait_seconds=5)
+    ledger = CareLedger(env=settings.event_store_env(), clock=clock, policy=settings.policy)
+    served(ledger, clock, {"guidance": 5}, "Li Wei")
+    served(ledger, clock, {POISON: 2}, "Wang Fang")
+    poisoned_at = ledger.position
+    with TestClient(app=create_app(settings, ledger)) as client:  # the server starts on such a log
+        state = client.app.state
+        served(ledger, clock, {"guidance": 7}, "Zhao Min")  # and the log goes on
+        assert state.projector.wait(ledger.position, timeout=10), "the others reach the head; wait() does not hang"
+        positions = state.projector.positions()
+        assert positions["roster"] == positions["hours"] == ledger.position
+        assert positions["tallies"] < poisoned_at
+        assert city_total(state.reader()) == 5  # what it held before the event it could not apply
+
+        health = client.get("/api/v1/healthz")
+        assert health.status_code == 503 and health.headers["cache-control"] == "no-store"
+        body = health.json()
+        assert body["status"] == "degraded"
+        [problem] = body["problems"]
+        assert problem["read_model"] == "tallies" and problem["position"] == poisoned_at
+        assert problem["event"] == "Shift.CheckedOut" and "cannot count this check-out" in problem["error"]
+        assert "stopped at position" in problem["problem"] and "careledger doctor" in problem["do"]
+
+        from web.auth import issue_token
+        client.cookies.set("lang", "zh")
+        client.cookies.set("token", issue_token(state, ledger.open_account(
+            "auditor", "x", "auditor", [], None, "admin") and ledger.find_account("auditor")))
+        board = client.get("/dashboard").text
+        assert "部分数字已停止更新" in board and "服务人次统计 · 停在第" in board and "careledger doctor" in board
+        client.cookies.clear()
+
+        metrics = client.get("/metrics").text
+        assert 'careledger_read_model_quarantined{read_model="tallies"} 1.0' in metrics
+        assert 'careledger_read_model_quarantined{read_model="roster"} 0.0' in metrics
+    [line] = [r for r in told.records if r.getMessage().startswith("read model quarantined")]
+    assert (line.read_model, line.position, line.event) == ("tallies", poisoned_at, "Shift.CheckedOut")
+    ledger.close()
+
+
+def test_health_is_ok_only_when_all_is_well_and_says_when_a_read_model_lags(
+        tmp_path: Path, clock: FixedClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CARELEDGER_DATA", str(tmp_path))
+    settings = Settings(read_wait_seconds=5, stale_seconds=0)
+    ledger = CareLedger(env=settings.event_store_env(), clock=clock, policy=settings.policy)
+    with TestClient(app=create_app(settings, ledger)) as client:
+        state = client.app.state
+        served(ledger, clock, {"guidance": 5}, "Li Wei")
+        assert state.projector.wait(ledger.position, timeout=10)
+        fine = client.get("/api/v1/healthz")
+        assert fine.status_code == 200 and fine.json()["status"] == "ok" and fine.json()["problems"] == []
+        # The projector stops following (as if its thread were stuck): the log moves on without it.
+        state.projector.catch_up = lambda *a, **k: 0  # type: ignore[method-assign]
+        served(ledger, clock, {"guidance": 3}, "Wang Fang")
+        client.get("/api/v1/healthz")  # first seen behind
+        behind = client.get("/api/v1/healthz")
+        assert behind.status_code == 503
+        assert any("events behind the log" in p["problem"] for p in behind.json()["problems"])
+
+        def unreachable() -> int:
+            raise OSError("connection refused")
+        monkeypatch.setattr(type(ledger), "position", property(lambda self: unreachable()))
+        down = client.get("/api/v1/healthz")
+        assert down.status_code == 503
+        assert any(p["part"] == "log" and "cannot be read" in p["problem"] for p in down.json()["problems"])
+    ledger.close()
