@@ -84,8 +84,45 @@ def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
     names = [m.name for m in models_named(args.names)]
     with _ledger(settings) as ledger, progress_bar(f"rebuild {', '.join(names)}", ledger.position) as reporter:
         positions = rebuild(ledger, settings.read_models_path, names, reporter)
-    print(f"Rebuilt {', '.join(names)} to position {max(positions.values(), default=0)}.")
-    return 0
+        head = ledger.position
+    stopped = {name: at for name, at in positions.items() if at < head}
+    built = [name for name in names if name not in stopped]
+    print(f"Rebuilt {', '.join(built) or 'nothing'} to position {head}.")
+    for name, at in stopped.items():  # quarantined: the log above says which event and why
+        print(f"{name} stopped at position {at}: it cannot apply the event after it (see the log above); "
+              f"run `careledger doctor`.", file=sys.stderr)
+    return 1 if stopped else 0
+
+
+def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
+    """What is wrong with this node's data and what to do: the log, the read-model file, each read model."""
+    from projections.projector import READ_MODELS, Projector
+    from projections.store import ReadModelStore
+
+    problems: list[tuple[str, str]] = []
+    with _ledger(settings) as ledger:
+        head = ledger.position
+        print(f"log: reachable, {head} events")
+        store = ReadModelStore(settings.read_models_path, READ_MODELS)
+        projector = Projector(ledger, store)
+        projector.catch_up()  # as the server would: what can be applied is, what cannot is quarantined
+        for name, at in sorted(store.positions().items()):
+            found = projector.quarantined.get(name)
+            if found is not None:
+                problems.append((f"read model {name}", f"stopped at position {found.position}: it cannot apply "
+                                 f"{found.event} ({found.error}). Its screens and reports show what it held "
+                                 f"before. Upgrade CareLedger to a release that reads this event, then run "
+                                 f"`careledger rebuild {name}`; the other read models are up to date."))
+            elif at > head:
+                problems.append((f"read model {name}", f"at position {at}, past the log's {head}: the file is from "
+                                 f"another log. Run `careledger rebuild`."))
+            else:
+                print(f"read model {name}: up to date (position {at})")
+        store.close()
+    for part, problem in problems:
+        print(f"{part}: {problem}")
+    print("All is well." if not problems else f"{len(problems)} problem(s).")
+    return 1 if problems else 0
 
 
 def cmd_project(args: argparse.Namespace, settings: Settings) -> int:
@@ -363,6 +400,9 @@ def build_parser() -> argparse.ArgumentParser:
     rebuild.add_argument("names", nargs="*", metavar="NAME",  # checked by models_named: argparse's
                          help=f"one or more of: {', '.join(BY_NAME)} (default: all)")  # choices refuse none
     rebuild.set_defaults(run=cmd_rebuild)
+
+    doctor = commands.add_parser("doctor", help="say what is wrong with the log and the read models, and what to do")
+    doctor.set_defaults(run=cmd_doctor)
 
     project = commands.add_parser("project", help="bring the read models up to date with the log")
     project.add_argument("--follow", action="store_true", help="keep following the log until stopped")

@@ -14,7 +14,7 @@ from domain.application import CareLedger
 from web.passwords import verify_password
 from web.settings import Settings
 
-COMMANDS = ["serve", "demo", "create-user", "rebuild", "project", "report", "backup", "restore", "new-key", "forget-volunteer", "import", "sweep", "notices"]
+COMMANDS = ["serve", "demo", "create-user", "rebuild", "doctor", "project", "report", "backup", "restore", "new-key", "forget-volunteer", "import", "sweep", "notices"]
 
 
 def careledger(*args: str, data: Path) -> subprocess.CompletedProcess:

@@ -130,3 +130,52 @@ def test_health_is_ok_only_when_all_is_well_and_says_when_a_read_model_lags(
         assert down.status_code == 503
         assert any(p["part"] == "log" and "cannot be read" in p["problem"] for p in down.json()["problems"])
     ledger.close()
+
+
+FAILING_TALLIES = '''
+import os
+if os.environ.get("CARELEDGER_TEST_FAILING_TALLIES"):
+    from domain.shifts import Shift
+    from projections.tallies import tallies
+
+    handler = tallies.handlers[Shift.CheckedOut]
+
+    def fails_on_poison(c, e, position):
+        if "communication" in e.served:
+            raise ValueError("cannot count this check-out")
+        handler(c, e, position)
+    tallies.handlers[Shift.CheckedOut] = fails_on_poison
+'''
+
+
+def test_rebuild_builds_the_others_and_doctor_says_what_to_do(tmp_path: Path, clock: FixedClock) -> None:
+    import os
+    import subprocess
+    import sys
+
+    data, hook = tmp_path / "data", tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(FAILING_TALLIES)  # the bug, in every process the CLI starts
+    env = {**os.environ, "CARELEDGER_DATA": str(data), "CARELEDGER_TEST_FAILING_TALLIES": "1",
+           "PYTHONPATH": os.pathsep.join([str(hook), os.getcwd()])}
+    settings_env = Settings(data_dir=data).event_store_env() | {"SQLITE_DBNAME": str(data / "events.sqlite3")}
+    data.mkdir(exist_ok=True)
+    with CareLedger(env=settings_env, clock=clock) as ledger:
+        served(ledger, clock, {"guidance": 5}, "Li Wei")
+        served(ledger, clock, {POISON: 2}, "Wang Fang")
+        poisoned_at = ledger.position
+        served(ledger, clock, {"guidance": 7}, "Zhao Min")
+        head = ledger.position
+    rebuilt = subprocess.run([sys.executable, "-m", "web.cli", "rebuild"], env=env, capture_output=True, text=True)
+    assert rebuilt.returncode == 1, rebuilt.stderr
+    assert f"tallies stopped at position {poisoned_at - 1}" in rebuilt.stderr
+    assert "careledger doctor" in rebuilt.stderr and f"to position {head}" in rebuilt.stdout
+    doctor = subprocess.run([sys.executable, "-m", "web.cli", "doctor"], env=env, capture_output=True, text=True)
+    assert doctor.returncode == 1, doctor.stderr
+    assert f"read model tallies: stopped at position {poisoned_at}: it cannot apply Shift.CheckedOut" in doctor.stdout
+    assert "careledger rebuild tallies" in doctor.stdout and f"read model roster: up to date (position {head})" \
+        in doctor.stdout
+    fixed = {k: v for k, v in env.items() if k != "CARELEDGER_TEST_FAILING_TALLIES"}  # the release that reads it
+    assert subprocess.run([sys.executable, "-m", "web.cli", "rebuild", "tallies"], env=fixed).returncode == 0
+    well = subprocess.run([sys.executable, "-m", "web.cli", "doctor"], env=fixed, capture_output=True, text=True)
+    assert well.returncode == 0 and "All is well." in well.stdout
