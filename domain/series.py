@@ -33,7 +33,7 @@ def occurrences(
         zone = ZoneInfo(timezone)
     except Exception:
         raise InvalidCommand("timezone", f"unknown time zone {timezone!r}") from None
-    wanted = {WEEKDAYS.index(d) for d in weekdays}
+    wanted = {WEEKDAYS.index(d) for d in weekdays}  # a day named twice is one day
     days = (first_day + timedelta(days=i) for i in range(weeks * 7))
     result = [
         (datetime.combine(day, start, zone), datetime.combine(day, end, zone))

@@ -87,7 +87,7 @@ class TrainingCourse(Aggregate):
         self._assessed(volunteer.id, passed, score, actor)
         if passed:
             since = self.ends_at.date()
-            until = since + timedelta(days=self.validity_days) if self.validity_days else None
+            until = min(since + timedelta(days=self.validity_days), bounds.LATEST_DAY) if self.validity_days else None
             volunteer.grant_qualification(self.grants, self.id, since, until, actor)
 
     @event("Assessed")
@@ -105,4 +105,5 @@ class TrainingCourse(Aggregate):
 
 # Stores written before the domain checked these bounds may hold impossible counts: read them clamped.
 bounds.repaired_on_read(TrainingCourse.Scheduled)(
-    lambda state: bounds.clamped(state, {"capacity": (1, bounds.TRAINING_PLACES)}))
+    lambda state: bounds.clamped(state, {"capacity": (1, bounds.TRAINING_PLACES),
+                                         "validity_days": (1, bounds.VALIDITY_DAYS)}))

@@ -212,7 +212,7 @@ def _commands(ledger: CareLedger, settings: Settings, db: Any = None) -> Any:
     """The same checked command path the server's faces use, over this process's ledger."""
     from web.commands import Commands
 
-    return Commands(ledger, lambda _: db, settings, settings.secret("pseudonym_secret"))
+    return Commands(ledger, lambda _: db, settings, lambda: settings.secret("pseudonym_secret"))
 
 
 @contextmanager

@@ -20,6 +20,7 @@ from domain.application import CareLedger
 from domain.cases import Case
 from domain.errors import DomainError, InvalidCommand, NotFound
 from domain.usecases.ledger import Receipt
+from domain.interpreting import LONGEST_MINUTES
 from domain.permissions import Actor, NotAllowed
 from projections import awards, directory, interpreting
 from web.certificates import lines_for
@@ -54,7 +55,7 @@ class Commands:
     hold `position` (None: as they are)."""
 
     def __init__(self, ledger: CareLedger, read: Callable[[int | None], Any], settings: Any,
-                 pseudonym_secret: bytes) -> None:
+                 pseudonym_secret: bytes | Callable[[], bytes]) -> None:
         self.ledger, self.read, self.settings = ledger, read, settings
         self.pseudonym_secret = pseudonym_secret
 
@@ -243,7 +244,10 @@ class Commands:
 
     @roles("coordinator", "volunteer")
     def sign_up(self, actor: Actor, shift_id: UUID, volunteer_id: UUID, trainee: bool = False) -> Receipt:
+        """A volunteer signs itself up for any open shift; a coordinator signs up its own units'
+        volunteers for its own units' shifts (a booking binds the volunteer's time)."""
         self._seat(actor, shift_id, volunteer_id)
+        self._volunteer(actor, volunteer_id)
         return self.ledger.sign_up(shift_id, volunteer_id, actor.account_id, trainee=trainee)
 
     @roles("coordinator", "volunteer")
@@ -310,6 +314,8 @@ class Commands:
         return Receipt(receipt.position, receipt.id, ref)
 
     def _patient(self, patient_id: str) -> str:
+        if callable(self.pseudonym_secret):  # read once, when first needed (the CLI needs it rarely)
+            self.pseudonym_secret = self.pseudonym_secret()
         return patient_ref(bounds.text("patient_id", patient_id, bounds.PATIENT_ID), self.pseudonym_secret)
 
     @roles("social_worker")
@@ -319,7 +325,7 @@ class Commands:
         the read models) are each sent a notice. The receipt's value lists them."""
         actor.ensure_unit(unit_id)
         bounds.moment("starts_at", starts_at)
-        bounds.count("minutes", minutes, 5, bounds.DAY_MINUTES)
+        bounds.count("minutes", minutes, 5, LONGEST_MINUTES)
         found = interpreting.candidates(self.read(None), str(unit_id), starts_at, starts_at + timedelta(minutes=minutes))
         receipt = self.ledger.request_interpreting(unit_id, place, starts_at, minutes,
                                                    [UUID(c["volunteer_id"]) for c in found], actor.account_id,

@@ -267,3 +267,26 @@ def test_every_sentence_a_bound_says_is_in_chinese() -> None:
     said = re.findall(r'OutOfBounds\(\w+, "([^"]+)"', Path("domain/bounds.py").read_text(encoding="utf-8"))
     assert len(said) >= 8
     assert [s for s in said if s not in catalogue("zh")] == []
+
+
+def test_a_coordinator_cannot_book_another_units_volunteer_onto_its_shift(world: World) -> None:
+    """Found in review: the seat was checked against the shift's unit only; a booking binds the
+    volunteer's time, so it is for their own unit's coordinators (or themselves) to make."""
+    stranger = world.ledger.register_volunteer("Zhao Lei", "13900002222", world.other_unit, [], [], "admin").id
+    world.ledger.approve_volunteer(stranger, "admin")
+    shift = world.hospital.shift()
+    before = recorded(world)
+    browser(world, "coord")
+    assert post_form(world, f"/shifts/{shift}/signup", {"volunteer_id": str(stranger)}).status_code == 403
+    browser(world, None)
+    assert world.call("coord", "POST", f"/api/v1/shifts/{shift}/signups",
+                      json={"volunteer_id": str(stranger)}).status_code == 403
+    assert recorded(world) == before
+
+
+@pytest.mark.parametrize("typed", ["--5", "5-", "- 5", "٣"])
+def test_a_count_typed_oddly_is_refused_beside_its_field(world: World, clock: FixedClock, typed: str) -> None:
+    shift = checked_in(world, clock)
+    browser(world, "li")
+    post_form(world, f"/me/shifts/{shift}/check-out", {"served_guidance": typed})
+    assert 'data-field="served.guidance">must be a whole number</p>' in world.client.get("/me").text

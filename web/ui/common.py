@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import AsyncIterator, Callable
 from datetime import date, datetime, time
 from typing import Any
@@ -124,7 +125,7 @@ def form_whole(data: dict[str, str], key: str, default: int | None = None, field
     text = data.get(key, "").strip()
     if not text:
         return default
-    if not text.isascii() or not text.lstrip("-").isdigit() or len(text) > 40:
+    if not re.fullmatch(r"-?[0-9]{1,40}", text):
         raise InvalidCommand(field or key, "must be a whole number")
     return int(text)
 

@@ -13,6 +13,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from domain import bounds
 from domain.errors import DomainError
 from projections import awards, directory, notices, qualifications, reviews, roster, trainings
 from web.auth import allow
@@ -43,6 +44,8 @@ class CoordinatorController(Controller):
     def week(self, request: Request, unit: FromQuery[str | None] = None, week: FromQuery[date | None] = None) -> Template:
         unit_id = _unit(request, unit)
         today = now_local(request).date()
+        if week is not None and not bounds.EARLIEST_DAY <= week <= bounds.LATEST_DAY:
+            week = None  # a week no one schedules in: this week instead
         monday = (week or today) - timedelta(days=(week or today).weekday())
         zone = now_local(request).tzinfo
         db = reader(request)
