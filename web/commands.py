@@ -2,7 +2,7 @@
 the demo and the jobs call the same method here, which checks who is acting (role, unit, self, case
 membership, supervision) and then runs the one use case. No face has permission logic of its own.
 
-Each method's roles are read by the HTTP layer too (`may(Commands.check_out)` as a route guard),
+Each method's roles are read by the HTTP layer too (web/auth.py `may(Commands.check_out)`, a route guard),
 so a route cannot ask for other roles than the command it runs."""
 
 from __future__ import annotations
@@ -493,11 +493,6 @@ class Commands:
             handler = "自助打印 (self-service)"
         return self.ledger.issue_certificate(volunteer_id, volunteer.unit_id, first, last, lines,
                                              handler.strip() or actor.username, today, actor.account_id)
-
-
-def may(command: Callable[..., Any]) -> tuple[str, ...]:
-    """The roles that may run `command` (a method of Commands)."""
-    return command.roles  # type: ignore[attr-defined]
 
 
 # How a handler is given the command path: `commands: CommandPath` (a typed Litestar dependency).

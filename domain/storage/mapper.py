@@ -77,6 +77,19 @@ def _personal_in(cls: type, state: dict[str, Any]) -> tuple[dict[str, Any], tupl
     return state, PERSONAL_FIELDS.get(cls, ())
 
 
+def _event(cls: type, payload: msgspec.Struct, stored_event: StoredEvent) -> Any:
+    """The domain event of `cls` with the decoded payload's fields and the stored event's header
+    (built without __init__, as eventsourcing's own mapper does; out-of-bound values repaired)."""
+    event_state = msgspec.structs.asdict(payload)
+    event_state["originator_id"] = stored_event.originator_id
+    event_state["originator_version"] = stored_event.originator_version
+    if cls in REPAIRS:
+        _repair(cls, event_state)
+    domain_event = object.__new__(cls)
+    object.__setattr__(domain_event, "__dict__", event_state)
+    return domain_event
+
+
 def _repair(cls: type, event_state: dict[str, Any]) -> None:
     """An event holding a value beyond its bound (written before the domain checked it) is read
     clamped to the bound; what was clamped is kept on the event, for the projector to log."""
@@ -138,14 +151,7 @@ class EventMapper(Mapper[Any]):
         plain = None if self.cipher or self.compressor else _PLAIN.get(stored_event.topic)
         if plain is not None:  # most events: straight from JSON to typed fields (a rebuild reads millions)
             cls, decoder = plain
-            event_state = msgspec.structs.asdict(decoder.decode(stored_event.state))
-            event_state["originator_id"] = stored_event.originator_id
-            event_state["originator_version"] = stored_event.originator_version
-            if cls in REPAIRS:
-                _repair(cls, event_state)
-            domain_event = object.__new__(cls)
-            object.__setattr__(domain_event, "__dict__", event_state)
-            return domain_event
+            return _event(cls, decoder.decode(stored_event.state), stored_event)
         return self._to_domain_event(stored_event)
 
     def _to_domain_event(self, stored_event: StoredEvent) -> Any:
@@ -177,11 +183,4 @@ class EventMapper(Mapper[Any]):
         except Exception as e:
             msg = f"Cannot read event {stored_event.topic} v{stored_event.originator_version}: {e}"
             raise MapperDeserialisationError(msg) from e
-        event_state = msgspec.structs.asdict(payload)
-        event_state["originator_id"] = stored_event.originator_id
-        event_state["originator_version"] = stored_event.originator_version
-        if cls in REPAIRS:
-            _repair(cls, event_state)
-        domain_event = object.__new__(cls)
-        object.__setattr__(domain_event, "__dict__", event_state)
-        return domain_event
+        return _event(cls, payload, stored_event)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -85,3 +87,23 @@ def nodes_on_postgres(tmp_path: Path, clock: FixedClock, monkeypatch: pytest.Mon
         finally:
             for app in apps:
                 app.state.ledger.close()
+
+
+class Told(logging.Handler):
+    """What CareLedger logged while a test ran (the app configures logging as it starts, so this
+    listens on CareLedger's own logger, not through pytest's caplog)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture
+def told() -> Iterator[Told]:
+    handler = Told()
+    logging.getLogger("careledger").addHandler(handler)
+    yield handler
+    logging.getLogger("careledger").removeHandler(handler)

@@ -5,7 +5,6 @@ once, with its position); the read models build, the server starts, `careledger 
 from __future__ import annotations
 
 import json
-import logging
 import os
 import subprocess
 import sys
@@ -42,20 +41,9 @@ def poison(ledger: CareLedger, clock: FixedClock, served: int) -> UUID:
     return shift_id
 
 
-class Told(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
 @pytest.mark.parametrize("served", [QUADRILLION, PAST_UINT64, -5])
 def test_a_poisoned_check_out_is_read_clamped_and_everything_else_is_served(
-        tmp_path: Path, clock: FixedClock, monkeypatch: pytest.MonkeyPatch, served: int) -> None:
-    told_here = Told()  # the app configures logging as it starts: listen on CareLedger's own logger
-    logging.getLogger("careledger").addHandler(told_here)
+        tmp_path: Path, clock: FixedClock, monkeypatch: pytest.MonkeyPatch, told, served: int) -> None:
     monkeypatch.setenv("CARELEDGER_DATA", str(tmp_path))
     settings = Settings(read_wait_seconds=5)
     ledger = CareLedger(env=settings.event_store_env(), clock=clock, policy=settings.policy)
@@ -68,9 +56,8 @@ def test_a_poisoned_check_out_is_read_clamped_and_everything_else_is_served(
         expected = min(max(served, 0), bounds.PERSON_TIMES) + 3
         assert city_total(state.reader()) == expected
         assert ledger.get_shift(shift_id).seats  # the shift itself still loads
-    logging.getLogger("careledger").removeHandler(told_here)
-    told = [r for r in told_here.records if r.getMessage() == "event read with values clamped to their bounds"]
-    assert [(r.position, r.fields) for r in told] == [(poisoned_at, ["served.guidance"])], "logged once"
+    clamped = [r for r in told.records if r.getMessage() == "event read with values clamped to their bounds"]
+    assert [(r.position, r.fields) for r in clamped] == [(poisoned_at, ["served.guidance"])], "logged once"
     ledger.close()
 
 

@@ -4,8 +4,6 @@ server starts on such a log; /healthz is `ok` only when all is well."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -43,23 +41,6 @@ def served(ledger: CareLedger, clock: FixedClock, what: dict[str, int], name: st
     ledger.sign_up(shift, volunteer, "coordinator")
     ledger.check_in(shift, volunteer, "kiosk", "kiosk")
     ledger.check_out(shift, volunteer, what, "kiosk")
-
-
-class Told(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
-@pytest.fixture
-def told() -> Iterator[Told]:
-    handler = Told()
-    logging.getLogger("careledger").addHandler(handler)
-    yield handler
-    logging.getLogger("careledger").removeHandler(handler)
 
 
 def test_one_event_a_read_model_cannot_apply_stops_that_one_alone(
