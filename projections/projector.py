@@ -4,6 +4,7 @@ wait for a position (read-your-writes). Every read model is named here (READ_MOD
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 import threading
 import time
@@ -79,6 +80,7 @@ class Projector:
         self._repairs_told: set[int] = set()  # positions of events read clamped, logged once each
         self._applying = threading.RLock()  # held while a batch is applied and its listeners told
         self.quarantined: dict[str, Quarantine] = {}  # read models stopped at an event they cannot apply
+        self.quarantines = 0
         self._behind_since: dict[str, tuple[int, float]] = {}
         self._readers = threading.local()
         # For each kind of event, the (read model, handler) pairs that care about it, in model order.
@@ -218,7 +220,32 @@ class Projector:
         found = Quarantine(failed.read_model, failed.position or 0, type(failed.event).__qualname__,
                            f"{type(failed.error).__name__}: {failed.error}"[:500])
         self.quarantined[failed.read_model] = found
+        self.quarantines += 1  # query connections re-check what they may read (guard)
         log.error("read model quarantined: it cannot apply an event; the others go on", extra=found.as_dict())
+
+    def guard(self, conn: sqlite3.Connection) -> None:
+        """Refuse, on this query connection, every statement that reads a quarantined read model's
+        tables (sqlite3.DatabaseError "access to TABLE.COLUMN is prohibited", see `stopped_reads`): its rows stop at an
+        event it could not apply, so an answer from them would be wrong without saying so.
+        Setting the authorizer expires the connection's prepared statements, so it holds at once."""
+        tables = {table for name in self.quarantined for table in self.store.models[name].tables}
+        if not tables:
+            conn.set_authorizer(None)
+            return
+        read = sqlite3.SQLITE_READ
+
+        def authorise(action: int, table: str | None, *_: Any) -> int:
+            return sqlite3.SQLITE_DENY if action == read and table in tables else sqlite3.SQLITE_OK
+        conn.set_authorizer(authorise)
+
+    def stopped_reads(self, error: BaseException) -> list[Quarantine]:
+        """The quarantines behind a query refused by `guard` (empty for any other error)."""
+        if not isinstance(error, sqlite3.DatabaseError) or not self.quarantined:
+            return []
+        denied = re.match(r"access to (\w+)\.", str(error))
+        if denied is None:
+            return []
+        return [q for name, q in self.quarantined.items() if denied[1] in self.store.models[name].tables]
 
     def behind_for(self, name: str, at: int) -> float:
         """Seconds the read model has stood at position `at` while the log was ahead of it, as far

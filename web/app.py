@@ -92,10 +92,22 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
                                 daemon=True)
     readers = threading.local()
 
-    def reader():
+    def reader(stale: bool = False):
+        """This thread's connection to the read models. Queries on a quarantined model's tables
+        are refused (503, web/errors.py) unless `stale`: a screen that says they stopped (the
+        dashboard's banner) may show what they held."""
+        if stale:
+            db = getattr(readers, "stale", None)
+            if db is None:
+                db = readers.stale = store.reader()
+            return db
         db = getattr(readers, "db", None)
         if db is None:
-            db = readers.db = store.reader()
+            db, readers.guarded = store.reader(), -1
+            readers.db = db
+        if readers.guarded != projector.quarantines:
+            projector.guard(db.conn)
+            readers.guarded = projector.quarantines
         return db
 
     def read(position: int | None) -> Any:

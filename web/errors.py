@@ -10,6 +10,7 @@ from litestar.response import Redirect
 
 from domain.errors import DomainError
 from web.operations import count_command, log
+from web.outages import outage
 
 PROBLEM = "application/problem+json"
 TITLES = {400: "Invalid request", 401: "Not logged in", 403: "Not allowed", 404: "Not found",
@@ -60,20 +61,31 @@ def http_error(request: Request, error: HTTPException) -> Response:
     return problem(error.status_code, str(error.detail), headers=headers or None)
 
 
-def page_error(request: Request, error: HTTPException) -> Response:
+def page_error(request: Request, error: HTTPException, message: str | None = None) -> Response:
     """In the browser: not logged in goes to the login page; anything else is a page in words."""
     if error.status_code == 401:
         return Redirect(path="/login", status_code=303)
     from web.ui.common import page
 
-    message = PAGE_MESSAGES.get(error.status_code, "Something went wrong.")
+    message = message or PAGE_MESSAGES.get(error.status_code, "Something went wrong.")
     response = page(request, "error.html", message=message, status=error.status_code)
     response.status_code = error.status_code
     return response
 
 
 def failure(request: Request, error: Exception) -> Response:
-    """The handler of last resort: logged with its stack, answered as a problem without details."""
+    """The handler of last resort: an outage (web/outages.py) is a 503 that says which; anything
+    else is logged with its stack and answered as a problem without details."""
+    down = outage(request.app.state, error)
+    if down is not None:
+        log.warning("unavailable", extra={"reason": down.reason, "method": request.method, "path": request.url.path,
+                                          "error": f"{type(error).__name__}: {error}"[:300]})
+        headers = {"Retry-After": str(down.retry_after)}
+        if not request.url.path.startswith(("/api/", "/schema", "/metrics")):
+            response = page_error(request, HTTPException(status_code=503, detail=down.message), down.message)
+            response.headers.update(headers)
+            return response
+        return problem(503, down.detail, headers=headers, reason=down.reason)
     log.exception("failed", extra={"method": request.method, "path": request.url.path})
     if not request.url.path.startswith(("/api/", "/schema", "/metrics")):
         return page_error(request, HTTPException(status_code=500))

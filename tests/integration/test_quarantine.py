@@ -58,7 +58,7 @@ def test_one_event_a_read_model_cannot_apply_stops_that_one_alone(
         positions = state.projector.positions()
         assert positions["roster"] == positions["hours"] == ledger.position
         assert positions["tallies"] < poisoned_at
-        assert city_total(state.reader()) == 5  # what it held before the event it could not apply
+        assert city_total(state.reader(stale=True)) == 5  # what it held before the event it could not apply
 
         health = client.get("/api/v1/healthz")
         assert health.status_code == 503 and health.headers["cache-control"] == "no-store"
@@ -75,6 +75,16 @@ def test_one_event_a_read_model_cannot_apply_stops_that_one_alone(
             "auditor", "x", "auditor", [], None, "admin") and ledger.find_account("auditor")))
         board = client.get("/dashboard").text
         assert "部分数字已停止更新" in board and "服务人次统计 · 停在第" in board and "careledger doctor" in board
+
+        # What the stopped model would answer is refused with the reason; the others answer.
+        refused = client.get("/api/v1/reports/tallies")
+        assert refused.status_code == 503 and refused.headers["retry-after"] == "60"
+        assert refused.json()["reason"] == "read_model_stopped"
+        assert "tallies (stopped at position" in refused.json()["detail"] and "Shift.CheckedOut" in \
+            refused.json()["detail"]
+        assert client.get("/api/v1/reports/fill-rates").status_code == 200  # the roster goes on
+        again = client.get("/api/v1/reports/tallies")  # refused every time, not only the first
+        assert again.status_code == 503
         client.cookies.clear()
 
         metrics = client.get("/metrics").text

@@ -84,8 +84,8 @@ def act(request: Request, to: str, done: str, command: Callable[[], Receipt], fo
     return back(request, to, "ok", t.gettext(done, **words))
 
 
-def reader(request: Request) -> Any:
-    return request.app.state.reader()
+def reader(request: Request, stale: bool = False) -> Any:
+    return request.app.state.reader(stale)
 
 
 def calendar_url(request: Request, scope: str) -> str:

@@ -22,7 +22,7 @@ ROLES = ("coordinator", "auditor", "admin")
 
 
 def figures(request: Request, first: str, last: str, unit: str | None) -> dict:
-    db = reader(request)
+    db = reader(request, stale=True)  # a figure that stopped is shown as it stood, under the banner
     units = request.user.scope()
     if unit:
         request.user.ensure_unit(unit)
@@ -47,7 +47,7 @@ class DashboardController(Controller):
         today = now_local(request).date()
         first = (from_ or today - timedelta(days=29)).isoformat()
         last = (to or today).isoformat()
-        db = reader(request)
+        db = reader(request, stale=True)
         units = [u for u in directory.units(db) if request.user.acts_for(u["id"])]
         template = "partials/dashboard_figures.html" if request.headers.get("hx-request") else "dashboard.html"
         stopped = list(request.app.state.projector.quarantined.values())  # figures that cannot be trusted now

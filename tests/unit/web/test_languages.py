@@ -35,8 +35,9 @@ def messages_in_the_ui() -> set[str]:
         text = template.read_text(encoding="utf-8")
         found |= set(re.findall(r"_\(\s*'([^']+)'", text)) | set(re.findall(r'_\(\s*"([^"]+)"', text))
     from web.errors import PAGE_MESSAGES
+    from web.outages import MESSAGES
 
-    found |= {*PAGE_MESSAGES.values(), "Something went wrong."}
+    found |= {*PAGE_MESSAGES.values(), *MESSAGES, "Something went wrong."}
     for module in (WEB / "ui").glob("*.py"):
         text = module.read_text(encoding="utf-8")
         found |= set(re.findall(r'gettext\(\s*"([^"]+)"', text))
