@@ -18,6 +18,7 @@ from domain.storage.mapper import REPAIRED
 from domain.volunteers import Volunteer
 from projections.awards import awards
 from projections.caseload import caseload
+from projections.checkup import log_identity
 from projections.casework import casework
 from projections.certificates import certificates
 from projections.directory import directory
@@ -81,6 +82,7 @@ class Projector:
         self._applying = threading.RLock()  # held while a batch is applied and its listeners told
         self.quarantined: dict[str, Quarantine] = {}  # read models stopped at an event they cannot apply
         self.quarantines = 0
+        self._identified = False  # whether the store has been told which log it follows
         self._behind_since: dict[str, tuple[int, float]] = {}
         self._readers = threading.local()
         # For each kind of event, the (read model, handler) pairs that care about it, in model order.
@@ -111,6 +113,9 @@ class Projector:
         are never decoded here. Positions still advance over the rest."""
         passed = batches = 0
         end = self.log_position
+        if not self._identified and end:
+            self.store.identify(log_identity(self.recorder))
+            self._identified = True
         while max_batches is None or batches < max_batches:
             start = min(self._live(self.store.positions()).values(), default=end)
             if start >= end:

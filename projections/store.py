@@ -96,8 +96,15 @@ class ReadModelStore:
                                     if_not_exists=True)
         if "version" not in self.db["positions"].columns_dict:
             self.conn.execute("ALTER TABLE positions ADD COLUMN version INTEGER NOT NULL DEFAULT 1")
+        # The log this file was made from (projections/checkup.py): a file from another is never served.
+        self.conn.execute("CREATE TABLE IF NOT EXISTS log_identity (first_event TEXT NOT NULL)")
         for model in self.models.values():
             self._ensure_schema(model)
+
+    def identify(self, first_event: str) -> None:
+        """Record the log this file follows, once (see projections/checkup.log_identity)."""
+        if self.conn.execute("SELECT 1 FROM log_identity").fetchone() is None:
+            self.conn.execute("INSERT INTO log_identity VALUES (?)", (first_event,))
 
     def _ensure_schema(self, model: ReadModel) -> None:
         """Create the model's tables; if they were made by another version, start it again from 0."""

@@ -26,7 +26,7 @@ from domain.application import CareLedger
 from domain.volunteers import Volunteer
 from projections import roster
 from projections.projector import READ_MODELS, Projector
-from projections.store import ReadModelStore
+from projections.checkup import open_checked
 from web.api.auth import AuthController
 from web.api.calendar import CalendarController
 from web.api.cases import CasesController
@@ -76,7 +76,7 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
     ledger = ledger or CareLedger(env=settings.event_store_env(), policy=settings.policy,
                                   case_policy=settings.case_policy)
     ledger.open_catalogue()
-    store = ReadModelStore(settings.read_models_path, READ_MODELS)
+    store = open_checked(settings.read_models_path, ledger.recorder, READ_MODELS)
     projector = Projector(ledger, store)
     ledger.on_saved.append(projector.wake)
     kept = kept_between_requests(settings)

@@ -43,6 +43,15 @@ def _ledger(settings: Settings) -> CareLedger:
                       case_policy=settings.case_policy)
 
 
+def _read_models(settings: Settings, ledger: CareLedger) -> Any:
+    """This node's read-model store, checked first: a damaged file, or one from another log or
+    ahead of it, is set aside and begun again (the caller catches it up, with progress)."""
+    from projections.checkup import open_checked
+    from projections.projector import READ_MODELS
+
+    return open_checked(settings.read_models_path, ledger.recorder, READ_MODELS)
+
+
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from web.jobs.demo import STEPS, build_demo
     from web.progress import progress_bar
@@ -83,6 +92,7 @@ def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
 
     names = [m.name for m in models_named(args.names)]
     with _ledger(settings) as ledger, progress_bar(f"rebuild {', '.join(names)}", ledger.position) as reporter:
+        _read_models(settings, ledger).close()  # a damaged file is set aside first, not fought with
         positions = rebuild(ledger, settings.read_models_path, names, reporter)
         head = ledger.position
     stopped = {name: at for name, at in positions.items() if at < head}
@@ -103,6 +113,13 @@ def cmd_doctor(args: argparse.Namespace, settings: Settings) -> int:
     with _ledger(settings) as ledger:
         head = ledger.position
         print(f"log: reachable, {head} events")
+        from projections.checkup import examine
+
+        damaged = examine(settings.read_models_path, ledger.recorder)
+        if damaged is not None:
+            print(f"read-model file {settings.read_models_path}: {damaged}. The next `careledger serve` (or "
+                  "`careledger rebuild`) moves it aside and makes it again from the log, with progress.")
+            return 1
         store = ReadModelStore(settings.read_models_path, READ_MODELS)
         projector = Projector(ledger, store)
         projector.catch_up()  # as the server would: what can be applied is, what cannot is quarantined
@@ -129,12 +146,11 @@ def cmd_project(args: argparse.Namespace, settings: Settings) -> int:
     import signal
     import threading
 
-    from projections.projector import READ_MODELS, Projector
-    from projections.store import ReadModelStore
+    from projections.projector import Projector
     from web.progress import progress_bar
 
     with _ledger(settings) as ledger:
-        store = ReadModelStore(settings.read_models_path, READ_MODELS)
+        store = _read_models(settings, ledger)
         projector = Projector(ledger, store, batch_size=args.batch_size)
         behind = ledger.position - min(store.positions().values(), default=0)
         with progress_bar("catching up", max(behind, 0)) as reporter:
@@ -158,13 +174,12 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
     """Print the roster and the tallies (what the demo produced) from the read models."""
     from projections import roster, tallies
     from projections.directory import units
-    from projections.projector import READ_MODELS, Projector
-    from projections.store import ReadModelStore
+    from projections.projector import Projector
 
     today = datetime.now(ZoneInfo(settings.timezone)).date()
     first, last = (args.first or today.replace(day=1)).isoformat(), (args.last or today).isoformat()
     with _ledger(settings) as ledger:
-        store = ReadModelStore(settings.read_models_path, READ_MODELS)
+        store = _read_models(settings, ledger)
         Projector(ledger, store).catch_up()
         names = {u["id"]: u["name"] for u in units(store.db)}
         report = tallies.report(store.db, first, last, by="service_type")
@@ -186,17 +201,20 @@ def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
 
     with progress_bar("backup", pages_to_copy(settings) if not settings.shared_log else None, unit="pages") as bar:
         written = backup(settings, args.path, bar)
-    print(f"Backed up {', '.join(p.name for p in written)} to {args.path}. Keep CARELEDGER_CIPHER_KEY (if set) "
-          "apart from it.")
+    print(f"Backed up {', '.join(p.name for p in written)} to {args.path}. The cipher key "
+          f"(CARELEDGER_CIPHER_KEY, or {settings.cipher_key_path}) is not in it: keep a copy apart from it.")
     return 0
 
 
 def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
-    from web.jobs.backup import restore
+    from web.jobs.backup import key_missing, restore
 
     aside = restore(settings, args.path)
     print(f"Restored {args.path} into {settings.data_dir}" + (f"; what was there is in {aside}" if aside else "")
           + ". Start the server: read models catch up with the restored log.")
+    if key_missing(settings):
+        print(f"The restored log is encrypted: put its cipher key into {settings.cipher_key_path} (mode 0600) or "
+              "set CARELEDGER_CIPHER_KEY before starting the server.")
     return 0
 
 
@@ -219,11 +237,10 @@ def _commands(ledger: CareLedger, settings: Settings, db: Any = None) -> Any:
 def _up_to_date(settings: Settings) -> Iterator[tuple[CareLedger, Any]]:
     """The ledger and read models brought up to the log (a command decides on what the log holds
     now), and brought up again after the command's writes."""
-    from projections.projector import READ_MODELS, Projector
-    from projections.store import ReadModelStore
+    from projections.projector import Projector
 
     with _ledger(settings) as ledger:
-        store = ReadModelStore(settings.read_models_path, READ_MODELS)
+        store = _read_models(settings, ledger)
         try:
             Projector(ledger, store).catch_up()
             yield ledger, store.reader()
@@ -261,13 +278,12 @@ def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_notices(args: argparse.Namespace, settings: Settings) -> int:
     from zoneinfo import ZoneInfo
 
-    from projections.projector import READ_MODELS, Projector
-    from projections.store import ReadModelStore
+    from projections.projector import Projector
     from web.jobs.mailroom import deliver, queue_reminders
 
     postman = settings.postman()
     with _ledger(settings) as ledger:
-        store = ReadModelStore(settings.read_models_path, READ_MODELS)
+        store = _read_models(settings, ledger)
         projector = Projector(ledger, store)
         try:
             projector.catch_up()
@@ -284,6 +300,25 @@ def cmd_notices(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_encrypt(args: argparse.Namespace, settings: Settings) -> int:
+    """Encrypt a store made in the clear (the server stopped)."""
+    from web.jobs.encrypting import encrypt, rows_to_seal
+    from web.progress import progress_bar
+
+    if settings.shared_log:
+        raise ValueError("The log is on PostgreSQL: see the README's 'Encrypting a store made in the clear'.")
+    with progress_bar("encrypting the log", rows_to_seal(settings) if settings.events_path.exists() else None,
+                      unit="events") as bar:
+        sealed = encrypt(settings, bar)
+    if not sealed:
+        print("The log is encrypted already: nothing to do.")
+        return 0
+    where = "CARELEDGER_CIPHER_KEY" if settings.cipher_key else str(settings.cipher_key_path)
+    print(f"{sealed} events and snapshots encrypted with the key in {where}. Keep a copy of the key apart from "
+          "the data and its backups; backups made before hold the notes in the clear: destroy them.")
+    return 0
+
+
 def cmd_new_key(args: argparse.Namespace, settings: Settings) -> int:
     """A fresh 256-bit AES key for CARELEDGER_CIPHER_KEY (keep it apart from the data and its backups)."""
     from eventsourcing.cipher import AESCipher
@@ -296,14 +331,16 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from web.operations import configure_logging, log
 
     configure_logging()
-    from projections.projector import READ_MODELS, Projector
-    from projections.store import ReadModelStore
+    from projections.projector import Projector
     from web.progress import progress_bar
 
     settings.secret("token_secret"), settings.secret("pseudonym_secret")  # refuse early, not on the first login
     # A new or returning node first brings its local read models up to the log, with progress.
     with _ledger(settings) as ledger:
-        store = ReadModelStore(settings.read_models_path, READ_MODELS)
+        if ledger.mapper.cipher is None:
+            log.warning("notes are NOT encrypted at rest: this store was made in the clear. Stop the server and "
+                        "run `careledger encrypt` (on PostgreSQL, set CARELEDGER_CIPHER_KEY: see the README).")
+        store = _read_models(settings, ledger)
         behind = ledger.position - min(store.positions().values(), default=0)
         if behind > 0:
             with progress_bar("read models catching up", behind) as reporter:
@@ -390,6 +427,10 @@ def build_parser() -> argparse.ArgumentParser:
                                "(the server does it every 15 s)")
     mail.set_defaults(run=cmd_notices)
 
+    encrypting = commands.add_parser("encrypt", help="encrypt a log made in the clear, in place (server stopped; "
+                                     "the key: CARELEDGER_CIPHER_KEY, else a new cipher.key in the data folder)")
+    encrypting.set_defaults(run=cmd_encrypt)
+
     new_key = commands.add_parser("new-key", help="print a new key for CARELEDGER_CIPHER_KEY (events encrypted "
                                   "at rest)")
     new_key.set_defaults(run=cmd_new_key)
@@ -431,6 +472,7 @@ def check_event_store(settings: Settings) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    os.umask(0o077)  # the log, read models, keys and backups are for this account alone
     if json_logs():  # progress of long work is logged then
         from web.operations import configure_logging
 

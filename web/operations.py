@@ -140,9 +140,13 @@ def health(state: Any) -> dict[str, Any]:
             if behind > state.settings.stale_seconds:
                 problems.append({"part": f"read model {name}", "problem": f"{position - at} events behind the log "
                                  f"for {behind:.0f} s", "do": "look at the server's log for the projector"})
+    warnings = []
+    if getattr(state.ledger.mapper, "cipher", None) is None:
+        warnings.append({"part": "log", "problem": "notes are not encrypted at rest: this store was made in the clear",
+                         "do": "stop the server and run `careledger encrypt` (on PostgreSQL: see the README)"})
     return {"status": "degraded" if problems else "ok", "position": position, "projections": projections,
             "lag": {name: position - at for name, at in projections.items()} if position is not None else {},
-            "problems": problems}
+            "problems": problems, "warnings": warnings, "notes_encrypted": not warnings}
 
 
 LAG = _ReadModelLag()

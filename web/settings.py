@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,13 @@ from web.jobs.mailroom import Postman, SmtpSettings
 
 class ConfigurationError(Exception):
     """A setting is missing or wrong; the message says which and what to do."""
+
+
+def write_private(path: Path, text: str) -> None:
+    """A file only its owner may read, from the moment it exists (not chmod-ed afterwards)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(text)
 
 
 def _env(name: str, default: str) -> str:
@@ -112,8 +120,7 @@ class Settings:
         path = self.data_dir / f"{name}.key"
         if not path.exists():
             self.data_dir.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(os.urandom(32).hex().encode())
-            path.chmod(0o600)
+            write_private(path, os.urandom(32).hex())
         return path.read_bytes().strip()
 
     @property
@@ -134,7 +141,39 @@ class Settings:
         if self.shared_log:
             # Fail within seconds, with a sentence, when the database is away (not after 30 s).
             env.setdefault("POSTGRES_CONNECT_TIMEOUT", _env("POSTGRES_CONNECT_TIMEOUT", "5"))
-        if self.cipher_key:
+        key = self.cipher_key or self.kept_cipher_key()
+        if key:
             # Events (and so session notes) are encrypted at rest with AES-GCM.
-            env.update(CIPHER_TOPIC="eventsourcing.cipher:AESCipher", CIPHER_KEY=self.cipher_key)
+            env.update(CIPHER_TOPIC="eventsourcing.cipher:AESCipher", CIPHER_KEY=key)
         return env
+
+    @property
+    def cipher_key_path(self) -> Path:
+        return self.data_dir / "cipher.key"
+
+    def kept_cipher_key(self) -> str:
+        """The embedded store's key when CARELEDGER_CIPHER_KEY is not set: the data folder's
+        cipher.key, generated (mode 0600) for a store not yet made, so notes are never kept in
+        the clear by default. A store made before without one stays plain (`careledger encrypt`)."""
+        if os.environ.get("PERSISTENCE_MODULE"):
+            return ""  # PostgreSQL: every node needs the same key, so it must be given
+        path = self.cipher_key_path
+        if path.with_suffix(".key.pending").exists():
+            raise ConfigurationError(f"`careledger encrypt` was interrupted ({path}.pending is there): run it again.")
+        if path.exists():
+            return path.read_text().strip()
+        if self.events_path.exists():
+            from web.jobs.encrypting import log_is_plain
+
+            if log_is_plain(self.events_path):
+                return ""
+            raise ConfigurationError(f"The log {self.events_path} is encrypted, but there is no key: put its "
+                                     f"cipher key into {path} (mode 0600) or set CARELEDGER_CIPHER_KEY.")
+        from eventsourcing.cipher import AESCipher
+
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        write_private(path, AESCipher.create_key(num_bytes=32))
+        logging.getLogger("careledger").warning(
+            "notes will be encrypted at rest: a cipher key was generated into %s. Keep a copy apart from "
+            "the data and its backups (backups leave it out): without it the log cannot be read.", path)
+        return path.read_text().strip()

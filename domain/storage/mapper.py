@@ -148,10 +148,11 @@ class EventMapper(Mapper[Any]):
         container.update(msgspec.json.decode(plain) if plain is not None else dict.fromkeys(names, ERASED))
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
-        plain = None if self.cipher or self.compressor else _PLAIN.get(stored_event.topic)
+        plain = None if self.compressor else _PLAIN.get(stored_event.topic)
         if plain is not None:  # most events: straight from JSON to typed fields (a rebuild reads millions)
             cls, decoder = plain
-            return _event(cls, decoder.decode(stored_event.state), stored_event)
+            data = self.cipher.decrypt(stored_event.state) if self.cipher else stored_event.state
+            return _event(cls, decoder.decode(data), stored_event)
         return self._to_domain_event(stored_event)
 
     def _to_domain_event(self, stored_event: StoredEvent) -> Any:

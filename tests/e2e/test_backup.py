@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -88,6 +89,11 @@ def test_a_backup_taken_while_writes_go_on_is_one_instant_of_the_log(running, tm
     restored = tmp_path / "restored"
     put_back = careledger("restore", str(tmp_path / "backup"), data=restored)
     assert put_back.returncode == 0, put_back.stderr
+    assert not (tmp_path / "backup" / "cipher.key").exists(), "the key is kept apart from backups"
+    assert f"put its cipher key into {restored / 'cipher.key'}" in put_back.stdout
+    refused = careledger("report", data=restored)
+    assert refused.returncode == 2 and "is encrypted, but there is no key" in refused.stderr
+    shutil.copy2(data / "cipher.key", restored / "cipher.key")  # the operator brings the key
     env = Settings(data_dir=restored).event_store_env() | {"SQLITE_DBNAME": str(restored / "events.sqlite3")}
     with CareLedger(env=env) as copy, CareLedger(env=world.ledger.env) as original:
         n = copy.position
@@ -125,6 +131,7 @@ def test_a_restored_store_serves_the_same_rosters_and_tallies(running, tmp_path:
     restored = tmp_path / "restored"
     (restored).mkdir()
     (restored / "events.sqlite3").write_bytes(b"something else that was here")
+    shutil.copy2(data / "cipher.key", restored / "cipher.key")  # the key is kept apart from backups
     put_back = careledger("restore", str(tmp_path / "backup"), data=restored)
     assert put_back.returncode == 0, put_back.stderr
     assert "what was there is in" in put_back.stdout and list(restored.glob("before-restore-*/events.sqlite3"))

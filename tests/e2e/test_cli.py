@@ -14,7 +14,7 @@ from domain.application import CareLedger
 from web.passwords import verify_password
 from web.settings import Settings
 
-COMMANDS = ["serve", "demo", "create-user", "rebuild", "doctor", "project", "report", "backup", "restore", "new-key", "forget-volunteer", "import", "sweep", "notices"]
+COMMANDS = ["serve", "demo", "create-user", "rebuild", "doctor", "project", "report", "backup", "restore", "new-key", "encrypt", "forget-volunteer", "import", "sweep", "notices"]
 
 
 def careledger(*args: str, data: Path) -> subprocess.CompletedProcess:
@@ -69,3 +69,19 @@ def test_with_json_logs_long_work_reports_its_progress_as_json_lines(tmp_path: P
         if command == ["demo"]:
             counts = [e["done"] for e in said if e["message"] == "progress" and e["work"] == said[0]["work"]]
             assert len(counts) > 3 and counts == sorted(counts)
+
+
+def test_a_fresh_data_folder_is_for_its_owner_alone_and_its_notes_are_encrypted(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    made = careledger("create-user", "--username", "admin", "--password", "a long passphrase", "--role", "admin",
+                      data=data)
+    assert made.returncode == 0, made.stderr
+    assert made.stderr.count("cipher key was generated") == 1 and str(data / "cipher.key") in made.stderr
+    again = careledger("create-user", "--username", "auditor", "--password", "a long passphrase", "--role",
+                       "auditor", data=data)
+    assert again.returncode == 0 and "cipher key" not in again.stderr  # said once, when it was made
+    files = [p for p in data.rglob("*")]
+    assert {p.name for p in files} >= {"events.sqlite3", "cipher.key"}
+    opened = {p.name: oct(p.stat().st_mode & 0o777) for p in files if p.stat().st_mode & 0o077}
+    assert opened == {}, "nobody but the server's account may read the data folder"
+    assert data.stat().st_mode & 0o077 == 0

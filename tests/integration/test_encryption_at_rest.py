@@ -29,43 +29,96 @@ def _on_disk(folder: Path) -> bytes:
     return b"".join(path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file())
 
 
-@pytest.mark.parametrize("encrypted", [True, False])
-def test_the_files_hold_no_phone_number_and_no_note_when_a_key_is_set(
-        tmp_path: Path, clock: FixedClock, monkeypatch: pytest.MonkeyPatch, encrypted: bool) -> None:
+def _fill(client: TestClient, ledger: CareLedger) -> tuple[World, str]:
+    """A volunteer with a phone number, a session with notes, a case with a note; the volunteer's id."""
+    world = World(client, ledger)
+    unit = str(world.hospital.unit)
+    volunteer = world.call("coord", "POST", "/api/v1/volunteers", headers={"Idempotency-Key": "v-1"},
+                           json={"name": "Qian Li", "phone": PHONE, "unit_id": unit})
+    assert volunteer.status_code == 201, volunteer.text
+    session = world.call("sw", "POST", "/api/v1/sessions", headers={"Idempotency-Key": "s-1"},
+                         json={"unit_id": unit, "patient_id": "MRN-1", "service_type": "communication",
+                               "mode": "individual", "started_at": "2026-11-23T10:00:00+08:00", "minutes": 30,
+                               "notes": NOTES})
+    assert session.status_code == 201, session.text
+    case = world.call("sw", "POST", "/api/v1/cases", json={"unit_id": unit, "patient_id": "MRN-1",
+                                                           "source": "outreach"}).json()["id"]
+    world.call("sw", "POST", f"/api/v1/cases/{case}/consent", json={"scope": ["health_information"]})
+    note = world.call("sw", "POST", f"/api/v1/cases/{case}/notes", json={
+        "contact_at": "2026-11-23T08:30:00+08:00", "contacted": ["patient"], "text": CASE_NOTE})
+    assert note.status_code == 201, note.text
+    world.settle()
+    return world, volunteer.json()["id"]
+
+
+SECRETS = [PHONE.encode(), NOTES.encode(), CASE_NOTE.encode()]
+
+
+@pytest.mark.parametrize("key", ["given", "generated"])
+def test_the_files_hold_no_phone_number_and_no_note_with_a_key_given_or_by_default(
+        tmp_path: Path, clock: FixedClock, monkeypatch: pytest.MonkeyPatch, key: str, told) -> None:
     monkeypatch.setenv("CARELEDGER_DATA", str(tmp_path))
-    if encrypted:
+    if key == "given":
         monkeypatch.setenv("CARELEDGER_CIPHER_KEY", _key())
     settings = Settings(read_wait_seconds=2)
     ledger = CareLedger(env=settings.event_store_env(), clock=clock, policy=settings.policy)
+    generated = [r for r in told.records if "cipher key was generated" in r.getMessage()]
+    if key == "generated":  # said once, with where the key is and what to do with it
+        assert len(generated) == 1 and str(tmp_path / "cipher.key") in generated[0].getMessage()
+        assert (tmp_path / "cipher.key").stat().st_mode & 0o777 == 0o600
+        settings.event_store_env()  # and not again: the key is read back
+        assert len([r for r in told.records if "cipher key was generated" in r.getMessage()]) == 1
+    else:
+        assert generated == [] and not (tmp_path / "cipher.key").exists()
     with TestClient(app=create_app(settings, ledger)) as client:
-        world = World(client, ledger)
-        unit = str(world.hospital.unit)
-        volunteer = world.call("coord", "POST", "/api/v1/volunteers", headers={"Idempotency-Key": "v-1"},
-                               json={"name": "Qian Li", "phone": PHONE, "unit_id": unit})
-        assert volunteer.status_code == 201, volunteer.text
-        session = world.call("sw", "POST", "/api/v1/sessions", headers={"Idempotency-Key": "s-1"},
-                             json={"unit_id": unit, "patient_id": "MRN-1", "service_type": "communication",
-                                   "mode": "individual", "started_at": "2026-11-23T10:00:00+08:00", "minutes": 30,
-                                   "notes": NOTES})
-        assert session.status_code == 201, session.text
-        case = world.call("sw", "POST", "/api/v1/cases", json={"unit_id": unit, "patient_id": "MRN-1",
-                                                               "source": "outreach"}).json()["id"]
-        world.call("sw", "POST", f"/api/v1/cases/{case}/consent", json={"scope": ["health_information"]})
-        note = world.call("sw", "POST", f"/api/v1/cases/{case}/notes", json={
-            "contact_at": "2026-11-23T08:30:00+08:00", "contacted": ["patient"], "text": CASE_NOTE})
-        assert note.status_code == 201, note.text
-        world.settle()
+        world, volunteer = _fill(client, ledger)
         # Still readable to those entitled, through the application:
-        profile = world.call("coord", "GET", f"/api/v1/volunteers/{volunteer.json()['id']}")
+        profile = world.call("coord", "GET", f"/api/v1/volunteers/{volunteer}")
         assert profile.json()["phone"] == PHONE
+        health = client.get("/api/v1/healthz").json()
+        assert health["notes_encrypted"] is True and health["warnings"] == []
     ledger.close()
-    disk = _on_disk(tmp_path)
-    secrets = [PHONE.encode(), NOTES.encode(), CASE_NOTE.encode()]
-    if encrypted:
-        assert [s for s in secrets if s in disk] == []
-    else:  # the test can see them when they are there: without a key the notes are plain, while
-        # a phone number is sealed with its volunteer's own key either way (domain/personal.py)
-        assert [s for s in secrets if s in disk] == secrets[1:]
+    assert [s for s in SECRETS if s in _on_disk(tmp_path)] == []
+
+
+def test_a_store_made_in_the_clear_says_so_and_careledger_encrypt_seals_it(
+        tmp_path: Path, clock: FixedClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    monkeypatch.setenv("CARELEDGER_DATA", str(tmp_path))
+    settings = Settings(read_wait_seconds=2)
+    plain = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(settings.events_path)}
+    ledger = CareLedger(env=plain, clock=clock, policy=settings.policy)  # as releases before this one made it
+    with TestClient(app=create_app(settings, ledger)) as client:
+        world, volunteer = _fill(client, ledger)
+        health = client.get("/api/v1/healthz").json()
+        assert health["notes_encrypted"] is False and health["status"] == "ok"  # a warning, not an outage
+        assert "notes are not encrypted" in health["warnings"][0]["problem"]
+        assert "careledger encrypt" in health["warnings"][0]["do"]
+    ledger.close()
+    # The notes are there to be read (a phone number is sealed with its volunteer's key either way).
+    assert [s for s in SECRETS if s in _on_disk(tmp_path)] == SECRETS[1:]
+    assert Settings().event_store_env().get("CIPHER_KEY") is None  # no key is made up for a plain store
+
+    run = [sys.executable, "-m", "web.cli", "encrypt"]
+    env = {**os.environ, "CARELEDGER_DATA": str(tmp_path)}
+    done = subprocess.run(run, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "encrypted with the key in" in done.stdout and str(tmp_path / "cipher.key") in done.stdout
+    assert (tmp_path / "cipher.key").stat().st_mode & 0o777 == 0o600
+    assert [s for s in SECRETS if s in _on_disk(tmp_path)] == []
+    again = subprocess.run(run, env=env, capture_output=True, text=True)
+    assert again.returncode == 0 and "encrypted already" in again.stdout
+
+    settings = Settings(read_wait_seconds=2)
+    ledger = CareLedger(env=settings.event_store_env(), clock=clock, policy=settings.policy)
+    with TestClient(app=create_app(settings, ledger)) as client:
+        world.client, world.ledger, world.tokens = client, ledger, {}
+        assert world.call("coord", "GET", f"/api/v1/volunteers/{volunteer}").json()["phone"] == PHONE
+        assert client.get("/api/v1/healthz").json()["notes_encrypted"] is True
+        [session] = world.call("sw", "GET", "/api/v1/sessions").json()
+        assert world.call("sw", "GET", f"/api/v1/sessions/{session['id']}").json()["notes"] == NOTES
+    ledger.close()
 
 
 def test_new_key_prints_a_fresh_256_bit_key() -> None:

@@ -2,9 +2,9 @@
 
 A backup is a folder: the log (events.sqlite3), the read models (so a restore serves at once;
 they catch up from the log if they are behind it) and the generated secrets (*.key: without the
-pseudonym key, the same patient would get a new pseudonym). CARELEDGER_CIPHER_KEY is never in
-a backup: keep it apart, or the backup is unreadable; keep it with the backup, and the backup is
-as open as a plain one.
+pseudonym key, the same patient would get a new pseudonym). The cipher key (CARELEDGER_CIPHER_KEY
+or the data folder's cipher.key) is never in a backup: keep it apart, or the backup is
+unreadable; keep it with the backup, and the backup is as open as a plain one.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def backup(settings: Settings, target: Path, reporter: Reporter = SILENT) -> lis
         if source.exists():
             _copy_database(source, target / source.name, reporter)
             written.append(target / source.name)
-    for secret in sorted(settings.data_dir.glob("*.key")):
+    for secret in sorted(p for p in settings.data_dir.glob("*.key") if p != settings.cipher_key_path):
         shutil.copy2(secret, target / secret.name)
         (target / secret.name).chmod(0o600)
         written.append(target / secret.name)
@@ -93,7 +93,9 @@ def restore(settings: Settings, source: Path) -> Path | None:
         check.close()
     data = settings.data_dir
     data.mkdir(parents=True, exist_ok=True)
-    present = [p for p in data.iterdir() if p.suffix in (".sqlite3", ".key") or p.name.endswith(("-wal", "-shm"))]
+    # The cipher key stays: the backup was made without it and is read with it.
+    present = [p for p in data.iterdir() if (p.suffix in (".sqlite3", ".key") or p.name.endswith(("-wal", "-shm")))
+               and p != settings.cipher_key_path]
     aside = None
     if present:
         aside = data / time.strftime("before-restore-%Y%m%d-%H%M%S")
@@ -104,3 +106,10 @@ def restore(settings: Settings, source: Path) -> Path | None:
         if path.name != MANIFEST:
             shutil.copy2(path, data / path.name)
     return aside
+
+
+def key_missing(settings: Settings) -> bool:
+    """Whether the restored log is encrypted with a key this data folder does not have."""
+    from web.jobs.encrypting import log_is_plain
+
+    return not settings.cipher_key and not settings.cipher_key_path.exists() and not log_is_plain(settings.events_path)
