@@ -51,7 +51,7 @@ def examine(path: Path, recorder: Any) -> str | None:
         finally:
             conn.close()
     except sqlite3.DatabaseError as unreadable:  # "file is not a database", "disk image is malformed"
-        return f"it cannot be read ({unreadable})"
+        return f"it is damaged: it cannot be read ({unreadable})"
     return None
 
 

@@ -153,6 +153,9 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
         projector.wake()
         follower.join(timeout=5)
         kept.close()
+        if not follower.is_alive():  # left whole: the write-ahead log folded into the file
+            store.scrub()
+            store.close()
 
     return Litestar(
         route_handlers=[AuthController, UnitsController, VolunteersController, TrainingsController, ShiftsController,
