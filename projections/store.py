@@ -15,6 +15,8 @@ from uuid import UUID
 
 import sqlite_utils
 
+from domain.storage.wal import fold_wal
+
 Handler = Callable[[sqlite3.Connection, Any, int], None]
 
 
@@ -144,15 +146,13 @@ class ReadModelStore:
             raise
         self.conn.execute("COMMIT")
 
-    def scrub(self) -> bool:
+    def scrub(self) -> None:
         """After someone is forgotten: the write-ahead log still holds pages as they were before,
-        so copy the current pages into the file and empty the log. False if readers kept it busy
-        (the log is then emptied at a later forgetting or checkpoint). Inside a transaction (a
-        rebuild's file aside, without a log, thrown away once copied) there is nothing to do."""
-        if self.conn.in_transaction:
-            return False
-        busy, _, _ = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        return not busy
+        so copy the current pages into the file and empty the log (waiting for readers of older
+        pages to let go). Inside a transaction (a rebuild's file aside, without a log, thrown away
+        once copied) there is nothing to do."""
+        if not self.conn.in_transaction:
+            fold_wal(self.conn)
 
     def reader(self) -> sqlite_utils.Database:
         """A fresh connection for queries from another thread (WAL: readers never wait)."""

@@ -118,6 +118,15 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
         return reader()
 
     commands = Commands(ledger, read, settings, settings.secret("pseudonym_secret"))
+
+    def scrub_copies(volunteer: UUID, receipt: Any) -> None:
+        """Before a forgetting answers: the read models have erased the person and emptied their
+        write-ahead log (the projector's watcher, heard once wait() returns), and no kept answer names them."""
+        kept.answers.forget_mentioning(str(volunteer))
+        if receipt.position and not projector.wait(receipt.position, timeout=max(30.0, settings.read_wait_seconds)):
+            raise HTTPException(status_code=503, detail="Forgotten, but the read models have not erased every copy "
+                                "yet; send it again shortly (forgetting twice is harmless).", headers={"Retry-After": "5"})
+    commands.after_forgetting.append(scrub_copies)
     postman, zone = settings.postman(), ZoneInfo(settings.timezone)
 
     def post(_: int) -> None:

@@ -219,8 +219,26 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_forget_volunteer(args: argparse.Namespace, settings: Settings) -> int:
+    from projections.projector import Projector
+
     with _ledger(settings) as ledger:
-        _commands(ledger, settings).forget_volunteer(system("cli"), args.volunteer_id)
+        commands = _commands(ledger, settings)
+
+        def scrub_copies(volunteer: UUID, _: Any) -> None:
+            """This node's copies go before this answers, as the server's would (a running server
+            hears of the forgetting through the log and drops its own)."""
+            from web.nodes import kept_between_requests
+
+            kept = kept_between_requests(settings)
+            try:
+                kept.answers.forget_mentioning(str(volunteer))
+            finally:
+                kept.close()
+            store = _read_models(settings, ledger)
+            Projector(ledger, store).catch_up()  # the read models erase the person and empty their log
+            store.close()
+        commands.after_forgetting.append(scrub_copies)
+        commands.forget_volunteer(system("cli"), args.volunteer_id)
     print(f"Volunteer {args.volunteer_id} forgotten: name and phone are unreadable from now on; hours and "
           "tallies are kept. Backups taken before now still hold the key: let them expire.")
     return 0

@@ -58,6 +58,9 @@ class Commands:
                  pseudonym_secret: bytes | Callable[[], bytes]) -> None:
         self.ledger, self.read, self.settings = ledger, read, settings
         self.pseudonym_secret = pseudonym_secret
+        # Called with (volunteer id, receipt) before a forgetting answers: each face's copies of the
+        # person (read models, kept answers) are scrubbed by then, not some time later.
+        self.after_forgetting: list[Callable[[UUID, Receipt], None]] = []
 
     # --- units, accounts, the catalogue ------------------------------------------------
 
@@ -145,7 +148,10 @@ class Commands:
 
     @roles("admin")
     def forget_volunteer(self, actor: Actor, volunteer_id: UUID) -> Receipt:
-        return self.ledger.forget_volunteer(volunteer_id, actor.account_id)
+        receipt = self.ledger.forget_volunteer(volunteer_id, actor.account_id)
+        for scrub in self.after_forgetting:
+            scrub(volunteer_id, receipt)
+        return receipt
 
     @roles("coordinator", "volunteer")
     def change_volunteer_email(self, actor: Actor, volunteer_id: UUID, email: str) -> Receipt:

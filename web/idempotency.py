@@ -16,6 +16,8 @@ from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from domain.storage.wal import fold_wal
+
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 PENDING = -1
 # A first request still unanswered after this long died with its node: a retry may run it again
@@ -81,7 +83,7 @@ class IdempotencyStore:
         registration names them), and empty the write-ahead log that held it."""
         with self.lock:
             self.conn.execute("DELETE FROM answers WHERE instr(body, ?) > 0", (text.encode(),))
-            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            fold_wal(self.conn)
 
 
 def _problem(send: Send, status: int, detail: str) -> Any:
@@ -149,20 +151,25 @@ class IdempotencyMiddleware(ASGIMiddleware):
 
         started: dict[str, Any] = {}
         sent_body: list[bytes] = []
+        kept = False
 
         async def capture(message: Message) -> None:
+            nonlocal kept
             if message["type"] == "http.response.start":
                 started.update(message)
             elif message["type"] == "http.response.body":
                 sent_body.append(message.get("body", b""))
+                status = started.get("status", 500)
+                if not message.get("more_body", False) and status < 500:
+                    # Kept before the client hears it: a command sent after this answer (forgetting
+                    # whom it names, say) always finds it kept.
+                    headers = [(k.decode(), v.decode()) for k, v in started.get("headers", [])]
+                    await asyncio.to_thread(self.answers.store, key, status, headers, b"".join(sent_body))
+                    kept = True
             await send(message)
 
         try:
             await next_app(scope, replay, capture)
         finally:
-            status = started.get("status", 500)
-            if status >= 500:
-                await asyncio.to_thread(self.answers.forget, key)  # a failure is not an answer: the retry runs again
-            else:
-                kept = [(k.decode(), v.decode()) for k, v in started.get("headers", [])]
-                await asyncio.to_thread(self.answers.store, key, status, kept, b"".join(sent_body))
+            if not kept:  # a failure is not an answer: the retry runs again
+                await asyncio.to_thread(self.answers.forget, key)

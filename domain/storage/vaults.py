@@ -12,6 +12,8 @@ from uuid import UUID
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from domain.storage.wal import fold_wal
+
 
 class KeyVault(Protocol):
     def key(self, owner: UUID, create: bool) -> bytes | None: ...
@@ -63,8 +65,7 @@ class SQLiteVault:
     def forget(self, owner: UUID) -> bool:
         with self._lock:
             gone = self._db.execute("DELETE FROM personal_keys WHERE owner_id = ?", (owner.hex,)).rowcount > 0
-            # The deleted key must not live on in the WAL either: copy it back and empty the WAL.
-            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            fold_wal(self._db)  # the deleted key must not live on in the write-ahead log either
             return gone
 
     def close(self) -> None:
@@ -99,7 +100,12 @@ class PostgresVault:
         return bytes(row["key"] if isinstance(row, dict) else row[0]) if row else None
 
     def forget(self, owner: UUID) -> bool:
-        return self._run(f"DELETE FROM {self._table} WHERE owner_id = %s", (owner,), fetch=False) > 0
+        gone = self._run(f"DELETE FROM {self._table} WHERE owner_id = %s", (owner,), fetch=False) > 0
+        # A deleted row stays in its page until the page is reused: the table is written anew, so
+        # that no file of the table holds the key (pg_wal and backups: see the README).
+        with self._datastore().get_connection() as conn:
+            conn.execute(f"VACUUM FULL {self._table}")
+        return gone
 
     def close(self) -> None:
         pass  # the pool is the log's, closed with it
