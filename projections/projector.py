@@ -83,6 +83,7 @@ class Projector:
         self.quarantined: dict[str, Quarantine] = {}  # read models stopped at an event they cannot apply
         self.quarantines = 0
         self._identified = False  # whether the store has been told which log it follows
+        self.trouble: str | None = None  # why following the log fails just now (None: it does not)
         self._behind_since: dict[str, tuple[int, float]] = {}
         self._readers = threading.local()
         # For each kind of event, the (read model, handler) pairs that care about it, in model order.
@@ -209,6 +210,8 @@ class Projector:
                     if position > positions[name] and name not in quarantined:
                         try:
                             handler(c, event, position)
+                        except sqlite3.OperationalError:
+                            raise  # the file's fault (full, busy), not the event's: tried again later
                         except Exception as error:
                             raise _HandlerFailed(name, position, event, error) from error
             for name, model in self.store.models.items():
@@ -216,6 +219,8 @@ class Projector:
                     continue
                 try:
                     model.flush(c)
+                except sqlite3.OperationalError:
+                    raise
                 except Exception as error:
                     raise _HandlerFailed(name, None, None, error) from error
                 c.execute("UPDATE positions SET position = ? WHERE read_model = ? AND position < ?",
@@ -271,10 +276,19 @@ class Projector:
         instead of one each (a batch costs more than the events in it)."""
         while not stop.is_set():
             try:
-                if self.catch_up():
+                passed = self.catch_up()
+                if self.trouble is not None:
+                    log.warning("the read models follow the log again", extra={"after": self.trouble})
+                    self.trouble = None
+                if passed:
                     continue
-            except sqlite3.OperationalError:  # the file is busy (a rebuild swapping): try again shortly
-                pass
+            except Exception as error:  # noqa: BLE001 - the log's database away, the disk full, the file
+                # busy (a rebuild swapping): never the end of following. Said once, in /healthz meanwhile.
+                said = f"{type(error).__name__}: {error}"[:300]
+                if said != self.trouble:
+                    log.error("the read models cannot follow the log just now; trying again", extra={"error": said})
+                self.trouble = said
+                stop.wait(min(1.0, poll_seconds * 4))
             if self._woken.wait(poll_seconds) and gather_seconds:
                 stop.wait(gather_seconds)
             self._woken.clear()

@@ -100,19 +100,27 @@ class _ReadModelLag:
     def collect(self):  # noqa: ANN201 - prometheus_client's collector protocol
         if self.state is None:
             return
-        head = self.state.ledger.position
+        try:
+            head = self.state.ledger.position
+        except Exception:  # noqa: BLE001 - the log's database away: said by the gauge below, not a 500
+            head = None
         positions = self.state.projector.positions()
-        yield GaugeMetricFamily("careledger_log_position", "Position of the newest event in the log", value=head)
-        lag = GaugeMetricFamily("careledger_projection_lag_events", "Events the read model has still to apply",
-                                labels=["read_model"])
-        for name, at in sorted(positions.items()):
-            lag.add_metric([name], head - at)
-        yield lag
+        yield GaugeMetricFamily("careledger_log_reachable", "1 while the event log answers", value=head is not None)
+        if head is not None:
+            yield GaugeMetricFamily("careledger_log_position", "Position of the newest event in the log", value=head)
+            lag = GaugeMetricFamily("careledger_projection_lag_events", "Events the read model has still to apply",
+                                    labels=["read_model"])
+            for name, at in sorted(positions.items()):
+                lag.add_metric([name], head - at)
+            yield lag
         stopped = GaugeMetricFamily("careledger_read_model_quarantined", "1 while the read model is stopped at an "
                                     "event it cannot apply (see /healthz)", labels=["read_model"])
         for name in sorted(positions):
             stopped.add_metric([name], 1 if name in self.state.projector.quarantined else 0)
         yield stopped
+        yield GaugeMetricFamily("careledger_read_models_following", "0 while the read models cannot follow the log "
+                                "(its database away, the disk full: see /healthz)",
+                                value=0 if self.state.projector.trouble else 1)
 
 
 def health(state: Any) -> dict[str, Any]:
@@ -128,6 +136,9 @@ def health(state: Any) -> dict[str, Any]:
         problems.append({"part": "log", "problem": f"the event log cannot be read: {type(unreachable).__name__}",
                          "do": "check the log's database (CARELEDGER_DATA or the PostgreSQL server)"})
     projections = projector.positions()
+    if projector.trouble is not None:
+        problems.append({"part": "read models", "problem": f"they cannot follow the log just now ({projector.trouble}); "
+                         "they try again by themselves", "do": "look at the disk's free space and the log's database"})
     for found in projector.quarantined.values():
         problems.append({"part": f"read model {found.read_model}", "problem": f"stopped at position {found.position}: "
                          f"it cannot apply {found.event} ({found.error})", "do": "run `careledger doctor`",

@@ -31,9 +31,13 @@ MESSAGES = (STOPPED_MESSAGE, DISK_FULL.message, LOG_AWAY.message)  # said on pag
 def _chain(error: BaseException) -> list[BaseException]:
     """The error and what caused it (eventsourcing wraps its drivers' errors in its own)."""
     seen: list[BaseException] = []
-    while error is not None and error not in seen and len(seen) < 10:
+    waiting = [error]
+    while waiting and len(seen) < 10:
+        error = waiting.pop()
+        if error is None or error in seen:
+            continue
         seen.append(error)
-        error = error.__cause__ or error.__context__
+        waiting += [error.__cause__, error.__context__, *(a for a in error.args if isinstance(a, BaseException))]
     return seen
 
 
