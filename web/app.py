@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 from uuid import UUID
@@ -45,6 +47,7 @@ from web.errors import HANDLERS
 from web.exports import MEDIA_TYPES as EXPORT_TYPES
 from web.idempotency import IdempotencyMiddleware
 from web.jobs.mailroom import deliver, queue_reminders
+from web.log_watch import LogWatch, answered_in_time
 from web.nodes import hear_writes, kept_between_requests
 from web.openapi import document_files, document_problems
 from web.operations import LAG, REQUEST_TIMES, MetricsController, json_logging
@@ -80,6 +83,14 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
     projector = Projector(ledger, store)
     ledger.on_saved.append(projector.wake)
     kept = kept_between_requests(settings)
+    watch = None
+    if settings.shared_log:  # nothing waits on PostgreSQL while it does not answer (web/log_watch.py)
+        watch = LogWatch(settings.postgres_params(), settings.log_watch_seconds, settings.log_patience_seconds)
+        datastore = ledger.recorder.datastore
+        datastore.get_connection = watch.gate(datastore.get_connection)
+        pool = getattr(kept.answers, "pool", None)
+        if pool is not None:
+            pool.connection = watch.gate(pool.connection)
     # Answers kept for retries name whom they registered: a forgotten volunteer's go, on every node.
     projector.watch(Volunteer.Forgotten, lambda gone: kept.answers.forget_mentioning(str(gone.originator_id)))
     if settings.shared_log:
@@ -143,6 +154,11 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
         warmed = ledger.warm(UUID(i) for i in (*shifts, *volunteers))
         logging.getLogger("careledger").info("aggregates loaded for the day ahead", extra={"aggregates": warmed})
         follower.start()
+        if watch is not None:
+            watch.follow(stop)
+            # Requests run in the loop's default threads (6 on two cores): a silent database holds
+            # those it caught until it answers, and the rest must still find one.
+            asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(settings.threads, "request"))
         if settings.shared_log:
             hear_writes(settings, ledger.recorder.channel_name, projector.wake, stop)
         every(settings.sweep_seconds, lambda: kept.take_turn("sweep", settings.sweep_seconds) and
@@ -166,7 +182,7 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
             store.scrub()
             store.close()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[AuthController, UnitsController, VolunteersController, TrainingsController, ShiftsController,
                         SessionsController, InterpretingController, CasesController, ReportsController, ExportsController,
                         CalendarController, CertificatesController, MetricsController, *UI,
@@ -194,7 +210,10 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
                      "signing_secret": settings.secret("token_secret"),
                      # read once: the HMAC key of every pseudonym (kept in a file unless given)
                      "pseudonym_secret": settings.secret("pseudonym_secret"),
-                     "throttle": kept.throttle}),
+                     "throttle": kept.throttle, "log_watch": watch}),
         openapi_config=OpenAPIConfig(title="CareLedger", version="0.1.0", path="/schema",
                                      render_plugins=[ScalarRenderPlugin()]),
     )
+    if watch is not None:  # outside everything, authentication included: nothing waits on a silent database
+        app.asgi_handler = answered_in_time(app.asgi_handler, watch)
+    return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+
 import threading
 import time
 from collections import defaultdict, deque
@@ -18,6 +19,7 @@ from litestar.security.jwt import JWTAuth, JWTCookieAuth, Token
 
 from domain.errors import NotFound
 from domain.permissions import ROLES, UNIT_BOUND_ROLES, Actor
+from web.log_watch import or_as_known
 
 UNIT_BOUND = UNIT_BOUND_ROLES
 ANY_ROLE = ROLES
@@ -85,8 +87,15 @@ async def retrieve_principal(token: Token, connection: ASGIConnection) -> Princi
     """Async on purpose: a cached account is a dictionary look-up, cheaper than a hop to a thread.
     The account is read on every request, so a disabled account stops at once."""
     state = connection.app.state
+    watch = getattr(state, "log_watch", None)
     try:
-        account = state.ledger.get_account(UUID(token.sub))
+        id = UUID(token.sub)
+        if watch is None:  # the embedded log: a cached account is read without asking the log
+            account = state.ledger.get_account(id)
+        else:  # PostgreSQL is asked for newer events, never on the event loop; while it is silent,
+            # the account as last read here (reads from the local read models go on meanwhile)
+            account = await or_as_known(watch, lambda: state.ledger.get_account(id),
+                                        lambda: state.ledger.known_account(id) or watch.ensure())
     except (NotFound, ValueError):
         return None
     if account.disabled or token.extras.get("sessions_ended", 0) != account.sessions_ended:

@@ -364,9 +364,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             with progress_bar("read models catching up", behind) as reporter:
                 Projector(ledger, store).catch_up(reporter)
         store.close()
+        position = ledger.position
     address = f"http://{args.host}:{args.port}"
     if os.environ.get("CARELEDGER_LOG_FORMAT", "").lower() == "json":
-        log.info("serving", extra={"address": address, "server": args.server, "position": ledger.position})
+        log.info("serving", extra={"address": address, "server": args.server, "position": position})
     else:
         print(f"CareLedger at {address}  (API docs: {address}/schema)", flush=True)
     if args.server == "uvicorn":

@@ -129,11 +129,16 @@ def health(state: Any) -> dict[str, Any]:
     with each problem in words a person reads, and what to do."""
     problems: list[dict[str, Any]] = []
     projector = state.projector
+    watch = getattr(state, "log_watch", None)
     try:
+        if watch is not None:
+            watch.ensure()  # not waiting on a database that does not answer
         position = state.ledger.position
     except Exception as unreachable:  # noqa: BLE001 - whatever the log's driver raises, say so
         position = None
-        problems.append({"part": "log", "problem": f"the event log cannot be read: {type(unreachable).__name__}",
+        said = str(unreachable) if watch is not None and watch.away else \
+            f"the event log cannot be read: {type(unreachable).__name__}"
+        problems.append({"part": "log", "problem": said,
                          "do": "check the log's database (CARELEDGER_DATA or the PostgreSQL server)"})
     projections = projector.positions()
     if projector.trouble is not None:

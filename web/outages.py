@@ -51,6 +51,10 @@ def _disk_full(error: BaseException) -> bool:
 
 def _unreachable(error: BaseException) -> bool:
     """The log's database did not answer: PostgreSQL down, paused, or its pool exhausted."""
+    from web.log_watch import LogAway
+
+    if isinstance(error, LogAway):
+        return True
     module = type(error).__module__
     if module.startswith("psycopg_pool"):
         return True  # PoolTimeout, TooManyRequests

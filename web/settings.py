@@ -73,6 +73,10 @@ class Settings:
     # /healthz says "degraded" once a read model has been behind the log for longer than this
     stale_seconds: float = field(default_factory=lambda: float(_env("CARELEDGER_STALE_SECONDS", "30")))
     poll_seconds: float = field(default_factory=lambda: float(_env("CARELEDGER_POLL_SECONDS", "0.25")))
+    # On PostgreSQL: asked whether it answers this often; taken for away after this long without an answer
+    log_watch_seconds: float = field(default_factory=lambda: float(_env("CARELEDGER_LOG_WATCH_SECONDS", "0.25")))
+    threads: int = field(default_factory=lambda: int(_env("CARELEDGER_THREADS", "64")))  # for requests, on PostgreSQL
+    log_patience_seconds: float = field(default_factory=lambda: float(_env("CARELEDGER_LOG_PATIENCE_SECONDS", "1")))
 
     def postman(self) -> Postman:
         """The mailroom's channels: SMTP when a host is set, SMS when a hook is named."""

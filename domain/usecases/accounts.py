@@ -40,6 +40,16 @@ class AccountUseCases(Ledger):
     def get_account(self, id: UUID) -> Account:
         return self._read(Account, id, "account")
 
+    def known_account(self, id: UUID) -> Account | None:
+        """The account as this process last read it, without asking the log (None if it has not):
+        who is logged in can still be told while the log's database is away."""
+        cache = self.repository.cache
+        try:
+            account = cache.get(id) if cache is not None else None
+        except KeyError:
+            return None
+        return account if isinstance(account, Account) else None
+
     def _change_account(self, id: UUID, change: Callable[[Account], None]) -> Receipt:
         return self._change(Account, id, "account", change)
 

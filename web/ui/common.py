@@ -39,6 +39,7 @@ def page(request: Request, template: str, **context: Any) -> Template:
     response = Template(template_name=template, context={
         "t": t, "_": t.gettext, "lang": t.language, "user": request.scope.get("user"), "flash": flash,
         "path": request.url.path, "query": str(request.url.query or ""), "bounds": bounds,
+        "log_away": getattr(request.app.state, "log_watch", None) is not None and request.app.state.log_watch.away,
         "csrf_field": Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{csrf_token_of(request)}">'),
         **context})
     if flash is not None:
