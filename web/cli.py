@@ -320,13 +320,14 @@ def cmd_notices(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_encrypt(args: argparse.Namespace, settings: Settings) -> int:
     """Encrypt a store made in the clear (the server stopped)."""
-    from web.jobs.encrypting import encrypt, rows_to_seal
+    from web.jobs.encrypting import encrypt, rows_to_seal, rows_to_seal_postgres
     from web.progress import progress_bar
 
     if settings.shared_log:
-        raise ValueError("The log is on PostgreSQL: see the README's 'Encrypting a store made in the clear'.")
-    with progress_bar("encrypting the log", rows_to_seal(settings) if settings.events_path.exists() else None,
-                      unit="events") as bar:
+        total = rows_to_seal_postgres(settings)
+    else:
+        total = rows_to_seal(settings) if settings.events_path.exists() else None
+    with progress_bar("encrypting the log", total, unit="events") as bar:
         sealed = encrypt(settings, bar)
     if not sealed:
         print("The log is encrypted already: nothing to do.")
@@ -357,7 +358,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     with _ledger(settings) as ledger:
         if ledger.mapper.cipher is None:
             log.warning("notes are NOT encrypted at rest: this store was made in the clear. Stop the server and "
-                        "run `careledger encrypt` (on PostgreSQL, set CARELEDGER_CIPHER_KEY: see the README).")
+                        "run `careledger encrypt` (on PostgreSQL with CARELEDGER_CIPHER_KEY set, then set on every node).")
         store = _read_models(settings, ledger)
         behind = ledger.position - min(store.positions().values(), default=0)
         if behind > 0:

@@ -159,7 +159,8 @@ def health(state: Any) -> dict[str, Any]:
     warnings = []
     if getattr(state.ledger.mapper, "cipher", None) is None:
         warnings.append({"part": "log", "problem": "notes are not encrypted at rest: this store was made in the clear",
-                         "do": "stop the server and run `careledger encrypt` (on PostgreSQL: see the README)"})
+                         "do": "stop the server (every node) and run `careledger encrypt` (on PostgreSQL with "
+                         "CARELEDGER_CIPHER_KEY set, then set on every node)"})
     return {"status": "degraded" if problems else "ok", "position": position, "projections": projections,
             "lag": {name: position - at for name, at in projections.items()} if position is not None else {},
             "problems": problems, "warnings": warnings, "notes_encrypted": not warnings}

@@ -121,6 +121,51 @@ def test_a_store_made_in_the_clear_says_so_and_careledger_encrypt_seals_it(
     ledger.close()
 
 
+@pytest.mark.postgres
+def test_on_postgresql_careledger_encrypt_seals_a_log_made_in_the_clear(
+        tmp_path: Path, clock: FixedClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    import psycopg
+
+    from tests.conftest import POSTGRES, postgres_schema
+
+    for schema_env in postgres_schema():
+        for name, value in {**schema_env, "CARELEDGER_DATA": str(tmp_path), "CARELEDGER_TOKEN_SECRET": "t" * 64,
+                            "CARELEDGER_PSEUDONYM_SECRET": "p" * 64}.items():
+            monkeypatch.setenv(name, value)
+        settings = Settings(read_wait_seconds=2)
+        ledger = CareLedger(env=settings.event_store_env(), clock=clock, policy=settings.policy)
+        assert ledger.mapper.cipher is None  # on PostgreSQL a key is given, never made up
+        with TestClient(app=create_app(settings, ledger)) as client:
+            world, _ = _fill(client, ledger)
+            assert client.get("/api/v1/healthz").json()["notes_encrypted"] is False
+        ledger.close()
+        key = _key()
+        done = subprocess.run([sys.executable, "-m", "web.cli", "encrypt"], capture_output=True, text=True,
+                              env={**os.environ, "CARELEDGER_CIPHER_KEY": key})
+        assert done.returncode == 0 and "encrypted with the key in CARELEDGER_CIPHER_KEY" in done.stdout, done.stderr
+        with psycopg.connect(host=POSTGRES["POSTGRES_HOST"], port=POSTGRES["POSTGRES_PORT"],
+                             user=POSTGRES["POSTGRES_USER"], dbname=POSTGRES["POSTGRES_DBNAME"],
+                             autocommit=True) as conn:
+            conn.execute("CHECKPOINT")
+            data = Path(conn.execute("SHOW data_directory").fetchone()[0])
+            files = [conn.execute(f"SELECT pg_relation_filepath('{schema_env['POSTGRES_SCHEMA']}.{t}')").fetchone()[0]
+                     for t in ("careledger_events", "careledger_snapshots")]
+        for file in files:  # the tables' own files, rewritten: no page keeps a note in the clear
+            held = (data / file).read_bytes()
+            assert NOTES.encode() not in held and CASE_NOTE.encode() not in held, file
+        monkeypatch.setenv("CARELEDGER_CIPHER_KEY", key)
+        settings = Settings(read_wait_seconds=2)
+        ledger = CareLedger(env=settings.event_store_env(), clock=clock, policy=settings.policy)
+        with TestClient(app=create_app(settings, ledger)) as client:
+            world.client, world.ledger, world.tokens = client, ledger, {}
+            [session] = world.call("sw", "GET", "/api/v1/sessions").json()
+            assert world.call("sw", "GET", f"/api/v1/sessions/{session['id']}").json()["notes"] == NOTES
+            assert client.get("/api/v1/healthz").json()["notes_encrypted"] is True
+        ledger.close()
+
+
 def test_new_key_prints_a_fresh_256_bit_key() -> None:
     import base64
 

@@ -25,7 +25,7 @@ def plain_rows(db: sqlite3.Connection) -> bool:
 
 def log_is_plain(events_path: Path) -> bool:
     """Whether the log file holds no sealed event (an empty log is plain: nothing to read)."""
-    db = sqlite3.connect(f"file:{events_path}?mode=ro", uri=True)
+    db = sqlite3.connect(events_path)  # not read-only: a crash's write-ahead log is read too
     try:
         if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'stored_events'").fetchone():
             return True
@@ -39,7 +39,7 @@ def encrypt(settings: Settings, reporter: Reporter = SILENT) -> int:
     """Encrypt the embedded store in place (the server must be stopped); returns the rows sealed.
     The key is CARELEDGER_CIPHER_KEY if set, else a new one in the data folder's cipher.key."""
     if settings.shared_log:
-        raise ValueError("The log is on PostgreSQL: see the README's 'Encrypting a store made in the clear'.")
+        return encrypt_postgres(settings, reporter)
     if not settings.events_path.exists():
         raise FileNotFoundError(f"There is no log at {settings.events_path}.")
     key_path, pending = settings.cipher_key_path, settings.data_dir / "cipher.key.pending"
@@ -97,3 +97,54 @@ def rows_to_seal(settings: Settings) -> int:
                    if db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (t,)).fetchone())
     finally:
         db.close()
+
+
+POSTGRES_TABLES = ("careledger_events", "careledger_snapshots")
+
+
+def encrypt_postgres(settings: Settings, reporter: Reporter = SILENT) -> int:
+    """The same on PostgreSQL, with CARELEDGER_CIPHER_KEY (every node needs the same key, so it is
+    given, never generated): every node stopped, the tables locked against writers, each row
+    sealed in one transaction, then the tables written anew (VACUUM FULL) so no page keeps it."""
+    import psycopg
+
+    if not settings.cipher_key:
+        raise ValueError("Set CARELEDGER_CIPHER_KEY (`careledger new-key`), the same on every node, first.")
+    cipher = AESCipher(Environment(env={"CIPHER_KEY": settings.cipher_key}))
+    sealed = 0
+    with psycopg.connect(**settings.postgres_params(), autocommit=True) as conn:  # transaction() is one BEGIN..COMMIT
+        tables = [t for t in POSTGRES_TABLES if conn.execute("SELECT to_regclass(%s)", (t,)).fetchone()[0]]
+        if not tables:
+            raise FileNotFoundError("There is no CareLedger log in this database (or POSTGRES_SCHEMA is not set).")
+        with conn.transaction():
+            for table in tables:
+                conn.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")  # readers may read; nobody writes
+            first = conn.execute(f"SELECT state FROM {tables[0]} LIMIT 1").fetchone()
+            if first is None or bytes(first[0][:1]) != b"{":
+                return 0
+            for table in tables:
+                last: tuple = (None, 0)
+                while True:
+                    rows = conn.execute(
+                        f"SELECT originator_id, originator_version, state FROM {table} WHERE %s::uuid IS NULL OR "
+                        "(originator_id, originator_version) > (%s::uuid, %s) ORDER BY originator_id, "
+                        "originator_version LIMIT %s", (last[0], last[0], last[1], ROWS_PER_STEP)).fetchall()
+                    if not rows:
+                        break
+                    with conn.cursor() as cursor:
+                        cursor.executemany(f"UPDATE {table} SET state = %s WHERE originator_id = %s AND "
+                                           "originator_version = %s",
+                                           [(cipher.encrypt(bytes(state)), id, version) for id, version, state in rows])
+                    last, sealed = rows[-1][:2], sealed + len(rows)
+                    reporter.advance(len(rows))
+        for table in tables:
+            conn.execute(f"VACUUM FULL {table}")
+    return sealed
+
+
+def rows_to_seal_postgres(settings: Settings) -> int | None:
+    import psycopg
+
+    with psycopg.connect(**settings.postgres_params()) as conn:
+        return sum(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in POSTGRES_TABLES
+                   if conn.execute("SELECT to_regclass(%s)", (t,)).fetchone()[0])
