@@ -43,9 +43,24 @@ def served(ledger: CareLedger, clock: FixedClock, what: dict[str, int], name: st
     ledger.check_out(shift, volunteer, what, "kiosk")
 
 
-def test_one_event_a_read_model_cannot_apply_stops_that_one_alone(
-        tmp_path: Path, clock: FixedClock, monkeypatch: pytest.MonkeyPatch, failing_tallies, told) -> None:
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def log_env(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The server's environment: the embedded log in a data folder, or a PostgreSQL log (a node)."""
+    from tests.conftest import postgres_schema
+
     monkeypatch.setenv("CARELEDGER_DATA", str(tmp_path))
+    if request.param == "sqlite":
+        yield
+        return
+    for schema_env in postgres_schema():
+        for name, value in {**schema_env, "CARELEDGER_TOKEN_SECRET": "t" * 64,
+                            "CARELEDGER_PSEUDONYM_SECRET": "p" * 64}.items():
+            monkeypatch.setenv(name, value)
+        yield
+
+
+def test_one_event_a_read_model_cannot_apply_stops_that_one_alone(
+        log_env, clock: FixedClock, failing_tallies, told) -> None:
     settings = Settings(read_wait_seconds=5)
     ledger = CareLedger(env=settings.event_store_env(), clock=clock, policy=settings.policy)
     served(ledger, clock, {"guidance": 5}, "Li Wei")

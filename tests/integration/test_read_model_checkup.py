@@ -123,3 +123,33 @@ def test_rebuild_and_doctor_deal_with_a_damaged_file_by_themselves(tmp_path: Pat
     assert list(tmp_path.glob("read_models.set-aside-*.sqlite3"))
     well = subprocess.run([sys.executable, "-m", "web.cli", "doctor"], env=env, capture_output=True, text=True)
     assert well.returncode == 0 and "All is well." in well.stdout
+
+
+@pytest.mark.postgres
+def test_on_a_postgresql_node_a_read_model_file_from_another_log_or_ahead_of_it_is_set_aside(
+        tmp_path: Path, clock: FixedClock, monkeypatch: pytest.MonkeyPatch, told) -> None:
+    from tests.conftest import postgres_schema
+
+    monkeypatch.setenv("CARELEDGER_TOKEN_SECRET", "t" * 64)
+    monkeypatch.setenv("CARELEDGER_PSEUDONYM_SECRET", "p" * 64)
+    for other_env in postgres_schema():  # another city's log, and a node file made from it
+        for name, value in other_env.items():
+            monkeypatch.setenv(name, value)
+        other_settings, other = built(tmp_path / "other", clock, volunteers=1)
+        other.close()
+    for schema_env in postgres_schema():
+        for name, value in schema_env.items():
+            monkeypatch.setenv(name, value)
+        settings, ledger = built(tmp_path / "node", clock, volunteers=3)
+        other_settings.read_models_path.replace(settings.read_models_path)
+        assert "made from another log" in (examine(settings.read_models_path, ledger.recorder) or "")
+        with TestClient(app=create_app(settings, ledger)) as client:
+            assert client.app.state.projector.wait(ledger.position, timeout=10)
+            assert city_total(client.app.state.reader()) == 6
+        ahead_of_the_log(settings.read_models_path)
+        assert "ahead of the log" in (examine(settings.read_models_path, ledger.recorder) or "")
+        with TestClient(app=create_app(settings, ledger)) as client:
+            assert client.app.state.projector.wait(ledger.position, timeout=10)
+            assert min(client.app.state.projector.positions().values()) == ledger.position
+        ledger.close()
+    assert len([r for r in told.records if r.getMessage().startswith("read-model file set aside")]) == 2
