@@ -50,3 +50,26 @@ document.addEventListener("change", (event) => {
   const select = event.target.closest("[data-autosubmit]");
   if (select && select.form) select.form.requestSubmit();
 });
+
+// A form refused or failed (4xx/5xx) is not swapped in by htmx: say the server's words above the
+// page instead, and keep everything typed (never lose a person's input); say so, too, when the
+// server cannot be reached at all.
+function sayFailure(text) {
+  const messages = document.getElementById("messages");
+  if (!messages) return;
+  messages.querySelectorAll("[data-failure]").forEach((old) => old.remove());
+  const said = document.createElement("div");
+  said.className = "flash error";
+  said.setAttribute("role", "alert");
+  said.dataset.failure = "";
+  said.textContent = text;
+  messages.prepend(said);
+  said.scrollIntoView({ block: "center" });
+}
+document.addEventListener("htmx:responseError", (event) => {
+  const xhr = event.detail.xhr;
+  const page = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
+  const problem = page.querySelector("[data-problem]");
+  sayFailure(problem ? problem.textContent.trim() : `${document.body.dataset.failed} (${xhr.status})`);
+});
+document.addEventListener("htmx:sendError", () => sayFailure(document.body.dataset.unreachable));
