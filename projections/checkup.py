@@ -13,6 +13,7 @@ from typing import Any
 from projections.store import ReadModel, ReadModelStore
 
 log = logging.getLogger("careledger")
+DAMAGED = frozenset({11, 26})  # SQLITE_CORRUPT ("disk image is malformed"), SQLITE_NOTADB
 
 
 def log_identity(recorder: Any) -> str | None:
@@ -25,14 +26,16 @@ def log_identity(recorder: Any) -> str | None:
     return f"{event.originator_id}:{event.originator_version}:{event.topic}"
 
 
-def examine(path: Path, recorder: Any) -> str | None:
-    """What is wrong with the read-model file at `path`, in words; None if it may be served."""
+def examine(path: Path, recorder: Any, thorough: bool = True) -> str | None:
+    """What is wrong with the read-model file at `path`, in words; None if it may be served.
+    `thorough` reads every page (`PRAGMA quick_check`): for a server starting or a rebuild;
+    short jobs look at the header, the positions and the log it was made from only."""
     if not path.exists():
         return None
     try:
         conn = sqlite3.connect(path, timeout=30)  # read-write: a crash's -wal is recovered, not taken for damage
         try:
-            verdict = [row[0] for row in conn.execute("PRAGMA quick_check(5)")]
+            verdict = [row[0] for row in conn.execute("PRAGMA quick_check(5)")] if thorough else ["ok"]
             if verdict != ["ok"]:
                 return f"it is damaged ({'; '.join(verdict)[:300]})"
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -50,7 +53,9 @@ def examine(path: Path, recorder: Any) -> str | None:
                 return "it was made from another log (its first event is not this log's)"
         finally:
             conn.close()
-    except sqlite3.DatabaseError as unreadable:  # "file is not a database", "disk image is malformed"
+    except sqlite3.DatabaseError as unreadable:
+        if getattr(unreadable, "sqlite_errorcode", 0) & 0xFF not in DAMAGED:
+            raise  # busy, locked, full, an I/O error: the file may be fine; never set aside for that
         return f"it is damaged: it cannot be read ({unreadable})"
     return None
 
@@ -72,10 +77,10 @@ def set_aside(path: Path, problem: str) -> Path:
     return aside
 
 
-def open_checked(path: Path, recorder: Any, models: Iterable[ReadModel]) -> ReadModelStore:
+def open_checked(path: Path, recorder: Any, models: Iterable[ReadModel], thorough: bool = True) -> ReadModelStore:
     """The read-model store at `path`, once checked: a bad file is set aside and a new one begun
     (the caller's catch-up fills it from the log, with progress)."""
-    problem = examine(path, recorder)
+    problem = examine(path, recorder, thorough)
     if problem is not None:
         set_aside(path, problem)
     store = ReadModelStore(path, models)

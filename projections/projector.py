@@ -61,6 +61,16 @@ class Quarantine:
         return {"read_model": self.read_model, "position": self.position, "event": self.event, "error": self.error}
 
 
+# SQLite's primary result codes that say the file or the machine failed, not the statement:
+# busy, locked, out of memory, read-only, I/O error, full, cannot open, locking protocol.
+_FILE_FAULTS = frozenset({5, 6, 7, 8, 10, 13, 14, 15})
+
+
+def _the_files_fault(error: Exception) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    return isinstance(error, sqlite3.Error) and code is not None and code & 0xFF in _FILE_FAULTS
+
+
 class _HandlerFailed(Exception):
     def __init__(self, read_model: str, position: int | None, event: Any, error: Exception) -> None:
         super().__init__(read_model)
@@ -195,7 +205,10 @@ class Projector:
         if self._watchers:
             for _, event in events:
                 for listener in self._watchers.get(type(event), ()):
-                    listener(event)
+                    try:
+                        listener(event)
+                    except Exception:  # noqa: BLE001 - one listener's failure stops neither the others nor us
+                        log.exception("a listener failed on an event", extra={"event": type(event).__qualname__})
         self._reached(events[-1][0])
 
     def _apply_batch(self, events: list[tuple[int, Any]]) -> None:
@@ -210,18 +223,18 @@ class Projector:
                     if position > positions[name] and name not in quarantined:
                         try:
                             handler(c, event, position)
-                        except sqlite3.OperationalError:
-                            raise  # the file's fault (full, busy), not the event's: tried again later
                         except Exception as error:
+                            if _the_files_fault(error):
+                                raise  # full, busy, unreadable: not the event's fault, tried again later
                             raise _HandlerFailed(name, position, event, error) from error
             for name, model in self.store.models.items():
                 if name in quarantined:
                     continue
                 try:
                     model.flush(c)
-                except sqlite3.OperationalError:
-                    raise
                 except Exception as error:
+                    if _the_files_fault(error):
+                        raise
                     raise _HandlerFailed(name, None, None, error) from error
                 c.execute("UPDATE positions SET position = ? WHERE read_model = ? AND position < ?",
                           (last, name, last))
@@ -238,7 +251,7 @@ class Projector:
         tables (sqlite3.DatabaseError "access to TABLE.COLUMN is prohibited", see `stopped_reads`): its rows stop at an
         event it could not apply, so an answer from them would be wrong without saying so.
         Setting the authorizer expires the connection's prepared statements, so it holds at once."""
-        tables = {table for name in self.quarantined for table in self.store.models[name].tables}
+        tables = {table for name in tuple(self.quarantined) for table in self.store.models[name].tables}
         if not tables:
             conn.set_authorizer(None)
             return
@@ -252,6 +265,8 @@ class Projector:
         """The quarantines behind a query refused by `guard` (empty for any other error)."""
         if not isinstance(error, sqlite3.DatabaseError) or not self.quarantined:
             return []
+        if str(error) == "not authorized":  # a statement that reads no column (count(*)) names no table
+            return list(self.quarantined.values())
         denied = re.match(r"access to (\w+)\.", str(error))
         if denied is None:
             return []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -25,10 +26,12 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from domain.application import CareLedger
+from domain.storage.wal import fold_wal
 from domain.volunteers import Volunteer
 from projections import roster
-from projections.projector import READ_MODELS, Projector
 from projections.checkup import open_checked
+from projections.projector import READ_MODELS, Projector
+from projections.store import connect
 from web.api.auth import AuthController
 from web.api.calendar import CalendarController
 from web.api.cases import CasesController
@@ -53,6 +56,7 @@ from web.openapi import document_files, document_problems
 from web.operations import LAG, REQUEST_TIMES, MetricsController, json_logging
 from web.security import add_security_headers, check_csrf
 from web.settings import Settings, json_logs
+from web.store_lock import hold_shared
 from web.jobs.sweeper import every, sweep
 from web.ui.cases import CasesPagesController
 from web.ui.certificates import CertificatesPagesController
@@ -79,7 +83,9 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
     ledger = ledger or CareLedger(env=settings.event_store_env(), policy=settings.policy,
                                   case_policy=settings.case_policy)
     ledger.open_catalogue()
-    store = open_checked(settings.read_models_path, ledger.recorder, READ_MODELS)
+    # `careledger serve` read every page of the file a moment ago, before handing over to this worker.
+    checked = os.environ.pop("CARELEDGER_READ_MODELS_CHECKED", "") == str(settings.read_models_path)
+    store = open_checked(settings.read_models_path, ledger.recorder, READ_MODELS, thorough=not checked)
     projector = Projector(ledger, store)
     ledger.on_saved.append(projector.wake)
     kept = kept_between_requests(settings)
@@ -137,6 +143,11 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
         if receipt.position and not projector.wait(receipt.position, timeout=max(30.0, settings.read_wait_seconds)):
             raise HTTPException(status_code=503, detail="Forgotten, but the read models have not erased every copy "
                                 "yet; send it again shortly (forgetting twice is harmless).", headers={"Retry-After": "5"})
+        folding = connect(store.path)  # whatever the watcher managed: their write-ahead log emptied, here
+        try:
+            fold_wal(folding)
+        finally:
+            folding.close()
     commands.after_forgetting.append(scrub_copies)
     postman, zone = settings.postman(), ZoneInfo(settings.timezone)
 
@@ -145,7 +156,13 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
         if postman.open:
             deliver(ledger, reader(), postman, zone)
 
+    held: list[Any] = []
+
     def start() -> None:
+        if not settings.shared_log:  # `careledger encrypt` and `restore` wait until this server stops
+            held.append(hold_shared(settings.data_dir))
+        if watch is not None:
+            watch.follow(stop)
         projector.catch_up()
         # The morning rush checks in to today's shifts: have them and their volunteers in memory
         # before the first kiosk asks (a cold load was a sixth of a check-in's time in bench/).
@@ -155,7 +172,6 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
         logging.getLogger("careledger").info("aggregates loaded for the day ahead", extra={"aggregates": warmed})
         follower.start()
         if watch is not None:
-            watch.follow(stop)
             # Requests run in the loop's default threads (6 on two cores): a silent database holds
             # those it caught until it answers, and the rest must still find one.
             asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(settings.threads, "request"))
@@ -181,6 +197,8 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
         if not follower.is_alive():  # left whole: the write-ahead log folded into the file
             store.scrub()
             store.close()
+        for lock in held:
+            lock.close()
 
     app = Litestar(
         route_handlers=[AuthController, UnitsController, VolunteersController, TrainingsController, ShiftsController,

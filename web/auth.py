@@ -19,7 +19,7 @@ from litestar.security.jwt import JWTAuth, JWTCookieAuth, Token
 
 from domain.errors import NotFound
 from domain.permissions import ROLES, UNIT_BOUND_ROLES, Actor
-from web.log_watch import or_as_known
+from web.log_watch import LogAway, or_as_known
 
 UNIT_BOUND = UNIT_BOUND_ROLES
 ANY_ROLE = ROLES
@@ -94,8 +94,12 @@ async def retrieve_principal(token: Token, connection: ASGIConnection) -> Princi
             account = state.ledger.get_account(id)
         else:  # PostgreSQL is asked for newer events, never on the event loop; while it is silent,
             # the account as last read here (reads from the local read models go on meanwhile)
-            account = await or_as_known(watch, lambda: state.ledger.get_account(id),
-                                        lambda: state.ledger.known_account(id) or watch.ensure())
+            def as_known() -> Any:
+                known = state.ledger.known_account(id)
+                if known is None:
+                    raise LogAway("the event log's database cannot be reached, and this account was not read here yet")
+                return known
+            account = await or_as_known(watch, lambda: state.ledger.get_account(id), as_known)
     except (NotFound, ValueError):
         return None
     if account.disabled or token.extras.get("sessions_ended", 0) != account.sessions_ended:

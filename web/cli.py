@@ -43,13 +43,14 @@ def _ledger(settings: Settings) -> CareLedger:
                       case_policy=settings.case_policy)
 
 
-def _read_models(settings: Settings, ledger: CareLedger) -> Any:
+def _read_models(settings: Settings, ledger: CareLedger, thorough: bool = False) -> Any:
     """This node's read-model store, checked first: a damaged file, or one from another log or
-    ahead of it, is set aside and begun again (the caller catches it up, with progress)."""
+    ahead of it, is set aside and begun again (the caller catches it up, with progress). Every
+    page is read (`thorough`) by serve and rebuild; short jobs look at what is cheap to look at."""
     from projections.checkup import open_checked
     from projections.projector import READ_MODELS
 
-    return open_checked(settings.read_models_path, ledger.recorder, READ_MODELS)
+    return open_checked(settings.read_models_path, ledger.recorder, READ_MODELS, thorough)
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
@@ -92,7 +93,7 @@ def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
 
     names = [m.name for m in models_named(args.names)]
     with _ledger(settings) as ledger, progress_bar(f"rebuild {', '.join(names)}", ledger.position) as reporter:
-        _read_models(settings, ledger).close()  # a damaged file is set aside first, not fought with
+        _read_models(settings, ledger, thorough=True).close()  # a damaged file is set aside, not fought with
         positions = rebuild(ledger, settings.read_models_path, names, reporter)
         head = ledger.position
     stopped = {name: at for name, at in positions.items() if at < head}
@@ -359,7 +360,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         if ledger.mapper.cipher is None:
             log.warning("notes are NOT encrypted at rest: this store was made in the clear. Stop the server and "
                         "run `careledger encrypt` (on PostgreSQL with CARELEDGER_CIPHER_KEY set, then set on every node).")
-        store = _read_models(settings, ledger)
+        store = _read_models(settings, ledger, thorough=True)
         behind = ledger.position - min(store.positions().values(), default=0)
         if behind > 0:
             with progress_bar("read models catching up", behind) as reporter:
@@ -387,6 +388,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     # directory's), so the worker serves the CareLedger this command is part of.
     sys.stdout.flush()
     sys.stderr.flush()
+    os.environ["CARELEDGER_READ_MODELS_CHECKED"] = str(settings.read_models_path)  # every page, just now
     os.execv(sys.executable, [sys.executable, "-P", "-m", "granian", "--interface", "asgi", "--factory",
                               "--host", args.host, "--port", str(args.port), "--workers", "1", "--no-ws",
                               "--log-level", "warning", f"{Path(__file__).resolve().with_name('app.py')}:create_app"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -17,6 +18,8 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from domain.storage.wal import fold_wal
+
+log = logging.getLogger("careledger")
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 PENDING = -1
@@ -48,6 +51,7 @@ class IdempotencyStore:
         self.conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=10)
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA secure_delete=ON")  # an answer dropped leaves no copy in free space
+        self.conn.execute("PRAGMA synchronous=NORMAL")  # WAL: a crash of the server loses none; power loss, the last
         self.conn.execute("CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, body_hash TEXT, status INTEGER, "
                           "headers TEXT, body BLOB, stored_at REAL)")
         self.conn.execute("CREATE INDEX IF NOT EXISTS answers_stored_at ON answers (stored_at)")
@@ -154,22 +158,35 @@ class IdempotencyMiddleware(ASGIMiddleware):
         kept = False
 
         async def capture(message: Message) -> None:
+            """The answer is kept before the client hears any of it: a command sent after this
+            answer (forgetting whom it names, say) always finds it kept. Should keeping it fail,
+            the answer still goes out (it was recorded) and the failure is logged."""
             nonlocal kept
             if message["type"] == "http.response.start":
                 started.update(message)
-            elif message["type"] == "http.response.body":
-                sent_body.append(message.get("body", b""))
-                status = started.get("status", 500)
-                if not message.get("more_body", False) and status < 500:
-                    # Kept before the client hears it: a command sent after this answer (forgetting
-                    # whom it names, say) always finds it kept.
-                    headers = [(k.decode(), v.decode()) for k, v in started.get("headers", [])]
+                return  # held back until the body is whole
+            if message["type"] != "http.response.body":
+                await send(message)
+                return
+            sent_body.append(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            status = started.get("status", 500)
+            if status < 500:
+                headers = [(k.decode(), v.decode()) for k, v in started.get("headers", [])]
+                kept = True  # answered: the claim stays even if keeping the answer fails (a retry waits, then runs)
+                try:
                     await asyncio.to_thread(self.answers.store, key, status, headers, b"".join(sent_body))
-                    kept = True
-            await send(message)
+                except Exception:  # noqa: BLE001 - the write happened: its answer must still be given
+                    log.exception("an answer could not be kept for retries", extra={"status": status})
+            await send(started)
+            await send({"type": "http.response.body", "body": b"".join(sent_body)})
 
         try:
             await next_app(scope, replay, capture)
         finally:
             if not kept:  # a failure is not an answer: the retry runs again
-                await asyncio.to_thread(self.answers.forget, key)
+                try:
+                    await asyncio.to_thread(self.answers.forget, key)
+                except Exception:  # noqa: BLE001 - left pending: a retry runs again once it is abandoned
+                    log.exception("a pending retry claim could not be dropped")

@@ -16,16 +16,22 @@ from typing import Any
 
 import msgspec
 import psycopg
-from eventsourcing.persistence import OperationalError
+from eventsourcing.persistence import PersistenceError
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 log = logging.getLogger("careledger")
 
+# A request caught in flight may yet be recorded when the database answers again: say so.
+IN_FLIGHT = ("The event log's database stopped answering while this request was on its way: it may or may "
+             "not have been recorded. Send it again (with the same Idempotency-Key it is recorded once).")
+IN_FLIGHT_PAGE = "The event log's database stopped answering: this may not have been recorded. Check, then try again."
+IN_FLIGHT_PAGE_ZH = "事件日志数据库暂时没有响应：本次操作可能未被记录。请核对后再试。"
 STALE_HEADER = (b"careledger-stale", b"the event log's database cannot be reached: read models may be behind")
 
 
-class LogAway(OperationalError):
-    """The log's database has not answered for a while: refused without trying (web/outages.py)."""
+class LogAway(PersistenceError):
+    """The log's database has not answered for a while: refused without trying (web/outages.py).
+    Not an OperationalError: eventsourcing retries those ten times, 0.2 s apart."""
 
 
 class LogWatch:
@@ -61,6 +67,7 @@ class LogWatch:
         return gated
 
     def follow(self, stop: threading.Event) -> threading.Thread:
+        self.answered_at = time.monotonic()  # silence is counted from when it starts asking
         thread = threading.Thread(target=self._ask, args=(stop,), name="log watch", daemon=True)
         thread.start()
         return thread
@@ -135,7 +142,10 @@ def answered_in_time(app: ASGIApp, watch: LogWatch, poll: float = 0.1, grace: fl
             if done:
                 work.result()
                 return
-            if not started and watch.away and time.monotonic() - began >= grace:
+            if started:  # answering (a stream may stay open for hours): nothing left to watch
+                await work
+                return
+            if watch.away and time.monotonic() - began >= grace:
                 given_up = True
                 work.add_done_callback(lambda task: task.cancelled() or task.exception())
                 await _refuse(scope, send)
@@ -151,12 +161,15 @@ async def _refuse(scope: Scope, send: Send) -> None:
     if scope["path"].startswith("/api/"):
         kind, body = b"application/problem+json", msgspec.json.encode({
             "type": "about:blank", "status": 503, "title": "Not ready yet", "reason": LOG_AWAY.reason,
-            "detail": LOG_AWAY.detail})
+            "detail": IN_FLIGHT})
     else:
+        cookies = dict(scope.get("headers", [])).get(b"cookie", b"")
+        zh = b"lang=zh" in cookies or (b"lang=" not in cookies and
+                                       b"zh" in dict(scope.get("headers", [])).get(b"accept-language", b"")[:8])
+        said, lang = (IN_FLIGHT_PAGE_ZH, "zh-CN") if zh else (html.escape(IN_FLIGHT_PAGE), "en")
         kind, body = b"text/html; charset=utf-8", (
-            '<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>503</title>'
-            f'<p lang="en">{html.escape(LOG_AWAY.message)}</p><p>暂时无法连接事件日志数据库：本次操作未被记录。请稍后再试。</p>'
-            '</html>').encode()
+            f'<!doctype html><html lang="{lang}"><meta charset="utf-8"><title>503</title>'
+            f'<h1 data-problem>{said}</h1></html>').encode()
     await send({"type": "http.response.start", "status": 503, "headers": [
         (b"content-type", kind), (b"retry-after", str(LOG_AWAY.retry_after).encode()), (b"cache-control", b"no-store")]})
     await send({"type": "http.response.body", "body": body})

@@ -100,8 +100,9 @@ class _ReadModelLag:
     def collect(self):  # noqa: ANN201 - prometheus_client's collector protocol
         if self.state is None:
             return
-        try:
-            head = self.state.ledger.position
+        watch = getattr(self.state, "log_watch", None)
+        try:  # on the event loop: never asked of a database known to be silent
+            head = None if watch is not None and watch.away else self.state.ledger.position
         except Exception:  # noqa: BLE001 - the log's database away: said by the gauge below, not a 500
             head = None
         positions = self.state.projector.positions()

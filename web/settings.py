@@ -19,9 +19,18 @@ class ConfigurationError(Exception):
 
 def write_private(path: Path, text: str) -> None:
     """A file only its owner may read, from the moment it exists (not chmod-ed afterwards)."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    made = path.with_name(f".{path.name}.{os.getpid()}")
+    descriptor = os.open(made, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w") as file:
         file.write(text)
+        file.flush()
+        os.fsync(file.fileno())
+    try:
+        os.link(made, path)  # whole or not at all: a process starting beside never reads half a key
+    except FileExistsError:
+        pass  # another process made it first: theirs is the one
+    finally:
+        made.unlink()
 
 
 def _env(name: str, default: str) -> str:

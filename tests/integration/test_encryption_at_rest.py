@@ -95,6 +95,9 @@ def test_a_store_made_in_the_clear_says_so_and_careledger_encrypt_seals_it(
         assert health["notes_encrypted"] is False and health["status"] == "ok"  # a warning, not an outage
         assert "notes are not encrypted" in health["warnings"][0]["problem"]
         assert "careledger encrypt" in health["warnings"][0]["do"]
+        beside = subprocess.run([sys.executable, "-m", "web.cli", "encrypt"], capture_output=True, text=True,
+                                env={**os.environ, "CARELEDGER_DATA": str(tmp_path)})
+        assert beside.returncode == 2 and "A server is running" in beside.stderr  # never beside a server
     ledger.close()
     # The notes are there to be read (a phone number is sealed with its volunteer's key either way).
     assert [s for s in SECRETS if s in _on_disk(tmp_path)] == SECRETS[1:]

@@ -193,4 +193,6 @@ def test_on_postgresql_forgetting_leaves_no_copy_in_the_tables_files(tmp_path: P
         files = [p for p in (data / "base" / str(database)).iterdir() if p.is_file()]
         held = [p.name for p in files if (lambda b: key in b or NAME.encode() in b)(p.read_bytes())]
         assert held == [], "a file of the database still holds the key or the name"
+        for kept in (tmp_path / "node0").iterdir():  # and the node's own files (its read models)
+            assert NAME.encode() not in kept.read_bytes() and PHONE.encode() not in kept.read_bytes(), kept.name
         assert world.ledger.vault.key(UUID(volunteer), create=False) is None

@@ -185,3 +185,36 @@ def test_rebuild_builds_the_others_and_doctor_says_what_to_do(tmp_path: Path, cl
     assert subprocess.run([sys.executable, "-m", "web.cli", "rebuild", "tallies"], env=fixed).returncode == 0
     well = subprocess.run([sys.executable, "-m", "web.cli", "doctor"], env=fixed, capture_output=True, text=True)
     assert well.returncode == 0 and "All is well." in well.stdout
+
+
+def test_a_handler_s_sql_error_quarantines_its_model_but_the_file_s_fault_is_tried_again(
+        tmp_path: Path, clock: FixedClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    from projections.projector import READ_MODELS, Projector
+    from projections.store import ReadModelStore
+
+    ledger = CareLedger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, clock=clock)
+    served(ledger, clock, {"guidance": 5}, "Li Wei")
+    handler = tallies.handlers[Shift.CheckedOut]
+    full = sqlite3.OperationalError("database or disk is full")
+    full.sqlite_errorcode = 13  # SQLITE_FULL, as SQLite sets it
+
+    def disk_full(c: Any, e: Any, position: int) -> None:
+        raise full
+    monkeypatch.setitem(tallies.handlers, Shift.CheckedOut, disk_full)
+    store = ReadModelStore(tmp_path / "read_models.sqlite3", READ_MODELS)
+    projector = Projector(ledger, store)
+    with pytest.raises(sqlite3.OperationalError):
+        projector.catch_up()  # the file's fault: nothing quarantined, follow() tries again
+    assert projector.quarantined == {}
+
+    def bad_sql(c: Any, e: Any, position: int) -> None:
+        c.execute("SELECT no_such_column FROM person_times")
+    monkeypatch.setitem(tallies.handlers, Shift.CheckedOut, bad_sql)
+    projector = Projector(ledger, store)  # (handlers are routed when a projector is made)
+    projector.catch_up()  # a bug in the handler: that read model stops there, the others go on
+    assert list(projector.quarantined) == ["tallies"] and "no such column" in projector.quarantined["tallies"].error
+    assert store.positions()["roster"] == ledger.position
+    monkeypatch.setitem(tallies.handlers, Shift.CheckedOut, handler)
+    store.close()

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from web.progress import SILENT, Reporter
 from web.settings import Settings
+from web.store_lock import alone
 
 MANIFEST = "careledger-backup.txt"
 PAGES_PER_STEP = 4096  # 16 MiB at a time: writers are held up for a moment at most, never for the whole copy
@@ -83,6 +84,11 @@ def backup(settings: Settings, target: Path, reporter: Reporter = SILENT) -> lis
 def restore(settings: Settings, source: Path) -> Path | None:
     """Put a backup in place of the data folder's store (the server must be stopped). What was
     there is moved aside, not deleted; its folder is returned."""
+    with alone(settings.data_dir, "restoring a backup into it"):
+        return _restore(settings, source)
+
+
+def _restore(settings: Settings, source: Path) -> Path | None:
     if not (source / MANIFEST).exists() or not (source / "events.sqlite3").exists():
         raise FileNotFoundError(f"{source} is not a CareLedger backup (no {MANIFEST} and events.sqlite3).")
     check = sqlite3.connect(source / "events.sqlite3")
@@ -102,6 +108,8 @@ def restore(settings: Settings, source: Path) -> Path | None:
         aside.mkdir()
         for path in present:
             path.rename(aside / path.name)
+        if settings.cipher_key_path.exists():  # what was set aside stays readable with its key beside it
+            shutil.copy2(settings.cipher_key_path, aside / settings.cipher_key_path.name)
     for path in source.iterdir():
         if path.name != MANIFEST:
             shutil.copy2(path, data / path.name)

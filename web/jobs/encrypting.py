@@ -7,20 +7,33 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import msgspec
 from eventsourcing.cipher import AESCipher
 from eventsourcing.utils import Environment
 
 from web.progress import SILENT, Reporter
 from web.settings import Settings, write_private
+from web.store_lock import alone
 
 TABLES = ("stored_events", "stored_snapshots")
 ROWS_PER_STEP = 5_000
 
 
+def is_plain(state: bytes) -> bool:
+    """Whether a stored state is JSON in the clear. A sealed one begins with a random nonce, which
+    is `{` one time in 256, but is then no JSON object."""
+    if state[:1] != b"{":
+        return False
+    try:
+        return isinstance(msgspec.json.decode(state), dict)
+    except msgspec.DecodeError:
+        return False
+
+
 def plain_rows(db: sqlite3.Connection) -> bool:
-    """Whether the log holds events in the clear (their state is JSON; a sealed one never starts with `{`)."""
+    """Whether the log holds events in the clear."""
     row = db.execute("SELECT state FROM stored_events LIMIT 1").fetchone()
-    return row is not None and bytes(row[0][:1]) == b"{"
+    return row is not None and is_plain(bytes(row[0]))
 
 
 def log_is_plain(events_path: Path) -> bool:
@@ -30,7 +43,7 @@ def log_is_plain(events_path: Path) -> bool:
         if not db.execute("SELECT 1 FROM sqlite_master WHERE name = 'stored_events'").fetchone():
             return True
         row = db.execute("SELECT state FROM stored_events LIMIT 1").fetchone()
-        return row is None or bytes(row[0][:1]) == b"{"
+        return row is None or is_plain(bytes(row[0]))
     finally:
         db.close()
 
@@ -42,6 +55,11 @@ def encrypt(settings: Settings, reporter: Reporter = SILENT) -> int:
         return encrypt_postgres(settings, reporter)
     if not settings.events_path.exists():
         raise FileNotFoundError(f"There is no log at {settings.events_path}.")
+    with alone(settings.data_dir, "encrypting its log"):
+        return _encrypt(settings, reporter)
+
+
+def _encrypt(settings: Settings, reporter: Reporter) -> int:
     key_path, pending = settings.cipher_key_path, settings.data_dir / "cipher.key.pending"
     db = sqlite3.connect(settings.events_path, isolation_level=None, timeout=1)
     try:
@@ -52,7 +70,7 @@ def encrypt(settings: Settings, reporter: Reporter = SILENT) -> int:
             raise ValueError("The log is in use: stop the server (and every careledger command) first.") from None
         if not plain_rows(db):
             db.execute("ROLLBACK")
-            if pending.exists():  # sealed before it was interrupted: the pending key is the key
+            if pending.exists() and not settings.cipher_key:  # sealed before it was interrupted: that key is it
                 pending.rename(key_path)
             return 0
         if key_path.exists() or settings.cipher_key:
@@ -75,7 +93,8 @@ def encrypt(settings: Settings, reporter: Reporter = SILENT) -> int:
                 if not rows:
                     break
                 db.executemany(f"UPDATE {table} SET state = ? WHERE originator_id = ? AND originator_version = ?",
-                               [(cipher.encrypt(bytes(state)), id, version) for id, version, state in rows])
+                               [(cipher.encrypt(bytes(state)), id, version) for id, version, state in rows
+                                if is_plain(bytes(state))])  # a row sealed already is left as it is
                 last, sealed = rows[-1][:2], sealed + len(rows)
                 reporter.advance(len(rows))
         db.execute("COMMIT")
@@ -85,7 +104,7 @@ def encrypt(settings: Settings, reporter: Reporter = SILENT) -> int:
         if db.in_transaction:
             db.execute("ROLLBACK")
         db.close()
-    if pending.exists():
+    if pending.exists() and not settings.cipher_key:
         pending.rename(key_path)
     return sealed
 
@@ -120,7 +139,7 @@ def encrypt_postgres(settings: Settings, reporter: Reporter = SILENT) -> int:
             for table in tables:
                 conn.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")  # readers may read; nobody writes
             first = conn.execute(f"SELECT state FROM {tables[0]} LIMIT 1").fetchone()
-            if first is None or bytes(first[0][:1]) != b"{":
+            if first is None or not is_plain(bytes(first[0])):
                 return 0
             for table in tables:
                 last: tuple = (None, 0)
@@ -134,7 +153,8 @@ def encrypt_postgres(settings: Settings, reporter: Reporter = SILENT) -> int:
                     with conn.cursor() as cursor:
                         cursor.executemany(f"UPDATE {table} SET state = %s WHERE originator_id = %s AND "
                                            "originator_version = %s",
-                                           [(cipher.encrypt(bytes(state)), id, version) for id, version, state in rows])
+                                           [(cipher.encrypt(bytes(state)), id, version) for id, version, state in rows
+                                            if is_plain(bytes(state))])
                     last, sealed = rows[-1][:2], sealed + len(rows)
                     reporter.advance(len(rows))
         for table in tables:
