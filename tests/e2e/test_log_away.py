@@ -180,5 +180,6 @@ def test_the_node_answers_while_postgresql_is_paused_or_stopped_and_recovers_by_
         lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
         said = [line["message"] for line in lines]
         assert any("cannot be reached" in m for m in said) and any("answers again" in m for m in said)
+        assert any("notes are NOT encrypted" in m for m in said)  # no CARELEDGER_CIPHER_KEY: said at start
     finally:
         stop(server)
