@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from datetime import datetime
 from uuid import UUID, uuid5
 
@@ -16,8 +18,20 @@ USERNAME = 64
 _ACCOUNT_NAMESPACE = UUID("0b0d5a4e-3f57-4b8e-8f0e-5d1c9f3a7e21")
 
 
+def normal_username(username: str) -> str:
+    """One spelling of a username for every purpose (its account, its failed logins): Unicode
+    compatibility forms folded (NFKC: a full-width letter is the letter), spaces around it of any
+    kind stripped, case folded. " Victim", "victim\t" and "\u3000victim" are all "victim"."""
+    return unicodedata.normalize("NFKC", username).strip().casefold()
+
+
 def account_id(username: str) -> UUID:
     """Usernames are unique because the account's id is derived from it: a second one conflicts."""
+    return uuid5(_ACCOUNT_NAMESPACE, normal_username(username))
+
+
+def legacy_account_id(username: str) -> UUID:
+    """The id an account made before usernames were normalised with NFKC and casefold got."""
     return uuid5(_ACCOUNT_NAMESPACE, username.strip().lower())
 
 
@@ -34,7 +48,7 @@ class Account(Aggregate):
             raise InvalidCommand("unit_ids", f"a {role} must act for at least one unit")
         if role == "volunteer" and volunteer_id is None:
             raise InvalidCommand("volunteer_id", "a volunteer account must name its volunteer")
-        return cls(username.strip().lower(), password_hash, role, unit_ids, volunteer_id, actor)
+        return cls(normal_username(username), password_hash, role, unit_ids, volunteer_id, actor)
 
     @staticmethod
     def create_id(username: str) -> UUID:

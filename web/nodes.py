@@ -52,6 +52,7 @@ class Kept:
     # take_turn(name, seconds): whether this node does this round of a periodic job (the sweep,
     # the mailroom). One node alone always does; of several, the first to ask in each period.
     take_turn: Callable[[str, float], bool] = lambda name, seconds: True
+    address_throttle: Any = None  # failed logins per client address (password spraying)
 
 
 def kept_between_requests(settings: Settings) -> Kept:
@@ -60,9 +61,11 @@ def kept_between_requests(settings: Settings) -> Kept:
     if settings.shared_log:
         pool = shared_pool(settings)
         return Kept(SharedAnswers(pool), SharedThrottle(pool, settings.login_attempts), SharedImportJobs(pool),
-                    pool.close, SharedRounds(pool).take_turn)
+                    pool.close, SharedRounds(pool).take_turn,
+                    SharedThrottle(pool, settings.login_attempts_per_address, prefix="\x01address "))
     answers = IdempotencyStore(settings.data_dir / "idempotency.sqlite3")
-    return Kept(answers, LoginThrottle(settings.login_attempts), ImportJobs(), answers.conn.close)
+    return Kept(answers, LoginThrottle(settings.login_attempts), ImportJobs(), answers.conn.close,
+                address_throttle=LoginThrottle(settings.login_attempts_per_address))
 
 
 def shared_pool(settings: Settings) -> ConnectionPool:
@@ -120,24 +123,25 @@ class SharedAnswers:
 class SharedThrottle:
     """web/auth.py's LoginThrottle, its failed logins counted in PostgreSQL."""
 
-    def __init__(self, pool: ConnectionPool, attempts: int = 5, window: float = 300.0) -> None:
+    def __init__(self, pool: ConnectionPool, attempts: int = 5, window: float = 300.0, prefix: str = "") -> None:
         self.pool, self.attempts, self.window = pool, attempts, window
+        self.prefix = prefix  # failed logins per client address share the table, under their own keys
 
     def retry_after(self, username: str) -> int:
         with self.pool.connection() as conn:
             conn.execute(f"DELETE FROM careledger_failed_logins WHERE at < {_NOW} - %s", (self.window,))
             failures, oldest, now = conn.execute(
                 f"SELECT count(*), min(at), {_NOW} FROM careledger_failed_logins WHERE username = %s",
-                (username.lower(),)).fetchone()
+                (self.prefix + username.lower(),)).fetchone()
         return int(oldest + self.window - now) + 1 if failures >= self.attempts else 0
 
     def failed(self, username: str) -> None:
         with self.pool.connection() as conn:
-            conn.execute(f"INSERT INTO careledger_failed_logins VALUES (%s, {_NOW})", (username.lower(),))
+            conn.execute(f"INSERT INTO careledger_failed_logins VALUES (%s, {_NOW})", (self.prefix + username.lower(),))
 
     def succeeded(self, username: str) -> None:
         with self.pool.connection() as conn:
-            conn.execute("DELETE FROM careledger_failed_logins WHERE username = %s", (username.lower(),))
+            conn.execute("DELETE FROM careledger_failed_logins WHERE username = %s", (self.prefix + username.lower(),))
 
 
 class SharedImportJobs:

@@ -13,6 +13,7 @@ from litestar.types import Message, Scope
 SESSION_COOKIE = "token"
 CSRF_FIELD = "_csrf"
 CSRF_HEADER = "x-csrf-token"
+LOGIN_NONCE = "login_nonce"  # the login form's own cookie: its token is bound to it
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 # No inline script anywhere (style attributes only); nothing framed, posted or fetched elsewhere.
@@ -54,6 +55,14 @@ async def check_csrf(request: Request) -> Any:
     if request.method not in UNSAFE or "authorization" in request.headers:
         return None
     session = request.cookies.get(SESSION_COOKIE)
+    if request.url.path == "/login":  # before a session: the token is bound to the login form's cookie
+        nonce = request.cookies.get(LOGIN_NONCE)
+        given = (await request.form()).get(CSRF_FIELD) if nonce else None
+        if not nonce or not isinstance(given, str) or not hmac.compare_digest(
+                given, csrf_token(request.app.state.signing_secret, "login:" + nonce)):
+            raise PermissionDeniedException("This login form is out of date or was sent from another site; "
+                                            "reload the page and try again.")
+        return None
     if not session:
         return None
     given = request.headers.get(CSRF_HEADER)

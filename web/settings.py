@@ -76,6 +76,15 @@ class Settings:
     cipher_key: str = field(default_factory=lambda: _env("CARELEDGER_CIPHER_KEY", ""))
     token_minutes: int = field(default_factory=lambda: int(_env("CARELEDGER_TOKEN_MINUTES", "480")))
     login_attempts: int = field(default_factory=lambda: int(_env("CARELEDGER_LOGIN_ATTEMPTS", "5")))
+    # Failed logins from one client address in 5 minutes, whatever the usernames (password spraying);
+    # a hospital behind one NAT address shares it, hence more than a person's five
+    login_attempts_per_address: int = field(default_factory=lambda: int(
+        _env("CARELEDGER_LOGIN_ATTEMPTS_PER_ADDRESS", "30")))
+    # Proxies whose X-Forwarded-For (client address) and X-Forwarded-Proto are believed
+    trusted_proxies: str = field(default_factory=lambda: _env("CARELEDGER_TRUSTED_PROXIES", ""))
+    # Session cookies marked Secure: "auto" when the request came over HTTPS (or a trusted proxy says so)
+    secure_cookies: str = field(default_factory=lambda: _env("CARELEDGER_SECURE_COOKIES", "auto"))
+    password_checks: int = field(default_factory=lambda: int(_env("CARELEDGER_PASSWORD_CHECKS", "2")))
     read_wait_seconds: float = field(default_factory=lambda: float(_env("CARELEDGER_READ_WAIT_SECONDS", "5")))
     # Read models look at the log this often when nothing woke them (a local save, or on
     # PostgreSQL another node's, heard at once) — the safety net, not the usual way

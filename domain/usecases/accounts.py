@@ -8,7 +8,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
-from domain.accounts import Account, account_id
+from domain.accounts import Account, account_id, legacy_account_id
 from domain.errors import NotFound, UsernameTaken
 from domain.units import Unit
 from domain.usecases.ledger import Ledger, Receipt
@@ -24,7 +24,7 @@ class AccountUseCases(Ledger):
         if volunteer_id is not None:
             self._get(Volunteer, volunteer_id, "volunteer")
         account = Account.open(username, password_hash, role, unit_ids, volunteer_id, actor)
-        if account.id in self.repository:
+        if account.id in self.repository or legacy_account_id(username) in self.repository:
             raise UsernameTaken(f"The username {account.username!r} is taken.")
         try:
             return Receipt(self._commit(account), account.id)
@@ -32,10 +32,12 @@ class AccountUseCases(Ledger):
             raise UsernameTaken(f"The username {account.username!r} is taken.") from None
 
     def find_account(self, username: str) -> Account | None:
-        try:
-            return self._read(Account, account_id(username), "account")
-        except NotFound:
-            return None
+        for id in dict.fromkeys((account_id(username), legacy_account_id(username))):  # older ids too
+            try:
+                return self._read(Account, id, "account")
+            except NotFound:
+                continue
+        return None
 
     def get_account(self, id: UUID) -> Account:
         return self._read(Account, id, "account")

@@ -22,6 +22,15 @@ from web.settings import Settings
 PASSWORD = "correct horse battery"
 
 
+def login_token(client: TestClient) -> dict[str, str]:
+    """The login form's token, read off the login page as a browser has it (its cookie kept)."""
+    import re
+
+    found = re.search(r'name="_csrf" value="([0-9a-f]+)"', client.get("/login").text)
+    assert found, "the login form carries its token"
+    return {"_csrf": found.group(1)}
+
+
 class World:
     """A hospital seeded through the application, and tokens for each role."""
 

@@ -16,7 +16,7 @@ from openpyxl import Workbook
 
 from domain.application import CareLedger
 from domain.clock import FixedClock
-from tests.integration.conftest import PASSWORD, World, nodes_on_postgres
+from tests.integration.conftest import PASSWORD, World, nodes_on_postgres, login_token
 from tests.integration.test_ui_pages import form_token, log_in
 from web.settings import Settings
 
@@ -143,6 +143,7 @@ def test_behind_a_load_balancer_another_node_shows_the_imports_progress(
             time.sleep(0.05)
         assert "新登记 120 人" in page.text and 'value="100"' in page.text
         b.cookies.clear()
-        other = b.post("/login", data={"username": "other_coord", "password": PASSWORD}, follow_redirects=False)
+        other = b.post("/login", data={"username": "other_coord", "password": PASSWORD, **login_token(b)},
+                       follow_redirects=False)
         b.cookies.set("token", other.cookies["token"])
         assert b.get(job).status_code == 404  # someone else's import, on any node

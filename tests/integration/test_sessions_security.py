@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta, timezone
 
-from tests.integration.conftest import PASSWORD, World
+from tests.integration.conftest import PASSWORD, World, login_token
 from tests.integration.test_ui_pages import form_token
 
 
@@ -88,7 +88,8 @@ def test_an_expired_token_is_refused(world: World) -> None:
 
 def _browser_session(world: World) -> str:
     world.client.cookies.clear()
-    login = world.client.post("/login", data={"username": "coord", "password": PASSWORD}, follow_redirects=False)
+    login = world.client.post("/login", data={"username": "coord", "password": PASSWORD, **login_token(world.client)},
+                              follow_redirects=False)
     cookie = login.cookies.get("token") or world.client.cookies.get("token")
     assert cookie
     world.client.cookies.set("token", cookie)

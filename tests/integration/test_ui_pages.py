@@ -6,21 +6,22 @@ import re
 from datetime import timedelta
 from uuid import UUID
 
-from tests.integration.conftest import PASSWORD, World
+from tests.integration.conftest import PASSWORD, World, login_token
 from tests.integration.test_api import MONDAY_8, schedule
 
 
 def log_in(world: World, username: str, language: str = "en") -> None:
     world.client.cookies.clear()
     world.client.cookies.set("lang", language)
-    answer = world.client.post("/login", data={"username": username, "password": PASSWORD}, follow_redirects=False)
+    answer = world.client.post("/login", data={"username": username, "password": PASSWORD,
+                                               **login_token(world.client)}, follow_redirects=False)
     assert answer.status_code == 303
     world.client.cookies.set("token", answer.cookies["token"])
 
 
 def form_token(world: World) -> str:
     """The session's form token, read off a page as a browser would have it."""
-    found = re.search(r'name="_csrf" value="([0-9a-f]+)"', world.client.get("/login").text)
+    found = re.search(r'name="_csrf" value="([0-9a-f]+)"', world.client.get("/", follow_redirects=True).text)
     assert found, "pages carry the form token"
     return found.group(1)
 
@@ -37,7 +38,8 @@ def test_without_a_session_every_screen_sends_you_to_the_login_page(world: World
     for path in ("/", "/shifts", "/me", "/kiosk", "/social", "/dashboard", "/board", "/volunteers"):
         answer = world.client.get(path, follow_redirects=False)
         assert answer.status_code == 303 and answer.headers["location"] == "/login", path
-    wrong = world.client.post("/login", data={"username": "coord", "password": "nope"}, follow_redirects=True)
+    wrong = world.client.post("/login", data={"username": "coord", "password": "nope", **login_token(world.client)},
+                              follow_redirects=True)
     assert "Unknown username or wrong password." in wrong.text
 
 

@@ -15,7 +15,8 @@ from domain.errors import InvalidCommand
 from web.api.common import written
 from web.auth import end_session, issue_token, may, principal_of
 from web.commands import CommandPath, Commands
-from web.passwords import NewPassword, hash_password, verify_password
+from web.login import Client, TooManyAttempts, WrongPassword, check_own_password, log_in
+from web.passwords import NewPassword, hash_password
 
 
 class Login(msgspec.Struct, forbid_unknown_fields=True):
@@ -37,6 +38,12 @@ class TokenAnswer(msgspec.Struct):
     volunteer_id: str | None
 
 
+def _too_many(wait: TooManyAttempts) -> HTTPException:
+    detail = ("Too many logins are being checked at this moment; try again in a second." if wait.busy
+              else "Too many failed logins; wait and try again.")
+    return HTTPException(status_code=429, detail=detail, headers={"Retry-After": str(wait.retry_after)})
+
+
 class AuthController(Controller):
     path = "/api/v1/auth"
     tags = ["auth"]
@@ -44,15 +51,12 @@ class AuthController(Controller):
     @post("/token", status_code=200, sync_to_thread=True, security=[])
     def token(self, request: Request, data: JSONBody[Login]) -> TokenAnswer:
         state = request.app.state
-        wait = state.throttle.retry_after(data.username)
-        if wait:
-            raise HTTPException(status_code=429, detail="Too many failed logins; wait and try again.",
-                                headers={"Retry-After": str(wait)})
-        account = state.ledger.find_account(data.username)
-        if account is None or account.disabled or not verify_password(account.password_hash, data.password):
-            state.throttle.failed(data.username)
-            raise NotAuthorizedException("Unknown username or wrong password")
-        state.throttle.succeeded(data.username)
+        try:
+            account = log_in(state, data.username, data.password, Client.of(request))
+        except TooManyAttempts as wait:
+            raise _too_many(wait) from None
+        except WrongPassword:
+            raise NotAuthorizedException("Unknown username or wrong password") from None
         minutes = state.settings.token_minutes
         token = issue_token(state, account)
         principal = principal_of(account)
@@ -65,9 +69,11 @@ class AuthController(Controller):
         """A new password for the logged-in account; every token issued before it stops working."""
         state = request.app.state
         account = state.ledger.get_account(UUID(request.user.account_id))
-        if not verify_password(account.password_hash, data.current_password):
-            state.throttle.failed(account.username)
-            raise InvalidCommand("current_password", "is not the account's password")
+        try:
+            if not check_own_password(state, account, data.current_password, Client.of(request)):
+                raise InvalidCommand("current_password", "is not the account's password")
+        except TooManyAttempts as wait:
+            raise _too_many(wait) from None
         receipt = commands.change_password(request.user, hash_password(data.new_password))
         return written(request, receipt, {"changed": True, "signed_out": "every earlier session"})
 

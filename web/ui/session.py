@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 
+import secrets
+
+from markupsafe import Markup
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from web.auth import Principal, end_session, issue_token
-from web.passwords import verify_password
+from web.login import Client, TooManyAttempts, WrongPassword, log_in
+from web.security import CSRF_FIELD, LOGIN_NONCE, csrf_token
 from web.ui.common import back, page, translator
 
 HOMES = {"coordinator": "/shifts", "volunteer": "/me", "kiosk": "/kiosk", "social_worker": "/social",
@@ -22,23 +26,35 @@ class SessionController(Controller):
 
     @get("/login", sync_to_thread=False)
     def login_form(self, request: Request) -> Template:
-        return page(request, "login.html")
+        """The form carries a token bound to a cookie of this browser's own: a login posted from
+        another site (login CSRF, logging the victim in as the attacker) has neither."""
+        nonce = request.cookies.get(LOGIN_NONCE) or secrets.token_hex(16)
+        token = csrf_token(request.app.state.signing_secret, "login:" + nonce)
+        response = page(request, "login.html",
+                        csrf_field=Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{token}">'))
+        response.cookies.append(Cookie(key=LOGIN_NONCE, value=nonce, path="/login", httponly=True,
+                                       samesite="strict", max_age=3600,
+                                       secure=Client.of(request).secure_cookies(request.app.state.settings.secure_cookies)))
+        return response
 
     @post("/login", sync_to_thread=True)
     def login(self, request: Request, data: URLEncodedBody[dict[str, str]]) -> Response:
         state, t = request.app.state, translator(request)
-        username, password = data.get("username", "").strip(), data.get("password", "")
-        if state.throttle.retry_after(username):
-            return back(request, "/login", "error", t.gettext("Too many failed attempts. Please wait a few minutes."))
-        account = state.ledger.find_account(username) if username else None
-        if account is None or account.disabled or not verify_password(account.password_hash, password):
-            state.throttle.failed(username)
+        client = Client.of(request)
+        try:
+            account = log_in(state, data.get("username", ""), data.get("password", ""), client)
+        except TooManyAttempts as wait:
+            text = t.gettext("Many people are logging in at this moment. Please try again in a second.") if \
+                wait.busy else t.gettext("Too many failed attempts. Please wait a few minutes.")
+            return back(request, "/login", "error", text)
+        except WrongPassword:
             return back(request, "/login", "error", t.gettext("Unknown username or wrong password."))
-        state.throttle.succeeded(username)
         token = issue_token(state, account)
         redirect = Redirect(path=HOMES.get(account.role, "/"), status_code=303)
         redirect.cookies.append(Cookie(key=COOKIE, value=token, path="/", httponly=True, samesite="strict",
+                                       secure=client.secure_cookies(state.settings.secure_cookies),
                                        max_age=state.settings.token_minutes * 60))
+        redirect.cookies.append(Cookie(key=LOGIN_NONCE, value="", path="/login", max_age=0))
         return redirect
 
     @post("/logout", sync_to_thread=True)
