@@ -46,6 +46,7 @@ from web.api.units import UnitsController
 from web.api.volunteers import VolunteersController
 from web.auth import make_jwt_auth
 from web.commands import Commands
+from web.edges import at_the_door
 from web.errors import HANDLERS
 from web.exports import MEDIA_TYPES as EXPORT_TYPES
 from web.idempotency import IdempotencyMiddleware
@@ -235,6 +236,7 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
         openapi_config=OpenAPIConfig(title="CareLedger", version="0.1.0", path="/schema",
                                      render_plugins=[ScalarRenderPlugin()]),
     )
+    app.asgi_handler = at_the_door(app.asgi_handler, app)
     if watch is not None:  # outside everything, authentication included: nothing waits on a silent database
         app.asgi_handler = answered_in_time(app.asgi_handler, watch)
     return app

@@ -130,7 +130,10 @@ def make_jwt_auth(secret: bytes, minutes: int) -> JWTAuth[Principal]:
         token_cls=RememberedToken,
         token_secret=secret.decode(),
         default_token_expiration=timedelta(minutes=minutes),
-        exclude=["/api/v1/auth/token", "/api/v1/healthz", "/api/v1/calendar/feeds/", "/api/v1/certificates/verify/", "/verify", "/metrics", "/schema", "/login", "/static", "/lang/"],
+        # Regular expressions searched anywhere in the path: anchored, or "/volunteers/import/login"
+        # would pass without a login.
+        exclude=["^/api/v1/auth/token$", "^/api/v1/healthz$", "^/api/v1/calendar/feeds/", "^/api/v1/certificates/verify/",
+                 "^/verify(/|$)", "^/metrics$", "^/schema(/|$)", "^/login$", "^/static/", "^/lang/"],
         key="token",
         samesite="strict",
     )

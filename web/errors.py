@@ -92,5 +92,14 @@ def failure(request: Request, error: Exception) -> Response:
     return problem(500, "Something went wrong on our side; it has been logged.")
 
 
-HANDLERS = {DomainError: domain_error, ValidationException: validation_error, HTTPException: http_error,
+def too_deep(request: Request, error: RecursionError) -> Response:
+    """A body nested deeper than any answer of ours could ever need (JSON 5,000 brackets deep)."""
+    log.info("refused", extra={"reason": "nested_too_deep", "path": request.url.path})
+    if not request.url.path.startswith(("/api/", "/schema", "/metrics")):
+        return page_error(request, HTTPException(status_code=400))
+    return problem(400, "body: is nested too deeply", reason="invalid_field", field="body",
+                   errors=[{"field": "body", "problem": "is nested too deeply"}])
+
+
+HANDLERS = {RecursionError: too_deep, DomainError: domain_error, ValidationException: validation_error, HTTPException: http_error,
             Exception: failure}

@@ -27,6 +27,7 @@ _COMMON = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-
 
 
 _PAGE = [*_COMMON, (b"content-security-policy", PAGE_POLICY.encode())]
+COMMON_HEADERS = _PAGE  # for answers given before any route runs (web/edges.py)
 _DOCS = [*_COMMON, (b"content-security-policy", DOCS_POLICY.encode())]
 
 

@@ -33,9 +33,9 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(disk)], check=True)
 
 
-def fill(disk: Path) -> Path:
+def fill(disk: Path, name: str = "filler") -> Path:
     """Write until the disk refuses; the file that took the room."""
-    filler = disk / "filler"
+    filler = disk / name
     with filler.open("wb") as file:
         try:
             while True:

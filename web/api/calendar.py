@@ -53,7 +53,8 @@ class CalendarController(Controller):
         except NotFound:
             raise NotFoundException("No such calendar") from None
         expected = feed_signature(state.signing_secret, account, scope)
-        if account.disabled or not hmac.compare_digest(signature.removesuffix(".ics"), expected):
+        given = signature.removesuffix(".ics").encode("utf-8", "replace")  # any text: compared as bytes
+        if account.disabled or not hmac.compare_digest(given, expected.encode()):
             raise NotFoundException("No such calendar")  # the same answer as a wrong account: nothing to probe
         now = now_local(request)
         db = state.reader()

@@ -89,7 +89,8 @@ class ReportsController(Controller):
                 for code, (en, zh) in ledger.service_types().items()]
 
     @get("/audit", guards=[allow("admin", "auditor")], sync_to_thread=True)
-    def audit(self, request: Request, ledger: TheLedger, after: FromQuery[int] = 0,
+    def audit(self, request: Request, ledger: TheLedger,
+              after: Annotated[int, QueryParameter(ge=0, le=2**62)] = 0,
               limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100) -> list[dict]:
         """Who did what, when, in log order — never a payload."""
         trail = []

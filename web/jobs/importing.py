@@ -64,27 +64,80 @@ class Report:
         return {"rows": self.rows, "created": self.created, "duplicates": self.duplicates, "errors": self.errors}
 
 
-def read_table(content: bytes, filename: str) -> list[list[str]]:
-    """The rows of a CSV (UTF-8, or GB18030 as Chinese Excel saves it) or an .xlsx file, as text."""
-    if filename.lower().endswith((".xlsx", ".xlsm")):
-        from openpyxl import load_workbook
+MAX_COLUMNS = 40  # a volunteer's row has a dozen; a workbook declaring 16,384 is read as this many
+MAX_CELL = 10_000  # characters in one cell: a name, a note of a few lines
+MAX_UNPACKED = 64 * 1024 * 1024  # what a workbook's parts may unpack to, together
+MAX_RATIO = 250  # unpacked to packed, per part: a spreadsheet squeezes 5-50 times, a zip bomb thousands
 
-        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
-        rows = [["" if v is None else str(v).strip() for v in row] for row in sheet.iter_rows(values_only=True)]
+
+def read_table(content: bytes, filename: str) -> list[list[str]]:
+    """The rows of a CSV (UTF-8, or GB18030 as Chinese Excel saves it) or an .xlsx file, as text,
+    read as a stream: refused at once past MAX_ROWS rows, and anything that cannot be read (a bad
+    zip, broken or hostile XML, an oversized cell, a zip bomb) is a ValueError in words."""
+    rows: Iterator[list[str]]
+    if filename.lower().endswith((".xlsx", ".xlsm")):
+        rows = _workbook_rows(content)
     else:
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = content.decode(encoding)
-                break
-            except UnicodeDecodeError:
+        rows = _csv_rows(content)
+    table: list[list[str]] = []
+    try:
+        for row in rows:
+            if not any(row):
                 continue
-        else:
-            raise ValueError("The file is neither UTF-8 nor GB18030 text, nor an .xlsx workbook.")
-        rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text))]
-    rows = [row for row in rows if any(row)]
-    if len(rows) > MAX_ROWS + 1:
-        raise ValueError(f"At most {MAX_ROWS:,} volunteers in one file; split it.")
-    return rows
+            table.append(row)
+            if len(table) > MAX_ROWS + 1:
+                raise ValueError(f"At most {MAX_ROWS:,} volunteers in one file; split it.")
+    except ValueError:
+        raise
+    except Exception as unreadable:  # noqa: BLE001 - whatever a hostile file makes the parser raise
+        raise ValueError(f"The file cannot be read as a spreadsheet ({type(unreadable).__name__}).") from None
+    return table
+
+
+def _workbook_rows(content: bytes) -> Iterator[list[str]]:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        parts = zipfile.ZipFile(io.BytesIO(content)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise ValueError("The file is not a readable .xlsx workbook.") from None
+    if sum(part.file_size for part in parts) > MAX_UNPACKED or any(
+            part.file_size > MAX_RATIO * max(part.compress_size, 1) + 65_536 for part in parts):
+        raise ValueError("The workbook unpacks to far more than a volunteer list can hold; it is refused.")
+    try:  # with defusedxml installed, openpyxl refuses entities (billion laughs) and external ones (XXE)
+        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).active
+    except Exception:  # noqa: BLE001 - a broken or hostile workbook, whatever openpyxl raises for it
+        raise ValueError("The file is not a readable .xlsx workbook.") from None
+    sheet.reset_dimensions()  # its declared size is not believed: rows are as long as their cells
+    for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
+        cells = ["" if v is None else str(v).strip() for v in row]
+        if any(len(cell) > MAX_CELL for cell in cells):
+            raise ValueError(f"A cell is longer than {MAX_CELL:,} characters.")
+        yield cells
+
+
+def _csv_rows(content: bytes) -> Iterator[list[str]]:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ValueError("The file is neither UTF-8 nor GB18030 text, nor an .xlsx workbook.")
+    try:
+        for row in csv.reader(io.StringIO(text)):
+            if any(len(cell) > MAX_CELL for cell in row):
+                raise ValueError(f"A cell is longer than {MAX_CELL:,} characters.")
+            yield [cell.strip() for cell in row[:MAX_COLUMNS]]
+    except csv.Error:
+        raise ValueError(f"The CSV cannot be read (a cell longer than {MAX_CELL:,} characters, or a broken "
+                         "quote).") from None
+
+
+csv.field_size_limit(MAX_CELL + 1)  # the reader stops at an oversized cell instead of holding it
 
 
 def _columns(header: list[str]) -> dict[str, int]:

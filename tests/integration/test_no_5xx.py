@@ -1,0 +1,70 @@
+"""Requests that answered 500 once, and every OPTIONS: the server answers each in words, 2xx or 4xx."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.integration.conftest import World
+
+ANY_ID = "00000000-0000-4000-8000-000000000000"
+ROLES = [None, "admin", "coord", "li", "kiosk", "sw", "auditor"]
+
+
+def test_options_says_every_method_the_document_has_for_each_path_for_anyone(world: World) -> None:
+    document = world.client.get("/schema/openapi.json").json()
+    for path, operations in document["paths"].items():
+        concrete = re.sub(r"\{[^}]+\}", ANY_ID, path)
+        if "{" in path and any(p.get("schema", {}).get("type") == "integer" for op in operations.values()
+                               if isinstance(op, dict) for p in op.get("parameters", [])):
+            concrete = re.sub(r"\{[^}]+\}", "1", path)
+        declared = {method.upper() for method in operations if method in ("get", "post", "put", "patch", "delete")}
+        for who in ("admin", None):
+            answer = world.call(who, "OPTIONS", concrete)
+            assert answer.status_code == 204, (path, who, answer.status_code, answer.text[:200])
+            allowed = {m.strip() for m in answer.headers["allow"].split(",")}
+            assert declared <= allowed and "OPTIONS" in allowed, (path, declared, allowed)
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_options_on_the_trainings_routes_for_every_role(world: World, who: str | None) -> None:
+    for path in ("/api/v1/trainings", f"/api/v1/trainings/{ANY_ID}/enrolments", f"/api/v1/trainings/{ANY_ID}/results"):
+        answer = world.call(who, "OPTIONS", path)
+        assert answer.status_code == 204 and "POST" in answer.headers["allow"], (path, who, answer.status_code)
+
+
+@pytest.mark.parametrize("after", ["-117928495930422493184", str(2**70), "-1"])
+def test_an_audit_position_out_of_range_is_a_400(world: World, after: str) -> None:
+    answer = world.call("auditor", "GET", f"/api/v1/audit?after={after}")
+    assert answer.status_code == 400 and "after" in answer.text
+
+
+def test_json_nested_5000_deep_is_a_400(world: World) -> None:
+    answer = world.call("admin", "POST", "/api/v1/units", content="[" * 5000 + "]" * 5000,
+                        headers={"content-type": "application/json"})
+    assert answer.status_code == 400 and answer.json()["field"] == "body"
+
+
+def test_a_calendar_feed_with_a_non_ascii_signature_is_not_found(world: World) -> None:
+    from urllib.parse import urlsplit
+
+    path = urlsplit(world.call("li", "GET", "/api/v1/calendar/links").json()["feeds"][0]["url"]).path
+    assert world.client.get(path).status_code == 200  # the real one
+    answer = world.client.get(path.rsplit("/", 1)[0] + "/%E4%BD%A0%E5%A5%BD.ics")
+    assert answer.status_code in (403, 404), answer.status_code
+
+
+def test_a_nul_byte_in_a_path_is_not_found(world: World) -> None:
+    assert world.client.get("/static/app.js%00").status_code == 404
+    assert world.client.get("/api/v1/units%00").status_code == 404
+
+
+def test_a_path_containing_an_exempt_word_still_needs_a_login(world: World) -> None:
+    world.client.cookies.clear()
+    page = world.client.get("/volunteers/import/login", follow_redirects=False)
+    assert page.status_code in (303, 404) and page.headers.get("location", "/login") == "/login"
+    for path in ("/api/v1/volunteers/login", "/api/v1/shifts/static", "/api/v1/units/metrics"):
+        answer = world.client.get(path)
+        assert answer.status_code in (401, 404), (path, answer.status_code)
+        assert answer.status_code != 200
