@@ -103,6 +103,15 @@ def _problem(send: Send, status: int, detail: str) -> Any:
     return answer()
 
 
+def _session_of(cookies: bytes) -> bytes:
+    """The session cookie's value among a request's cookies (empty if it has none)."""
+    for pair in cookies.split(b";"):
+        name, _, value = pair.strip().partition(b"=")
+        if name == b"token":
+            return value
+    return b""
+
+
 class IdempotencyMiddleware(ASGIMiddleware):
     scopes = (ScopeType.HTTP,)
 
@@ -122,7 +131,9 @@ class IdempotencyMiddleware(ASGIMiddleware):
             more = message.get("more_body", False)
         body = b"".join(chunks)
         # A key belongs to whoever sent it: the same key from another account is another request.
-        who = hashlib.sha256(headers.get(b"authorization", b"")).hexdigest()[:16]
+        # (a browser's session is its cookie: without it every cookie session shared one key space)
+        who = hashlib.sha256(headers.get(b"authorization", b"") + b"\0" + _session_of(headers.get(b"cookie", b""))
+                             ).hexdigest()[:16]
         key = f"{who}:{scope['method']}:{scope['path']}:{key_header.decode(errors='replace')}"
         body_hash = hashlib.sha256(body).hexdigest()
         for _ in range(50):

@@ -35,7 +35,19 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
     """Litestar's before_send hook: on every HTTP answer, not-found and errors included."""
     if message["type"] == "http.response.start":
         extra = _DOCS if scope["path"].startswith("/schema") else _PAGE
-        message["headers"] = [*message.get("headers", ()), *extra]
+        headers = [*message.get("headers", ()), *extra]
+        if _credentialed(scope) and not any(name.lower() == b"cache-control" for name, _ in headers):
+            # What is shown to one person (notes, profiles, identity numbers, exports) is kept by no
+            # cache along the way and by no browser history once they leave.
+            headers.append((b"cache-control", b"no-store"))
+        message["headers"] = headers
+
+
+def _credentialed(scope: Scope) -> bool:
+    for name, value in scope.get("headers", ()):
+        if name == b"authorization" or (name == b"cookie" and b"token=" in value):
+            return True
+    return False
 
 
 def csrf_token(secret: bytes, session: str) -> str:

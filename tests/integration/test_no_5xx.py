@@ -68,3 +68,35 @@ def test_a_path_containing_an_exempt_word_still_needs_a_login(world: World) -> N
         answer = world.client.get(path)
         assert answer.status_code in (401, 404), (path, answer.status_code)
         assert answer.status_code != 200
+
+
+def test_an_idempotency_key_belongs_to_its_own_browser_session(world: World) -> None:
+    """Two coordinators' browsers (cookie sessions, no Authorization header) send the same key and
+    body: the second is a request of its own (refused for the other unit), not the first's answer."""
+    from tests.integration.conftest import login_token
+    from web.security import csrf_token
+
+    answers = []
+    for username in ("coord", "other_coord"):
+        world.client.cookies.clear()
+        login = world.client.post("/login", data={"username": username, "password": "correct horse battery",
+                                                  **login_token(world.client)}, follow_redirects=False)
+        cookie = login.cookies["token"]
+        world.client.cookies.set("token", cookie)
+        answers.append(world.client.post(
+            "/api/v1/volunteers", headers={"Idempotency-Key": "the-same-key",
+                                           "x-csrf-token": csrf_token(world.client.app.state.signing_secret, cookie)},
+            json={"name": "Qian Li", "phone": "13900001111", "unit_id": str(world.hospital.unit)}))
+    world.client.cookies.clear()
+    assert answers[0].status_code == 201, answers[0].text
+    assert answers[1].status_code == 403, answers[1].text  # not the first browser's kept 201
+
+
+def test_what_is_shown_to_one_person_is_never_cached(world: World) -> None:
+    for who, path in (("coord", f"/api/v1/volunteers/{world.volunteer}"), ("coord", "/api/v1/volunteers"),
+                      ("coord", "/api/v1/exports/hours?from=2026-01-01&to=2026-12-31"),
+                      ("sw", "/api/v1/sessions")):
+        answer = world.call(who, "GET", path)
+        assert answer.status_code == 200, (path, answer.status_code)
+        assert answer.headers["cache-control"] == "no-store", path
+    assert "no-store" not in world.client.get("/static/app.css").headers.get("cache-control", "")
