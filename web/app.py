@@ -220,7 +220,7 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
         request_max_body_size=MAX_BODY_BYTES,
         on_shutdown=[finish],
         exception_handlers=HANDLERS,
-        middleware=[REQUEST_TIMES.middleware, IdempotencyMiddleware(kept.answers)],
+        middleware=[IdempotencyMiddleware(kept.answers)],
         dependencies={"commands": Provide(lambda: commands, use_cache=True, sync_to_thread=False),
                       "ledger": Provide(lambda: ledger, use_cache=True, sync_to_thread=False)},
         state=State({"settings": settings, "ledger": ledger, "commands": commands, "store": store, "projector": projector,
@@ -236,7 +236,8 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
         openapi_config=OpenAPIConfig(title="CareLedger", version="0.1.0", path="/schema",
                                      render_plugins=[ScalarRenderPlugin()]),
     )
-    app.asgi_handler = at_the_door(app.asgi_handler, app)
+    # Timed outside routing and authentication: a 401 or a 404 is an answer to count too.
+    app.asgi_handler = REQUEST_TIMES.middleware(at_the_door(app.asgi_handler, app))
     if watch is not None:  # outside everything, authentication included: nothing waits on a silent database
         app.asgi_handler = answered_in_time(app.asgi_handler, watch)
     return app

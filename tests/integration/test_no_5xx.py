@@ -100,3 +100,13 @@ def test_what_is_shown_to_one_person_is_never_cached(world: World) -> None:
         assert answer.status_code == 200, (path, answer.status_code)
         assert answer.headers["cache-control"] == "no-store", path
     assert "no-store" not in world.client.get("/static/app.css").headers.get("cache-control", "")
+
+
+def test_every_answer_is_counted_in_the_metrics_refusals_and_not_found_too(world: World) -> None:
+    assert world.client.get("/api/v1/volunteers").status_code == 401  # refused by authentication
+    assert world.client.get("/api/v1/no-such-thing").status_code == 404  # no route at all
+    metrics = world.client.get("/metrics").text
+    assert re.search(r'careledger_request_duration_seconds_count\{method="GET",path="/api/v1/volunteers",'
+                     r'status_code="401"\} [1-9]', metrics), "a 401 is counted"
+    assert re.search(r'careledger_request_duration_seconds_count\{method="GET",path="unmatched",'
+                     r'status_code="404"\} [1-9]', metrics), "a 404 is counted"
