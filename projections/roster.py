@@ -16,7 +16,9 @@ from projections.store import ReadModel, ident, iso, within_units
 def create(db: sqlite_utils.Database) -> None:
     db["shifts"].create(
         {"shift_id": str, "unit_id": str, "post": str, "starts_at": str, "ends_at": str, "day": str,
-         "capacity": int, "filled": int, "trainees": int, "cancelled": int, "series_id": str, "requires": str},
+         "capacity": int, "filled": int, "trainees": int, "cancelled": int, "series_id": str, "requires": str,
+         # how many times it was changed, and when last: a calendar's SEQUENCE and LAST-MODIFIED
+         "revision": int, "changed_at": str},
         pk="shift_id", if_not_exists=True,
     )
     db["shifts"].create_index(["unit_id", "starts_at"], if_not_exists=True)
@@ -26,7 +28,7 @@ def create(db: sqlite_utils.Database) -> None:
     db.execute(
         "CREATE TABLE IF NOT EXISTS seats (shift_id TEXT NOT NULL, volunteer_id TEXT NOT NULL, state TEXT, "
         "trainee INTEGER, checked_in_at TEXT, checked_in_via TEXT, check_in_position INTEGER, checked_out_at TEXT, "
-        "minutes INTEGER, outcome TEXT, PRIMARY KEY (shift_id, volunteer_id)) WITHOUT ROWID"
+        "minutes INTEGER, outcome TEXT, changed_at TEXT, PRIMARY KEY (shift_id, volunteer_id)) WITHOUT ROWID"
     )
     db["seats"].create_index(["volunteer_id"], if_not_exists=True)
     db["seats"].create_index(["checked_in_at"], if_not_exists=True)
@@ -34,7 +36,7 @@ def create(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS seats_checked_in ON seats (shift_id) WHERE state = 'checked_in'")
 
 
-roster = ReadModel("roster", create, version=2, tables=("shifts", "seats"),
+roster = ReadModel("roster", create, version=3, tables=("shifts", "seats"),
                    indexes_only_for_queries=("shifts", "seats"))
 
 
@@ -51,16 +53,18 @@ def _recount(c: sqlite3.Connection, shift_id: str) -> None:
 @roster.handles(Shift.Scheduled)
 def scheduled(c: sqlite3.Connection, e: Any, position: int) -> None:
     c.execute(
-        "INSERT OR REPLACE INTO shifts VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?)",
+        "INSERT OR REPLACE INTO shifts VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, 0, ?, ?, 0, ?)",
         (ident(e.originator_id), ident(e.unit_id), e.post, iso(e.starts_at), iso(e.ends_at),
-         e.starts_at.date().isoformat(), e.capacity, ident(e.series_id), json.dumps(sorted(e.requires))),
+         e.starts_at.date().isoformat(), e.capacity, ident(e.series_id), json.dumps(sorted(e.requires)),
+         iso(e.timestamp)),
     )
 
 
 @roster.handles(Shift.Rescheduled)
 def rescheduled(c: sqlite3.Connection, e: Any, position: int) -> None:
-    c.execute("UPDATE shifts SET starts_at = ?, ends_at = ?, day = ?, capacity = ? WHERE shift_id = ?",
-              (iso(e.starts_at), iso(e.ends_at), e.starts_at.date().isoformat(), e.capacity,
+    c.execute("UPDATE shifts SET starts_at = ?, ends_at = ?, day = ?, capacity = ?, revision = revision + 1, "
+              "changed_at = ? WHERE shift_id = ?",
+              (iso(e.starts_at), iso(e.ends_at), e.starts_at.date().isoformat(), e.capacity, iso(e.timestamp),
                ident(e.originator_id)))
 
 
@@ -78,8 +82,8 @@ def signed_up(c: sqlite3.Connection, e: Any, position: int) -> None:
 @roster.handles(Shift.Withdrawn)
 def withdrawn(c: sqlite3.Connection, e: Any, position: int) -> None:
     shift_id = ident(e.originator_id)
-    c.execute("UPDATE seats SET state = 'withdrawn', outcome = ? WHERE shift_id = ? AND volunteer_id = ?",
-              (e.outcome, shift_id, ident(e.volunteer_id)))
+    c.execute("UPDATE seats SET state = 'withdrawn', outcome = ?, changed_at = ? WHERE shift_id = ? AND volunteer_id = ?",
+              (e.outcome, iso(e.timestamp), shift_id, ident(e.volunteer_id)))
     _recount(c, shift_id)
 
 
@@ -112,9 +116,10 @@ def hours_corrected(c: sqlite3.Connection, e: Any, position: int) -> None:
 @roster.handles(Shift.Cancelled)
 def cancelled(c: sqlite3.Connection, e: Any, position: int) -> None:
     shift_id = ident(e.originator_id)
-    c.execute("UPDATE shifts SET cancelled = 1 WHERE shift_id = ?", (shift_id,))
-    c.execute("UPDATE seats SET state = 'withdrawn', outcome = 'cancelled_in_time' "
-              "WHERE shift_id = ? AND state = 'signed_up'", (shift_id,))
+    c.execute("UPDATE shifts SET cancelled = 1, revision = revision + 1, changed_at = ? WHERE shift_id = ?",
+              (iso(e.timestamp), shift_id))
+    c.execute("UPDATE seats SET state = 'withdrawn', outcome = 'cancelled_in_time', changed_at = ? "
+              "WHERE shift_id = ? AND state = 'signed_up'", (iso(e.timestamp), shift_id))
     _recount(c, shift_id)
 
 
@@ -246,6 +251,15 @@ def calendar_of(db: sqlite_utils.Database, volunteer_id: str, first: datetime, l
     (a calendar must show them as cancelled, not drop them)."""
     return list(db.query(
         "SELECT sh.shift_id, sh.unit_id, COALESCE(u.name, sh.unit_id) AS unit, sh.post, sh.starts_at, sh.ends_at, "
-        "sh.cancelled, s.state, s.trainee FROM seats s JOIN shifts sh USING (shift_id) "
+        "sh.cancelled, s.state, s.trainee, sh.revision + (s.state = 'withdrawn') AS revision, "
+        "max(sh.changed_at, COALESCE(s.changed_at, '')) AS changed_at FROM seats s JOIN shifts sh USING (shift_id) "
         "LEFT JOIN units u ON u.unit_id = sh.unit_id WHERE s.volunteer_id = ? AND sh.ends_at > ? AND sh.starts_at < ? "
         "ORDER BY sh.starts_at", [volunteer_id, iso(first), iso(last)]))
+
+
+def calendar_of_unit(db: sqlite_utils.Database, unit_id: str, first: datetime, last: datetime) -> list[dict]:
+    """A unit's shifts between two moments, cancelled ones included, with how full each is."""
+    return list(db.query(
+        "SELECT shift_id, unit_id, post, starts_at, ends_at, cancelled, filled, capacity, revision, changed_at "
+        "FROM shifts WHERE unit_id = ? AND ends_at > ? AND starts_at < ? ORDER BY starts_at LIMIT 20000",
+        [unit_id, iso(first), iso(last)]))

@@ -69,3 +69,33 @@ def test_a_feed_url_cannot_be_guessed_or_bent_and_dies_with_a_sign_out(world: Wo
     world.tokens.pop("li")
     fresh = urlparse(world.call("li", "GET", "/api/v1/calendar/links").json()["feeds"][0]["url"]).path
     assert fresh != url and world.client.get(fresh).status_code == 200
+
+
+def test_each_change_raises_sequence_and_last_modified_and_times_carry_their_zone(world: World, clock) -> None:
+    h, ledger = world.hospital, world.ledger
+    starts = clock.now() + timedelta(days=2)
+    shift = h.shift(starts=starts, post="ward visits")
+    ledger.sign_up(shift, world.volunteer, COORDINATOR)
+    world.settle()
+    url = urlparse(world.call("li", "GET", "/api/v1/calendar/links").json()["feeds"][0]["url"]).path
+
+    def event() -> tuple:
+        world.client.cookies.clear()
+        raw = world.client.get(url).content
+        [found] = Calendar.from_ical(raw).walk("VEVENT")
+        return (int(found["SEQUENCE"]), found.decoded("LAST-MODIFIED"), found.decoded("DTSTAMP"),
+                found["DTSTART"].params.get("TZID"), raw)
+
+    first = event()
+    assert first[0] == 0 and first[3] == "Asia/Shanghai" and b"BEGIN:VTIMEZONE" in first[4]
+    clock.advance(minutes=5)
+    assert event()[:3] == first[:3], "fetching again changes nothing (DTSTAMP is not the fetch time)"
+    ledger.reschedule_shift(shift, starts + timedelta(hours=1), starts + timedelta(hours=3), 3, COORDINATOR)
+    world.settle()
+    moved = event()
+    assert moved[0] == 1 and moved[1] >= first[1] and moved[2] == moved[1]  # (to the second)
+    clock.advance(minutes=5)
+    ledger.cancel_shift(shift, "lift repairs", COORDINATOR)
+    world.settle()
+    called_off = event()
+    assert called_off[0] > moved[0] and called_off[1] >= moved[1]

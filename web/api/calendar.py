@@ -7,6 +7,7 @@ import hmac
 from datetime import timedelta
 from typing import Annotated
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, Response, get
 from litestar.exceptions import NotFoundException
@@ -60,15 +61,16 @@ class CalendarController(Controller):
         db = state.reader()
         kind, _, target = scope.partition("-")
         t = translator(request)
+        zone = ZoneInfo(state.settings.timezone)
         if kind == "v" and account.role == "volunteer" and target == str(account.volunteer_id):
             shifts = roster.calendar_of(db, target, now - PAST, now + AHEAD)
-            body = feed(t.gettext("My shifts") + " · CareLedger", shifts, lambda s: s["post"], now)
+            body = feed(t.gettext("My shifts") + " · CareLedger", shifts, lambda s: s["post"], now, zone)
         elif kind == "u" and account.role == "coordinator" and target in {str(u) for u in account.unit_ids}:
             names = {u["id"]: u["name"] for u in directory.units(db)}
-            shifts = [s | {"shift_id": s["id"], "unit": names.get(target, "")}
-                      for s in roster.shifts(db, [target], now - PAST, now + AHEAD, limit=20_000)]
+            shifts = [s | {"unit": names.get(target, "")}
+                      for s in roster.calendar_of_unit(db, target, now - PAST, now + AHEAD)]
             body = feed(f"{names.get(target, target)} · CareLedger", shifts,
-                        lambda s: f"{s['post']} ({s['filled']}/{s['capacity']})", now)
+                        lambda s: f"{s['post']} ({s['filled']}/{s['capacity']})", now, zone)
         else:
             raise NotFoundException("No such calendar")
         return Response(content=body, media_type="text/calendar",
