@@ -40,10 +40,21 @@ def masked(id_number: str | None) -> str:
 
 
 def masked_name(name: str) -> str:
-    """For the public verification page: the family name and a star per other character (李*)."""
+    """For the public verification page: the family name and two stars whatever follows (李**:
+    neither how long the given name is nor a character of it)."""
     if not name or name.startswith("["):
         return name
-    if " " in name:  # a western or pinyin name: initials after the first word
+    if " " in name:  # a western or pinyin name: the first word and an initial
         first, *rest = name.split()
-        return " ".join([first, *(part[0] + "." for part in rest)])
-    return name[0] + "*" * (len(name) - 1)
+        return " ".join([first, rest[0][0] + "."])
+    return name[0] + "**"
+
+
+def masked_publicly(id_number: str | None) -> str:
+    """For the public verification page, as Chinese certificates print it: the first and last
+    characters only (3****************4): no region, no birth date, no gender digit."""
+    if not id_number or id_number.startswith("["):
+        return id_number or ""
+    if len(id_number) <= 2:
+        return "*" * len(id_number)
+    return id_number[0] + "*" * (len(id_number) - 2) + id_number[-1]

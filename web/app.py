@@ -52,6 +52,7 @@ from web.exports import MEDIA_TYPES as EXPORT_TYPES
 from web.idempotency import IdempotencyMiddleware
 from web.jobs.mailroom import deliver, queue_reminders
 from web.log_watch import LogWatch, answered_in_time
+from web.limits import PerAddress
 from web.login import HashingPool, trusted_networks
 from web.nodes import hear_writes, kept_between_requests
 from web.openapi import document_files, document_problems
@@ -232,7 +233,8 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
                      "pseudonym_secret": settings.secret("pseudonym_secret"),
                      "throttle": kept.throttle, "address_throttle": kept.address_throttle,
                      "hashing": HashingPool(settings.password_checks, settings.password_checks),
-                     "trusted_proxies": trusted_networks(settings.trusted_proxies), "log_watch": watch}),
+                     "trusted_proxies": trusted_networks(settings.trusted_proxies), "log_watch": watch,
+                     "verifications": PerAddress(20, 60.0)}),
         openapi_config=OpenAPIConfig(title="CareLedger", version="0.1.0", path="/schema",
                                      render_plugins=[ScalarRenderPlugin()]),
     )

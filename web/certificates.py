@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.certificates import ServiceCertificate, ServiceLine
-from domain.identity import masked, masked_name
+from domain.identity import masked, masked_name, masked_publicly
 from projections import hours
 
 # The fields national volunteer-record systems take (全国志愿服务信息系统 and its provincial peers)
@@ -65,7 +65,7 @@ def verified(certificate: ServiceCertificate) -> dict:
     return {"valid": True, "number": certificate.number, "issued_on": certificate.issued_on,
             "unit": certificate.unit_name, "contact": certificate.contact, "from": certificate.first_day,
             "to": certificate.last_day, "volunteer": masked_name(certificate.name),
-            "id_number": masked(certificate.id_number),
+            "id_number": masked_publicly(certificate.id_number),
             "services": len(certificate.lines), "total_hours": round(certificate.total_minutes / 60, 2)}
 
 

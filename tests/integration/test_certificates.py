@@ -101,8 +101,8 @@ def test_anyone_verifies_a_certificate_by_its_code_without_logging_in(world: Wor
     assert answer.status_code == 200, answer.text
     assert answer.json() == {"valid": True, "number": "2026-000001", "issued_on": "2026-11-24",
                              "unit": "Ruijin Hospital", "contact": "021-64370045", "from": "2026-11-01",
-                             "to": "2026-11-30", "volunteer": "Li W.", "id_number": "1101**********002X",
-                             "services": 1, "total_hours": 4.0}
+                             "to": "2026-11-30", "volunteer": "Li W.", "id_number": "1****************X",
+                             "services": 1, "total_hours": 4.0}  # no region, no birth date, no gender digit
     assert world.client.get("/api/v1/certificates/verify/NOSUCHCODE99").status_code == 404
     page = world.client.get(issued["verify_url"])
     assert page.status_code == 200 and "This certificate is genuine." in page.text and ID not in page.text
@@ -210,3 +210,15 @@ def test_forgotten_through_one_node_the_volunteer_is_erased_from_what_another_no
         erased = b.get(at_b, headers=world.headers("coord"))
         assert erased.json()["volunteer"]["name"] == "[erased]"
         assert erased.json()["volunteer"]["id_number"] == "[erased]"
+
+
+def test_the_public_verification_is_limited_per_address_and_hides_the_name_s_length(world: World) -> None:
+    from domain.identity import masked_name
+
+    assert masked_name("欧阳娜娜") == "欧**" and masked_name("李伟") == "李**"  # the same length for both
+    assert masked_name("Li Wei Ming") == "Li W."
+    world.client.cookies.clear()
+    answers = [world.client.get("/api/v1/certificates/verify/NOSUCHCODE99").status_code for _ in range(25)]
+    assert answers[:20] == [404] * 20 and set(answers[20:]) == {429}  # walking the codes meets a wall
+    page = world.client.get("/verify/NOSUCHCODE99")
+    assert page.status_code == 429

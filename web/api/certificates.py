@@ -8,13 +8,14 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import FromPath, FromQuery, JSONBody, Parameter, QueryParameter
 
 from domain import bounds
 from domain.errors import InvalidCommand
 from domain.identity import ID_TYPES, masked
 from projections import certificates, directory
+from web.login import Client
 from web.api.common import A_YEAR, checked_span, read_db, units_asked, written
 from web.api.exports import AsFile, Day
 from web.auth import allow, may
@@ -103,7 +104,12 @@ class CertificatesController(Controller):
 
     @get("/certificates/verify/{code:str}", sync_to_thread=True, security=[])
     def verify(self, request: Request, ledger: TheLedger, code: Annotated[str, Parameter(max_length=40)]) -> dict:
-        """For anyone holding a certificate: is it real? No login; the name and number come masked."""
+        """For anyone holding a certificate: is it real? No login; the name and number come masked,
+        and one address may ask 20 times a minute."""
+        wait = request.app.state.verifications.retry_after(Client.of(request).address)
+        if wait:
+            raise HTTPException(status_code=429, detail="Too many verifications from here; wait a minute.",
+                                headers={"Retry-After": str(wait)})
         if not 4 <= len(code) <= 40:
             raise InvalidCommand("code", "is 12 letters and digits, as printed on the certificate")
         found = certificates.by_code(read_db(request, None), code)

@@ -6,12 +6,13 @@ from __future__ import annotations
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Template
 
 from domain.identity import ID_TYPES, masked
 from projections import certificates, directory
+from web.login import Client
 from web.auth import allow
 from web.certificates import ID_TYPE_NAMES, readable, shown, verified
 from web.commands import CommandPath, TheLedger
@@ -99,6 +100,10 @@ class CertificatesPagesController(Controller):
     @get("/verify/{code:str}", sync_to_thread=True)
     def verify(self, request: Request, ledger: TheLedger, code: FromPath[str]) -> Template:
         """A certificate's code, checked by anyone (an employer, a school) without logging in."""
+        wait = request.app.state.verifications.retry_after(Client.of(request).address)
+        if wait:
+            raise HTTPException(status_code=429, detail="Too many verifications from here; wait a minute.",
+                                headers={"Retry-After": str(wait)})
         found = certificates.by_code(reader(request), code[:40])
         if found is None:
             raise NotFoundException("No certificate has this verification code.")
