@@ -37,6 +37,11 @@ class HashingPool:
         self._admitted, self._limit = 0, workers + waiting
         self._lock = threading.Lock()
 
+    def full(self) -> bool:
+        """Whether a check asked for now would be turned away (asked on the event loop, before a
+        thread is taken for it: a storm is refused at the cost of a look)."""
+        return self._admitted >= self._limit
+
     def verify(self, password_hash: str, password: str) -> bool:
         with self._lock:
             if self._admitted >= self._limit:

@@ -84,7 +84,10 @@ class Settings:
     trusted_proxies: str = field(default_factory=lambda: _env("CARELEDGER_TRUSTED_PROXIES", ""))
     # Session cookies marked Secure: "auto" when the request came over HTTPS (or a trusted proxy says so)
     secure_cookies: str = field(default_factory=lambda: _env("CARELEDGER_SECURE_COOKIES", "auto"))
-    password_checks: int = field(default_factory=lambda: int(_env("CARELEDGER_PASSWORD_CHECKS", "2")))
+    # Password checks at once (each a core and 64 MiB for a fraction of a second): half the cores,
+    # so that a storm of logins leaves the others to everyone else
+    password_checks: int = field(default_factory=lambda: int(_env(
+        "CARELEDGER_PASSWORD_CHECKS", str(max(1, (os.cpu_count() or 2) // 2)))))
     read_wait_seconds: float = field(default_factory=lambda: float(_env("CARELEDGER_READ_WAIT_SECONDS", "5")))
     # Read models look at the log this often when nothing woke them (a local save, or on
     # PostgreSQL another node's, heard at once) — the safety net, not the usual way

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -48,11 +49,13 @@ class AuthController(Controller):
     path = "/api/v1/auth"
     tags = ["auth"]
 
-    @post("/token", status_code=200, sync_to_thread=True, security=[])
-    def token(self, request: Request, data: JSONBody[Login]) -> TokenAnswer:
+    @post("/token", status_code=200, security=[])
+    async def token(self, request: Request, data: JSONBody[Login]) -> TokenAnswer:
         state = request.app.state
+        if state.hashing.full():  # turned away here, on the event loop: no thread for a storm
+            raise _too_many(TooManyAttempts(1, busy=True))
         try:
-            account = log_in(state, data.username, data.password, Client.of(request))
+            account = await asyncio.to_thread(log_in, state, data.username, data.password, Client.of(request))
         except TooManyAttempts as wait:
             raise _too_many(wait) from None
         except WrongPassword:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 
+import asyncio
 import secrets
 
 from markupsafe import Markup
@@ -37,12 +38,15 @@ class SessionController(Controller):
                                        secure=Client.of(request).secure_cookies(request.app.state.settings.secure_cookies)))
         return response
 
-    @post("/login", sync_to_thread=True)
-    def login(self, request: Request, data: URLEncodedBody[dict[str, str]]) -> Response:
+    @post("/login")
+    async def login(self, request: Request, data: URLEncodedBody[dict[str, str]]) -> Response:
         state, t = request.app.state, translator(request)
         client = Client.of(request)
         try:
-            account = log_in(state, data.get("username", ""), data.get("password", ""), client)
+            if state.hashing.full():  # turned away on the event loop: no thread for a storm
+                raise TooManyAttempts(1, busy=True)
+            account = await asyncio.to_thread(log_in, state, data.get("username", ""), data.get("password", ""),
+                                              client)
         except TooManyAttempts as wait:
             text = t.gettext("Many people are logging in at this moment. Please try again in a second.") if \
                 wait.busy else t.gettext("Too many failed attempts. Please wait a few minutes.")
