@@ -130,7 +130,8 @@ def test_a_read_waits_for_a_position_and_gives_up_with_503(world: World, tmp_pat
         blocker.close()
     assert world.call("coord", "GET", "/api/v1/units", params={"min_position": position}).status_code == 200
     beyond = world.call("coord", "GET", "/api/v1/units", params={"min_position": 10**9})
-    assert beyond.status_code == 400 and beyond.json()["field"] == "min_position"
+    assert beyond.status_code == 503 and beyond.headers["Retry-After"] == "1"  # as API.md says
+    assert "No write has reached position 1000000000" in beyond.json()["detail"]
 
 
 def test_health_reports_each_read_model_and_its_lag(world: World) -> None:

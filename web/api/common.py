@@ -80,8 +80,10 @@ def read_db(request: Request, min_position: int | None) -> Any:
     """The read models, once they hold `min_position` (503 with Retry-After if they don't in time)."""
     state = request.app.state
     if min_position is not None and min_position > 0:
-        if min_position > state.ledger.position:  # not late: a position no write has been given yet
-            raise InvalidCommand("min_position", f"is past the end of the log ({state.ledger.position})")
+        head = state.ledger.position
+        if min_position > head:  # no write has been given it yet: as late as can be (API.md), said at once
+            raise HTTPException(status_code=503, detail=f"No write has reached position {min_position} yet (the log "
+                                f"ends at {head}); try again shortly.", headers={"Retry-After": "1"})
         if not state.projector.wait(min_position, timeout=state.settings.read_wait_seconds):
             raise HTTPException(status_code=503, detail=f"The read models have not reached position "
                                 f"{min_position} yet; try again shortly.", headers={"Retry-After": "1"})
