@@ -102,3 +102,48 @@ def test_the_screens_offer_the_downloads_with_their_own_filters(world: World, cl
     assert "/api/v1/exports/tallies?from=2026-11-01&amp;to=2026-11-30&amp;format=xlsx" in dashboard
     link = world.client.get("/api/v1/exports/roster?from=2026-11-23&to=2026-11-29&format=csv")  # the cookie is enough
     assert link.status_code == 200
+
+
+def test_spreadsheets_get_text_as_text_dates_as_dates_and_the_wall_clock(world: World, clock) -> None:
+    """A name a spreadsheet would run (=…, ＝…, a zero-width mark before =) is text that shows as
+    typed in XLSX and is prefixed in CSV; days are date cells; times are Shanghai's, to the minute;
+    the Chinese tallies name service types in Chinese."""
+    from datetime import date, datetime
+
+    h, ledger = world.hospital, world.ledger
+    risky = ["=HYPERLINK(\"http://x\")", "＝1+1", "\u200b=1+1", "+86 139 0000 1111"]
+    shift = h.shift(starts=clock.now() + timedelta(minutes=30), capacity=len(risky))
+    for name in risky:
+        ledger.sign_up(shift, h.volunteer(name), COORDINATOR)
+    world.settle()
+    day = clock.now().date().isoformat()
+    query = f"/api/v1/exports/roster?from={day}&to={day}"
+    rows = _xlsx(world.call("coord", "GET", query + "&format=xlsx"))
+    sheet = load_workbook(io.BytesIO(world.call("coord", "GET", query + "&format=xlsx").content)).active
+    header, *body = rows
+    names = {row[header.index("Volunteer")] for row in body}
+    assert names == set(risky), "shown exactly as typed, no quote"
+    assert all(cell.data_type == "s" for row in sheet.iter_rows(min_row=2) for cell in row
+               if isinstance(cell.value, str)), "never a formula"
+    first = body[0]
+    assert isinstance(first[header.index("Day")], (date, datetime))
+    starts = first[header.index("Starts")]
+    assert isinstance(starts, datetime) and starts.microsecond == 0
+    assert (starts.hour, starts.minute) == ((clock.now() + timedelta(minutes=30)).hour,
+                                            (clock.now() + timedelta(minutes=30)).minute)  # Shanghai's wall clock
+    csv_rows = _csv(world.call("coord", "GET", query + "&format=csv"))
+    column = csv_rows[0].index("Volunteer")
+    guarded = {row[column] for row in csv_rows[1:]}
+    assert guarded == {"'" + name for name in risky}
+    assert csv_rows[1][csv_rows[0].index("Starts")].count(":") == 1  # "2026-11-23 09:30", not an ISO instant
+
+
+def test_the_chinese_tallies_export_names_service_types_in_chinese(world: World, clock) -> None:
+    day = _served_day(world, clock)
+    world.client.cookies.set("lang", "zh")
+    rows = _csv(world.call("auditor", "GET", f"/api/v1/exports/tallies?from={day}&to={day}&format=csv"))
+    world.client.cookies.clear()
+    kinds = {row[0] for row in rows[1:]}
+    assert "guidance" not in kinds and "communication" not in kinds
+    assert kinds == {zh for code, (en, zh) in world.ledger.service_types().items() if code in ("guidance",
+                                                                                               "communication")}

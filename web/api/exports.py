@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, Response, get
 from litestar.params import FromQuery, QueryParameter
@@ -38,7 +39,8 @@ class ExportsController(Controller):
                             ("post", "Post"), ("name", "Volunteer"), ("state", "State"), ("trainee", "Trainee"),
                             ("checked_in_at", "Checked in"), ("checked_out_at", "Checked out"),
                             ("minutes", "Minutes"), ("cancelled", "Shift")],
-                     t.gettext, fmt, f"roster-{first}-{last}")
+                     t.gettext, fmt, f"roster-{first}-{last}", ZoneInfo(request.app.state.settings.timezone),
+                     days=("day",), moments=("starts_at", "ends_at", "checked_in_at", "checked_out_at"))
 
     @get("/hours", guards=[allow("coordinator", "admin")], sync_to_thread=True,
          response_description="each volunteer's hours as a CSV or XLSX file")
@@ -63,8 +65,10 @@ class ExportsController(Controller):
         report = tallies.report(read_db(request, None), first, last, units_asked(request, unit_id), by)
         t = translator(request)
         names = {u["id"]: u["name"] for u in directory.units(read_db(request, None))} if by == "unit" else {}
-        rows = [{"key": t.gettext(r["key"]) if by == "service_type" else names.get(r["key"], r["key"]),
+        kinds = {code: (zh if t.language == "zh" else en)
+                 for code, (en, zh) in request.app.state.ledger.service_types().items()}
+        rows = [{"key": kinds.get(r["key"], r["key"]) if by == "service_type" else names.get(r["key"], r["key"]),
                  "person_times": r["person_times"]} for r in report["rows"]]
         return table(rows, [("key", {"service_type": "Service type", "unit": "Unit", "day": "Day",
                                      "month": "Month"}[by]), ("person_times", "Person-times")],
-                     t.gettext, fmt, f"tallies-{by}-{first}-{last}")
+                     t.gettext, fmt, f"tallies-{by}-{first}-{last}", days=("key",) if by == "day" else ())
