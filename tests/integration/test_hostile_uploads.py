@@ -97,3 +97,18 @@ def test_rows_are_counted_as_they_are_read_and_refused_past_the_limit() -> None:
     many = b"name,phone\n" + b"".join(b"V%d,139%08d\n" % (i, i) for i in range(MAX_ROWS + 10))
     refused, _ = bounded(lambda: read_table(many, "v.csv"))
     assert isinstance(refused, ValueError) and f"{MAX_ROWS:,}" in str(refused)
+
+
+@pytest.mark.parametrize(("encoding", "named"), [("big5", "Big5"), ("shift_jis", "Shift-JIS")])
+def test_a_csv_in_big5_or_shift_jis_is_refused_not_garbled(world: World, encoding: str, named: str) -> None:
+    text = {"big5": "姓名,手機\n王小麗,13900001111\n李偉,13900002222\n張三豐,13800001234\n",
+            "shift_jis": "氏名,電話\n山田太郎,13900001111\n佐藤花子,13900002222\n"}[encoding]
+    answer = world.call("coord", "POST", "/api/v1/volunteers/import", files={"file": ("v.csv", text.encode(encoding))},
+                        data={"unit_id": str(world.hospital.unit)})
+    assert answer.status_code == 400 and answer.json()["field"] == "file"
+    assert named in answer.json()["detail"] and "UTF-8 or GB18030" in answer.json()["detail"]
+
+
+def test_a_gb18030_csv_as_chinese_excel_saves_it_is_read() -> None:
+    text = "姓名,手机\n王小丽,13900001111\n李伟,13900002222\n张三丰,13800001234\n"
+    assert read_table(text.encode("gb18030"), "v.csv")[1] == ["王小丽", "13900001111"]

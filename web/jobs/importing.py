@@ -118,15 +118,32 @@ def _workbook_rows(content: bytes) -> Iterator[list[str]]:
         yield cells
 
 
+ACCEPTED = "UTF-8 or GB18030 (GBK)"
+OTHERS = {"big5": "Big5 (Traditional Chinese)", "shift_jis": "Shift-JIS (Japanese)"}
+
+
+def _text_of(content: bytes) -> str:
+    """The CSV's text: UTF-8 if it is that, else GB18030 as Chinese Excel saves it. GB18030 takes
+    almost any bytes, so Big5 or Shift-JIS would come out as garbage: what the bytes most likely
+    are is asked first (charset-normalizer), and such a file is refused with what to do."""
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(content[:200_000], cp_isolation=["gb18030", *OTHERS]).best()
+    if best is not None and best.encoding in OTHERS:
+        raise ValueError(f"The file looks like {OTHERS[best.encoding]} text: save it as {ACCEPTED} "
+                         "(in Excel: Save As, CSV UTF-8) and upload it again.")
+    try:
+        return content.decode("gb18030")
+    except UnicodeDecodeError:
+        raise ValueError(f"The file is neither {ACCEPTED} text nor an .xlsx workbook.") from None
+
+
 def _csv_rows(content: bytes) -> Iterator[list[str]]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ValueError("The file is neither UTF-8 nor GB18030 text, nor an .xlsx workbook.")
+    text = _text_of(content)
     try:
         for row in csv.reader(io.StringIO(text)):
             if any(len(cell) > MAX_CELL for cell in row):
