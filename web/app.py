@@ -20,7 +20,6 @@ from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
@@ -55,7 +54,7 @@ from web.log_watch import LogWatch, answered_in_time
 from web.limits import PerAddress
 from web.login import HashingPool, trusted_networks
 from web.nodes import hear_writes, kept_between_requests
-from web.openapi import document_files, document_problems
+from web.openapi import ReferencePage, document_files, document_problems
 from web.operations import LAG, REQUEST_TIMES, MetricsController, json_logging
 from web.security import add_security_headers, check_csrf
 from web.settings import Settings, json_logs
@@ -236,7 +235,7 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
                      "trusted_proxies": trusted_networks(settings.trusted_proxies), "log_watch": watch,
                      "verifications": PerAddress(20, 60.0)}),
         openapi_config=OpenAPIConfig(title="CareLedger", version="0.1.0", path="/schema",
-                                     render_plugins=[ScalarRenderPlugin()]),
+                                     render_plugins=[ReferencePage()]),
     )
     # Timed outside routing and authentication: a 401 or a 404 is an answer to count too.
     app.asgi_handler = REQUEST_TIMES.middleware(at_the_door(app.asgi_handler, app))

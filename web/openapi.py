@@ -4,6 +4,11 @@ problem (application/problem+json) with the codes CareLedger uses, and the docum
 
 from __future__ import annotations
 
+import html
+from typing import Any
+
+from litestar import Request
+from litestar.openapi.plugins import OpenAPIRenderPlugin
 from litestar.openapi.spec import OpenAPI, OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Reference, Schema
 
 PROBLEM_CODES = {
@@ -58,3 +63,20 @@ def document_problems(document: OpenAPI) -> None:
             for code, description in PROBLEM_CODES.items():
                 responses[code] = OpenAPIResponse(description=description, content=problem)
             operation.responses = responses
+
+
+class ReferencePage(OpenAPIRenderPlugin):
+    """The API reference at /schema: Swagger UI from this server's own static files (vendored
+    swagger-ui-dist), no CDN and no inline script, so it works offline under the pages' own
+    Content-Security-Policy."""
+
+    def __init__(self) -> None:
+        super().__init__(path="/")
+
+    def render(self, request: Request, openapi_schema: dict[str, Any]) -> bytes:
+        title = html.escape(str(openapi_schema.get("info", {}).get("title", "API")))
+        return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title} · API reference</title>'
+                '<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">'
+                '<link rel="stylesheet" href="/static/docs/swagger-ui.css"></head><body><div id="reference"></div>'
+                '<script src="/static/docs/swagger-ui-bundle.js" defer></script>'
+                '<script src="/static/docs/start.js" defer></script></body></html>').encode()

@@ -19,23 +19,18 @@ UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # No inline script anywhere (style attributes only); nothing framed, posted or fetched elsewhere.
 PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
                "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
-# The API reference (Scalar) loads its script from a CDN and starts it inline.
-DOCS_POLICY = ("default-src 'self' https://cdn.jsdelivr.net 'unsafe-inline'; img-src 'self' data: https:; "
-               "object-src 'none'; frame-ancestors 'none'")
 _COMMON = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"),
            (b"x-frame-options", b"DENY"), (b"permissions-policy", b"camera=(), microphone=(), geolocation=()")]
 
 
 _PAGE = [*_COMMON, (b"content-security-policy", PAGE_POLICY.encode())]
 COMMON_HEADERS = _PAGE  # for answers given before any route runs (web/edges.py)
-_DOCS = [*_COMMON, (b"content-security-policy", DOCS_POLICY.encode())]
 
 
 async def add_security_headers(message: Message, scope: Scope) -> None:
     """Litestar's before_send hook: on every HTTP answer, not-found and errors included."""
     if message["type"] == "http.response.start":
-        extra = _DOCS if scope["path"].startswith("/schema") else _PAGE
-        headers = [*message.get("headers", ()), *extra]
+        headers = [*message.get("headers", ()), *_PAGE]  # the API reference too: it runs no inline script
         if _credentialed(scope) and not any(name.lower() == b"cache-control" for name, _ in headers):
             # What is shown to one person (notes, profiles, identity numbers, exports) is kept by no
             # cache along the way and by no browser history once they leave.

@@ -239,3 +239,22 @@ def test_a_volunteer_prints_a_service_certificate_that_anyone_can_verify(page_fo
         snap(check, "certificate-verified")
     finally:
         stranger.close()
+
+
+def test_the_api_reference_works_offline_under_the_pages_own_policy(server, browser) -> None:
+    """/schema is Swagger UI from this server's own files: nothing is fetched from elsewhere, no
+    inline script, and every operation of the document is listed."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    elsewhere, refused = [], []
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(server.base)
+               else (elsewhere.append(route.request.url), route.abort()))
+    page.on("console", lambda message: refused.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    answer = page.goto(f"{server.base}/schema")
+    assert "'unsafe-inline'" not in answer.headers["content-security-policy"].split("script-src")[1].split(";")[0]
+    page.wait_for_selector(".opblock")
+    assert page.locator(".opblock").count() >= 80
+    assert page.get_by_text("/api/v1/shifts", exact=True).count() >= 1
+    assert elsewhere == [] and refused == []
+    context.close()
