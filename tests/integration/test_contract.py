@@ -111,4 +111,5 @@ def test_the_openapi_document_validates_and_holds_every_path_of_the_contract(wor
                   for path, item in document["paths"].items() for method in item if method != "parameters"}
     contract = {(method, re.sub(r"\{[^}]+\}", "{id}", path)) for method, path in CONTRACT}
     assert contract - documented == set()
-    assert world.client.get("/schema/scalar").status_code == 200
+    reference = world.client.get("/schema")
+    assert reference.status_code == 200 and "/static/docs/swagger-ui-bundle.js" in reference.text
