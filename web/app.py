@@ -54,7 +54,7 @@ from web.log_watch import LogWatch, answered_in_time
 from web.limits import PerAddress
 from web.login import HashingPool, trusted_networks
 from web.nodes import hear_writes, kept_between_requests
-from web.openapi import ReferencePage, document_files, document_problems
+from web.openapi import ReferencePage, document_as_enforced, document_files, document_problems
 from web.operations import LAG, REQUEST_TIMES, MetricsController, json_logging
 from web.security import add_security_headers, check_csrf
 from web.settings import Settings, json_logs
@@ -211,6 +211,7 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
         on_app_init=[jwt.on_app_init],
         on_startup=[start, lambda app: (setattr(LAG, "state", app.state), document_problems(app.openapi_schema),
+                                        document_as_enforced(app.openapi_schema),
                                         document_files(app.openapi_schema, "/api/v1/exports/", EXPORT_TYPES),
                                         document_files(app.openapi_schema, "/api/v1/calendar/feeds/",
                                                        ("text/calendar",)))],

@@ -5,7 +5,11 @@ problem (application/problem+json) with the codes CareLedger uses, and the docum
 from __future__ import annotations
 
 import html
+from collections.abc import Iterator
+from datetime import time
 from typing import Any
+
+import msgspec
 
 from litestar import Request
 from litestar.openapi.plugins import OpenAPIRenderPlugin
@@ -80,3 +84,36 @@ class ReferencePage(OpenAPIRenderPlugin):
                 '<link rel="stylesheet" href="/static/docs/swagger-ui.css"></head><body><div id="reference"></div>'
                 '<script src="/static/docs/swagger-ui-bundle.js" defer></script>'
                 '<script src="/static/docs/start.js" defer></script></body></html>').encode()
+
+
+PUBLIC = ("/api/v1/auth/token", "/api/v1/healthz", "/api/v1/calendar/feeds/", "/api/v1/certificates/verify/")
+
+
+def _structs(base: type = msgspec.Struct) -> Iterator[type]:
+    for sub in base.__subclasses__():
+        yield sub
+        yield from _structs(sub)
+
+
+def document_as_enforced(document: OpenAPI) -> None:
+    """What the server enforces, said in the document, in place: a body that refuses unknown
+    fields has `additionalProperties: false`; a time of day is a `time`, not a duration; the
+    operations open to anyone need no credentials (`security: []`)."""
+    schemas = document.components.schemas or {}
+    for struct in _structs():
+        schema = schemas.get(struct.__name__)
+        if not isinstance(schema, Schema):
+            continue
+        if struct.__struct_config__.forbid_unknown_fields:
+            schema.additional_properties = False
+        for field in msgspec.structs.fields(struct):
+            if field.type in (time, time | None) and schema.properties and field.encode_name in schema.properties:
+                shown = schema.properties[field.encode_name]
+                if isinstance(shown, Schema):
+                    shown.format = "time"
+    for path, item in (document.paths or {}).items():
+        if path.startswith(PUBLIC):
+            for method in ("get", "post"):
+                operation = getattr(item, method, None)
+                if operation is not None:
+                    operation.security = []

@@ -113,3 +113,15 @@ def test_the_openapi_document_validates_and_holds_every_path_of_the_contract(wor
     assert contract - documented == set()
     reference = world.client.get("/schema")
     assert reference.status_code == 200 and "/static/docs/swagger-ui-bundle.js" in reference.text
+
+
+def test_the_document_says_what_the_server_enforces(world: World) -> None:
+    document = world.client.get("/schema/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    assert schemas["NewSeries"]["properties"]["start_time"]["format"] == "time"  # a time of day, not a duration
+    assert schemas["NewSeries"]["properties"]["end_time"]["format"] == "time"
+    assert schemas["Login"]["additionalProperties"] is False  # unknown fields are refused, and said to be
+    public = {(method, path) for path, item in document["paths"].items() for method, operation in item.items()
+              if isinstance(operation, dict) and operation.get("security") == []}
+    assert ("post", "/api/v1/auth/token") in public and ("get", "/api/v1/healthz") in public
+    assert not any(path.startswith("/api/v1/volunteers") for _, path in public)
