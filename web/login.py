@@ -112,7 +112,7 @@ def log_in(state: Any, username: str, password: str, client: Client) -> Account:
     wait = max(state.throttle.retry_after(name) if name else 0, state.address_throttle.retry_after(client.address))
     if wait:
         raise TooManyAttempts(wait)
-    account = state.ledger.find_account(name) if name else None
+    account = state.ledger.find_account(username) if name else None  # raw: its legacy id is of the raw spelling
     usable = account is not None and not account.disabled
     matches = state.hashing.verify(account.password_hash if usable else _dummy_hash(), password)
     if not (usable and matches):
