@@ -36,22 +36,25 @@ class LogAway(PersistenceError):
 
 class LogWatch:
     """Asks the database `SELECT 1` every `interval` seconds on a connection of its own. It is away
-    once no answer came for `patience` seconds: a refused connection says so at once, a paused or
-    partitioned server (which never refuses, only never answers) by the silence."""
+    once a question has waited `patience` seconds for its answer: a refused connection says so at
+    once, a paused or partitioned server (which never refuses, only never answers) by the silence.
+    Only a question asked counts: a watch thread merely slow to be scheduled on a busy machine is
+    not a silent database."""
 
-    def __init__(self, params: dict[str, Any], interval: float = 0.25, patience: float = 1.0) -> None:
+    def __init__(self, params: dict[str, Any], interval: float = 0.25, patience: float = 1.5) -> None:
         self.params = {**params, "connect_timeout": 2}  # libpq's least
         self.interval, self.patience = interval, patience
-        self.answered_at = time.monotonic()
+        self.asked_at: float | None = None  # when the question now waiting for its answer was asked
         self.problem: str | None = None  # what the last attempt met, if it failed
 
     @property
     def away(self) -> bool:
-        return self.problem is not None or time.monotonic() - self.answered_at > self.patience
+        asked = self.asked_at
+        return self.problem is not None or (asked is not None and time.monotonic() - asked > self.patience)
 
     def why(self) -> str:
-        silent = time.monotonic() - self.answered_at
-        return self.problem or f"no answer for {silent:.1f} s"
+        asked = self.asked_at
+        return self.problem or f"no answer for {time.monotonic() - (asked or time.monotonic()):.1f} s"
 
     def ensure(self) -> None:
         if self.away:
@@ -67,7 +70,6 @@ class LogWatch:
         return gated
 
     def follow(self, stop: threading.Event) -> threading.Thread:
-        self.answered_at = time.monotonic()  # silence is counted from when it starts asking
         thread = threading.Thread(target=self._ask, args=(stop,), name="log watch", daemon=True)
         thread.start()
         return thread
@@ -76,11 +78,12 @@ class LogWatch:
         conn: psycopg.Connection | None = None
         was_away = False
         while not stop.is_set():
+            self.asked_at = time.monotonic()
             try:
                 if conn is None:
                     conn = psycopg.connect(**self.params, autocommit=True)
                 conn.execute("SELECT 1")
-                self.answered_at, self.problem = time.monotonic(), None
+                self.asked_at, self.problem = None, None
                 if was_away:
                     log.warning("the event log's database answers again")
                 was_away = False
