@@ -41,7 +41,7 @@ class LogWatch:
     Only a question asked counts: a watch thread merely slow to be scheduled on a busy machine is
     not a silent database."""
 
-    def __init__(self, params: dict[str, Any], interval: float = 0.25, patience: float = 1.5) -> None:
+    def __init__(self, params: dict[str, Any], interval: float = 0.25, patience: float = 1.2) -> None:
         self.params = {**params, "connect_timeout": 2}  # libpq's least
         self.interval, self.patience = interval, patience
         self.asked_at: float | None = None  # when the question now waiting for its answer was asked
@@ -116,11 +116,13 @@ async def or_as_known(watch: LogWatch, ask: Callable[[], Any], known: Callable[[
             return known()
 
 
-def answered_in_time(app: ASGIApp, watch: LogWatch, poll: float = 0.1, grace: float = 1.5) -> ASGIApp:
+def answered_in_time(app: ASGIApp, watch: LogWatch, poll: float = 0.1, grace: float = 1.4,
+                     settle: float = 0.3) -> ASGIApp:
     """Middleware: a request unanswered after `grace` seconds while the log's database is away gets
     a 503 (its work, stuck on the database, finishes or fails in the background), so every answer
     comes within 2 s; one that reads what this node holds answers meanwhile, saying the read
-    models may be behind (STALE_HEADER)."""
+    models may be behind (STALE_HEADER): it is given `settle` seconds from when the silence is
+    known, to turn to what this node holds, before it is given up on."""
 
     async def in_time(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -138,7 +140,7 @@ def answered_in_time(app: ASGIApp, watch: LogWatch, poll: float = 0.1, grace: fl
                     message = {**message, "headers": [*message.get("headers", []), STALE_HEADER]}
             await send(message)
 
-        began = time.monotonic()
+        began, known_away = time.monotonic(), None
         work = asyncio.ensure_future(app(scope, receive, relay))
         while True:
             done, _ = await asyncio.wait({work}, timeout=poll)
@@ -148,7 +150,12 @@ def answered_in_time(app: ASGIApp, watch: LogWatch, poll: float = 0.1, grace: fl
             if started:  # answering (a stream may stay open for hours): nothing left to watch
                 await work
                 return
-            if watch.away and time.monotonic() - began >= grace:
+            now = time.monotonic()
+            if not watch.away:
+                known_away = None
+                continue
+            known_away = known_away or now
+            if now - began >= grace and now - known_away >= settle:
                 given_up = True
                 work.add_done_callback(lambda task: task.cancelled() or task.exception())
                 await _refuse(scope, send)

@@ -97,7 +97,7 @@ class Settings:
     # On PostgreSQL: asked whether it answers this often; taken for away after this long without an answer
     log_watch_seconds: float = field(default_factory=lambda: float(_env("CARELEDGER_LOG_WATCH_SECONDS", "0.25")))
     threads: int = field(default_factory=lambda: int(_env("CARELEDGER_THREADS", "64")))  # for requests, on PostgreSQL
-    log_patience_seconds: float = field(default_factory=lambda: float(_env("CARELEDGER_LOG_PATIENCE_SECONDS", "1.5")))
+    log_patience_seconds: float = field(default_factory=lambda: float(_env("CARELEDGER_LOG_PATIENCE_SECONDS", "1.2")))
 
     def postman(self) -> Postman:
         """The mailroom's channels: SMTP when a host is set, SMS when a hook is named."""
