@@ -211,7 +211,7 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
         on_app_init=[jwt.on_app_init],
         on_startup=[start, lambda app: (setattr(LAG, "state", app.state), document_problems(app.openapi_schema),
-                                        document_as_enforced(app.openapi_schema),
+                                        document_as_enforced(app),
                                         document_files(app.openapi_schema, "/api/v1/exports/", EXPORT_TYPES),
                                         document_files(app.openapi_schema, "/api/v1/calendar/feeds/",
                                                        ("text/calendar",)))],

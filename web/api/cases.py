@@ -18,7 +18,7 @@ from domain.groups import KINDS as GROUP_KINDS
 from domain import bounds
 from domain.cases import CONSENT_SCOPES, CONTACTS, EVALUATIONS, INTAKE_SOURCES, OUTCOMES, RISKS
 from projections import caseload, casework
-from web.api.common import Status, Tag, local, read_db, report_span, written
+from web.api.common import Position, Status, Tag, local, read_db, report_span, written
 from web.auth import allow, may
 from web.commands import CommandPath, Commands
 
@@ -98,7 +98,7 @@ class CasesController(Controller):
 
     @get("/cases", guards=[allow("social_worker")], sync_to_thread=True)
     def list_cases(self, request: Request, unit_id: FromQuery[UUID | None] = None,
-                   status: Status = None, min_position: FromQuery[int | None] = None) -> list[dict]:
+                   status: Status = None, min_position: Position = None) -> list[dict]:
         units = list(request.user.unit_ids)
         if unit_id is not None:
             request.user.ensure_unit(unit_id)
@@ -107,13 +107,13 @@ class CasesController(Controller):
 
     @get("/cases/worklist", guards=[allow("social_worker")], sync_to_thread=True)
     def worklist(self, request: Request, mine: FromQuery[bool] = False,
-                 min_position: FromQuery[int | None] = None) -> list[dict]:
+                 min_position: Position = None) -> list[dict]:
         state = request.app.state
         return casework.worklist(read_db(request, min_position), list(request.user.unit_ids), state.ledger.clock.now(),
                                  state.ledger.case_policy, request.user.account_id if mine else None)
 
     @get("/cases/{case_id:uuid}", guards=[allow("social_worker")], sync_to_thread=True)
-    def show(self, request: Request, case_id: FromPath[UUID], min_position: FromQuery[int | None] = None) -> dict:
+    def show(self, request: Request, case_id: FromPath[UUID], min_position: Position = None) -> dict:
         found = casework.case(read_db(request, min_position), str(case_id))
         if found is None:
             raise NotFoundException(f"No case with id {case_id}")
@@ -225,7 +225,7 @@ class CasesController(Controller):
     @get("/reports/cases", guards=[allow("social_worker", "coordinator", "auditor", "admin")], sync_to_thread=True)
     def report(self, request: Request, from_: Annotated[date | None, QueryParameter(name="from")] = None,
                to: FromQuery[date | None] = None, unit_id: FromQuery[UUID | None] = None,
-               min_position: FromQuery[int | None] = None) -> dict:
+               min_position: Position = None) -> dict:
         """Cases opened, active and closed by source and outcome; sessions and person-times by mode;
         overdue items — from read models only, never a note."""
         state = request.app.state

@@ -16,7 +16,7 @@ from domain.errors import InvalidCommand
 from domain.identity import ID_TYPES, masked
 from projections import certificates, directory
 from web.login import Client
-from web.api.common import A_YEAR, checked_span, read_db, units_asked, written
+from web.api.common import A_YEAR, Position, checked_span, read_db, units_asked, written
 from web.api.exports import AsFile, Day
 from web.auth import allow, may
 from web.commands import CommandPath, Commands, TheLedger
@@ -73,8 +73,8 @@ class CertificatesController(Controller):
               data: JSONBody[CertificateAsked]) -> Response:
         """Issue a numbered certificate of the service in the days given; 422 when the unit's
         responsible person or the volunteer's identity document is missing."""
-        checked_span(data.first, data.last)
-        receipt = commands.issue_certificate(request.user, volunteer_id, data.first, data.last, data.handler,
+        first, last = checked_span(data.first, data.last)
+        receipt = commands.issue_certificate(request.user, volunteer_id, first, last, data.handler,
                                              now_local(request).date())
         number, code = receipt.value
         return written(request, receipt, {"id": str(receipt.id), "number": number, "verification_code": code,
@@ -83,7 +83,7 @@ class CertificatesController(Controller):
     @get("/volunteers/{volunteer_id:uuid}/certificates", guards=[allow("coordinator", "volunteer")],
          sync_to_thread=True)
     def of_volunteer(self, request: Request, volunteer_id: FromPath[UUID],
-                     min_position: FromQuery[int | None] = None) -> list[dict]:
+                     min_position: Position = None) -> list[dict]:
         db = read_db(request, min_position)
         found = directory.volunteer(db, str(volunteer_id))
         if found is None:
@@ -93,7 +93,7 @@ class CertificatesController(Controller):
 
     @get("/certificates", guards=[allow("coordinator", "admin")], sync_to_thread=True)
     def of_units(self, request: Request, unit_id: FromQuery[UUID | None] = None,
-                 min_position: FromQuery[int | None] = None) -> list[dict]:
+                 min_position: Position = None) -> list[dict]:
         """The units' register of issued certificates, newest first."""
         return certificates.of_units(read_db(request, min_position), units_asked(request, unit_id))
 
@@ -103,7 +103,7 @@ class CertificatesController(Controller):
         return shown(readable(ledger, request.user, certificate_id))
 
     @get("/certificates/verify/{code:str}", sync_to_thread=True, security=[])
-    def verify(self, request: Request, ledger: TheLedger, code: Annotated[str, Parameter(max_length=40)]) -> dict:
+    def verify(self, request: Request, ledger: TheLedger, code: Annotated[str, Parameter(min_length=4, max_length=40)]) -> dict:
         """For anyone holding a certificate: is it real? No login; the name and number come masked,
         and one address may ask 20 times a minute."""
         wait = request.app.state.verifications.retry_after(Client.of(request).address)
@@ -126,7 +126,7 @@ class CertificatesController(Controller):
         organisation, content, date and hours."""
         today = now_local(request).date()
         first, last = from_ or today.replace(month=1, day=1), to or today
-        checked_span(first, last, A_YEAR)
+        first, last = checked_span(first, last, A_YEAR)
         db = read_db(request, None)
         volunteers = directory.volunteers(db, units_asked(request, unit_id), None, None, limit=1_000_000)
         rows = national_rows(ledger, db, volunteers, first.isoformat(), last.isoformat(),

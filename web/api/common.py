@@ -26,6 +26,9 @@ Tags = Annotated[list[Tag], msgspec.Meta(max_length=bounds.TAGS)]
 UnitIds = Annotated[list[UUID], msgspec.Meta(max_length=500)]
 Search = Annotated[str | None, QueryParameter(max_length=100)]  # a name or phone typed into a search box
 Status = Annotated[str | None, QueryParameter(max_length=30)]
+# A log position: JSON's largest exact integer bounds it, so every client reads the bound alike.
+MAX_POSITION = 2**53 - 1
+Position = Annotated[int | None, QueryParameter(ge=0, le=MAX_POSITION)]
 
 
 def written(request: Request, receipt: Receipt, content: Any, status: int = 200) -> Response:
@@ -39,25 +42,25 @@ EARLIEST, LATEST = bounds.EARLIEST_DAY, bounds.LATEST_DAY
 A_YEAR = 366
 
 
-def checked_span(first: date | None, last: date | None, longest_days: int | None = None) -> None:
-    """A date range a client asked for: within the years CareLedger keeps, in order, and (for
-    lists of rows) not so long that one answer holds more than anyone reads (400 naming the
-    field). Totals come from monthly roll-ups, so any span of them is cheap."""
-    for field, day in (("from", first), ("to", last)):
-        if day is not None and not EARLIEST <= day <= LATEST:
-            raise InvalidCommand(field, f"must be between {EARLIEST} and {LATEST}")
+def checked_span(first: date | None, last: date | None, longest_days: int | None = None) -> tuple[date | None, date | None]:
+    """A date range a client asked for, in order, and (for lists of rows) not so long that one
+    answer holds more than anyone reads (400 naming the field). Days outside the years CareLedger
+    keeps hold nothing, so they are read as its first or last day. Totals come from monthly
+    roll-ups, so any span of them is cheap."""
+    first, last = (None if day is None else min(max(day, EARLIEST), LATEST) for day in (first, last))
     if first is not None and last is not None:
         if last < first:
             raise InvalidCommand("to", "must not be before from")
         if longest_days is not None and (last - first).days >= longest_days:
             raise InvalidCommand("to", f"a range may span at most {longest_days} days; ask for it in parts")
+    return first, last
 
 
 def report_span(request: Request, first: date | None, last: date | None,
                 longest_days: int | None = None) -> tuple[str, str]:
     """A report's days, checked; by default from the first of this month to today, on the
     programme's wall clock."""
-    checked_span(first, last, longest_days)
+    first, last = checked_span(first, last, longest_days)
     today = datetime.now(ZoneInfo(request.app.state.settings.timezone)).date()
     return (first or today.replace(day=1)).isoformat(), (last or today).isoformat()
 
@@ -72,8 +75,8 @@ def units_asked(request: Request, unit_id: UUID | None) -> list[str] | None:
 
 def whole_span(first: date | None, last: date | None) -> tuple[str, str]:
     """A date range for a record: from the beginning, to the end, unless narrowed."""
-    checked_span(first, last)
-    return (first or date(2000, 1, 1)).isoformat(), (last or date(2999, 12, 31)).isoformat()
+    first, last = checked_span(first, last)
+    return (first or EARLIEST).isoformat(), (last or LATEST).isoformat()
 
 
 def read_db(request: Request, min_position: int | None) -> Any:

@@ -15,7 +15,7 @@ from domain.interpreting import STATES
 from domain import bounds
 from domain.interpreting import LONGEST_MINUTES
 from projections import interpreting
-from web.api.common import local, read_db, units_asked, written
+from web.api.common import Position, local, read_db, units_asked, written
 from web.auth import allow, may
 from web.commands import CommandPath, Commands, TheLedger
 
@@ -38,7 +38,7 @@ class Service(msgspec.Struct, forbid_unknown_fields=True):
     minutes: Minutes  # the interpreting itself, travel excluded
 
 
-class Cancellation(msgspec.Struct, forbid_unknown_fields=True):
+class RequestCancellation(msgspec.Struct, forbid_unknown_fields=True):
     reason: Annotated[str, msgspec.Meta(min_length=1, max_length=bounds.REASON)]
 
 
@@ -72,7 +72,7 @@ class InterpretingController(Controller):
     def list_requests(self, request: Request, ledger: TheLedger, unit_id: FromQuery[UUID | None] = None,
                       state_: Annotated[Literal[STATES] | None,  # type: ignore[valid-type]
                                         QueryParameter(name="state")] = None,
-                      min_position: FromQuery[int | None] = None) -> list[dict]:
+                      min_position: Position = None) -> list[dict]:
         """A unit's requests (newest first); to a volunteer, those offered to them or booked to them."""
         db = read_db(request, min_position)
         if request.user.role == "volunteer":
@@ -80,7 +80,7 @@ class InterpretingController(Controller):
         return interpreting.listed(db, units_asked(request, unit_id), state_)
 
     @get("/{request_id:uuid}", guards=[allow("social_worker", "coordinator", "volunteer")], sync_to_thread=True)
-    def show(self, request: Request, request_id: FromPath[UUID], min_position: FromQuery[int | None] = None) -> dict:
+    def show(self, request: Request, request_id: FromPath[UUID], min_position: Position = None) -> dict:
         return self._found(request, request_id, min_position)
 
     @post("/{request_id:uuid}/accept", guards=[may(Commands.accept_interpreting)], sync_to_thread=True,
@@ -104,6 +104,6 @@ class InterpretingController(Controller):
     @post("/{request_id:uuid}/cancel", guards=[may(Commands.cancel_interpreting)], sync_to_thread=True,
           status_code=200)
     def cancel(self, request: Request, commands: CommandPath, request_id: FromPath[UUID],
-               data: JSONBody[Cancellation]) -> Response:
+               data: JSONBody[RequestCancellation]) -> Response:
         receipt = commands.cancel_interpreting(request.user, request_id, data.reason)
         return written(request, receipt, {"id": str(request_id), "state": "cancelled"})

@@ -14,7 +14,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from domain.sessions import MODES
 from domain import bounds
 from projections import caseload
-from web.api.common import A_YEAR, checked_span, local, read_db, whole_span, written
+from web.api.common import A_YEAR, Position, checked_span, local, read_db, whole_span, written
 from web.auth import allow, may
 from web.commands import CommandPath, Commands, TheLedger
 
@@ -43,7 +43,7 @@ class SessionsController(Controller):
         return written(request, receipt, {"id": str(receipt.id), "patient_ref": receipt.value}, 201)
 
     @get("/{session_id:uuid}", guards=[allow("social_worker")], sync_to_thread=True)
-    def show(self, request: Request, ledger: TheLedger, session_id: FromPath[UUID], min_position: FromQuery[int | None] = None) -> dict:
+    def show(self, request: Request, ledger: TheLedger, session_id: FromPath[UUID], min_position: Position = None) -> dict:
         rows = [r for r in caseload.sessions(read_db(request, min_position), None, "0000-01-01", "9999-12-31",
                                              session_id=str(session_id))]
         if not rows:
@@ -58,13 +58,12 @@ class SessionsController(Controller):
     @get("/", guards=[allow("social_worker", "coordinator")], sync_to_thread=True)
     def list_sessions(self, request: Request, unit_id: FromQuery[UUID | None] = None,
                       from_: Annotated[date | None, QueryParameter(name="from")] = None,
-                      to: FromQuery[date | None] = None, min_position: FromQuery[int | None] = None) -> list[dict]:
+                      to: FromQuery[date | None] = None, min_position: Position = None) -> list[dict]:
         units = request.user.scope()
         if unit_id is not None:
             request.user.ensure_unit(unit_id)
             units = [str(unit_id)]
         if units is None:
             raise PermissionDeniedException("Sessions are read per unit")
-        checked_span(from_, to, A_YEAR)
-        first, last = whole_span(from_, to)
+        first, last = whole_span(*checked_span(from_, to, A_YEAR))
         return caseload.sessions(read_db(request, min_position), units, first, last)

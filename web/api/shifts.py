@@ -17,7 +17,7 @@ from domain import bounds
 from domain.series import WEEKDAYS
 from projections import roster
 from projections.history import roster_as_of
-from web.api.common import A_YEAR, Tag, Tags, checked_span, local, read_db, written
+from web.api.common import A_YEAR, Position, Tag, Tags, checked_span, local, read_db, written
 from web.auth import allow, may
 from web.commands import CommandPath, Commands, TheLedger
 
@@ -101,13 +101,13 @@ class ShiftsController(Controller):
     @get("/", guards=[allow("coordinator", "volunteer", "kiosk")], sync_to_thread=True)
     def list_shifts(self, request: Request, unit_id: FromQuery[UUID | None] = None,
                     from_: Annotated[date | None, QueryParameter(name="from")] = None, to: FromQuery[date | None] = None,
-                    min_position: FromQuery[int | None] = None) -> list[dict]:
+                    min_position: Position = None) -> list[dict]:
         units = request.user.scope()
         if unit_id is not None:
             if request.user.role != "volunteer":
                 request.user.ensure_unit(unit_id)
             units = [str(unit_id)]
-        checked_span(from_, to, A_YEAR)
+        from_, to = checked_span(from_, to, A_YEAR)
         zone = ZoneInfo(request.app.state.settings.timezone)
         start = datetime.combine(from_, time(0), zone) if from_ else None
         end = datetime.combine(to + timedelta(days=1), time(0), zone) if to else None
@@ -116,7 +116,7 @@ class ShiftsController(Controller):
                                    "cancelled", "requires")} for r in rows]
 
     @get("/{shift_id:uuid}", guards=[allow("coordinator", "volunteer", "kiosk")], sync_to_thread=True)
-    def show(self, request: Request, ledger: TheLedger, shift_id: FromPath[UUID], min_position: FromQuery[int | None] = None,
+    def show(self, request: Request, ledger: TheLedger, shift_id: FromPath[UUID], min_position: Position = None,
              as_of: FromQuery[datetime | None] = None) -> dict:
         db = read_db(request, min_position)
         found = roster.shift(db, str(shift_id))

@@ -12,7 +12,7 @@ from litestar import Controller, Request, Response, get, post
 from domain import bounds
 from domain.accounts import ROLES, USERNAME
 from projections import directory
-from web.api.common import UnitIds, read_db, written
+from web.api.common import Position, UnitIds, read_db, written
 from web.auth import allow, may
 from web.commands import CommandPath, Commands
 from web.passwords import NewPassword, hash_password
@@ -45,7 +45,7 @@ class UnitsController(Controller):
 
     @get("/units", guards=[allow("admin", "coordinator", "volunteer", "kiosk", "social_worker", "auditor")],
          sync_to_thread=True)
-    def list_units(self, request: Request, min_position: FromQuery[int | None] = None) -> list[dict]:
+    def list_units(self, request: Request, min_position: Position = None) -> list[dict]:
         return directory.units(read_db(request, min_position))
 
     @post("/accounts", guards=[may(Commands.open_account)], sync_to_thread=True)

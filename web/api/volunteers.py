@@ -17,7 +17,7 @@ from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
 from domain.volunteers import CREDENTIAL_KINDS
 from domain import bounds
 from projections import directory, hours, notices, qualifications
-from web.api.common import POSITION, Search, Status, Tags, read_db, whole_span, written
+from web.api.common import POSITION, Position, Search, Status, Tags, read_db, whole_span, written
 from web.auth import allow, may
 from web.commands import CommandPath, Commands, TheLedger
 from web.jobs.importing import IMPORT_MAX_BYTES, run_import
@@ -116,7 +116,7 @@ class VolunteersController(Controller):
 
     @get("/{volunteer_id:uuid}/notices", guards=[allow("coordinator", "volunteer")], sync_to_thread=True)
     def notices(self, request: Request, volunteer_id: FromPath[UUID],
-                min_position: FromQuery[int | None] = None) -> list[dict]:
+                min_position: Position = None) -> list[dict]:
         """What this volunteer was told (newest first) and whether it went out."""
         db = read_db(request, min_position)
         self._readable(request, db, volunteer_id)
@@ -148,7 +148,7 @@ class VolunteersController(Controller):
         return written(request, receipt, {"id": str(volunteer_id), "status": receipt.value})
 
     @get("/{volunteer_id:uuid}", guards=[allow("coordinator", "volunteer")], sync_to_thread=True)
-    def profile(self, request: Request, ledger: TheLedger, volunteer_id: FromPath[UUID], min_position: FromQuery[int | None] = None) -> dict:
+    def profile(self, request: Request, ledger: TheLedger, volunteer_id: FromPath[UUID], min_position: Position = None) -> dict:
         db = read_db(request, min_position)
         found = self._readable(request, db, volunteer_id)
         # The whole phone number only here, from the log (read models keep its last digits).
@@ -157,7 +157,7 @@ class VolunteersController(Controller):
 
     @get("/", guards=[allow("coordinator")], sync_to_thread=True)
     def search(self, request: Request, unit_id: FromQuery[UUID | None] = None, status: Status = None,
-               q: Search = None, min_position: FromQuery[int | None] = None) -> list[dict]:
+               q: Search = None, min_position: Position = None) -> list[dict]:
         units = request.user.scope()
         if unit_id is not None:
             request.user.ensure_unit(unit_id)
@@ -167,7 +167,7 @@ class VolunteersController(Controller):
     @get("/{volunteer_id:uuid}/hours", guards=[allow("coordinator", "volunteer")], sync_to_thread=True)
     def hours(self, request: Request, volunteer_id: FromPath[UUID],
               from_: Annotated[date | None, QueryParameter(name="from")] = None, to: FromQuery[date | None] = None,
-              min_position: FromQuery[int | None] = None) -> dict:
+              min_position: Position = None) -> dict:
         db = read_db(request, min_position)
         self._readable(request, db, volunteer_id)
         first, last = whole_span(from_, to)
@@ -197,7 +197,7 @@ class VolunteersController(Controller):
     @get("/{volunteer_id:uuid}/service-record", guards=[allow("coordinator", "volunteer")], sync_to_thread=True)
     def service_record(self, request: Request, volunteer_id: FromPath[UUID],
                        from_: Annotated[date | None, QueryParameter(name="from")] = None,
-                       to: FromQuery[date | None] = None, min_position: FromQuery[int | None] = None) -> dict:
+                       to: FromQuery[date | None] = None, min_position: Position = None) -> dict:
         """志愿服务记录: who, where, when, what service, how long."""
         db = read_db(request, min_position)
         found = self._readable(request, db, volunteer_id)
