@@ -79,8 +79,11 @@ def sessions(db: sqlite_utils.Database, unit_ids: list[str] | None, first_day: s
     if social_worker:
         where.append("social_worker = ?")
         params.append(social_worker)
-    return list(db.query(f"SELECT {_COLUMNS} FROM sessions WHERE {' AND '.join(where)} "
+    rows = list(db.query(f"SELECT {_COLUMNS} FROM sessions WHERE {' AND '.join(where)} "
                          "ORDER BY started_at LIMIT ?", [*params, limit]))
+    for row in rows:
+        row["has_notes"], row["closed"] = bool(row["has_notes"]), bool(row["closed"])
+    return rows
 
 
 def per_worker(db: sqlite_utils.Database, unit_ids: list[str] | None, first_day: str, last_day: str) -> list[dict]:

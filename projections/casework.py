@@ -180,6 +180,8 @@ def case(db: sqlite_utils.Database, case_id: str) -> dict | None:
     found["note_index"] = list(db.query("SELECT note_id, author, contact_at, written_at, late, pending, "
                                         "countersigned_by FROM case_notes WHERE case_id = ? ORDER BY contact_at",
                                         [case_id]))
+    for note in found["note_index"]:
+        note["late"], note["pending"] = bool(note["late"]), bool(note["pending"])
     return found
 
 

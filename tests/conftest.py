@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+os.environ.setdefault("CARELEDGER_CHECK_ANSWERS", "1")  # every JSON answer as documented (web/answers.py)
 os.environ.setdefault("CARELEDGER_PASSWORD_HASHING", "cheapest-for-tests")  # before web.passwords is imported
 
 from domain.application import CareLedger

@@ -54,6 +54,7 @@ from web.log_watch import LogWatch, answered_in_time
 from web.limits import PerAddress
 from web.login import HashingPool, trusted_networks
 from web.nodes import hear_writes, kept_between_requests
+from web.answers import check_answer
 from web.openapi import ReferencePage, document_as_enforced, document_files, document_problems
 from web.operations import LAG, REQUEST_TIMES, MetricsController, json_logging
 from web.security import add_security_headers, check_csrf
@@ -216,7 +217,7 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
                                         document_files(app.openapi_schema, "/api/v1/calendar/feeds/",
                                                        ("text/calendar",)))],
         before_request=check_csrf,
-        before_send=[add_security_headers],
+        before_send=[add_security_headers, *([check_answer] if settings.check_answers else [])],
         **({"logging_config": json_logging()} if json_logs() else {}),
         request_max_body_size=MAX_BODY_BYTES,
         on_shutdown=[finish],

@@ -5,6 +5,7 @@ problem (application/problem+json) with the codes CareLedger uses, and the docum
 from __future__ import annotations
 
 import html
+import sys
 from collections.abc import Iterator
 from datetime import datetime, time
 from types import UnionType
@@ -110,7 +111,9 @@ def _api_structs() -> dict[str, type]:
     """Every Struct the API speaks (bodies and answers), by name: the names are its component names."""
     found: dict[str, type] = {}
     for struct in _structs():
-        if struct.__module__.startswith("web.api."):
+        module = sys.modules.get(struct.__module__)
+        # named in its module: Litestar makes a signature model per handler, and one per app
+        if struct.__module__.startswith("web.api.") and getattr(module, struct.__name__, None) is struct:
             assert found.setdefault(struct.__name__, struct) is struct, f"two API structs are named {struct.__name__}"
     return found
 
@@ -166,7 +169,7 @@ def _parameters_as_enforced(app: Litestar, document: OpenAPI) -> None:
                         continue
                     branches = [b for b in (shown.one_of or []) if not (isinstance(b, Schema) and b.type == OpenAPIType.NULL)]
                     if len(branches) == 1 and isinstance(branches[0], Schema):
-                        for bound in BOUNDS.values():  # on the value, not beside the oneOf
+                        for bound in (*BOUNDS.values(), "format"):  # on the value, not beside the oneOf
                             if getattr(shown, bound) is not None:
                                 setattr(branches[0], bound, getattr(shown, bound))
                                 setattr(shown, bound, None)

@@ -93,6 +93,8 @@ class Settings:
     # PostgreSQL another node's, heard at once) — the safety net, not the usual way
     # /healthz says "degraded" once a read model has been behind the log for longer than this
     stale_seconds: float = field(default_factory=lambda: float(_env("CARELEDGER_STALE_SECONDS", "30")))
+    # every JSON answer decoded with its documented type (web/answers.py): for tests and fuzzing
+    check_answers: bool = field(default_factory=lambda: _env("CARELEDGER_CHECK_ANSWERS", "") == "1")
     poll_seconds: float = field(default_factory=lambda: float(_env("CARELEDGER_POLL_SECONDS", "0.25")))
     # On PostgreSQL: asked whether it answers this often; taken for away after this long without an answer
     log_watch_seconds: float = field(default_factory=lambda: float(_env("CARELEDGER_LOG_WATCH_SECONDS", "0.25")))

@@ -125,3 +125,43 @@ def test_the_document_says_what_the_server_enforces(world: World) -> None:
               if isinstance(operation, dict) and operation.get("security") == []}
     assert ("post", "/api/v1/auth/token") in public and ("get", "/api/v1/healthz") in public
     assert not any(path.startswith("/api/v1/volunteers") for _, path in public)
+
+
+def _resolved(document: dict, schema: dict) -> dict:
+    while "$ref" in schema:
+        schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    return schema
+
+
+def test_every_answer_is_documented_as_it_is_sent(world: World) -> None:
+    """Each operation's success has its real schema (no bare `{}` or untyped object), a 204 has
+    no body, every 429 and 503 requires Retry-After, and each bound the server enforces is in
+    the document: on a list's items, a map's values, an optional number, a query parameter."""
+    document = world.client.get("/schema/openapi.json").json()
+    untyped = []
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if not path.startswith("/api/") or not isinstance(operation, dict):
+                continue
+            for code, answer in operation["responses"].items():
+                if code == "204":
+                    assert "content" not in answer, (method, path)
+                if code in ("429", "503") and path != "/api/v1/healthz":
+                    assert answer["headers"]["Retry-After"]["required"] is True, (method, path, code)
+                json_body = answer.get("content", {}).get("application/json")
+                if code.startswith("2") and json_body is not None:
+                    shown = json_body["schema"]
+                    shown = _resolved(document, shown.get("items", shown))
+                    if not shown.get("properties"):
+                        untyped.append(f"{method.upper()} {path} {code}")
+    assert untyped == []
+    schemas = document["components"]["schemas"]
+    assert schemas["NewShift"]["properties"]["requires"]["items"]["minLength"] == 1  # an item's bound
+    assert schemas["CheckOut"]["properties"]["served"]["additionalProperties"]["maximum"] == 10_000  # a map's values
+    assert schemas["CheckOutReview"]["properties"]["minutes"]["anyOf"][0]["minimum"] == 0  # an optional number
+    assert schemas["NewShift"]["properties"]["starts_at"]["format"] == "date-time"
+    assert schemas["Shift"]["required"] == ["id", "unit_id", "post", "starts_at", "ends_at", "capacity", "filled",
+                                            "cancelled", "requires"]
+    positions = [p["schema"] for p in document["paths"]["/api/v1/units"]["get"]["parameters"]
+                 if p["name"] == "min_position"]
+    assert positions[0]["oneOf"][0] == {"type": "integer", "minimum": 0, "maximum": 2**53 - 1}

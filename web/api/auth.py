@@ -39,6 +39,16 @@ class TokenAnswer(msgspec.Struct):
     volunteer_id: str | None
 
 
+class PasswordChanged(msgspec.Struct):
+    changed: bool
+    signed_out: str
+
+
+class SignedOut(msgspec.Struct):
+    signed_out: bool
+    scope: Literal["everywhere", "session"]
+
+
 def _too_many(wait: TooManyAttempts) -> HTTPException:
     detail = ("Too many logins are being checked at this moment; try again in a second." if wait.busy
               else "Too many failed logins; wait and try again.")
@@ -68,7 +78,7 @@ class AuthController(Controller):
 
 
     @post("/password", guards=[may(Commands.change_password)], sync_to_thread=True, status_code=200)
-    def change_password(self, request: Request, commands: CommandPath, data: JSONBody[PasswordChange]) -> Response:
+    def change_password(self, request: Request, commands: CommandPath, data: JSONBody[PasswordChange]) -> Response[PasswordChanged]:
         """A new password for the logged-in account; every token issued before it stops working."""
         state = request.app.state
         account = state.ledger.get_account(UUID(request.user.account_id))
@@ -78,14 +88,14 @@ class AuthController(Controller):
         except TooManyAttempts as wait:
             raise _too_many(wait) from None
         receipt = commands.change_password(request.user, hash_password(data.new_password))
-        return written(request, receipt, {"changed": True, "signed_out": "every earlier session"})
+        return written(request, receipt, PasswordChanged(True, "every earlier session"))
 
     @post("/sign-out", guards=[may(Commands.sign_out_everywhere)], sync_to_thread=True, status_code=200)
     def sign_out(self, request: Request, commands: CommandPath, scope_: Annotated[Literal["everywhere", "session"],
-                                                           QueryParameter(name="scope")] = "everywhere") -> Response:
+                                                           QueryParameter(name="scope")] = "everywhere") -> Response[SignedOut]:
         """`everywhere` (the default): every token of the account stops working, this one included
         (a lost phone). `session`: only this token does; the account's other devices stay signed in."""
         if scope_ == "session":
-            return written(request, end_session(request), {"signed_out": True, "scope": scope_})
+            return written(request, end_session(request), SignedOut(True, scope_))
         receipt = commands.sign_out_everywhere(request.user)
-        return written(request, receipt, {"signed_out": True, "scope": scope_})
+        return written(request, receipt, SignedOut(True, scope_))

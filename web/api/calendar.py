@@ -9,6 +9,7 @@ from typing import Annotated
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+import msgspec
 from litestar import Controller, Request, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, PathParameter
@@ -23,12 +24,21 @@ from web.wallclock import now_local
 PAST, AHEAD = timedelta(days=60), timedelta(days=365)
 
 
+class Feed(msgspec.Struct):
+    name: str
+    url: str  # private: whoever holds it reads the shifts
+
+
+class Feeds(msgspec.Struct):
+    feeds: list[Feed]
+
+
 class CalendarController(Controller):
     path = "/api/v1/calendar"
     tags = ["calendar"]
 
     @get("/links", guards=[allow("volunteer", "coordinator")], sync_to_thread=True)
-    def links(self, request: Request) -> dict:
+    def links(self, request: Request) -> Feeds:
         """This account's private feed URLs: a volunteer's own shifts, or each unit's for a coordinator."""
         state = request.app.state
         account = state.ledger.get_account(UUID(request.user.account_id))
@@ -38,8 +48,7 @@ class CalendarController(Controller):
         else:
             scopes = [(f"u-{unit}", names.get(str(unit), str(unit))) for unit in account.unit_ids]
         base = str(request.base_url).rstrip("/")
-        return {"feeds": [{"name": name, "url": base + feed_path(state.signing_secret, account, scope)}
-                          for scope, name in scopes]}
+        return Feeds([Feed(name, base + feed_path(state.signing_secret, account, scope)) for scope, name in scopes])
 
     @get("/feeds/{account_id:uuid}/{shows:str}/{signature:str}", sync_to_thread=True, security=[],
          media_type="text/calendar")

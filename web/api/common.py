@@ -31,7 +31,7 @@ MAX_POSITION = 2**53 - 1
 Position = Annotated[int | None, QueryParameter(ge=0, le=MAX_POSITION)]
 
 
-def written(request: Request, receipt: Receipt, content: Any, status: int = 200) -> Response:
+def written(request: Request, receipt: Receipt, content: msgspec.Struct | None, status: int = 200) -> Response:
     """A successful write: its answer and the log position a later read may ask to see."""
     position = receipt.position if receipt.position is not None else request.app.state.ledger.position
     count_command(request, "recorded")

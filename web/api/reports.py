@@ -2,19 +2,138 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+import msgspec
 from litestar import Controller, Request, Response, get
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromQuery, QueryParameter
 
 from projections import awards, notices, qualifications, reviews, roster, tallies
 from web.api.common import MAX_POSITION, Position, read_db, report_span, units_asked
+from web.api.volunteers import Notice
 from web.auth import allow
 from web.commands import TheLedger
 from web.operations import health
+
+
+class TallyRow(msgspec.Struct):
+    key: str  # a service type, a unit's id, a day or a month, as `by` says
+    person_times: int
+
+
+class Tallies(msgspec.Struct, rename={"first": "from", "last": "to"}):
+    """Person-times (人次) served in the days given."""
+    total_person_times: int
+    by: Literal["service_type", "unit", "day", "month"]
+    rows: list[TallyRow]
+    first: date
+    last: date
+
+
+class CheckOutToReview(msgspec.Struct):
+    """A volunteer checked out automatically (they forgot), waiting to be confirmed or corrected."""
+    shift_id: UUID
+    volunteer_id: UUID
+    name: str
+    unit_id: UUID
+    post: str
+    starts_at: datetime
+    ends_at: datetime
+    checked_in_at: datetime | None
+    checked_out_at: datetime
+    minutes: int
+
+
+class AwardDue(msgspec.Struct):
+    volunteer_id: UUID
+    name: str
+    unit_id: UUID
+    award_hours: int  # the milestone reached
+    hours: float  # served so far
+
+
+class FillRate(msgspec.Struct):
+    key: str  # a unit's id, a post or a day, as `by` says
+    filled: int
+    capacity: int
+    shifts: int
+    fill_rate: float
+
+
+class FillRates(msgspec.Struct, rename={"first": "from", "last": "to"}):
+    first: date
+    last: date
+    by: Literal["unit", "post", "day"]
+    rows: list[FillRate]
+
+
+class Missing(msgspec.Struct):
+    """Signed up for a shift that has started, and not checked in."""
+    shift_id: UUID
+    unit_id: UUID
+    post: str
+    starts_at: datetime
+    ends_at: datetime
+    volunteer_id: UUID
+    name: str
+    phone: str  # last digits only
+
+
+class Expiring(msgspec.Struct):
+    volunteer_id: UUID
+    name: str
+    unit_id: UUID | None
+    kind: str
+    source: str
+    valid_until: date
+
+
+class Finding(msgspec.Struct):
+    """A check-in made without a required qualification valid at that moment of the log."""
+    shift_id: UUID
+    volunteer_id: UUID
+    name: str
+    unit_id: UUID
+    post: str
+    checked_in_at: datetime | None
+    kind: str
+    problem: Literal["never_held", "granted_later", "revoked", "expired", "not_yet_valid"]
+    trainee: bool
+
+
+class ServiceType(msgspec.Struct):
+    code: str
+    name_en: str
+    name_zh: str
+
+
+class Trail(msgspec.Struct):
+    """Who did what, when: never a payload."""
+    position: int
+    type: str
+    aggregate_id: UUID
+    actor: str
+    timestamp: datetime
+
+
+class Concern(msgspec.Struct):
+    part: str
+    problem: str  # in words
+    do: str  # what to do about it
+
+
+class Health(msgspec.Struct):
+    status: Literal["ok", "degraded"]
+    position: int | None  # None while the log cannot be read
+    projections: dict[str, int]  # each read model's position
+    lag: dict[str, int]
+    problems: list[Concern]
+    warnings: list[Concern]
+    notes_encrypted: bool
 
 
 class ReportsController(Controller):
@@ -25,20 +144,20 @@ class ReportsController(Controller):
     def tallies(self, request: Request, from_: Annotated[date | None, QueryParameter(name="from")] = None,
                 to: FromQuery[date | None] = None, unit_id: FromQuery[UUID | None] = None,
                 by: FromQuery[Literal["service_type", "unit", "day", "month"]] = "service_type",
-                min_position: Position = None) -> dict:
+                min_position: Position = None) -> Tallies:
         units = units_asked(request, unit_id)
         first, last = report_span(request, from_, to)
         return tallies.report(read_db(request, min_position), first, last, units, by) | {"from": first, "to": last}
 
     @get("/reports/check-out-reviews", guards=[allow("coordinator")], sync_to_thread=True)
     def check_out_reviews(self, request: Request, unit_id: FromQuery[UUID | None] = None,
-                          min_position: Position = None) -> list[dict]:
+                          min_position: Position = None) -> list[CheckOutToReview]:
         """Volunteers checked out automatically (they forgot), waiting to be confirmed or corrected."""
         return reviews.pending(read_db(request, min_position), units_asked(request, unit_id))
 
     @get("/reports/awards-due", guards=[allow("coordinator")], sync_to_thread=True)
     def awards_due(self, request: Request, unit_id: FromQuery[UUID | None] = None,
-                   min_position: Position = None) -> list[dict]:
+                   min_position: Position = None) -> list[AwardDue]:
         """Service awards due: volunteers whose hours reached a milestone (CARELEDGER_AWARD_HOURS) not yet presented."""
         return awards.due(read_db(request, min_position), units_asked(request, unit_id),
                           request.app.state.settings.award_hours)
@@ -47,7 +166,7 @@ class ReportsController(Controller):
     def notices(self, request: Request, unit_id: FromQuery[UUID | None] = None,
                 state_: Annotated[Literal["queued", "dispatching", "sent", "retrying", "undeliverable"] | None,
                                   QueryParameter(name="state")] = None,
-                min_position: Position = None) -> list[dict]:
+                min_position: Position = None) -> list[Notice]:
         """The outbox: notices to this unit's volunteers (newest first), whether each went, and why not."""
         return notices.listed(read_db(request, min_position), units_asked(request, unit_id), state=state_)
 
@@ -55,7 +174,7 @@ class ReportsController(Controller):
     def fill_rates(self, request: Request, from_: Annotated[date | None, QueryParameter(name="from")] = None,
                    to: FromQuery[date | None] = None, unit_id: FromQuery[UUID | None] = None,
                    by: FromQuery[Literal["unit", "post", "day"]] = "unit",
-                   min_position: Position = None) -> dict:
+                   min_position: Position = None) -> FillRates:
         units = units_asked(request, unit_id)
         first, last = report_span(request, from_, to)
         return {"from": first, "to": last, "by": by,
@@ -63,46 +182,45 @@ class ReportsController(Controller):
 
     @get("/reports/missing", guards=[allow("coordinator", "kiosk")], sync_to_thread=True)
     def missing(self, request: Request, ledger: TheLedger, unit_id: FromQuery[UUID | None] = None,
-                min_position: Position = None) -> list[dict]:
+                min_position: Position = None) -> list[Missing]:
         """Who's missing now: signed up for a shift that has started, not checked in."""
         return roster.missing(read_db(request, min_position), ledger.clock.now(),
                               units_asked(request, unit_id))
 
     @get("/reports/expiring", guards=[allow("coordinator")], sync_to_thread=True)
     def expiring(self, request: Request, ledger: TheLedger, days: Annotated[int, QueryParameter(ge=1, le=365)] = 30,
-                 unit_id: FromQuery[UUID | None] = None, min_position: Position = None) -> list[dict]:
+                 unit_id: FromQuery[UUID | None] = None, min_position: Position = None) -> list[Expiring]:
         today = ledger.clock.now().astimezone(ZoneInfo(request.app.state.settings.timezone)).date()
         return qualifications.expiring(read_db(request, min_position), today, days, units_asked(request, unit_id))
 
     @get("/reports/compliance", guards=[allow("coordinator", "auditor", "admin")], sync_to_thread=True)
     def compliance(self, request: Request, from_: Annotated[date | None, QueryParameter(name="from")] = None,
                    to: FromQuery[date | None] = None, unit_id: FromQuery[UUID | None] = None,
-                   min_position: Position = None) -> list[dict]:
+                   min_position: Position = None) -> list[Finding]:
         """Check-ins made without a valid required qualification at that moment of the log."""
         first, last = report_span(request, from_, to)
         return qualifications.compliance(read_db(request, min_position), first, last, units_asked(request, unit_id))
 
     @get("/service-types", guards=[allow("admin", "coordinator", "volunteer", "kiosk", "social_worker", "auditor")],
          sync_to_thread=True)
-    def service_types(self, request: Request, ledger: TheLedger) -> list[dict]:
-        return [{"code": code, "name_en": en, "name_zh": zh}
-                for code, (en, zh) in ledger.service_types().items()]
+    def service_types(self, request: Request, ledger: TheLedger) -> list[ServiceType]:
+        return [ServiceType(code, en, zh) for code, (en, zh) in ledger.service_types().items()]
 
     @get("/audit", guards=[allow("admin", "auditor")], sync_to_thread=True)
     def audit(self, request: Request, ledger: TheLedger,
               after: Annotated[int, QueryParameter(ge=0, le=MAX_POSITION)] = 0,
-              limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100) -> list[dict]:
+              limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100) -> list[Trail]:
         """Who did what, when, in log order — never a payload."""
         trail = []
         for notification in ledger.recorder.select_notifications(after + 1, limit):
             event = ledger.mapper.to_domain_event(notification)
-            trail.append({"position": notification.id, "type": notification.topic.rsplit(":", 1)[-1],
-                          "aggregate_id": str(notification.originator_id), "actor": getattr(event, "actor", ""),
-                          "timestamp": event.timestamp})
+            trail.append(Trail(notification.id, notification.topic.rsplit(":", 1)[-1], notification.originator_id,
+                               getattr(event, "actor", ""), event.timestamp))
         return trail
 
-    @get("/healthz", sync_to_thread=True, security=[])
-    def healthz(self, request: Request) -> Response:
+    @get("/healthz", sync_to_thread=True, security=[],
+         responses={503: ResponseSpec(Health, description="degraded: each problem in words, and what to do")})
+    def healthz(self, request: Request) -> Response[Health]:
         """`ok` (200) only when all is well; `degraded` (503, for a load balancer) with each problem
         in words and what to do: a read model stopped or behind, the log unreachable."""
         found = health(request.app.state)

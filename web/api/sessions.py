@@ -31,19 +31,46 @@ class NewSession(msgspec.Struct, forbid_unknown_fields=True):
     case_id: UUID | None = None  # an intervention session of a case (个案介入)
 
 
+class SessionLogged(msgspec.Struct):
+    id: UUID
+    patient_ref: str  # the pseudonym the patient's number became
+
+
+class Session(msgspec.Struct):
+    """A social-work session as the read models hold it: no patient number, no notes."""
+    id: UUID
+    unit_id: UUID
+    social_worker: UUID
+    patient_ref: str
+    service_type: str
+    mode: Literal[MODES]  # type: ignore[valid-type]
+    started_at: datetime
+    minutes: int
+    persons: int
+    case_id: UUID | None
+    has_notes: bool
+    referrals: int
+    interpreter_requests: int
+    closed: bool
+
+
+class SessionWithNotes(Session):
+    notes: str | None = None  # to its author only, from the encrypted log
+
+
 class SessionsController(Controller):
     path = "/api/v1/sessions"
     tags = ["social work"]
 
     @post("/", guards=[may(Commands.log_session)], sync_to_thread=True)
-    def log(self, request: Request, commands: CommandPath, data: JSONBody[NewSession]) -> Response:
+    def log(self, request: Request, commands: CommandPath, data: JSONBody[NewSession]) -> Response[SessionLogged]:
         receipt = commands.log_session(request.user, data.unit_id, data.patient_id, data.service_type, data.mode,
                                        local(request, data.started_at), data.minutes, data.persons,
                                        notes=data.notes, case_id=data.case_id)
-        return written(request, receipt, {"id": str(receipt.id), "patient_ref": receipt.value}, 201)
+        return written(request, receipt, SessionLogged(receipt.id, receipt.value), 201)
 
     @get("/{session_id:uuid}", guards=[allow("social_worker")], sync_to_thread=True)
-    def show(self, request: Request, ledger: TheLedger, session_id: FromPath[UUID], min_position: Position = None) -> dict:
+    def show(self, request: Request, ledger: TheLedger, session_id: FromPath[UUID], min_position: Position = None) -> SessionWithNotes:
         rows = [r for r in caseload.sessions(read_db(request, min_position), None, "0000-01-01", "9999-12-31",
                                              session_id=str(session_id))]
         if not rows:
@@ -58,7 +85,7 @@ class SessionsController(Controller):
     @get("/", guards=[allow("social_worker", "coordinator")], sync_to_thread=True)
     def list_sessions(self, request: Request, unit_id: FromQuery[UUID | None] = None,
                       from_: Annotated[date | None, QueryParameter(name="from")] = None,
-                      to: FromQuery[date | None] = None, min_position: Position = None) -> list[dict]:
+                      to: FromQuery[date | None] = None, min_position: Position = None) -> list[Session]:
         units = request.user.scope()
         if unit_id is not None:
             request.user.ensure_unit(unit_id)

@@ -14,6 +14,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from domain import bounds
+from domain.errors import InvalidCommand
 from domain.series import WEEKDAYS
 from projections import roster
 from projections.history import roster_as_of
@@ -86,22 +87,119 @@ class Decline(msgspec.Struct, forbid_unknown_fields=True):
     reason: Annotated[str, msgspec.Meta(min_length=1, max_length=bounds.REASON)]
 
 
+class Shift(msgspec.Struct):
+    id: UUID
+    unit_id: UUID
+    post: str
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    filled: int
+    cancelled: bool
+    requires: list[str]
+
+
+class Seat(msgspec.Struct):
+    """A place on a shift's roster (as it stood `as_of` a moment, the log's fields only)."""
+    volunteer_id: UUID
+    name: str
+    state: Literal["signed_up", "checked_in", "checked_out", "no_show"]
+    trainee: bool
+    checked_in_at: datetime | None = None
+    checked_out_at: datetime | None = None
+    minutes: int | None = None
+    outcome: str | None = None
+
+
+class ShiftWithRoster(Shift):
+    day: date
+    trainees: int
+    series_id: UUID | None
+    roster: list[Seat]
+    as_of: datetime | None = None
+
+
+class Scheduled(msgspec.Struct):
+    id: UUID
+    unit_id: UUID
+    post: str
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    filled: int
+
+
+class SignedUp(msgspec.Struct):
+    shift_id: UUID
+    volunteer_id: UUID
+    state: Literal["signed_up"]
+    trainee: bool
+
+
+class CheckedIn(msgspec.Struct):
+    checked_in_at: datetime
+
+
+class CheckedOut(msgspec.Struct):
+    minutes: int
+
+
+class NoShow(msgspec.Struct):
+    volunteer_id: UUID
+    state: Literal["no_show"]
+
+
+class Reviewed(msgspec.Struct):
+    volunteer_id: UUID
+    review: Literal["confirmed", "corrected"]
+
+
+class ShiftCancelled(msgspec.Struct):
+    id: UUID
+    cancelled: bool
+
+
+class SeriesScheduled(msgspec.Struct):
+    id: UUID
+    shift_ids: list[UUID]
+
+
+class Moved(msgspec.Struct):
+    id: UUID
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+
+
+class Correction(msgspec.Struct):
+    request_id: UUID
+    status: Literal["pending", "approved", "declined"]
+
+
+def moment(field: str, text: str) -> datetime:
+    """An RFC 3339 moment with its offset, as the document says (not a number of seconds, which
+    a query's datetime would also take)."""
+    try:
+        return msgspec.convert(text, Annotated[datetime, msgspec.Meta(tz=True)])
+    except msgspec.ValidationError:
+        raise InvalidCommand(field, "must be a moment with its offset, such as 2026-11-23T08:00:00+08:00") from None
+
+
 class ShiftsController(Controller):
     path = "/api/v1/shifts"
     tags = ["shifts"]
 
     @post("/", guards=[may(Commands.schedule_shift)], sync_to_thread=True)
-    def schedule(self, request: Request, commands: CommandPath, data: JSONBody[NewShift]) -> Response:
+    def schedule(self, request: Request, commands: CommandPath, data: JSONBody[NewShift]) -> Response[Scheduled]:
         receipt = commands.schedule_shift(request.user, data.unit_id, data.post, local(request, data.starts_at),
                                           local(request, data.ends_at), data.capacity, data.requires)
-        return written(request, receipt, {"id": str(receipt.id), "unit_id": str(data.unit_id), "post": data.post,
-                                          "starts_at": data.starts_at, "ends_at": data.ends_at,
-                                          "capacity": data.capacity, "filled": 0}, 201)
+        return written(request, receipt, Scheduled(receipt.id, data.unit_id, data.post, data.starts_at, data.ends_at,
+                                               data.capacity, 0), 201)
 
     @get("/", guards=[allow("coordinator", "volunteer", "kiosk")], sync_to_thread=True)
     def list_shifts(self, request: Request, unit_id: FromQuery[UUID | None] = None,
                     from_: Annotated[date | None, QueryParameter(name="from")] = None, to: FromQuery[date | None] = None,
-                    min_position: Position = None) -> list[dict]:
+                    min_position: Position = None) -> list[Shift]:
         units = request.user.scope()
         if unit_id is not None:
             if request.user.role != "volunteer":
@@ -117,17 +215,19 @@ class ShiftsController(Controller):
 
     @get("/{shift_id:uuid}", guards=[allow("coordinator", "volunteer", "kiosk")], sync_to_thread=True)
     def show(self, request: Request, ledger: TheLedger, shift_id: FromPath[UUID], min_position: Position = None,
-             as_of: FromQuery[datetime | None] = None) -> dict:
+             as_of: Annotated[str | None, QueryParameter(max_length=40, schema_extra={"format": "date-time"})] = None
+             ) -> ShiftWithRoster:
         db = read_db(request, min_position)
         found = roster.shift(db, str(shift_id))
         if found is None:
             raise NotFoundException(f"No shift with id {shift_id}")
         if as_of is not None:
+            then = moment("as_of", as_of)
             # The roster as it stood then, from the log; names from the directory.
-            seats = roster_as_of(ledger, shift_id, as_of) or []
+            seats = roster_as_of(ledger, shift_id, then) or []
             names = roster.names(db, [s["volunteer_id"] for s in seats])
             found["roster"] = [s | {"name": names.get(s["volunteer_id"], "")} for s in seats]
-            found["as_of"] = as_of
+            found["as_of"] = then
         if request.user.role == "volunteer":
             # Other volunteers' names are not a volunteer's business.
             found["roster"] = [s for s in found["roster"] if s["volunteer_id"] == request.user.volunteer_id]
@@ -137,10 +237,9 @@ class ShiftsController(Controller):
 
     @post("/{shift_id:uuid}/signups", guards=[may(Commands.sign_up)], sync_to_thread=True)
     def sign_up(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID],
-                data: JSONBody[VolunteerRef]) -> Response:
+                data: JSONBody[VolunteerRef]) -> Response[SignedUp]:
         receipt = commands.sign_up(request.user, shift_id, data.volunteer_id, trainee=data.trainee)
-        return written(request, receipt, {"shift_id": str(shift_id), "volunteer_id": str(data.volunteer_id),
-                                          "state": "signed_up", "trainee": data.trainee}, 201)
+        return written(request, receipt, SignedUp(shift_id, data.volunteer_id, "signed_up", data.trainee), 201)
 
     @delete("/{shift_id:uuid}/signups/{volunteer_id:uuid}", guards=[may(Commands.withdraw)],
             sync_to_thread=True, status_code=204)
@@ -152,73 +251,71 @@ class ShiftsController(Controller):
     # saves wait on writer threads, where they share commits (see Ledger.perform).
     @post("/{shift_id:uuid}/check-in", guards=[may(Commands.check_in)], status_code=200)
     async def check_in(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID],
-                       data: JSONBody[CheckIn]) -> Response:
+                       data: JSONBody[CheckIn]) -> Response[CheckedIn]:
         receipt = await commands.ledger.perform(commands.check_in, request.user, shift_id, data.volunteer_id)
-        return written(request, receipt, {"checked_in_at": receipt.value})
+        return written(request, receipt, CheckedIn(receipt.value))
 
     @post("/{shift_id:uuid}/check-out", guards=[may(Commands.check_out)], status_code=200)
     async def check_out(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID],
-                        data: JSONBody[CheckOut]) -> Response:
+                        data: JSONBody[CheckOut]) -> Response[CheckedOut]:
         receipt = await commands.ledger.perform(commands.check_out, request.user, shift_id, data.volunteer_id,
                                                 data.served)
-        return written(request, receipt, {"minutes": receipt.value})
+        return written(request, receipt, CheckedOut(receipt.value))
 
     @post("/{shift_id:uuid}/no-show", guards=[may(Commands.mark_no_show)], sync_to_thread=True, status_code=200)
     def no_show(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID],
-                data: JSONBody[CheckIn]) -> Response:
+                data: JSONBody[CheckIn]) -> Response[NoShow]:
         receipt = commands.mark_no_show(request.user, shift_id, data.volunteer_id)
-        return written(request, receipt, {"volunteer_id": str(data.volunteer_id), "state": "no_show"})
+        return written(request, receipt, NoShow(data.volunteer_id, "no_show"))
 
     @post("/{shift_id:uuid}/check-out-review", guards=[may(Commands.review_check_out)], sync_to_thread=True,
           status_code=200)
     def review_check_out(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID],
-                         data: JSONBody[CheckOutReview]) -> Response:
+                         data: JSONBody[CheckOutReview]) -> Response[Reviewed]:
         """Confirm an automatic check-out of someone who forgot to check out, or correct its minutes."""
         receipt = commands.review_check_out(request.user, shift_id, data.volunteer_id, data.minutes)
-        return written(request, receipt, {"volunteer_id": str(data.volunteer_id),
-                                          "review": "confirmed" if data.minutes is None else "corrected"})
+        return written(request, receipt, Reviewed(data.volunteer_id, "confirmed" if data.minutes is None else "corrected"))
 
     @post("/{shift_id:uuid}/cancel", guards=[may(Commands.cancel_shift)], sync_to_thread=True, status_code=200)
     def cancel(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID],
-               data: JSONBody[Cancellation]) -> Response:
+               data: JSONBody[Cancellation]) -> Response[ShiftCancelled]:
         receipt = commands.cancel_shift(request.user, shift_id, data.reason)
-        return written(request, receipt, {"id": str(shift_id), "cancelled": True})
+        return written(request, receipt, ShiftCancelled(shift_id, True))
 
     @post("/series", guards=[may(Commands.schedule_series)], sync_to_thread=True)
-    def schedule_series(self, request: Request, commands: CommandPath, data: JSONBody[NewSeries]) -> Response:
+    def schedule_series(self, request: Request, commands: CommandPath, data: JSONBody[NewSeries]) -> Response[SeriesScheduled]:
         """e.g. the outpatient guidance desk, Mon–Fri 08:00–12:00, 3 places, for 12 weeks."""
         receipt = commands.schedule_series(
             request.user, data.unit_id, data.post, list(data.weekdays), data.start_time, data.end_time, data.first_day,
             data.weeks, data.capacity, data.requires, request.app.state.settings.timezone)
-        return written(request, receipt, {"id": str(receipt.id), "shift_ids": [str(s) for s in receipt.value]}, 201)
+        return written(request, receipt, SeriesScheduled(receipt.id, list(receipt.value)), 201)
 
     @post("/{shift_id:uuid}/reschedule", guards=[may(Commands.reschedule_shift)], sync_to_thread=True,
           status_code=200)
     def reschedule(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID],
-                   data: JSONBody[Move]) -> Response:
+                   data: JSONBody[Move]) -> Response[Moved]:
         """Change one occurrence; the rest of its series stays as it is."""
         receipt = commands.reschedule_shift(request.user, shift_id, local(request, data.starts_at),
                                             local(request, data.ends_at), data.capacity)
-        return written(request, receipt, {"id": str(shift_id), "starts_at": data.starts_at, "ends_at": data.ends_at,
-                                          "capacity": data.capacity})
+        return written(request, receipt, Moved(shift_id, data.starts_at, data.ends_at, data.capacity))
 
     @post("/{shift_id:uuid}/corrections", guards=[may(Commands.request_hours_correction)], sync_to_thread=True)
     def request_correction(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID],
-                           data: JSONBody[CorrectionRequest]) -> Response:
+                           data: JSONBody[CorrectionRequest]) -> Response[Correction]:
         receipt = commands.request_hours_correction(request.user, shift_id, data.volunteer_id, data.minutes,
                                                     data.reason)
-        return written(request, receipt, {"request_id": str(receipt.value), "status": "pending"}, 201)
+        return written(request, receipt, Correction(receipt.value, "pending"), 201)
 
     @post("/{shift_id:uuid}/corrections/{request_id:uuid}/approve", guards=[may(Commands.approve_hours_correction)],
           sync_to_thread=True, status_code=200)
     def approve_correction(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID],
-                           request_id: FromPath[UUID]) -> Response:
+                           request_id: FromPath[UUID]) -> Response[Correction]:
         receipt = commands.approve_hours_correction(request.user, shift_id, request_id)
-        return written(request, receipt, {"request_id": str(request_id), "status": "approved"})
+        return written(request, receipt, Correction(request_id, "approved"))
 
     @post("/{shift_id:uuid}/corrections/{request_id:uuid}/decline", guards=[may(Commands.decline_hours_correction)],
           sync_to_thread=True, status_code=200)
     def decline_correction(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID],
-                           request_id: FromPath[UUID], data: JSONBody[Decline]) -> Response:
+                           request_id: FromPath[UUID], data: JSONBody[Decline]) -> Response[Correction]:
         receipt = commands.decline_hours_correction(request.user, shift_id, request_id, data.reason)
-        return written(request, receipt, {"request_id": str(request_id), "status": "declined"})
+        return written(request, receipt, Correction(request_id, "declined"))

@@ -38,31 +38,48 @@ class Result(msgspec.Struct, forbid_unknown_fields=True):
     score: Annotated[float, msgspec.Meta(ge=0, le=bounds.SCORE)] | None = None
 
 
+class Training(msgspec.Struct):
+    id: UUID
+    title: str
+    kind: Literal[TRAINING_KINDS]  # type: ignore[valid-type]
+    unit_id: UUID
+    capacity: int
+    grants: str  # the qualification passing it grants
+
+
+class Enrolled(msgspec.Struct):
+    training_id: UUID
+    volunteer_id: UUID
+
+
+class Assessed(msgspec.Struct):
+    volunteer_id: UUID
+    passed: bool
+    qualification: str | None  # granted, when passed
+
+
 class TrainingsController(Controller):
     path = "/api/v1/trainings"
     tags = ["trainings"]
     guards = [may(Commands.schedule_training)]  # and enrol, assess: the same roles
 
     @post("/", sync_to_thread=True)
-    def schedule(self, request: Request, commands: CommandPath, data: JSONBody[NewTraining]) -> Response:
+    def schedule(self, request: Request, commands: CommandPath, data: JSONBody[NewTraining]) -> Response[Training]:
         receipt = commands.schedule_training(
             request.user, data.title, data.kind, data.unit_id, local(request, data.starts_at),
             local(request, data.ends_at), data.capacity, data.validity_days, grants=data.grants)
-        return written(request, receipt, {"id": str(receipt.id), "title": data.title, "kind": data.kind,
-                                          "unit_id": str(data.unit_id), "capacity": data.capacity,
-                                          "grants": data.grants or data.kind}, 201)
+        return written(request, receipt, Training(receipt.id, data.title, data.kind, data.unit_id, data.capacity,
+                                                  data.grants or data.kind), 201)
 
     @post("/{training_id:uuid}/enrolments", sync_to_thread=True)
     def enrol(self, request: Request, commands: CommandPath, training_id: FromPath[UUID],
-              data: JSONBody[Enrolment]) -> Response:
+              data: JSONBody[Enrolment]) -> Response[Enrolled]:
         receipt = commands.enrol(request.user, training_id, data.volunteer_id)
-        return written(request, receipt, {"training_id": str(training_id), "volunteer_id": str(data.volunteer_id)},
-                       201)
+        return written(request, receipt, Enrolled(training_id, data.volunteer_id), 201)
 
     @post("/{training_id:uuid}/results", sync_to_thread=True, status_code=200)
     def result(self, request: Request, commands: CommandPath, training_id: FromPath[UUID],
-               data: JSONBody[Result]) -> Response:
+               data: JSONBody[Result]) -> Response[Assessed]:
         receipt = commands.assess(request.user, training_id, data.volunteer_id, data.passed, data.score)
         course = commands.ledger.get_training(training_id)
-        return written(request, receipt, {"volunteer_id": str(data.volunteer_id), "passed": data.passed,
-                                          "qualification": course.grants if data.passed else None})
+        return written(request, receipt, Assessed(data.volunteer_id, data.passed, course.grants if data.passed else None))

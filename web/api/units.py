@@ -33,32 +33,50 @@ class NewAccount(msgspec.Struct, forbid_unknown_fields=True):
     volunteer_id: UUID | None = None
 
 
+class Unit(msgspec.Struct):
+    id: UUID
+    name: str
+    district: str
+
+
+class Account(msgspec.Struct):
+    id: UUID
+    username: str
+    role: str
+    unit_ids: list[UUID]
+    volunteer_id: UUID | None
+
+
+class AccountDisabled(msgspec.Struct):
+    id: UUID
+    disabled: bool
+
+
 class UnitsController(Controller):
     path = "/api/v1"
     tags = ["units and accounts"]
 
     @post("/units", guards=[may(Commands.register_unit)], sync_to_thread=True)
-    def create_unit(self, request: Request, commands: CommandPath, data: JSONBody[NewUnit]) -> Response:
+    def create_unit(self, request: Request, commands: CommandPath, data: JSONBody[NewUnit]) -> Response[Unit]:
         receipt = commands.register_unit(request.user, data.name, data.district)
-        return written(request, receipt, {"id": str(receipt.id), "name": data.name.strip(),
-                                          "district": data.district.strip()}, 201)
+        return written(request, receipt, Unit(receipt.id, data.name.strip(), data.district.strip()), 201)
 
     @get("/units", guards=[allow("admin", "coordinator", "volunteer", "kiosk", "social_worker", "auditor")],
          sync_to_thread=True)
-    def list_units(self, request: Request, min_position: Position = None) -> list[dict]:
+    def list_units(self, request: Request, min_position: Position = None) -> list[Unit]:
         return directory.units(read_db(request, min_position))
 
     @post("/accounts", guards=[may(Commands.open_account)], sync_to_thread=True)
-    def create_account(self, request: Request, commands: CommandPath, data: JSONBody[NewAccount]) -> Response:
+    def create_account(self, request: Request, commands: CommandPath, data: JSONBody[NewAccount]) -> Response[Account]:
         receipt = commands.open_account(request.user, data.username, hash_password(data.password), data.role,
                                         data.unit_ids, data.volunteer_id)
-        return written(request, receipt, {"id": str(receipt.id), "username": data.username.strip().lower(),
-                                          "role": data.role, "unit_ids": [str(u) for u in data.unit_ids],
-                                          "volunteer_id": str(data.volunteer_id) if data.volunteer_id else None}, 201)
+        return written(request, receipt, Account(receipt.id, data.username.strip().lower(), data.role,
+                                                 list(data.unit_ids), data.volunteer_id), 201)
 
     @post("/accounts/{account_id:uuid}/disable", guards=[may(Commands.disable_account)], sync_to_thread=True,
           status_code=200)
-    def disable_account(self, request: Request, commands: CommandPath, account_id: FromPath[UUID]) -> Response:
+    def disable_account(self, request: Request, commands: CommandPath,
+                        account_id: FromPath[UUID]) -> Response[AccountDisabled]:
         """Suspend an account: its tokens stop working at once, and it cannot log in again."""
         receipt = commands.disable_account(request.user, account_id)
-        return written(request, receipt, {"id": str(account_id), "disabled": True})
+        return written(request, receipt, AccountDisabled(account_id, True))

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
-from typing import Annotated, Literal
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
@@ -65,6 +65,138 @@ class Credential(msgspec.Struct, forbid_unknown_fields=True):
     declined: bool = False
 
 
+class Registered(msgspec.Struct):
+    id: UUID
+    status: str
+    name: str
+    unit_id: UUID
+
+
+class VolunteerStatus(msgspec.Struct):
+    id: UUID
+    status: Literal["pending", "active", "suspended", "retired"]
+
+
+class AwardPresented(msgspec.Struct):
+    id: UUID
+    award_hours: int
+
+
+class EmailChanged(msgspec.Struct):
+    id: UUID
+    email: str
+
+
+class ProfileChanged(msgspec.Struct):
+    id: UUID
+    languages: list[str]
+    skills: list[str]
+
+
+class Forgotten(msgspec.Struct):
+    id: UUID
+    forgotten: bool
+
+
+class CredentialRecorded(msgspec.Struct):
+    id: UUID
+    kind: str
+    expires_on: date | None
+
+
+class ImportRefusal(msgspec.Struct):
+    row: int
+    field: str
+    problem: str
+
+
+class ImportReport(msgspec.Struct):
+    """Rows read, volunteers registered, rows skipped as known phones, and rows refused with why."""
+    rows: int
+    created: int
+    duplicates: list[int]
+    errors: list[ImportRefusal]
+
+
+class Notice(msgspec.Struct):
+    """A notice to a volunteer, and whether it went out (`facts`: what it told, by its kind)."""
+    id: UUID
+    volunteer_id: UUID
+    name: str
+    kind: str
+    facts: dict[str, Any]
+    state: Literal["queued", "dispatching", "sent", "retrying", "undeliverable"]
+    attempts: int
+    queued_at: datetime
+    sent_at: datetime | None
+    channel: str | None
+    problem: str | None
+
+
+class Volunteer(msgspec.Struct):
+    """A directory entry: the phone shows its last digits only (the whole number is on the profile)."""
+    id: UUID
+    name: str
+    phone: str
+    unit_id: UUID
+    status: str
+    languages: list[str]
+    skills: list[str]
+
+
+class Qualification(msgspec.Struct):
+    kind: str
+    source: str
+    since: date | None
+    valid_until: date | None
+
+
+class VolunteerProfile(Volunteer):
+    qualifications: list[Qualification]
+
+
+class Month(msgspec.Struct):
+    month: str  # YYYY-MM
+    minutes: int
+    shifts: int
+    no_shows: int
+    late_cancellations: int
+
+
+class Hours(msgspec.Struct):
+    minutes: int
+    shifts: int
+    no_shows: int
+    late_cancellations: int
+    attendance_rate: float | None  # None until a shift was settled
+    by_month: list[Month]
+
+
+class Named(msgspec.Struct):
+    id: UUID
+    name: str
+
+
+class ServiceEntry(msgspec.Struct):
+    day: date
+    starts_at: datetime
+    ends_at: datetime
+    unit: str
+    post: str
+    checked_in_at: datetime | None
+    checked_out_at: datetime | None
+    minutes: int
+    served: dict[str, int]  # person-times by service type
+
+
+class ServiceRecord(msgspec.Struct, rename={"first": "from", "last": "to"}):
+    volunteer: Named
+    first: date
+    last: date
+    minutes: int
+    entries: list[ServiceEntry]
+
+
 class VolunteersController(Controller):
     path = "/api/v1/volunteers"
     tags = ["volunteers"]
@@ -78,16 +210,16 @@ class VolunteersController(Controller):
         return found
 
     @post("/", guards=[may(Commands.register_volunteer)], sync_to_thread=True)
-    def register(self, request: Request, commands: CommandPath, data: JSONBody[NewVolunteer]) -> Response:
+    def register(self, request: Request, commands: CommandPath, data: JSONBody[NewVolunteer]) -> Response[Registered]:
         receipt = commands.register_volunteer(request.user, data.name, data.phone, data.unit_id, data.languages,
                                               data.skills, data.email)
-        return written(request, receipt, {"id": str(receipt.id), "status": receipt.value, "name": data.name,
-                                          "unit_id": str(data.unit_id)}, 201)
+        return written(request, receipt, Registered(receipt.id, receipt.value, data.name, data.unit_id), 201)
 
     @post("/import", guards=[allow("coordinator")], sync_to_thread=True, status_code=200,
           request_max_body_size=IMPORT_MAX_BYTES)
     def import_file(self, request: Request, ledger: TheLedger,
-                    data: Annotated[VolunteerFile, Body(media_type=RequestEncodingType.MULTI_PART)]) -> Response:
+                    data: Annotated[VolunteerFile, Body(media_type=RequestEncodingType.MULTI_PART)]
+                    ) -> Response[ImportReport]:
         """Register volunteers from a spreadsheet: columns by header (name/姓名, phone/手机号, unit/单位,
         languages/语言, skills/特长, email/邮箱); bad rows reported with their reason; known phones skipped."""
         report = run_import(request, data.file.file.read(), data.file.filename or "upload.csv", data.unit_id)
@@ -95,28 +227,28 @@ class VolunteersController(Controller):
 
     @post("/{volunteer_id:uuid}/approve", guards=[may(Commands.approve_volunteer)], sync_to_thread=True,
           status_code=200)
-    def approve(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID]) -> Response:
+    def approve(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID]) -> Response[VolunteerStatus]:
         receipt = commands.approve_volunteer(request.user, volunteer_id)
-        return written(request, receipt, {"id": str(volunteer_id), "status": receipt.value})
+        return written(request, receipt, VolunteerStatus(volunteer_id, receipt.value))
 
     @post("/{volunteer_id:uuid}/awards", guards=[may(Commands.present_award)], sync_to_thread=True, status_code=200)
     def present_award(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID],
-                      data: JSONBody[Award]) -> Response:
+                      data: JSONBody[Award]) -> Response[AwardPresented]:
         """Record that a service award (an hour milestone the volunteer has reached) was presented."""
         receipt = commands.present_award(request.user, volunteer_id, data.hours)
-        return written(request, receipt, {"id": str(volunteer_id), "award_hours": data.hours})
+        return written(request, receipt, AwardPresented(volunteer_id, data.hours))
 
     @post("/{volunteer_id:uuid}/email", guards=[may(Commands.change_volunteer_email)], sync_to_thread=True,
           status_code=200)
     def change_email(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID],
-                     data: JSONBody[Email]) -> Response:
+                     data: JSONBody[Email]) -> Response[EmailChanged]:
         """Where this volunteer's notices (shift changes, reminders) are e-mailed."""
         receipt = commands.change_volunteer_email(request.user, volunteer_id, data.email)
-        return written(request, receipt, {"id": str(volunteer_id), "email": data.email.strip()})
+        return written(request, receipt, EmailChanged(volunteer_id, data.email.strip()))
 
     @get("/{volunteer_id:uuid}/notices", guards=[allow("coordinator", "volunteer")], sync_to_thread=True)
     def notices(self, request: Request, volunteer_id: FromPath[UUID],
-                min_position: Position = None) -> list[dict]:
+                min_position: Position = None) -> list[Notice]:
         """What this volunteer was told (newest first) and whether it went out."""
         db = read_db(request, min_position)
         self._readable(request, db, volunteer_id)
@@ -125,30 +257,29 @@ class VolunteersController(Controller):
     @post("/{volunteer_id:uuid}/profile", guards=[may(Commands.update_volunteer_profile)], sync_to_thread=True,
           status_code=200)
     def update_profile(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID],
-                       data: JSONBody[Profile]) -> Response:
+                       data: JSONBody[Profile]) -> Response[ProfileChanged]:
         """The volunteer's phone, languages and skills (the whole phone number is kept sealed)."""
         receipt = commands.update_volunteer_profile(request.user, volunteer_id, data.phone, data.languages,
                                                     data.skills)
-        return written(request, receipt, {"id": str(volunteer_id), "languages": data.languages,
-                                          "skills": data.skills})
+        return written(request, receipt, ProfileChanged(volunteer_id, data.languages, data.skills))
 
     @post("/{volunteer_id:uuid}/forget", guards=[may(Commands.forget_volunteer)], sync_to_thread=True,
           status_code=200)
-    def forget(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID]) -> Response:
+    def forget(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID]) -> Response[Forgotten]:
         """The right to be forgotten (PIPL art. 47, GDPR art. 17): name and phone become unreadable
         for good; hours and tallies stay whole."""
         receipt = commands.forget_volunteer(request.user, volunteer_id)
-        return written(request, receipt, {"id": str(volunteer_id), "forgotten": True})
+        return written(request, receipt, Forgotten(volunteer_id, True))
 
     @post("/{volunteer_id:uuid}/suspend", guards=[may(Commands.suspend_volunteer)], sync_to_thread=True,
           status_code=200)
     def suspend(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID],
-                data: JSONBody[Suspension]) -> Response:
+                data: JSONBody[Suspension]) -> Response[VolunteerStatus]:
         receipt = commands.suspend_volunteer(request.user, volunteer_id, data.reason)
-        return written(request, receipt, {"id": str(volunteer_id), "status": receipt.value})
+        return written(request, receipt, VolunteerStatus(volunteer_id, receipt.value))
 
     @get("/{volunteer_id:uuid}", guards=[allow("coordinator", "volunteer")], sync_to_thread=True)
-    def profile(self, request: Request, ledger: TheLedger, volunteer_id: FromPath[UUID], min_position: Position = None) -> dict:
+    def profile(self, request: Request, ledger: TheLedger, volunteer_id: FromPath[UUID], min_position: Position = None) -> VolunteerProfile:
         db = read_db(request, min_position)
         found = self._readable(request, db, volunteer_id)
         # The whole phone number only here, from the log (read models keep its last digits).
@@ -157,7 +288,7 @@ class VolunteersController(Controller):
 
     @get("/", guards=[allow("coordinator")], sync_to_thread=True)
     def search(self, request: Request, unit_id: FromQuery[UUID | None] = None, status: Status = None,
-               q: Search = None, min_position: Position = None) -> list[dict]:
+               q: Search = None, min_position: Position = None) -> list[Volunteer]:
         units = request.user.scope()
         if unit_id is not None:
             request.user.ensure_unit(unit_id)
@@ -167,7 +298,7 @@ class VolunteersController(Controller):
     @get("/{volunteer_id:uuid}/hours", guards=[allow("coordinator", "volunteer")], sync_to_thread=True)
     def hours(self, request: Request, volunteer_id: FromPath[UUID],
               from_: Annotated[date | None, QueryParameter(name="from")] = None, to: FromQuery[date | None] = None,
-              min_position: Position = None) -> dict:
+              min_position: Position = None) -> Hours:
         db = read_db(request, min_position)
         self._readable(request, db, volunteer_id)
         first, last = whole_span(from_, to)
@@ -175,29 +306,29 @@ class VolunteersController(Controller):
 
     @post("/{volunteer_id:uuid}/reinstate", guards=[may(Commands.reinstate_volunteer)], sync_to_thread=True,
           status_code=200)
-    def reinstate(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID]) -> Response:
+    def reinstate(self, request: Request, commands: CommandPath,
+                  volunteer_id: FromPath[UUID]) -> Response[VolunteerStatus]:
         receipt = commands.reinstate_volunteer(request.user, volunteer_id)
-        return written(request, receipt, {"id": str(volunteer_id), "status": receipt.value})
+        return written(request, receipt, VolunteerStatus(volunteer_id, receipt.value))
 
     @post("/{volunteer_id:uuid}/retire", guards=[may(Commands.retire_volunteer)], sync_to_thread=True,
           status_code=200)
-    def retire(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID]) -> Response:
+    def retire(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID]) -> Response[VolunteerStatus]:
         receipt = commands.retire_volunteer(request.user, volunteer_id)
-        return written(request, receipt, {"id": str(volunteer_id), "status": receipt.value})
+        return written(request, receipt, VolunteerStatus(volunteer_id, receipt.value))
 
     @post("/{volunteer_id:uuid}/credentials", guards=[may(Commands.record_credential)], sync_to_thread=True)
     def record_credential(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID],
-                          data: JSONBody[Credential]) -> Response:
+                          data: JSONBody[Credential]) -> Response[CredentialRecorded]:
         """A health check, TB test or flu vaccination (or its signed declination), with its expiry."""
         receipt = commands.record_credential(request.user, volunteer_id, data.kind, data.recorded_on,
                                              data.expires_on, declined=data.declined)
-        return written(request, receipt, {"id": str(volunteer_id), "kind": data.kind,
-                                          "expires_on": data.expires_on}, 201)
+        return written(request, receipt, CredentialRecorded(volunteer_id, data.kind, data.expires_on), 201)
 
     @get("/{volunteer_id:uuid}/service-record", guards=[allow("coordinator", "volunteer")], sync_to_thread=True)
     def service_record(self, request: Request, volunteer_id: FromPath[UUID],
                        from_: Annotated[date | None, QueryParameter(name="from")] = None,
-                       to: FromQuery[date | None] = None, min_position: Position = None) -> dict:
+                       to: FromQuery[date | None] = None, min_position: Position = None) -> ServiceRecord:
         """志愿服务记录: who, where, when, what service, how long."""
         db = read_db(request, min_position)
         found = self._readable(request, db, volunteer_id)
