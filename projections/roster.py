@@ -28,7 +28,8 @@ def create(db: sqlite_utils.Database) -> None:
     db.execute(
         "CREATE TABLE IF NOT EXISTS seats (shift_id TEXT NOT NULL, volunteer_id TEXT NOT NULL, state TEXT, "
         "trainee INTEGER, checked_in_at TEXT, checked_in_via TEXT, check_in_position INTEGER, checked_out_at TEXT, "
-        "minutes INTEGER, outcome TEXT, changed_at TEXT, PRIMARY KEY (shift_id, volunteer_id)) WITHOUT ROWID"
+        "minutes INTEGER, outcome TEXT, changed_at TEXT, revision INTEGER NOT NULL DEFAULT 0, "
+        "PRIMARY KEY (shift_id, volunteer_id)) WITHOUT ROWID"
     )
     db["seats"].create_index(["volunteer_id"], if_not_exists=True)
     db["seats"].create_index(["checked_in_at"], if_not_exists=True)
@@ -36,7 +37,7 @@ def create(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX IF NOT EXISTS seats_checked_in ON seats (shift_id) WHERE state = 'checked_in'")
 
 
-roster = ReadModel("roster", create, version=3, tables=("shifts", "seats"),
+roster = ReadModel("roster", create, version=4, tables=("shifts", "seats"),
                    indexes_only_for_queries=("shifts", "seats"))
 
 
@@ -71,8 +72,14 @@ def rescheduled(c: sqlite3.Connection, e: Any, position: int) -> None:
 @roster.handles(Shift.SignedUp)
 def signed_up(c: sqlite3.Connection, e: Any, position: int) -> None:
     shift_id = ident(e.originator_id)
-    c.execute("INSERT OR REPLACE INTO seats (shift_id, volunteer_id, state, trainee, minutes) "
-              "VALUES (?, ?, 'signed_up', ?, 0)", (shift_id, ident(e.volunteer_id), int(e.trainee)))
+    # Signing up again after withdrawing is a change a calendar must see: the seat's revision
+    # goes on counting (SEQUENCE never goes back, RFC 5545 §3.8.7.4).
+    c.execute("INSERT INTO seats (shift_id, volunteer_id, state, trainee, minutes, changed_at) "
+              "VALUES (?, ?, 'signed_up', ?, 0, ?) ON CONFLICT (shift_id, volunteer_id) DO UPDATE SET "
+              "state = 'signed_up', trainee = excluded.trainee, minutes = 0, checked_in_at = NULL, "
+              "checked_in_via = NULL, check_in_position = NULL, checked_out_at = NULL, outcome = NULL, "
+              "revision = seats.revision + 1, changed_at = excluded.changed_at",
+              (shift_id, ident(e.volunteer_id), int(e.trainee), iso(e.timestamp)))
     # A sign-up adds one place taken (or one trainee): the seat it may replace was withdrawn, so
     # not counted. Counting the seats again each time cost more than the rest of the roster.
     c.execute("UPDATE shifts SET filled = filled + ?, trainees = trainees + ? WHERE shift_id = ?",
@@ -82,7 +89,8 @@ def signed_up(c: sqlite3.Connection, e: Any, position: int) -> None:
 @roster.handles(Shift.Withdrawn)
 def withdrawn(c: sqlite3.Connection, e: Any, position: int) -> None:
     shift_id = ident(e.originator_id)
-    c.execute("UPDATE seats SET state = 'withdrawn', outcome = ?, changed_at = ? WHERE shift_id = ? AND volunteer_id = ?",
+    c.execute("UPDATE seats SET state = 'withdrawn', outcome = ?, changed_at = ?, revision = revision + 1 "
+              "WHERE shift_id = ? AND volunteer_id = ?",
               (e.outcome, iso(e.timestamp), shift_id, ident(e.volunteer_id)))
     _recount(c, shift_id)
 
@@ -253,7 +261,7 @@ def calendar_of(db: sqlite_utils.Database, volunteer_id: str, first: datetime, l
     (a calendar must show them as cancelled, not drop them)."""
     return list(db.query(
         "SELECT sh.shift_id, sh.unit_id, COALESCE(u.name, sh.unit_id) AS unit, sh.post, sh.starts_at, sh.ends_at, "
-        "sh.cancelled, s.state, s.trainee, sh.revision + (s.state = 'withdrawn') AS revision, "
+        "sh.cancelled, s.state, s.trainee, sh.revision + s.revision AS revision, "
         "max(sh.changed_at, COALESCE(s.changed_at, '')) AS changed_at FROM seats s JOIN shifts sh USING (shift_id) "
         "LEFT JOIN units u ON u.unit_id = sh.unit_id WHERE s.volunteer_id = ? AND sh.ends_at > ? AND sh.starts_at < ? "
         "ORDER BY sh.starts_at", [volunteer_id, iso(first), iso(last)]))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import defaultdict, deque
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any, ClassVar
@@ -140,16 +140,20 @@ def make_jwt_auth(secret: bytes, minutes: int) -> JWTAuth[Principal]:
 
 
 class LoginThrottle:
-    """At most `attempts` failed logins per account in `window` seconds: guessing is slow."""
+    """At most `attempts` failed logins per key (an account, or an address) in `window` seconds:
+    guessing is slow. At most `keys` are remembered, the longest quiet forgotten first, so a
+    flood of made-up names cannot grow the server's memory."""
 
-    def __init__(self, attempts: int = 5, window: float = 300.0) -> None:
-        self.attempts, self.window = attempts, window
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
+    def __init__(self, attempts: int = 5, window: float = 300.0, keys: int = 100_000) -> None:
+        self.attempts, self.window, self.keys = attempts, window, keys
+        self._failures: OrderedDict[str, deque[float]] = OrderedDict()
         self._lock = threading.Lock()
 
     def retry_after(self, username: str) -> int:
         with self._lock:
-            failures = self._failures[username.lower()]
+            failures = self._failures.get(username.lower())
+            if not failures:
+                return 0
             now = time.monotonic()
             while failures and failures[0] < now - self.window:
                 failures.popleft()
@@ -157,7 +161,12 @@ class LoginThrottle:
 
     def failed(self, username: str) -> None:
         with self._lock:
-            self._failures[username.lower()].append(time.monotonic())
+            key = username.lower()
+            failures = self._failures.pop(key, None) or deque(maxlen=self.attempts)
+            failures.append(time.monotonic())
+            self._failures[key] = failures  # the most recent last
+            while len(self._failures) > self.keys:
+                self._failures.popitem(last=False)
 
     def succeeded(self, username: str) -> None:
         with self._lock:

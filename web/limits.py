@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 
 
 class PerAddress:
@@ -13,18 +13,19 @@ class PerAddress:
 
     def __init__(self, requests: int = 20, window: float = 60.0, addresses: int = 100_000) -> None:
         self.requests, self.window, self.addresses = requests, window, addresses
-        self._seen: dict[str, deque[float]] = {}
+        self._seen: OrderedDict[str, deque[float]] = OrderedDict()  # the most recently asking last
         self._lock = threading.Lock()
 
     def retry_after(self, address: str) -> int:
         """0 if this request may go ahead (and it is counted), else the seconds to wait."""
         now = time.monotonic()
         with self._lock:
-            seen = self._seen.get(address)
+            seen = self._seen.pop(address, None)
             if seen is None:
-                if len(self._seen) >= self.addresses:  # bounded memory: forget the quietest first
-                    self._seen = {a: q for a, q in self._seen.items() if q and q[-1] > now - self.window}
-                seen = self._seen[address] = deque()
+                seen = deque(maxlen=self.requests)
+            self._seen[address] = seen
+            while len(self._seen) > self.addresses:  # bounded memory: the longest quiet forgotten first
+                self._seen.popitem(last=False)
             while seen and seen[0] <= now - self.window:
                 seen.popleft()
             if len(seen) >= self.requests:

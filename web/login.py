@@ -5,11 +5,15 @@ that turns a storm of logins away (429) instead of starving everyone else."""
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import os
 import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from domain.accounts import Account, normal_username
 from web.passwords import hash_password, verify_password
@@ -28,31 +32,55 @@ class WrongPassword(Exception):
     """Unknown username, suspended account or wrong password: one answer for all three."""
 
 
+T = TypeVar("T")
+
+
 class HashingPool:
     """At most `workers` password checks at once and `waiting` more queued; any beyond are turned
-    away at once (each check takes tens of megabytes and a core for a fraction of a second)."""
+    away at once (each check takes tens of megabytes and a core for a fraction of a second).
+    A login is admitted on the event loop, before any thread is taken for it, and runs on the
+    pool's own threads: a storm neither queues on the threads check-ins share nor slips past
+    the count while the first of it is being scheduled."""
 
     def __init__(self, workers: int = 2, waiting: int = 2) -> None:
         self._slots = threading.BoundedSemaphore(workers)
         self._admitted, self._limit = 0, workers + waiting
         self._lock = threading.Lock()
+        self._threads = ThreadPoolExecutor(max_workers=workers + waiting, thread_name_prefix="password-check")
+        self._inside = threading.local()  # a check already admitted, on one of the pool's threads
 
-    def full(self) -> bool:
-        """Whether a check asked for now would be turned away (asked on the event loop, before a
-        thread is taken for it: a storm is refused at the cost of a look)."""
-        return self._admitted >= self._limit
-
-    def verify(self, password_hash: str, password: str) -> bool:
+    @contextmanager
+    def _admission(self) -> Iterator[None]:
         with self._lock:
             if self._admitted >= self._limit:
                 raise TooManyAttempts(1, busy=True)
             self._admitted += 1
         try:
-            with self._slots:
-                return verify_password(password_hash, password)
+            yield
         finally:
             with self._lock:
                 self._admitted -= 1
+
+    async def run(self, work: Callable[..., T], *args: Any) -> T:
+        """`work(*args)` (a login) on the pool's threads, if admitted now; else TooManyAttempts."""
+        with self._admission():
+            return await asyncio.get_running_loop().run_in_executor(self._threads, self._admitted_call, work, args)
+
+    def _admitted_call(self, work: Callable[..., T], args: tuple[Any, ...]) -> T:
+        self._inside.admitted = True
+        try:
+            return work(*args)
+        finally:
+            self._inside.admitted = False
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        """The check itself; admitted here when not already (a password change asked in a
+        handler's own thread)."""
+        if getattr(self._inside, "admitted", False):
+            with self._slots:
+                return verify_password(password_hash, password)
+        with self._admission(), self._slots:
+            return verify_password(password_hash, password)
 
 
 _DUMMY: list[str] = []
@@ -82,15 +110,42 @@ class Client:
         if not trusted or not _within(peer, trusted):
             return cls(peer, direct)
         https = direct or request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower() == "https"
-        hops = [hop.strip() for hop in request.headers.get("x-forwarded-for", "").split(",") if hop.strip()]
+        # Every X-Forwarded-For line, in order (a proxy may add a line of its own instead of
+        # appending to the last), each hop without its port.
+        lines = request.headers.getall("x-forwarded-for", [])
+        hops = [_address(hop) for line in lines for hop in line.split(",") if hop.strip()]
         for hop in reversed(hops):
             if not _within(hop, trusted):
                 return cls(hop, https)
         return cls(peer, https)
 
+    @property
+    def key(self) -> str:
+        """The address as limits count it: an IPv6 address by its /64, which one household or phone
+        is given whole (counting each of its 2^64 addresses apart would limit nobody)."""
+        try:
+            ip = ipaddress.ip_address(self.address)
+        except ValueError:
+            return self.address
+        if isinstance(ip, ipaddress.IPv6Address):
+            if ip.ipv4_mapped is not None:
+                return str(ip.ipv4_mapped)
+            return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+        return str(ip)
+
     def secure_cookies(self, setting: str) -> bool:
         """CARELEDGER_SECURE_COOKIES: always, never, or (auto) when the browser speaks HTTPS."""
         return {"always": True, "true": True, "never": False, "false": False}.get(setting.lower(), self.https)
+
+
+def _address(hop: str) -> str:
+    """A forwarded hop's address: `1.2.3.4`, `1.2.3.4:5678`, `2001:db8::1` or `[2001:db8::1]:443`."""
+    hop = hop.strip().strip('"')
+    if hop.startswith("["):
+        return hop[1:].split("]", 1)[0]
+    if hop.count(":") == 1:
+        return hop.split(":", 1)[0]
+    return hop
 
 
 def _within(address: str, networks: tuple[Any, ...]) -> bool:
@@ -109,7 +164,7 @@ def trusted_networks(setting: str) -> tuple[Any, ...]:
 def log_in(state: Any, username: str, password: str, client: Client) -> Account:
     """The account, if the password is its own; else WrongPassword or TooManyAttempts."""
     name = normal_username(username)
-    wait = max(state.throttle.retry_after(name) if name else 0, state.address_throttle.retry_after(client.address))
+    wait = max(state.throttle.retry_after(name) if name else 0, state.address_throttle.retry_after(client.key))
     if wait:
         raise TooManyAttempts(wait)
     account = state.ledger.find_account(username) if name else None  # raw: its legacy id is of the raw spelling
@@ -118,7 +173,7 @@ def log_in(state: Any, username: str, password: str, client: Client) -> Account:
     if not (usable and matches):
         if name:
             state.throttle.failed(name)
-        state.address_throttle.failed(client.address)
+        state.address_throttle.failed(client.key)
         raise WrongPassword()
     state.throttle.succeeded(name)
     return account
@@ -126,11 +181,11 @@ def log_in(state: Any, username: str, password: str, client: Client) -> Account:
 
 def check_own_password(state: Any, account: Account, password: str, client: Client) -> bool:
     """A logged-in person's current password, asked again (to change it): guesses count as at login."""
-    wait = max(state.throttle.retry_after(account.username), state.address_throttle.retry_after(client.address))
+    wait = max(state.throttle.retry_after(account.username), state.address_throttle.retry_after(client.key))
     if wait:
         raise TooManyAttempts(wait)
     if state.hashing.verify(account.password_hash, password):
         return True
     state.throttle.failed(account.username)
-    state.address_throttle.failed(client.address)
+    state.address_throttle.failed(client.key)
     return False

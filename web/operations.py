@@ -26,6 +26,9 @@ from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
 
 from web.settings import json_logs
 
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
 class RequestTimes:
     """Request latency per method, route template and status, as a Prometheus histogram.
 
@@ -56,7 +59,8 @@ class RequestTimes:
             try:
                 await app(scope, receive, noting_status)
             finally:
-                key = (scope["method"], scope.get("path_template") or "unmatched", status[0])
+                method = scope["method"] if scope["method"] in METHODS else "OTHER"  # a label per made-up verb is a leak
+                key = (method, scope.get("path_template") or "unmatched", status[0])
                 counts = series.get(key)
                 if counts is None:
                     counts = series[key] = [0.0] * (len(buckets) + 2)  # buckets, +Inf, sum

@@ -63,7 +63,9 @@ async def check_csrf(request: Request) -> Any:
     if request.method not in UNSAFE or "authorization" in request.headers:
         return None
     session = request.cookies.get(SESSION_COOKIE)
-    if request.url.path == "/login":  # before a session: the token is bound to the login form's cookie
+    # Before a session the token is bound to the login form's cookie. The route, not the raw
+    # path: behind a proxy that mounts CareLedger under a prefix, the path carries the prefix.
+    if request.scope.get("path_template") == "/login":
         nonce = request.cookies.get(LOGIN_NONCE)
         given = (await request.form()).get(CSRF_FIELD) if nonce else None
         if not nonce or not isinstance(given, str) or not hmac.compare_digest(

@@ -22,11 +22,11 @@ from web.settings import Settings
 PASSWORD = "correct horse battery"
 
 
-def login_token(client: TestClient) -> dict[str, str]:
+def login_token(client: TestClient, prefix: str = "") -> dict[str, str]:
     """The login form's token, read off the login page as a browser has it (its cookie kept)."""
     import re
 
-    found = re.search(r'name="_csrf" value="([0-9a-f]+)"', client.get("/login").text)
+    found = re.search(r'name="_csrf" value="([0-9a-f]+)"', client.get(prefix + "/login").text)
     assert found, "the login form carries its token"
     return {"_csrf": found.group(1)}
 

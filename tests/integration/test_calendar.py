@@ -99,3 +99,26 @@ def test_each_change_raises_sequence_and_last_modified_and_times_carry_their_zon
     world.settle()
     called_off = event()
     assert called_off[0] > moved[0] and called_off[1] >= moved[1]
+
+
+def test_withdrawing_and_signing_up_again_never_takes_sequence_back(world: World, clock) -> None:
+    h, ledger = world.hospital, world.ledger
+    shift = h.shift(starts=clock.now() + timedelta(days=2), post="ward visits")
+    ledger.sign_up(shift, world.volunteer, COORDINATOR)
+    world.settle()
+    url = urlparse(world.call("li", "GET", "/api/v1/calendar/links").json()["feeds"][0]["url"]).path
+
+    def sequence_and_status() -> tuple[int, str]:
+        world.client.cookies.clear()
+        [found] = Calendar.from_ical(world.client.get(url).content).walk("VEVENT")
+        return int(found["SEQUENCE"]), str(found["STATUS"])
+
+    seen = [sequence_and_status()]
+    for change in (ledger.withdraw, ledger.sign_up, ledger.withdraw, ledger.sign_up):
+        clock.advance(minutes=1)
+        change(shift, world.volunteer, COORDINATOR)
+        world.settle()
+        seen.append(sequence_and_status())
+    sequences = [sequence for sequence, _ in seen]
+    assert sequences == sorted(set(sequences)), f"SEQUENCE must rise with every change: {seen}"
+    assert seen[-1][1] == "CONFIRMED" and seen[-2][1] == "CANCELLED"

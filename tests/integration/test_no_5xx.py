@@ -110,3 +110,14 @@ def test_every_answer_is_counted_in_the_metrics_refusals_and_not_found_too(world
                      r'status_code="401"\} [1-9]', metrics), "a 401 is counted"
     assert re.search(r'careledger_request_duration_seconds_count\{method="GET",path="unmatched",'
                      r'status_code="404"\} [1-9]', metrics), "a 404 is counted"
+
+
+def test_made_up_methods_share_one_metrics_label(world: World) -> None:
+    """Each label value is a series kept for ever: a scanner sending 500 made-up verbs must not
+    make 500 of them."""
+    for n in range(30):
+        assert world.client.request(f"BREW{n}", "/api/v1/units").status_code < 500
+    metrics = world.client.get("/metrics").text
+    assert "BREW" not in metrics
+    assert re.search(r'careledger_request_duration_seconds_count\{method="OTHER",path="[^"]+",'
+                     r'status_code="405"\} 30', metrics), metrics[-2000:]

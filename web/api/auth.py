@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -62,10 +61,8 @@ class AuthController(Controller):
     @post("/token", status_code=200, security=[])
     async def token(self, request: Request, data: JSONBody[Login]) -> TokenAnswer:
         state = request.app.state
-        if state.hashing.full():  # turned away here, on the event loop: no thread for a storm
-            raise _too_many(TooManyAttempts(1, busy=True))
-        try:
-            account = await asyncio.to_thread(log_in, state, data.username, data.password, Client.of(request))
+        try:  # admitted on the event loop: a storm is turned away before it takes a thread
+            account = await state.hashing.run(log_in, state, data.username, data.password, Client.of(request))
         except TooManyAttempts as wait:
             raise _too_many(wait) from None
         except WrongPassword:

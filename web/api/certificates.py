@@ -195,7 +195,7 @@ class CertificatesController(Controller):
     def verify(self, request: Request, ledger: TheLedger, code: Annotated[str, Parameter(min_length=4, max_length=40)]) -> Verification:
         """For anyone holding a certificate: is it real? No login; the name and number come masked,
         and one address may ask 20 times a minute."""
-        wait = request.app.state.verifications.retry_after(Client.of(request).address)
+        wait = request.app.state.verifications.retry_after(Client.of(request).key)
         if wait:
             raise HTTPException(status_code=429, detail="Too many verifications from here; wait a minute.",
                                 headers={"Retry-After": str(wait)})

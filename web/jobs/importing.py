@@ -66,7 +66,7 @@ class Report:
 
 MAX_COLUMNS = 40  # a volunteer's row has a dozen; a workbook declaring 16,384 is read as this many
 MAX_CELL = 10_000  # characters in one cell: a name, a note of a few lines
-MAX_UNPACKED = 64 * 1024 * 1024  # what a workbook's parts may unpack to, together
+MAX_UNPACKED = 256 * 1024 * 1024  # what a workbook's parts may unpack to, together
 MAX_RATIO = 250  # unpacked to packed, per part: a spreadsheet squeezes 5-50 times, a zip bomb thousands
 
 
@@ -120,6 +120,9 @@ def _workbook_rows(content: bytes) -> Iterator[list[str]]:
 
 ACCEPTED = "UTF-8 or GB18030 (GBK)"
 OTHERS = {"big5": "Big5 (Traditional Chinese)", "shift_jis": "Shift-JIS (Japanese)"}
+# Column names as they are written in those scripts (name, phone, language, unit, e-mail)
+OTHER_HEADERS = {"big5": ("姓名", "名字", "手機", "電話", "語言", "單位", "醫院", "郵箱", "電子郵件"),
+                 "shift_jis": ("氏名", "名前", "電話", "携帯", "言語", "病院", "メール")}
 
 
 def _text_of(content: bytes) -> str:
@@ -137,9 +140,50 @@ def _text_of(content: bytes) -> str:
         raise ValueError(f"The file looks like {OTHERS[best.encoding]} text: save it as {ACCEPTED} "
                          "(in Excel: Save As, CSV UTF-8) and upload it again.")
     try:
-        return content.decode("gb18030")
+        text = content.decode("gb18030")
     except UnicodeDecodeError:
         raise ValueError(f"The file is neither {ACCEPTED} text nor an .xlsx workbook.") from None
+    # A file of a few rows is too short for statistics. Its first row names the columns, though,
+    # and names are written in common characters: garbage read from another encoding is not.
+    first = content.split(b"\n", 1)[0]
+    ours = _names_a_column(text.split("\n", 1)[0], HEADERS)
+    for encoding, words in OTHER_HEADERS.items():
+        try:
+            other = content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if (not ours and any(word in first.decode(encoding, "replace") for word in words)) or \
+                (_commonness(text[:20_000]) < 0.5 <= 0.8 <= _commonness(other[:20_000])):
+            raise ValueError(f"The file looks like {OTHERS[encoding]} text: save it as {ACCEPTED} "
+                             "(in Excel: Save As, CSV UTF-8) and upload it again.")
+    return text
+
+
+def _commonness(text: str) -> float:
+    """The share of a text's CJK characters that are in everyday use: GB2312's first level (the
+    3,755 commonest hanzi), Big5's common level, or kana. 1.0 for a text without any."""
+    wide = [c for c in text if ord(c) >= 0x3040 and not 0xFF00 <= ord(c) <= 0xFFEF]
+    if not wide:
+        return 1.0
+    return sum(_everyday(c) for c in wide) / len(wide)
+
+
+def _everyday(c: str) -> bool:
+    if 0x3040 <= ord(c) <= 0x30FF:
+        return True
+    for encoding, low, high in (("gb2312", 0xB0A1, 0xD7F9), ("big5", 0xA440, 0xC67E)):
+        try:
+            code = int.from_bytes(c.encode(encoding), "big")
+        except UnicodeEncodeError:
+            continue
+        if low <= code <= high:
+            return True
+    return False
+
+
+def _names_a_column(line: str, headers: dict[str, tuple[str, ...]]) -> bool:
+    titles = {title.strip().lower().replace("_", " ") for title in re.split(r"[,\t;]", line)}
+    return any(title in names for names in headers.values() for title in titles)
 
 
 def _csv_rows(content: bytes) -> Iterator[list[str]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 
-import asyncio
 import secrets
 
 from markupsafe import Markup
@@ -22,6 +21,11 @@ HOMES = {"coordinator": "/shifts", "volunteer": "/me", "kiosk": "/kiosk", "socia
 COOKIE = "token"
 
 
+def login_path(request: Request) -> str:
+    """Where the login form is, as the browser sees it (under the proxy's prefix, if any)."""
+    return request.scope.get("root_path", "").rstrip("/") + "/login"
+
+
 class SessionController(Controller):
     include_in_schema = False
 
@@ -33,7 +37,8 @@ class SessionController(Controller):
         token = csrf_token(request.app.state.signing_secret, "login:" + nonce)
         response = page(request, "login.html",
                         csrf_field=Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{token}">'))
-        response.cookies.append(Cookie(key=LOGIN_NONCE, value=nonce, path="/login", httponly=True,
+        response.headers["Cache-Control"] = "no-store"  # the form's token is this browser's alone
+        response.cookies.append(Cookie(key=LOGIN_NONCE, value=nonce, path=login_path(request), httponly=True,
                                        samesite="strict", max_age=3600,
                                        secure=Client.of(request).secure_cookies(request.app.state.settings.secure_cookies)))
         return response
@@ -43,9 +48,8 @@ class SessionController(Controller):
         state, t = request.app.state, translator(request)
         client = Client.of(request)
         try:
-            if state.hashing.full():  # turned away on the event loop: no thread for a storm
-                raise TooManyAttempts(1, busy=True)
-            account = await asyncio.to_thread(log_in, state, data.get("username", ""), data.get("password", ""),
+            # admitted on the event loop: a storm is turned away before it takes a thread
+            account = await state.hashing.run(log_in, state, data.get("username", ""), data.get("password", ""),
                                               client)
         except TooManyAttempts as wait:
             text = t.gettext("Many people are logging in at this moment. Please try again in a second.") if \
@@ -58,7 +62,7 @@ class SessionController(Controller):
         redirect.cookies.append(Cookie(key=COOKIE, value=token, path="/", httponly=True, samesite="strict",
                                        secure=client.secure_cookies(state.settings.secure_cookies),
                                        max_age=state.settings.token_minutes * 60))
-        redirect.cookies.append(Cookie(key=LOGIN_NONCE, value="", path="/login", max_age=0))
+        redirect.cookies.append(Cookie(key=LOGIN_NONCE, value="", path=login_path(request), max_age=0))
         return redirect
 
     @post("/logout", sync_to_thread=True)
