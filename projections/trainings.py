@@ -69,6 +69,14 @@ def courses(db: sqlite_utils.Database, unit_ids: list[str] | None) -> list[dict]
     return list(db.query(f"SELECT * FROM courses WHERE {' AND '.join(where)} ORDER BY starts_at DESC", params))
 
 
+def granted(db: sqlite_utils.Database, unit_ids: list[str] | None) -> list[str]:
+    """The qualifications these units' trainings grant (what a shift may go on to require)."""
+    where, params = ["grants IS NOT NULL", "grants != ''"], []
+    within_units(where, params, "unit_id", unit_ids)
+    return [row[0] for row in db.execute(f"SELECT DISTINCT grants FROM courses WHERE {' AND '.join(where)} "
+                                         "ORDER BY grants", params)]
+
+
 def course(db: sqlite_utils.Database, training_id: str) -> dict | None:
     rows = list(db.query("SELECT * FROM courses WHERE training_id = ?", [training_id]))
     if not rows:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_decimal, format_percent
 
@@ -59,6 +60,13 @@ class Translator:
         text = self._messages.get(message, message)
         return text.format(**values) if values else text
 
+    def ngettext(self, singular: str, plural: str, n: int, **values: object) -> str:
+        """A sentence about `n` things, by the locale's plural rules (Babel): English says "1
+        volunteer", "2 volunteers"; Chinese has one form, kept under the plural's msgid."""
+        form = Locale.parse(self.locale).plural_form(n)
+        message = singular if form == "one" else plural
+        return self.gettext(message, n=self.number(n), **values)
+
     def reason(self, reason: str, fallback: str) -> str:
         """A refused command in words: the reason code's sentence, else the domain's own message."""
         key = f"reason:{reason}"
@@ -92,10 +100,13 @@ class Translator:
         return format_percent(value or 0, locale=self.locale)
 
     def day(self, value: date | str | None, form: str = "medium") -> str:
-        if value is None:
+        """A day; given a moment (stored as UTC), the programme's day it falls on, not UTC's."""
+        if value is None or value == "":
             return ""
         if isinstance(value, str):
-            value = date.fromisoformat(value[:10])
+            value = datetime.fromisoformat(value) if len(value) > 10 else date.fromisoformat(value)
+        if isinstance(value, datetime):
+            value = (value.astimezone(self.zone) if value.tzinfo else value).date()
         return format_date(value, form, locale=self.locale)
 
     def weekday(self, value: date) -> str:

@@ -35,6 +35,15 @@ class WrongPassword(Exception):
 T = TypeVar("T")
 
 
+def _yielding() -> None:
+    """A password-checking thread gives way to the rest of the server when cores are short: a
+    login may take a little longer in a storm, a check-in should not (Linux: a thread's own nice)."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    except (AttributeError, OSError):  # not Linux, or not allowed: the pool's bound still holds
+        pass
+
+
 class HashingPool:
     """At most `workers` password checks at once and `waiting` more queued; any beyond are turned
     away at once (each check takes tens of megabytes and a core for a fraction of a second).
@@ -46,7 +55,10 @@ class HashingPool:
         self._slots = threading.BoundedSemaphore(workers)
         self._admitted, self._limit = 0, workers + waiting
         self._lock = threading.Lock()
-        self._threads = ThreadPoolExecutor(max_workers=workers + waiting, thread_name_prefix="password-check")
+        # `workers` threads: the admitted beyond them wait in the pool's queue, not in threads of
+        # their own (each thread that hashes keeps its own 64 MiB arena)
+        self._threads = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="password-check",
+                                           initializer=_yielding)
         self._inside = threading.local()  # a check already admitted, on one of the pool's threads
 
     @contextmanager

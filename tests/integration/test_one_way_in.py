@@ -55,6 +55,8 @@ FORMS: list[tuple[str, Form, set[str]]] = [
                            "end": "12:00", "capacity": "2"}, {"coordinator"}),
     ("/shifts/{shift}/signup", lambda i: {"volunteer_id": i.volunteer}, {"coordinator"}),
     ("/shifts/{shift}/no-show", lambda i: {"volunteer_id": i.volunteer}, {"coordinator"}),
+    ("/board/check-in", lambda i: {"shift_id": i.shift, "volunteer_id": i.volunteer}, {"coordinator"}),
+    ("/board/no-show", lambda i: {"shift_id": i.shift, "volunteer_id": i.volunteer}, {"coordinator"}),
     ("/shifts/{shift}/cancel", lambda i: {"reason": "test"}, {"coordinator"}),
     ("/check-out-reviews/{shift}/{volunteer}", None, {"coordinator"}),
     ("/volunteers/{volunteer}/awards/100", None, {"coordinator"}),

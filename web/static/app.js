@@ -73,3 +73,20 @@ document.addEventListener("htmx:responseError", (event) => {
   sayFailure(problem ? problem.textContent.trim() : `${document.body.dataset.failed} (${xhr.status})`);
 });
 document.addEventListener("htmx:sendError", () => sayFailure(document.body.dataset.unreachable));
+
+// A file is a file: a download link is never fetched into the page by htmx boost, whichever
+// page drew it (../shared/UI.md "Links that are files stay files").
+function unboostDownloads(root) {
+  root.querySelectorAll("a[download]").forEach((link) => link.setAttribute("data-hx-boost", "false"));
+}
+document.addEventListener("DOMContentLoaded", () => unboostDownloads(document));
+document.addEventListener("htmx:load", (event) => unboostDownloads(event.target));
+
+// A destructive action says what will happen and waits for a yes (data-confirm holds the words).
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("form[data-confirm]");
+  if (form && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }
+}, true);

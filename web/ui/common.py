@@ -36,8 +36,14 @@ def page(request: Request, template: str, **context: Any) -> Template:
             flash = json.loads(unquote(request.cookies[FLASH]))
         except ValueError:
             flash = None
+    def typed(form: str, field: str, default: Any = "") -> Any:
+        """What the person typed into `field` of `form` before it was refused, else `default`."""
+        if flash and flash.get("form") == form and isinstance(flash.get("values"), dict):
+            return flash["values"].get(field, default)
+        return default
+
     response = Template(template_name=template, context={
-        "t": t, "_": t.gettext, "lang": t.language, "user": request.scope.get("user"), "flash": flash,
+        "t": t, "_": t.gettext, "typed": typed, "lang": t.language, "user": request.scope.get("user"), "flash": flash,
         "path": request.url.path, "query": str(request.url.query or ""), "bounds": bounds,
         "log_away": getattr(request.app.state, "log_watch", None) is not None and request.app.state.log_watch.away,
         "csrf_field": Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{csrf_token_of(request)}">'),
@@ -47,22 +53,37 @@ def page(request: Request, template: str, **context: Any) -> Template:
     return response
 
 
+KEPT_BYTES = 2500  # what a refused form's values may take in its cookie (a cookie holds 4 kB)
+
+
+def _kept(values: dict[str, str] | None) -> dict[str, str]:
+    """A refused form's values to show again: never a password or the form's token, and only
+    what fits a cookie (a long text that does not is left out; the page still says why)."""
+    kept = {k: v for k, v in (values or {}).items()
+            if isinstance(v, str) and k != CSRF_FIELD and "password" not in k}
+    while kept and len(quote(json.dumps(kept))) > KEPT_BYTES:
+        kept.pop(max(kept, key=lambda k: len(kept[k])))
+    return kept
+
+
 def back(request: Request, to: str, kind: str, text: str, field: str | None = None,
-         form: str | None = None, problem: str | None = None) -> Redirect:
+         form: str | None = None, problem: str | None = None, values: dict[str, str] | None = None) -> Redirect:
     """After an action: back to a page (303), carrying one message in words, and the field it is
-    about with the problem alone (the page shows it beside that field) and the form it came from."""
+    about with the problem alone (the page shows it beside that field), the form it came from
+    and, when refused, what was typed into it (the page fills it in again)."""
     redirect = Redirect(path=to, status_code=303)
     message = {"kind": kind, "text": text, **({"field": field, "problem": problem} if field else {}),
-               **({"form": form} if form else {})}
+               **({"form": form} if form else {}), **({"values": _kept(values)} if form and values else {})}
     redirect.cookies.append(Cookie(key=FLASH, value=quote(json.dumps(message)), path="/",
                                    max_age=60, httponly=True, samesite="strict"))
     return redirect
 
 
 def act(request: Request, to: str, done: str, command: Callable[[], Receipt], form: str | None = None,
-        **words: Any) -> Response:
+        typed: dict[str, str] | None = None, **words: Any) -> Response:
     """Run one command for a form; wait until the read models hold it; say what happened in words
-    (a bad value: beside its field, in the page's language). Not allowed is a 403 page."""
+    (a bad value: beside its field, in the page's language). Refused, the form comes back as it
+    was `typed`. Not allowed is a 403 page."""
     t = translator(request)
     state = request.app.state
     try:
@@ -73,16 +94,26 @@ def act(request: Request, to: str, done: str, command: Callable[[], Receipt], fo
         labels = {f"served.{code}": names[1] if t.language == "zh" else names[0]
                   for code, names in state.ledger.service_types().items()} if refused.field.startswith("served.") else None
         label, problem = t.problem(refused, labels)
-        return back(request, to, "error", f"{label}: {problem}", field=refused.field, form=form, problem=problem)
+        return back(request, to, "error", f"{label}: {problem}", field=refused.field, form=form, problem=problem,
+                    values=typed)
     except DomainError as refused:
         # The page we go back to should show the state that refused it, not an older one.
         state.projector.wait(state.ledger.position, timeout=state.settings.read_wait_seconds)
-        return back(request, to, "error", t.reason(refused.reason, refused.message), form=form)
+        return back(request, to, "error", t.reason(refused.reason, refused.message), form=form, values=typed)
     except (ValueError, KeyError) as missing:  # a form's value none of the form_* readers expected
-        return back(request, to, "error", t.gettext("Please check the form: {problem}", problem=str(missing)), form=form)
+        return back(request, to, "error", t.gettext("Please check the form: {problem}", problem=str(missing)),
+                    form=form, values=typed)
     if receipt.position is not None:
         state.projector.wait(receipt.position, timeout=state.settings.read_wait_seconds)
     return back(request, to, "ok", t.gettext(done, **words))
+
+
+def fragment_for(request: Request, target: str) -> bool:
+    """Whether htmx asked for a part of the page (`target`) rather than the page: a boosted link
+    or form (HX-Boosted) navigates, and is answered with the whole page."""
+    headers = request.headers
+    return bool(headers.get("hx-request")) and not headers.get("hx-boosted") and \
+        headers.get("hx-target", target) == target
 
 
 def reader(request: Request, stale: bool = False) -> Any:

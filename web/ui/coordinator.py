@@ -14,13 +14,15 @@ from litestar.params import Body, FromPath, FromQuery, QueryParameter, URLEncode
 from litestar.response import Redirect, Template
 
 from domain import bounds
-from domain.errors import DomainError
+from domain.errors import DomainError, InvalidCommand
+from domain.trainings import TRAINING_KINDS
+from domain.volunteers import CREDENTIAL_KINDS
 from projections import awards, directory, notices, qualifications, reviews, roster, trainings
 from web.auth import allow
 from web.commands import CommandPath
 from web.jobs.importing import IMPORT_MAX_BYTES, start_import
-from web.ui.common import (act, calendar_url, form_id, form_moment, form_score, form_whole, now_local, page, reader,
-                           translator)
+from web.ui.common import (act, calendar_url, form_id, form_moment, form_score, form_whole, fragment_for, now_local,
+                           page, reader, translator)
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -32,6 +34,28 @@ def _unit(request: Request, unit: str | None) -> str:
     if not chosen:
         raise NotFoundException("No unit yet")
     return chosen
+
+
+def requirable(db: Any, unit_id: str) -> list[str]:
+    """What a shift can require: a qualification someone can gain (a training of this unit grants
+    it, or a kind of training or credential CareLedger knows), never free text nobody can hold."""
+    known = [k for k in TRAINING_KINDS if k != "other"] + list(CREDENTIAL_KINDS)
+    return list(dict.fromkeys([*known, *trainings.granted(db, [unit_id])]))
+
+
+def chosen_requirements(db: Any, data: dict[str, list[str]] | dict[str, str], unit_id: UUID) -> list[str]:
+    chosen = data.get("requires", [])
+    chosen = [chosen] if isinstance(chosen, str) else chosen
+    known = requirable(db, str(unit_id))
+    for kind in chosen:
+        if kind not in known:
+            raise InvalidCommand("requires", "choose one from the list")
+    return [k for k in chosen if k]
+
+
+def form_values(request: Request, data: dict[str, Any]) -> dict[str, str]:
+    """A form's fields as typed (a list of checkboxes: comma-joined), to fill it in again."""
+    return {k: ",".join(v) if isinstance(v, list) else v for k, v in data.items()}
 
 
 class CoordinatorController(Controller):
@@ -57,19 +81,21 @@ class CoordinatorController(Controller):
         for s in shifts:
             grid[(s["post"], s["day"])].append(s)
         units = [u for u in directory.units(db) if u["id"] in request.user.unit_ids]
-        return page(request, "shifts_week.html", calendar=calendar_url(request, f"u-{unit_id}"), unit_id=unit_id, units=units, days=days, posts=posts, grid=grid,
+        return page(request, "shifts_week.html", calendar=calendar_url(request, f"u-{unit_id}"), unit_id=unit_id,
+                    units=units, days=days, posts=posts, grid=grid, qualifications=requirable(db, unit_id),
                     monday=monday, previous=monday - timedelta(days=7), following=monday + timedelta(days=7),
                     today=today)
 
     @post("/shifts", sync_to_thread=True)
-    def schedule(self, request: Request, commands: CommandPath, data: Form) -> Response:
+    def schedule(self, request: Request, commands: CommandPath,
+                 data: URLEncodedBody[dict[str, str | list[str]]]) -> Response:
         zone = now_local(request).tzinfo
         to = f"/shifts?unit={data.get('unit_id', '')}&week={data.get('day', '')}"
         return act(request, to, "Shift scheduled.", lambda: commands.schedule_shift(
             request.user, form_id(data, "unit_id"), data.get("post", ""),
             form_moment(data, "day", "start", zone, "starts_at"), form_moment(data, "day", "end", zone, "ends_at"),
-            form_whole(data, "capacity", 0), [k.strip() for k in data.get("requires", "").split(",") if k.strip()]),
-            form="shift")
+            form_whole(data, "capacity", 0), chosen_requirements(reader(request), data, form_id(data, "unit_id"))),
+            form="shift", typed=form_values(request, data))
 
     # --- one shift's roster -----------------------------------------------------------
 
@@ -83,8 +109,11 @@ class CoordinatorController(Controller):
         on_roster = {s["volunteer_id"] for s in found["roster"]}
         candidates = [v for v in directory.volunteers(db, [found["unit_id"]], "active", limit=1000)
                       if v["id"] not in on_roster]
-        started = now_local(request) >= datetime.fromisoformat(found["starts_at"])
-        return page(request, "shift.html", shift=found, candidates=candidates, started=started)
+        now = now_local(request)
+        started = now >= datetime.fromisoformat(found["starts_at"])
+        over = now >= datetime.fromisoformat(found["ends_at"])
+        return page(request, "shift.html", shift=found, candidates=candidates, started=started, over=over,
+                    told=sum(1 for s in found["roster"] if s["state"] == "signed_up"))
 
     @post("/shifts/{shift_id:uuid}/signup", sync_to_thread=True)
     def sign_up(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID], data: Form) -> Response:
@@ -111,7 +140,7 @@ class CoordinatorController(Controller):
         held = {v["id"]: qualifications.held_by(db, v["id"]) for v in found}
         expiring = qualifications.expiring(db, now_local(request).date(), 30, units)
         unit_names = {u["id"]: u["name"] for u in directory.units(db)}
-        template = "partials/volunteer_rows.html" if request.headers.get("hx-request") and \
+        template = "partials/volunteer_rows.html" if fragment_for(request, "volunteer-rows") and \
             request.headers.get("hx-target") == "volunteer-rows" else "volunteers.html"
         to_review = reviews.pending(db, units)
         awards_due = awards.due(db, units, request.app.state.settings.award_hours)
@@ -168,7 +197,8 @@ class CoordinatorController(Controller):
         found = request.app.state.imports.get(job)
         if found is None or found.owner != request.user.account_id:
             raise NotFoundException("No such import (it may have run on another node, or before a restart).")
-        template = "partials/import_progress.html" if request.headers.get("hx-request") else "volunteers_import.html"
+        template = "partials/import_progress.html" if fragment_for(request, "import-progress") else \
+            "volunteers_import.html"
         names = {u["id"]: u["name"] for u in directory.units(reader(request))}
         return page(request, template, job=found, job_id=job, report=found.report, problem=found.problem,
                     units=[(u, names.get(u, u)) for u in request.user.unit_ids])
@@ -178,7 +208,7 @@ class CoordinatorController(Controller):
         languages = [x.strip() for x in data.get("languages", "").split(",") if x.strip()]
         return act(request, "/volunteers", "Volunteer registered.", lambda: commands.register_volunteer(
             request.user, data.get("name", ""), data.get("phone", ""), form_id(data, "unit_id"), languages, []),
-            form="register")
+            form="register", typed=form_values(request, data))
 
     @post("/volunteers/{volunteer_id:uuid}/approve", sync_to_thread=True)
     def approve(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID]) -> Response:
@@ -205,7 +235,8 @@ class CoordinatorController(Controller):
         return act(request, "/trainings", "Training scheduled.", lambda: commands.schedule_training(
             request.user, data.get("title", ""), data.get("kind", ""), form_id(data, "unit_id"),
             form_moment(data, "day", "start", zone, "starts_at"), form_moment(data, "day", "end", zone, "ends_at"),
-            form_whole(data, "capacity", 0), form_whole(data, "validity_days")), form="training")
+            form_whole(data, "capacity", 0), form_whole(data, "validity_days")), form="training",
+            typed=form_values(request, data))
 
     @get("/trainings/{training_id:uuid}", sync_to_thread=True)
     def training(self, request: Request, training_id: FromPath[UUID]) -> Template:

@@ -16,7 +16,7 @@ from litestar.response import ServerSentEvent, Template
 from projections import directory, roster, tallies
 from web.auth import allow
 from web.commands import TheLedger
-from web.ui.common import moves_of, now_local, page, reader
+from web.ui.common import fragment_for, moves_of, now_local, page, reader
 
 ROLES = ("coordinator", "auditor", "admin")
 
@@ -49,8 +49,12 @@ class DashboardController(Controller):
         last = (to or today).isoformat()
         db = reader(request, stale=True)
         units = [u for u in directory.units(db) if request.user.acts_for(u["id"])]
-        template = "partials/dashboard_figures.html" if request.headers.get("hx-request") else "dashboard.html"
+        template = "partials/dashboard_figures.html" if fragment_for(request, "figures") else "dashboard.html"
         stopped = list(request.app.state.projector.quarantined.values())  # figures that cannot be trusted now
+        if last < first:  # said beside the field, not a silent 0
+            return page(request, template, first=first, last=last, unit=unit or "", units=units, stopped=stopped,
+                        reversed=True, service_types=ledger.service_types(), total=0, by_type=[], by_day=[],
+                        rates=[], city_total=tallies.city_total(db))
         return page(request, template, first=first, last=last, unit=unit or "", units=units, stopped=stopped,
                     service_types=ledger.service_types(), **figures(request, first, last, unit))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import datetime, time, timedelta
+from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import URLEncodedBody
@@ -13,7 +14,7 @@ from projections import roster
 from projections.store import iso
 from web.auth import allow
 from web.commands import CommandPath, TheLedger
-from web.ui.common import act, form_id, form_served, moves_of, now_local, page, reader
+from web.ui.common import act, form_id, form_served, fragment_for, moves_of, now_local, page, reader
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -41,15 +42,31 @@ class DeskController(Controller):
             form=f"check-out-{data.get('shift_id', '')}-{data.get('volunteer_id', '')}", name=data.get("name", ""))
 
     @get("/board", guards=[allow("coordinator", "kiosk")], sync_to_thread=True)
-    def board(self, request: Request) -> Template:
+    def board(self, request: Request, ledger: TheLedger) -> Template:
         """Who is on duty now, who is missing, who ends soon: fetched again when the roster moves
         (see board_stream) and every 30 seconds (who is missing changes with the clock too)."""
         db, now = reader(request), now_local(request)
         units = list(request.user.unit_ids)
         duty = roster.on_duty(db, units, now)
         soon = iso(now + timedelta(minutes=30))  # stored instants are UTC text: compare like with like
-        template = "partials/board.html" if request.headers.get("hx-request") else "board.html"
-        return page(request, template, on_duty=duty, missing=roster.missing(db, now, units), soon=soon)
+        template = "partials/board.html" if fragment_for(request, "board") else "board.html"
+        missing = roster.missing(db, now, units)
+        if request.user.role == "coordinator":  # to call: the whole number, from the log (a desk sees none)
+            for person in missing:
+                person["phone"] = ledger.get_volunteer(UUID(person["volunteer_id"])).phone
+        return page(request, template, on_duty=duty, missing=missing, soon=soon,
+                    acts=request.user.role == "coordinator")
+
+    @post("/board/check-in", guards=[allow("coordinator")], sync_to_thread=True)
+    def check_in_for(self, request: Request, commands: CommandPath, data: Form) -> Response:
+        """Checked in on their behalf (they came in by another door; the kiosk was busy)."""
+        return act(request, "/board", "{name} is checked in.", lambda: commands.check_in(
+            request.user, form_id(data, "shift_id"), form_id(data, "volunteer_id")), name=data.get("name", ""))
+
+    @post("/board/no-show", guards=[allow("coordinator")], sync_to_thread=True)
+    def no_show(self, request: Request, commands: CommandPath, data: Form) -> Response:
+        return act(request, "/board", "{name} is marked as a no-show.", lambda: commands.mark_no_show(
+            request.user, form_id(data, "shift_id"), form_id(data, "volunteer_id")), name=data.get("name", ""))
 
     @get("/board/stream", guards=[allow("coordinator", "kiosk")])
     async def board_stream(self, request: Request) -> ServerSentEvent:

@@ -85,6 +85,11 @@ class SessionController(Controller):
                                        max_age=365 * 86400, samesite="lax"))
         return redirect
 
+    @get("/favicon.ico", sync_to_thread=False)
+    def favicon(self) -> Redirect:
+        """Where a browser looks on a page that names no icon (the API reference, a file)."""
+        return Redirect(path="/static/favicon.svg", status_code=301)
+
     @get("/", sync_to_thread=False)
     def home(self, request: Request) -> Redirect:
         return Redirect(path=HOMES.get(request.user.role, "/login"), status_code=303)

@@ -34,6 +34,8 @@ def messages_in_the_ui() -> set[str]:
     for template in (WEB / "templates").rglob("*.html"):
         text = template.read_text(encoding="utf-8")
         found |= set(re.findall(r"_\(\s*'([^']+)'", text)) | set(re.findall(r'_\(\s*"([^"]+)"', text))
+        for singular, plural in re.findall(r"ngettext\(\s*'([^']+)',\s*'([^']+)'", text):
+            found |= {singular, plural}
     from web.errors import PAGE_MESSAGES
     from web.outages import MESSAGES
 
