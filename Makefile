@@ -25,12 +25,23 @@ demo: $(STAMP)
 	$(BIN)/careledger demo
 
 # Browser tests drive Debian's chromium (Playwright's own download does not work here); a CJK font
-# makes the Chinese screenshots readable.
+# makes the Chinese screenshots readable; node fetches axe-core and the Nu HTML checker (Java).
 browser:
-	@command -v chromium >/dev/null 2>&1 && fc-list :lang=zh | grep -q . || \
-	  ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium fonts-wqy-zenhei)
+	@command -v chromium >/dev/null 2>&1 && fc-list :lang=zh | grep -q . && command -v npm >/dev/null 2>&1 && \
+	  command -v java >/dev/null 2>&1 || \
+	  ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium fonts-wqy-zenhei npm default-jre-headless)
 
-test: $(STAMP) browser
+# axe-core (accessibility) and vnu-jar (the Nu HTML checker), from the npm registry, pinned
+AXE := axe-core@4.14.1
+VNU := vnu-jar@26.9.27
+TOOLS := $(VENV)/browser-tools
+TOOLS_STAMP := $(TOOLS)/.installed-$(subst @,-,$(AXE)-$(VNU))
+
+$(TOOLS_STAMP): | browser
+	npm install --prefix $(TOOLS) --no-audit --no-fund --no-save --loglevel=error $(AXE) $(VNU)
+	touch $@
+
+test: $(STAMP) browser $(TOOLS_STAMP)
 	$(BIN)/python -m pytest -n 2 -q
 
 bench: $(STAMP)

@@ -43,7 +43,7 @@ def page(request: Request, template: str, **context: Any) -> Template:
         return default
 
     response = Template(template_name=template, context={
-        "t": t, "_": t.gettext, "typed": typed, "lang": t.language, "user": request.scope.get("user"), "flash": flash,
+        "t": t, "_": t.gettext, "typed": typed, "colon": "：" if t.language == "zh" else ":", "lang": t.language, "user": request.scope.get("user"), "flash": flash,
         "path": request.url.path, "query": str(request.url.query or ""), "bounds": bounds,
         "log_away": getattr(request.app.state, "log_watch", None) is not None and request.app.state.log_watch.away,
         "csrf_field": Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{csrf_token_of(request)}">'),
@@ -94,7 +94,8 @@ def act(request: Request, to: str, done: str, command: Callable[[], Receipt], fo
         labels = {f"served.{code}": names[1] if t.language == "zh" else names[0]
                   for code, names in state.ledger.service_types().items()} if refused.field.startswith("served.") else None
         label, problem = t.problem(refused, labels)
-        return back(request, to, "error", f"{label}: {problem}", field=refused.field, form=form, problem=problem,
+        return back(request, to, "error", t.gettext("{label}: {problem}", label=label, problem=problem),
+                    field=refused.field, form=form, problem=problem,
                     values=typed)
     except DomainError as refused:
         # The page we go back to should show the state that refused it, not an older one.

@@ -113,7 +113,8 @@ class CoordinatorController(Controller):
         started = now >= datetime.fromisoformat(found["starts_at"])
         over = now >= datetime.fromisoformat(found["ends_at"])
         return page(request, "shift.html", shift=found, candidates=candidates, started=started, over=over,
-                    told=sum(1 for s in found["roster"] if s["state"] == "signed_up"))
+                    told=sum(1 for s in found["roster"] if s["state"] == "signed_up"),
+                    served=any(s["state"] in ("checked_in", "checked_out") for s in found["roster"]))
 
     @post("/shifts/{shift_id:uuid}/signup", sync_to_thread=True)
     def sign_up(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID], data: Form) -> Response:

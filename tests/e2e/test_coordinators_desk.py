@@ -1,0 +1,184 @@
+"""The coordinator's desk in Chromium, as a new coordinator meets it, in English and Chinese:
+files that download, forms that keep what was typed, choices instead of codes, no action the
+server would refuse, the live board's phone numbers and actions; and every page clean by axe-core
+and the Nu HTML checker."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.checkers import axe_violations, nu_errors
+from tests.e2e.conftest import ZONE, Server, snap
+
+ZH = "zh-CN"
+
+
+def _shift(server: Server, post: str, starts: datetime, hours: float = 2, capacity: int = 3) -> str:
+    shift = server.api("POST", "/shifts", {"unit_id": server.unit, "post": post, "starts_at": starts.isoformat(),
+                                           "ends_at": (starts + timedelta(hours=hours)).isoformat(),
+                                           "capacity": capacity}, user="coord")["id"]
+    server.settle()
+    return shift
+
+
+def test_downloads_and_calendar_links_are_files_not_pages(page_for, server: Server) -> None:
+    page = page_for("coord")
+    page.goto(f"{server.base}/shifts")
+    with page.expect_download() as csv:
+        page.get_by_role("link", name="Download CSV").click()
+    assert csv.value.suggested_filename.endswith(".csv")
+    with page.expect_download() as xlsx:
+        page.get_by_role("link", name="Download Excel").click()
+    assert xlsx.value.suggested_filename.endswith(".xlsx")
+    with page.expect_download() as ics:
+        page.get_by_role("link", name="Download (.ics)").click()
+    assert ics.value.suggested_filename.endswith(".ics")
+    subscribe = page.get_by_role("link", name="Subscribe in a phone calendar")
+    assert subscribe.get_attribute("href").startswith("webcal://")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Shifts")  # still the page, no garbage
+    page.goto(f"{server.base}/certificates")
+    with page.expect_download() as national:
+        page.get_by_role("link", name=re.compile("national volunteer system")).click()
+    assert national.value.suggested_filename.endswith(".xlsx")
+
+
+@pytest.mark.parametrize("locale", ["en-GB", ZH])
+def test_the_dashboards_show_keeps_the_page_and_a_reversed_range_is_said(page_for, server: Server,
+                                                                         locale: str) -> None:
+    page = page_for("coord", locale)
+    page.goto(f"{server.base}/dashboard")
+    today = datetime.now(ZONE).date()
+    page.locator("#from").fill((today - timedelta(days=7)).isoformat())
+    page.locator("#to").fill(today.isoformat())
+    page.get_by_role("button", name="Show" if locale == "en-GB" else "显示").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard" if locale == "en-GB" else "数据看板")
+    expect(page.locator("header nav")).to_be_visible()
+    expect(page.locator("[data-total]")).to_be_visible()
+    assert page.locator("#from").input_value() == (today - timedelta(days=7)).isoformat()
+    page.locator("#from").fill(today.isoformat())
+    page.locator("#to").fill((today - timedelta(days=3)).isoformat())
+    page.get_by_role("button", name="Show" if locale == "en-GB" else "显示").click()
+    problem = page.locator("#to-problem")
+    expect(problem).to_have_text("The end of the range must not be before its start." if locale == "en-GB"
+                                 else "结束日期不能早于开始日期。")
+    expect(page.locator("#to")).to_have_attribute("aria-invalid", "true")
+    snap(page, f"dashboard-reversed-{locale}")
+
+
+def test_a_refused_shift_comes_back_as_typed_in_chinese_words(page_for, server: Server) -> None:
+    page = page_for("coord", ZH)
+    page.goto(f"{server.base}/shifts")
+    page.get_by_label("岗位", exact=True).fill("七病区探访")
+    page.get_by_label("日期").fill((datetime.now(ZONE).date() + timedelta(days=1)).isoformat())
+    page.get_by_label("开始").fill("12:00")
+    page.get_by_label("结束").fill("08:00")
+    page.get_by_label("名额").fill("5")
+    page.get_by_label("岗前实务培训").check()
+    page.get_by_role("button", name="排班", exact=True).click()
+    problem = page.locator("#end-problem")
+    expect(problem).to_be_visible()
+    assert re.search(r"[\u4e00-\u9fff]", problem.inner_text()) and "ends_at" not in problem.inner_text()
+    assert "ends_at" not in page.locator("#messages").inner_text()
+    expect(page.get_by_label("岗位", exact=True)).to_have_value("七病区探访")
+    expect(page.get_by_label("名额")).to_have_value("5")
+    expect(page.get_by_label("结束")).to_have_value("08:00")
+    expect(page.get_by_label("岗前实务培训")).to_be_checked()
+    snap(page, "shift-refused-zh")
+    page.get_by_label("结束").fill("16:00")
+    page.get_by_role("button", name="排班", exact=True).click()
+    expect(page.locator("[data-flash=ok]")).to_be_visible()
+    page.locator(".week").get_by_text("12:00–16:00").first.click()
+    expect(page.locator("main")).to_contain_text("岗前实务培训")  # required, by its name, not a code
+
+
+def test_what_a_shift_requires_is_chosen_never_typed(page_for, server: Server) -> None:
+    page = page_for("coord")
+    page.goto(f"{server.base}/shifts")
+    choices = page.locator("fieldset.choices")
+    expect(choices.get_by_label("Pre-job training")).to_be_visible()
+    assert choices.locator("input[type=text]").count() == 0
+    assert "sign_language" not in choices.inner_text()
+
+
+def test_a_past_shift_offers_nothing_and_cancelling_asks_first(page_for, server: Server) -> None:
+    past = _shift(server, "yesterday's desk", datetime.now(ZONE).replace(microsecond=0) - timedelta(days=1))
+    page = page_for("coord")
+    page.goto(f"{server.base}/shifts/{past}")
+    expect(page.locator("[data-over]")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign up")).to_have_count(0)
+    expect(page.get_by_role("button", name="Cancel shift")).to_have_count(0)
+    coming = _shift(server, "ward 3 visits", datetime.now(ZONE).replace(microsecond=0) + timedelta(days=2))
+    server.api("POST", f"/shifts/{coming}/signups", {"volunteer_id": server.people["Zhao Min"]}, user="coord")
+    server.settle()
+    page.goto(f"{server.base}/shifts/{coming}")
+    page.get_by_label("Reason").fill("lift repairs")
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Cancel shift").click()
+    assert asked and "1 volunteer signed up will be told" in asked[0]
+    expect(page.locator("main")).not_to_contain_text("Cancelled")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Cancel shift").click()
+    expect(page.locator("[data-flash=ok]")).to_have_text("Shift cancelled.")
+
+
+def test_the_live_board_gives_a_coordinator_the_number_to_call_and_what_to_do(page_for, server: Server) -> None:
+    started = _shift(server, "entrance guidance", datetime.now(ZONE).replace(microsecond=0) - timedelta(minutes=10))
+    server.api("POST", f"/shifts/{started}/signups", {"volunteer_id": server.people["Sun Li"]}, user="coord")
+    server.settle()
+    kiosk = page_for("kiosk")
+    kiosk.goto(f"{server.base}/board")
+    expect(kiosk.locator("[data-missing='Sun Li']")).to_be_visible()
+    expect(kiosk.locator("[data-missing='Sun Li'] [data-phone]")).to_have_count(0)  # a public desk shows no number
+    page = page_for("coord")
+    page.goto(f"{server.base}/board")
+    missing = page.locator("[data-missing='Sun Li']")
+    expect(missing.locator("a[href='tel:13800000000']")).to_have_text("13800000000")
+    snap(page, "board-coordinator")
+    missing.get_by_role("button", name="Check in for them").click()
+    expect(page.locator("[data-flash=ok]")).to_have_text("Sun Li is checked in.")
+    expect(page.locator("[data-missing='Sun Li']")).to_have_count(0)
+    expect(page.locator("#board")).to_contain_text("Sun Li")  # now on duty
+
+
+def test_switching_language_keeps_the_week_shown(page_for, server: Server) -> None:
+    page = page_for("coord")
+    page.goto(f"{server.base}/shifts")
+    page.get_by_role("link", name=re.compile("Next week")).click()
+    expect(page).to_have_url(re.compile(r"week="))
+    week = re.search(r"week=([0-9-]+)", page.url).group(1)
+    page.get_by_role("link", name="中文").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("班次")
+    assert f"week={week}" in page.url
+
+
+COORDINATOR_PAGES = ["/shifts", "/volunteers", "/trainings", "/notices", "/certificates", "/board", "/dashboard",
+                     "/volunteers/import"]
+ADMIN_PAGES = ["/dashboard", "/cases/reports"]
+
+
+@pytest.mark.parametrize("locale", ["en-GB", ZH])
+def test_every_coordinator_and_admin_page_is_clean_by_axe_and_the_nu_checker(page_for, server: Server,
+                                                                             locale: str) -> None:
+    shift = _shift(server, "pharmacy desk", datetime.now(ZONE).replace(microsecond=0) + timedelta(days=1))
+    training = server.api("POST", "/trainings", {
+        "title": "Pre-job induction", "kind": "pre_job", "unit_id": server.unit, "capacity": 10,
+        "starts_at": (datetime.now(ZONE) + timedelta(days=3)).isoformat(),
+        "ends_at": (datetime.now(ZONE) + timedelta(days=3, hours=2)).isoformat()}, user="coord")["id"]
+    server.settle()
+    found, sent = {}, {}
+    for who, paths in (("coord", [*COORDINATOR_PAGES, f"/shifts/{shift}", f"/trainings/{training}"]),
+                       ("root", ADMIN_PAGES)):
+        page = page_for(who, locale)
+        for path in paths:
+            page.goto(f"{server.base}{path}")
+            page.wait_for_load_state("networkidle")
+            found[f"{who} {path}"] = axe_violations(page)
+            name = f"{who}-{locale}-{path.strip('/').replace('/', '-')}"
+            sent[name] = page.context.request.get(f"{server.base}{path}").text()
+    assert {page: problems for page, problems in found.items() if problems} == {}
+    assert nu_errors(sent) == []
