@@ -24,8 +24,11 @@ from web.progress import SILENT, Reporter
 
 ACTOR = "demo"
 PROGRAMME = system(ACTOR)
-UNITS = [("Ruijin Hospital", "Huangpu"), ("Zhongshan Hospital", "Xuhui"), ("Renji Hospital", "Pudong")]
-GUIDANCE, VISITATION, SIGN_DESK = "outpatient guidance desk", "inpatient visitation", "sign-language desk"
+# Names as the hospitals sign them, in both languages: each screen is whole in either
+UNITS = [("瑞金医院 Ruijin Hospital", "黄浦区 Huangpu"), ("中山医院 Zhongshan Hospital", "徐汇区 Xuhui"),
+         ("仁济医院 Renji Hospital", "浦东新区 Pudong")]
+GUIDANCE, VISITATION, SIGN_DESK = ("门诊导医台 outpatient guidance desk", "住院探视 inpatient visitation",
+                                   "手语服务台 sign-language desk")
 POSTS = {GUIDANCE: ["pre_job"], VISITATION: ["pre_job", "health_check"], SIGN_DESK: ["pre_job", "sign_language"]}
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平"]
@@ -172,7 +175,7 @@ def build_demo(env: dict[str, str], today: date, timezone: str = "Asia/Shanghai"
                 rng.choice(workers), units[0], f"MRN{rng.randint(100000, 999999)}",
                 rng.choice(["psychological_support", "communication", "visitation"]), mode, started,
                 rng.choice([30, 45, 60]), 1 if mode == "individual" else rng.randint(4, 10),
-                notes="Demo note: patient worried about discharge arrangements.",
+                notes="演示记录：患者担心出院安排。Demo note: patient worried about discharge arrangements.",
             )
             summary.sessions += 1
         _case_work(commands, clock, units[0], workers, rng, now)
@@ -201,7 +204,7 @@ def _case_work(commands: Commands, clock: FixedClock, unit, workers: list[Actor]
         commands.plan_case(lead, case, ["apply to the medical assistance fund", "family meeting"])
         clock.advance(hours=5)
         note = commands.record_case_note(lead, case, clock.now() - timedelta(hours=2), ["patient", "family"],
-                                         "Demo note: family meeting held; fund application started.").value
+                                         "演示记录：已召开家庭会议，已开始申请基金。Demo note: family meeting held; fund application started.").value
         if stage == "closed":
             if lead == intern:
                 commands.countersign_note(head, case, note)

@@ -156,3 +156,24 @@ def test_a_rebuild_shared_between_two_processes_equals_one_in_a_single_process(t
     assert not list(tmp_path.glob("*.rebuild*")), "the files aside are gone after the swap"
     shared.close()
     single.close()
+
+
+def test_the_demo_names_its_hospitals_posts_and_trainings_in_both_languages(tmp_path: Path) -> None:
+    """Out of the box the Chinese screens are Chinese and the English ones English: every name a
+    demo screen shows holds both (as Shanghai's hospitals sign them)."""
+    import re
+
+    from projections import directory, trainings
+
+    build_demo(demo_env(tmp_path), date(2026, 11, 22))
+    ledger = CareLedger(env=demo_env(tmp_path))
+    rebuild(ledger, tmp_path / "read.sqlite3")
+    db = ReadModelStore(tmp_path / "read.sqlite3", READ_MODELS).reader()
+    units = directory.units(db)
+    names = [u["name"] for u in units] + [u["district"] for u in units]
+    names += [post for u in units for post in directory.posts(db, u["id"])]
+    names += [c["title"] for c in trainings.courses(db, None)]
+    assert len(names) > 10
+    for name in names:
+        assert re.search(r"[\u4e00-\u9fff]", name) and re.search(r"[A-Za-z]{3}", name), name
+    ledger.close()
