@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 from uuid import UUID
@@ -17,12 +18,12 @@ from domain import bounds
 from domain.errors import DomainError, InvalidCommand
 from domain.trainings import TRAINING_KINDS
 from domain.volunteers import CREDENTIAL_KINDS
-from projections import awards, directory, notices, qualifications, reviews, roster, trainings
+from projections import awards, certificates, directory, hours, notices, qualifications, reviews, roster, trainings
 from web.auth import allow
-from web.commands import CommandPath
+from web.commands import CommandPath, TheLedger
 from web.jobs.importing import IMPORT_MAX_BYTES, start_import
-from web.ui.common import (act, calendar_url, form_id, form_moment, form_score, form_whole, fragment_for, now_local,
-                           page, reader, translator)
+from web.ui.common import (act, calendar_url, form_day, form_id, form_moment, form_score, form_whole, fragment_for,
+                           now_local, page, reader, translator)
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -51,6 +52,11 @@ def chosen_requirements(db: Any, data: dict[str, list[str]] | dict[str, str], un
         if kind not in known:
             raise InvalidCommand("requires", "choose one from the list")
     return [k for k in chosen if k]
+
+
+def _listed(text: str) -> list[str]:
+    """Languages or skills typed as a list: commas of either language, or 、."""
+    return [part.strip() for part in re.split(r"[,，、;；]", text) if part.strip()]
 
 
 def form_values(request: Request, data: dict[str, Any]) -> dict[str, str]:
@@ -134,10 +140,13 @@ class CoordinatorController(Controller):
     # --- volunteers ---------------------------------------------------------------------
 
     @get("/volunteers", sync_to_thread=True)
-    def volunteers(self, request: Request, q: FromQuery[str | None] = None, status: FromQuery[str | None] = None) -> Template:
+    def volunteers(self, request: Request, ledger: TheLedger, q: FromQuery[str | None] = None,
+                   status: FromQuery[str | None] = None) -> Template:
         db = reader(request)
         units = list(request.user.unit_ids)
         found = directory.volunteers(db, units, status or None, q or None, limit=300)
+        # To call: the whole numbers, from the log (read models keep the last digits only)
+        phones = {v["id"]: ledger.get_volunteer(UUID(v["id"])).phone for v in found}
         held = {v["id"]: qualifications.held_by(db, v["id"]) for v in found}
         expiring = qualifications.expiring(db, now_local(request).date(), 30, units)
         unit_names = {u["id"]: u["name"] for u in directory.units(db)}
@@ -145,9 +154,56 @@ class CoordinatorController(Controller):
             request.headers.get("hx-target") == "volunteer-rows" else "volunteers.html"
         to_review = reviews.pending(db, units)
         awards_due = awards.due(db, units, request.app.state.settings.award_hours)
-        return page(request, template, volunteers=found, held=held, expiring=expiring, q=q or "",
+        return page(request, template, volunteers=found, held=held, expiring=expiring, q=q or "", phones=phones,
                     to_review=to_review, awards_due=awards_due,
                     status=status or "", units=[(u, unit_names.get(u, u)) for u in units])
+
+    @get("/volunteers/{volunteer_id:uuid}", sync_to_thread=True)
+    def volunteer(self, request: Request, ledger: TheLedger, volunteer_id: FromPath[UUID]) -> Template:
+        """One volunteer's page: who (the whole number, to call), what they hold and until when,
+        hours and attendance by month, shifts to come and served, certificates; and what a
+        coordinator may do next."""
+        db = reader(request)
+        found = directory.volunteer(db, str(volunteer_id))
+        if found is None:
+            raise NotFoundException("No such volunteer")
+        request.user.ensure_volunteer(volunteer_id, found["unit_id"])
+        today = now_local(request).date()
+        whole = ledger.get_volunteer(volunteer_id)
+        summary = hours.summary(db, str(volunteer_id), bounds.EARLIEST_DAY.isoformat(), today.isoformat())
+        record = hours.service_record(db, str(volunteer_id), bounds.EARLIEST_DAY.isoformat(), today.isoformat())
+        return page(request, "volunteer.html", volunteer=found, phone=whole.phone, email=getattr(whole, "email", ""),
+                    held=qualifications.held_by(db, str(volunteer_id)), summary=summary,
+                    months=summary["by_month"][-12:], served=list(reversed(record))[:20],
+                    coming=roster.seats_of(db, str(volunteer_id), now_local(request)),
+                    certificates=certificates.of_volunteer(db, str(volunteer_id)), today=today,
+                    soon=(today + timedelta(days=30)).isoformat(), credential_kinds=CREDENTIAL_KINDS)
+
+    @post("/volunteers/{volunteer_id:uuid}/profile", sync_to_thread=True)
+    def update_profile(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID],
+                       data: Form) -> Response:
+        return act(request, f"/volunteers/{volunteer_id}", "Profile saved.", lambda: commands.update_volunteer_profile(
+            request.user, volunteer_id, data.get("phone", ""), _listed(data.get("languages", "")),
+            _listed(data.get("skills", ""))), form="profile", typed=form_values(request, data))
+
+    @post("/volunteers/{volunteer_id:uuid}/credentials", sync_to_thread=True)
+    def record_credential(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID],
+                          data: Form) -> Response:
+        expires = data.get("expires_on", "").strip()
+        return act(request, f"/volunteers/{volunteer_id}", "Credential recorded.", lambda: commands.record_credential(
+            request.user, volunteer_id, data.get("kind", ""), form_day(data, "recorded_on"),
+            form_day(data, "expires_on") if expires else None, declined=data.get("declined") == "on"),
+            form="credential", typed=form_values(request, data))
+
+    @post("/volunteers/{volunteer_id:uuid}/reinstate", sync_to_thread=True)
+    def reinstate(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID]) -> Response:
+        return act(request, f"/volunteers/{volunteer_id}", "Volunteer reinstated.",
+                   lambda: commands.reinstate_volunteer(request.user, volunteer_id))
+
+    @post("/volunteers/{volunteer_id:uuid}/retire", sync_to_thread=True)
+    def retire(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID]) -> Response:
+        return act(request, f"/volunteers/{volunteer_id}", "Volunteer retired.",
+                   lambda: commands.retire_volunteer(request.user, volunteer_id))
 
     @post("/check-out-reviews/{shift_id:uuid}/{volunteer_id:uuid}", sync_to_thread=True)
     def review_check_out(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID],
@@ -218,7 +274,8 @@ class CoordinatorController(Controller):
 
     @post("/volunteers/{volunteer_id:uuid}/suspend", sync_to_thread=True)
     def suspend(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID], data: Form) -> Response:
-        return act(request, "/volunteers", "Volunteer suspended.", lambda: commands.suspend_volunteer(
+        to = f"/volunteers/{volunteer_id}" if data.get("back") == "volunteer" else "/volunteers"
+        return act(request, to, "Volunteer suspended.", lambda: commands.suspend_volunteer(
             request.user, volunteer_id, data.get("reason", "")), form=f"suspend-{volunteer_id}")
 
     # --- trainings ----------------------------------------------------------------------
