@@ -101,6 +101,21 @@ def account_disabled(c: sqlite3.Connection, e: Any, position: int) -> None:
 
 # --- queries -------------------------------------------------------------------------
 
+def accounts(db: sqlite_utils.Database) -> list[dict]:
+    """Every account, by role then name, with its units and whether it is disabled."""
+    rows = list(db.query("SELECT account_id AS id, username, role, unit_ids, supervisor_id, intern, disabled "
+                         "FROM staff ORDER BY role, username"))
+    for row in rows:
+        row["unit_ids"] = json.loads(row["unit_ids"] or "[]")
+        row["disabled"], row["intern"] = bool(row["disabled"]), bool(row["intern"])
+    return rows
+
+
+def posts_with_requirements(db: sqlite_utils.Database, unit_id: str) -> list[dict]:
+    return [{"post": r["post"], "requires": json.loads(r["requires"] or "[]")}
+            for r in db.query("SELECT post, requires FROM posts WHERE unit_id = ? ORDER BY post", [unit_id])]
+
+
 def units(db: sqlite_utils.Database) -> list[dict]:
     return list(db.query("SELECT unit_id AS id, name, district FROM units ORDER BY name"))
 

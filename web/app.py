@@ -61,6 +61,7 @@ from web.security import add_security_headers, check_csrf
 from web.settings import Settings, json_logs
 from web.store_lock import hold_shared
 from web.jobs.sweeper import every, sweep
+from web.ui.admin import AdminController, AuditPageController
 from web.ui.cases import CasesPagesController
 from web.ui.certificates import CertificatesPagesController
 from web.ui.coordinator import CoordinatorController
@@ -72,7 +73,7 @@ from web.ui.volunteer import VolunteerController
 
 HERE = Path(__file__).parent
 UI = [SessionController, CoordinatorController, VolunteerController, DeskController, SocialWorkController,
-      DashboardController, CasesPagesController, CertificatesPagesController]
+      DashboardController, CasesPagesController, CertificatesPagesController, AdminController, AuditPageController]
 
 
 MAX_BODY_BYTES = 1024 * 1024  # the longest note is 20,000 characters (~60 kB); anything bigger is refused (413)

@@ -82,6 +82,11 @@ class Commands:
         return self.ledger.disable_account(account_id, actor.account_id)
 
     @roles("admin")
+    def reset_password(self, actor: Actor, account_id: UUID, password_hash: str) -> Receipt:
+        """A new password for someone who lost theirs; every session of theirs ends with it."""
+        return self.ledger.change_password(account_id, password_hash, actor.account_id)
+
+    @roles("admin")
     def assign_supervision(self, actor: Actor, account_id: UUID, supervisor_id: UUID | None, intern: bool) -> Receipt:
         return self.ledger.assign_supervision(account_id, supervisor_id, intern, actor.account_id)
 

@@ -33,3 +33,14 @@ def verify_password(password_hash: str, password: str) -> bool:
 MIN_PASSWORD_LENGTH = 10
 NewPassword = Annotated[str, msgspec.Meta(min_length=MIN_PASSWORD_LENGTH, max_length=200,
                                           description="10 to 200 characters; a passphrase is best")]
+
+
+def checked_password(field: str, password: str) -> str:
+    """A new password typed into a form, held to the API's rule (NewPassword), refused by field."""
+    from domain.errors import InvalidCommand
+
+    try:
+        return msgspec.convert(password, NewPassword)
+    except msgspec.ValidationError:
+        raise InvalidCommand(field, "must be {low} to {high} characters; a passphrase is best",
+                             low=MIN_PASSWORD_LENGTH, high=200) from None

@@ -198,7 +198,8 @@ def test_switching_language_keeps_the_week_shown(page_for, server: Server) -> No
 
 COORDINATOR_PAGES = ["/shifts", "/volunteers", "/trainings", "/notices", "/certificates", "/board", "/dashboard",
                      "/volunteers/import"]
-ADMIN_PAGES = ["/dashboard", "/cases/reports"]
+ADMIN_PAGES = ["/admin", "/admin/units", "/admin/accounts", "/admin/service-types", "/admin/audit", "/dashboard",
+               "/cases/reports"]
 
 
 @pytest.mark.parametrize("locale", ["en-GB", ZH])
@@ -224,3 +225,44 @@ def test_every_coordinator_and_admin_page_is_clean_by_axe_and_the_nu_checker(pag
             sent[name] = page.context.request.get(f"{server.base}{path}").text()
     assert {page: problems for page, problems in found.items() if problems} == {}
     assert nu_errors(sent) == []
+
+
+@pytest.mark.parametrize("locale", ["en-GB", ZH])
+def test_the_admin_runs_units_posts_accounts_and_reads_the_audit_trail(page_for, server: Server, locale: str) -> None:
+    en = locale == "en-GB"
+    page = page_for("root", locale)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Administration" if en else "系统管理")
+    expect(page.locator("#health")).to_contain_text("Everything is working." if en else "一切正常。")
+    page.get_by_role("link", name="Units and posts" if en else "单位与岗位").first.click()
+    unit = page.locator("section[data-unit]").first
+    unit.get_by_label("Post" if en else "岗位", exact=True).fill(f"pharmacy guidance {locale}")
+    unit.get_by_label("Pre-job training" if en else "岗前实务培训").check()
+    unit.get_by_role("button", name="Save the post" if en else "保存岗位").click()
+    expect(page.locator("[data-flash=ok]")).to_have_text("Post saved." if en else "岗位已保存。")
+    expect(page.locator("section[data-unit]").first).to_contain_text(f"pharmacy guidance {locale}")
+    page.get_by_role("link", name="Accounts and roles" if en else "账号与角色").first.click()
+    page.get_by_label("Username" if en else "用户名").fill(f"desk-{locale.lower()}")
+    page.get_by_label("Password" if en else "密码", exact=True).fill("short")
+    page.get_by_label("Role" if en else "角色").select_option("coordinator")
+    page.locator("fieldset.choices input[type=checkbox]").first.check()
+    page.locator("#password").evaluate("input => input.removeAttribute('minlength')")  # the server's rule, not the browser's
+    page.get_by_role("button", name="Open the account" if en else "开通").click()
+    expect(page.locator("#password-problem")).to_be_visible()  # said beside the field, what was typed kept
+    expect(page.get_by_label("Username" if en else "用户名")).to_have_value(f"desk-{locale.lower()}")
+    expect(page.locator("fieldset.choices input[type=checkbox]").first).to_be_checked()
+    page.get_by_label("Password" if en else "密码", exact=True).fill("a long enough passphrase")
+    page.get_by_role("button", name="Open the account" if en else "开通").click()
+    expect(page.locator("[data-flash=ok]")).to_have_text("Account opened." if en else "账号已开通。")
+    row = page.locator(f"tr[data-account='desk-{locale.lower()}']")
+    expect(row).to_contain_text("Coordinator" if en else "志愿者协调员")
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_role("button", name="Suspend" if en else "暂停").click()
+    expect(page.locator(f"tr[data-account='desk-{locale.lower()}']")).to_contain_text("Suspended" if en else "已停用")
+    snap(page, f"admin-accounts-{locale}")
+    page.get_by_role("link", name="Audit trail" if en else "审计记录").first.click()
+    expect(page.locator("table")).to_contain_text("Disabled")
+    expect(page.locator("table")).to_contain_text("root")
+    page.get_by_label("Event" if en else "事件").fill("Opened")
+    page.get_by_role("button", name="Filter" if en else "筛选").click()
+    expect(page.locator("tbody tr").first).to_contain_text("Opened")
+    snap(page, f"admin-audit-{locale}")

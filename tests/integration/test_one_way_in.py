@@ -55,6 +55,14 @@ FORMS: list[tuple[str, Form, set[str]]] = [
                            "end": "12:00", "capacity": "2"}, {"coordinator"}),
     ("/shifts/{shift}/signup", lambda i: {"volunteer_id": i.volunteer}, {"coordinator"}),
     ("/shifts/{shift}/no-show", lambda i: {"volunteer_id": i.volunteer}, {"coordinator"}),
+    ("/admin/units", lambda i: {"name": "Huashan Hospital", "district": "Jing'an"}, {"admin"}),
+    ("/admin/units/{unit}/posts", lambda i: {"post": "pharmacy desk"}, {"admin"}),
+    ("/admin/accounts", lambda i: {"username": "new-desk", "password": "a long enough password", "role": "auditor"},
+     {"admin"}),
+    # of an account nobody in the table logs in with: a reset or a suspension would end that session
+    ("/admin/accounts/{intern}/password", lambda i: {"password": "another long password"}, {"admin"}),
+    ("/admin/accounts/{intern}/disable", None, {"admin"}),
+    ("/admin/service-types", lambda i: {"code": "escort", "name_en": "Escort", "name_zh": "陪同"}, {"admin"}),
     ("/board/check-in", lambda i: {"shift_id": i.shift, "volunteer_id": i.volunteer}, {"coordinator"}),
     ("/board/no-show", lambda i: {"shift_id": i.shift, "volunteer_id": i.volunteer}, {"coordinator"}),
     ("/shifts/{shift}/cancel", lambda i: {"reason": "test"}, {"coordinator"}),
@@ -64,6 +72,11 @@ FORMS: list[tuple[str, Form, set[str]]] = [
     ("/volunteers", lambda i: {"name": "Zhou Min", "phone": "13900001111", "unit_id": i.unit}, {"coordinator"}),
     ("/volunteers/{volunteer}/approve", None, {"coordinator"}),
     ("/volunteers/{volunteer}/suspend", lambda i: {"reason": "test"}, {"coordinator"}),
+    ("/volunteers/{volunteer}/profile", lambda i: {"phone": "13900001234", "languages": "zh, en"}, {"coordinator"}),
+    ("/volunteers/{volunteer}/credentials", lambda i: {"kind": "tb_test", "recorded_on": "2026-11-20"},
+     {"coordinator"}),
+    ("/volunteers/{volunteer}/reinstate", None, {"coordinator"}),
+    ("/volunteers/{volunteer}/retire", None, {"coordinator"}),
     ("/trainings", lambda i: {"title": "T", "kind": "other", "unit_id": i.unit, "day": "2026-12-01",
                               "start": "09:00", "end": "10:00", "capacity": "5"}, {"coordinator"}),
     ("/trainings/{training}/enrol", lambda i: {"volunteer_id": i.volunteer}, {"coordinator"}),
@@ -107,7 +120,8 @@ def test_every_form_route_has_a_row(world: World) -> None:
               for handler in getattr(route, "route_handlers", []) if "POST" in handler.http_methods
               and not route.path.startswith("/api/")}
     names = {"interp": "request_id", "shift": "shift_id", "volunteer": "volunteer_id", "training": "training_id",
-             "group": "group_id", "case": "case_id", "note": "note_id"}
+             "group": "group_id", "case": "case_id", "note": "note_id", "unit": "unit_id", "account": "account_id",
+             "intern": "account_id"}
     in_table = {re.sub(r"\{(\w+)\}", lambda m: "{" + names[m.group(1)] + "}", path).replace("/100", "/{hours}")
                 for path, _, _ in FORMS}
     assert served == in_table | PUBLIC_FORMS
@@ -117,7 +131,8 @@ def test_every_form_route_has_a_row(world: World) -> None:
 def test_each_role_may_post_a_form_exactly_as_the_api_allows(world: World, path, form, allowed) -> None:
     ids = Ids(world)
     url = path.format(interp=ids.interp, shift=ids.shift, volunteer=ids.volunteer, training=ids.training,
-                      group=ids.group, case=ids.case, note=ids.note)
+                      group=ids.group, case=ids.case, note=ids.note, unit=ids.unit, account=ids.account,
+                      intern=ids.intern)
     data = form(ids) if form else None
     browser(world, None)
     assert post_form(world, url, data).status_code in (303, 401), "logged out: to the login page"

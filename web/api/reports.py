@@ -13,6 +13,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromQuery, QueryParameter
 
 from projections import awards, notices, qualifications, reviews, roster, tallies
+from web import audit
 from web.api.common import MAX_POSITION, Position, read_db, report_span, units_asked
 from web.api.volunteers import Notice
 from web.auth import allow
@@ -211,12 +212,7 @@ class ReportsController(Controller):
               after: Annotated[int, QueryParameter(ge=0, le=MAX_POSITION)] = 0,
               limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100) -> list[Trail]:
         """Who did what, when, in log order — never a payload."""
-        trail = []
-        for notification in ledger.recorder.select_notifications(after + 1, limit):
-            event = ledger.mapper.to_domain_event(notification)
-            trail.append(Trail(notification.id, notification.topic.rsplit(":", 1)[-1], notification.originator_id,
-                               getattr(event, "actor", ""), event.timestamp))
-        return trail
+        return [Trail(e.position, e.type, e.aggregate_id, e.actor, e.timestamp) for e in audit.trail(ledger, after, limit)]
 
     @get("/healthz", sync_to_thread=True, security=[],
          responses={503: ResponseSpec(Health, description="degraded: each problem in words, and what to do")})

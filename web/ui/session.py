@@ -17,7 +17,7 @@ from web.security import CSRF_FIELD, LOGIN_NONCE, csrf_token
 from web.ui.common import back, page, translator
 
 HOMES = {"coordinator": "/shifts", "volunteer": "/me", "kiosk": "/kiosk", "social_worker": "/social",
-         "auditor": "/dashboard", "admin": "/dashboard"}
+         "auditor": "/dashboard", "admin": "/admin"}
 COOKIE = "token"
 
 

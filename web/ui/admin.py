@@ -1,0 +1,133 @@
+"""The admin's desk: units and their posts, accounts and roles, the service catalogue, the audit
+trail, and whether keys and read models are sound. Every change goes through the commands the API
+calls (web/commands.py)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, QueryParameter, URLEncodedBody
+from litestar.response import Template
+
+from domain.permissions import ROLES
+from projections import directory
+from web import audit
+from web.auth import allow
+from web.commands import CommandPath, TheLedger
+from web.operations import health
+from web.passwords import checked_password, hash_password
+from web.ui.common import act, form_id, page, reader
+from web.ui.coordinator import chosen_requirements, form_values, requirable
+
+Form = URLEncodedBody[dict[str, str | list[str]]]
+TRAIL_PAGE = 100
+
+
+def _many(data: dict[str, Any], key: str) -> list[str]:
+    value = data.get(key, [])
+    return [value] if isinstance(value, str) else list(value)
+
+
+class AdminController(Controller):
+    include_in_schema = False
+    guards = [allow("admin")]
+
+    @get("/admin", sync_to_thread=True)
+    def overview(self, request: Request) -> Template:
+        """What needs the admin: the keys, the read models and the log, said as /healthz says them."""
+        state = request.app.state
+        found = health(state)
+        return page(request, "admin.html", health=found)
+
+    # --- units and their posts ---------------------------------------------------------
+
+    @get("/admin/units", sync_to_thread=True)
+    def units(self, request: Request) -> Template:
+        db = reader(request)
+        units = directory.units(db)
+        return page(request, "admin_units.html", units=units,
+                    posts={u["id"]: directory.posts_with_requirements(db, u["id"]) for u in units},
+                    requirable={u["id"]: requirable(db, u["id"]) for u in units})
+
+    @post("/admin/units", sync_to_thread=True)
+    def register_unit(self, request: Request, commands: CommandPath, data: Form) -> Response:
+        return act(request, "/admin/units", "Unit registered.", lambda: commands.register_unit(
+            request.user, str(data.get("name", "")), str(data.get("district", ""))),
+            form="unit", typed=form_values(request, data))
+
+    @post("/admin/units/{unit_id:uuid}/posts", sync_to_thread=True)
+    def define_post(self, request: Request, commands: CommandPath, unit_id: FromPath[UUID], data: Form) -> Response:
+        return act(request, "/admin/units", "Post saved.", lambda: commands.define_post(
+            request.user, unit_id, str(data.get("post", "")), chosen_requirements(reader(request), data, unit_id)),
+            form=f"post-{unit_id}", typed=form_values(request, data))
+
+    # --- accounts ----------------------------------------------------------------------
+
+    @get("/admin/accounts", sync_to_thread=True)
+    def accounts(self, request: Request) -> Template:
+        db = reader(request)
+        units = directory.units(db)
+        volunteers = directory.volunteers(db, None, "active", None, limit=2000)
+        return page(request, "admin_accounts.html", accounts=directory.accounts(db), units=units,
+                    unit_names={u["id"]: u["name"] for u in units}, roles=ROLES, volunteers=volunteers)
+
+    @post("/admin/accounts", sync_to_thread=True)
+    def open_account(self, request: Request, commands: CommandPath, data: Form) -> Response:
+        volunteer = str(data.get("volunteer_id", "") or "")
+        return act(request, "/admin/accounts", "Account opened.", lambda: commands.open_account(
+            request.user, str(data.get("username", "")),
+            hash_password(checked_password("password", str(data.get("password", "")))), str(data.get("role", "")),
+            [UUID(u) for u in _many(data, "unit_ids") if u], form_id(data, "volunteer_id") if volunteer else None),  # type: ignore[arg-type]
+            form="account", typed=form_values(request, data))
+
+    @post("/admin/accounts/{account_id:uuid}/disable", sync_to_thread=True)
+    def disable(self, request: Request, commands: CommandPath, account_id: FromPath[UUID]) -> Response:
+        return act(request, "/admin/accounts", "Account suspended.",
+                   lambda: commands.disable_account(request.user, account_id))
+
+    @post("/admin/accounts/{account_id:uuid}/password", sync_to_thread=True)
+    def reset_password(self, request: Request, commands: CommandPath, account_id: FromPath[UUID],
+                       data: Form) -> Response:
+        return act(request, "/admin/accounts", "Password reset: the account's sessions have ended.",
+                   lambda: commands.reset_password(request.user, account_id, hash_password(
+                       checked_password("password", str(data.get("password", ""))))),
+                   form=f"password-{account_id}")
+
+    # --- the service catalogue -----------------------------------------------------------
+
+    @get("/admin/service-types", sync_to_thread=True)
+    def service_types(self, request: Request, ledger: TheLedger) -> Template:
+        return page(request, "admin_service_types.html", service_types=ledger.service_types())
+
+    @post("/admin/service-types", sync_to_thread=True)
+    def add_service_type(self, request: Request, commands: CommandPath, data: Form) -> Response:
+        return act(request, "/admin/service-types", "Service type added.", lambda: commands.add_service_type(
+            request.user, str(data.get("code", "")), str(data.get("name_en", "")), str(data.get("name_zh", ""))),
+            form="service-type", typed=form_values(request, data))
+
+
+
+class AuditPageController(Controller):
+    include_in_schema = False
+    guards = [allow("admin", "auditor")]
+
+    @get("/admin/audit", sync_to_thread=True)
+    def audit_trail(self, request: Request, ledger: TheLedger,
+                    after: Annotated[int | None, QueryParameter(ge=0, le=2**53 - 1)] = None,
+                    kind: Annotated[str | None, QueryParameter(max_length=60)] = None,
+                    actor: Annotated[str | None, QueryParameter(max_length=100)] = None) -> Template:
+        """Who did what, when: the newest page first, narrowed to an event type or an actor."""
+        head = ledger.position
+        start = max(0, head - TRAIL_PAGE) if after is None else after
+        entries = [e for e in audit.trail(ledger, start, TRAIL_PAGE)
+                   if not kind or kind.lower() in e.type.lower()]
+        names = {a["id"]: a["username"] for a in directory.accounts(reader(request))}
+        if actor:  # a username typed: the account's id is what the log holds
+            ids = {a["id"] for a in directory.accounts(reader(request)) if actor.lower() in a["username"].lower()}
+            entries = [e for e in audit.trail(ledger, start, TRAIL_PAGE)
+                       if (not kind or kind.lower() in e.type.lower()) and (e.actor in ids or actor in e.actor)]
+        return page(request, "audit.html", entries=list(reversed(entries)), names=names, kind=kind or "",
+                    actor=actor or "", start=start, head=head, older=max(0, start - TRAIL_PAGE) if start else None,
+                    newer=start + TRAIL_PAGE if start + TRAIL_PAGE < head else None)
