@@ -157,6 +157,12 @@ def shifts(db: sqlite_utils.Database, unit_ids: list[str] | None, starts_from: d
     return [_shift_row(r) for r in db.query(sql, [*params, limit])]
 
 
+def series_of(db: sqlite_utils.Database, series_id: str) -> list[dict]:
+    """Every occurrence of a weekly series, in order."""
+    return [_shift_row(r) for r in db.query(f"SELECT {_SHIFT_COLUMNS} FROM shifts WHERE series_id = ? "
+                                            "ORDER BY starts_at", [series_id])]
+
+
 def shift(db: sqlite_utils.Database, shift_id: str) -> dict | None:
     rows = [_shift_row(r) for r in db.query(f"SELECT {_SHIFT_COLUMNS} FROM shifts WHERE shift_id = ?", [shift_id])]
     if not rows:

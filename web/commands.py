@@ -253,6 +253,11 @@ class Commands:
         self._shift(actor, shift_id)
         return self.ledger.cancel_shift(shift_id, reason, actor.account_id)
 
+    @roles("coordinator")
+    def cancel_rest_of_series(self, actor: Actor, shift_id: UUID, reason: str) -> Receipt:
+        self._shift(actor, shift_id)
+        return self.ledger.cancel_rest_of_series(shift_id, reason, actor.account_id)
+
     @roles("coordinator", "volunteer")
     def sign_up(self, actor: Actor, shift_id: UUID, volunteer_id: UUID, trainee: bool = False) -> Receipt:
         """A volunteer signs itself up for any open shift; a coordinator signs up its own units'

@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_date, format_datetime, format_time, get_day_names
 from babel.numbers import format_decimal, format_percent
 
 LOCALES = {"en": "en_GB", "zh": "zh_Hans_CN"}
@@ -108,6 +108,10 @@ class Translator:
         if isinstance(value, datetime):
             value = (value.astimezone(self.zone) if value.tzinfo else value).date()
         return format_date(value, form, locale=self.locale)
+
+    def weekday_name(self, index: int) -> str:
+        """Monday (0) to Sunday (6), in this language."""
+        return get_day_names("wide", locale=self.locale)[index]
 
     def weekday(self, value: date) -> str:
         return format_date(value, "EEE d MMM" if self.language == "en" else "M月d日 EEE", locale=self.locale)

@@ -83,6 +83,30 @@ class ShiftUseCases(Ledger):
             return Receipt(self._commit(shift, *volunteers, *notices), shift_id)
         return self._decide(decide)
 
+    def cancel_rest_of_series(self, shift_id: UUID, reason: str, actor: str) -> Receipt:
+        """Cancel this occurrence and every later one of its series not over or cancelled already,
+        everyone signed up told: in one save, or none of it (one with check-ins refuses them all).
+        The receipt's value: the shifts cancelled."""
+        def decide() -> Receipt:
+            first = self._get(Shift, shift_id, "shift")
+            if first.series_id is None:
+                raise InvalidCommand("shift_id", "this shift is not part of a weekly series")
+            series = self._get(ShiftSeries, first.series_id, "series")
+            now = self.clock.now()
+            changed: list = []
+            cancelled = []
+            for occurrence_id in series.shift_ids:
+                shift = first if occurrence_id == shift_id else self._get(Shift, occurrence_id, "shift")
+                if shift.starts_at < first.starts_at or shift.cancelled or shift.ends_at <= now:
+                    continue
+                volunteers = [self._get(Volunteer, v, "volunteer") for v in shift.signed_up_volunteer_ids()]
+                shift.cancel(reason, volunteers, now, actor)
+                changed += [shift, *volunteers, *self._tell(shift, volunteers, "shift_cancelled", {"reason": reason},
+                                                            actor)]
+                cancelled.append(shift.id)
+            return Receipt(self._commit(*changed), shift_id, cancelled)
+        return self._decide(decide)
+
     def sign_up(self, shift_id: UUID, volunteer_id: UUID, actor: str, trainee: bool = False) -> Receipt:
         """Take a place (or shadow, as a trainee); the shift and the volunteer's booking in one save."""
         def decide() -> Receipt:

@@ -266,3 +266,44 @@ def test_the_admin_runs_units_posts_accounts_and_reads_the_audit_trail(page_for,
     page.get_by_role("button", name="Filter" if en else "筛选").click()
     expect(page.locator("tbody tr").first).to_contain_text("Opened")
     snap(page, f"admin-audit-{locale}")
+
+
+def test_a_weekly_series_is_scheduled_seen_changed_once_and_cancelled_from_a_day_on(page_for, server: Server) -> None:
+    page = page_for("coord")
+    page.goto(f"{server.base}/shifts")
+    monday = datetime.now(ZONE).date() + timedelta(days=7 - datetime.now(ZONE).weekday())
+    form = page.locator("form[action='/shifts/series']")
+    form.get_by_label("Post", exact=True).fill("Tuesday library cart")
+    form.get_by_label("Starts").fill("14:00")
+    form.get_by_label("Ends").fill("16:00")
+    form.get_by_label("From the week of").fill(monday.isoformat())
+    form.get_by_label("For how many weeks").fill("3")
+    for day in ("Monday", "Wednesday", "Thursday", "Friday"):
+        form.get_by_label(day).uncheck()
+    form.get_by_label("Tuesday").check()
+    form.get_by_role("button", name="Schedule the series").click()
+    expect(page.locator("[data-flash=ok]")).to_have_text("Weekly series scheduled.")
+    page.locator(".week").get_by_text("14:00–16:00").first.click()
+    expect(page.locator("#series summary")).to_have_text("Part of a weekly series: 3 occurrences")
+    first = page.url
+    page.get_by_label("Starts").fill("15:00")
+    page.get_by_label("Ends").fill("17:00")
+    page.get_by_role("button", name="Save the change").click()
+    expect(page.locator("[data-flash=ok]")).to_contain_text("This occurrence was changed")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("15:00–17:00")
+    page.locator("#series summary").click()
+    page.locator("#series a").nth(0).click()  # the second occurrence: as it was
+    expect(page.get_by_role("heading", level=1)).to_contain_text("14:00–16:00")
+    page.get_by_label("Reason").last.fill("library closed for the holidays")
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
+    page.get_by_role("button", name="Cancel this and the rest").click()
+    expect(page.locator("[data-flash=ok]")).to_have_text("This and the rest of the series are cancelled.")
+    assert asked and "Cancel this and the 1 later occurrence of the series?" in asked[0], asked
+    page.locator("#series summary").click()
+    expect(page.locator("#series li").nth(0)).not_to_contain_text("Cancelled")  # before the day chosen: kept
+    expect(page.locator("#series li").nth(1)).to_contain_text("Cancelled")
+    expect(page.locator("#series li").nth(2)).to_contain_text("Cancelled")
+    page.goto(first)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("15:00–17:00")
+    snap(page, "series-shift")

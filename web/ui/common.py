@@ -176,6 +176,13 @@ def form_day(data: dict[str, str], field: str) -> date:
         raise InvalidCommand(field, "needs a date") from None
 
 
+def form_time(data: dict[str, str], field: str) -> time:
+    try:
+        return time.fromisoformat(str(data.get(field, "")))
+    except ValueError:
+        raise InvalidCommand(field, "needs a time") from None
+
+
 def form_moment(data: dict[str, str], day_field: str, time_field: str, zone: Any, field: str) -> datetime:
     """A date and a time typed on the programme's wall clock."""
     day = form_day(data, day_field)

@@ -22,8 +22,8 @@ from projections import awards, certificates, directory, hours, notices, qualifi
 from web.auth import allow
 from web.commands import CommandPath, TheLedger
 from web.jobs.importing import IMPORT_MAX_BYTES, start_import
-from web.ui.common import (act, calendar_url, form_day, form_id, form_moment, form_score, form_whole, fragment_for,
-                           now_local, page, reader, translator)
+from web.ui.common import (act, calendar_url, form_day, form_id, form_moment, form_score, form_time, form_whole,
+                           fragment_for, now_local, page, reader, translator)
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -118,9 +118,44 @@ class CoordinatorController(Controller):
         now = now_local(request)
         started = now >= datetime.fromisoformat(found["starts_at"])
         over = now >= datetime.fromisoformat(found["ends_at"])
+        series = roster.series_of(db, found["series_id"]) if found["series_id"] else []
+        rest = [s for s in series if s["starts_at"] >= found["starts_at"] and not s["cancelled"]
+                and datetime.fromisoformat(s["ends_at"]) > now]
         return page(request, "shift.html", shift=found, candidates=candidates, started=started, over=over,
                     told=sum(1 for s in found["roster"] if s["state"] == "signed_up"),
-                    served=any(s["state"] in ("checked_in", "checked_out") for s in found["roster"]))
+                    served=any(s["state"] in ("checked_in", "checked_out") for s in found["roster"]),
+                    series=series, rest=rest, rest_told=sum(s["filled"] + s["trainees"] for s in rest))
+
+    @post("/shifts/series", sync_to_thread=True)
+    def schedule_series(self, request: Request, commands: CommandPath,
+                        data: URLEncodedBody[dict[str, str | list[str]]]) -> Response:
+        unit = str(data.get("unit_id", ""))
+        weekdays = data.get("weekdays", [])
+        return act(request, f"/shifts?unit={unit}&week={data.get('first_day', '')}", "Weekly series scheduled.",
+                   lambda: commands.schedule_series(
+                       request.user, form_id(data, "unit_id"), str(data.get("post", "")),  # type: ignore[arg-type]
+                       [weekdays] if isinstance(weekdays, str) else list(weekdays), form_time(data, "start_time"),
+                       form_time(data, "end_time"), form_day(data, "first_day"),  # type: ignore[arg-type]
+                       form_whole(data, "weeks", 0), form_whole(data, "capacity", 0),  # type: ignore[arg-type]
+                       chosen_requirements(reader(request), data, form_id(data, "unit_id")),  # type: ignore[arg-type]
+                       request.app.state.settings.timezone),
+                   form="series", typed=form_values(request, data))
+
+    @post("/shifts/{shift_id:uuid}/reschedule", sync_to_thread=True)
+    def reschedule(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID], data: Form) -> Response:
+        """Change this occurrence alone; the rest of its series stays as it is."""
+        zone = now_local(request).tzinfo
+        return act(request, f"/shifts/{shift_id}", "This occurrence was changed; everyone on it is told.",
+                   lambda: commands.reschedule_shift(
+                       request.user, shift_id, form_moment(data, "day", "start", zone, "starts_at"),
+                       form_moment(data, "day", "end", zone, "ends_at"), form_whole(data, "capacity", 0)),
+                   form="reschedule", typed=form_values(request, data))
+
+    @post("/shifts/{shift_id:uuid}/cancel-rest", sync_to_thread=True)
+    def cancel_rest(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID], data: Form) -> Response:
+        return act(request, f"/shifts/{shift_id}", "This and the rest of the series are cancelled.",
+                   lambda: commands.cancel_rest_of_series(request.user, shift_id,
+                                                          data.get("reason", "").strip() or "-"))
 
     @post("/shifts/{shift_id:uuid}/signup", sync_to_thread=True)
     def sign_up(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID], data: Form) -> Response:
