@@ -119,3 +119,23 @@ def test_a_session_with_bad_values_names_the_field(hospital: Hospital, mode, min
         hospital.ledger.log_session(hospital.unit, hospital.unit, "pr_1", "communication", mode,
                                     datetime(2026, 11, 23, 10, tzinfo=CST), minutes, persons, "sw")
     assert refused.value.field == field
+
+
+def test_this_and_the_rest_of_a_series_are_cancelled_in_one_save_or_not_at_all(hospital: Hospital, clock) -> None:
+    ledger = hospital.ledger
+    shifts = desk_series(hospital, weeks=1)  # Mon 30 Nov to Fri 4 Dec, 08:00-12:00
+    volunteer = hospital.volunteer()
+    ledger.sign_up(shifts[3], volunteer, COORDINATOR)
+    clock.set(datetime(2026, 12, 3, 8, 5, tzinfo=CST))  # Thursday's occurrence under way
+    ledger.check_in(shifts[3], volunteer, "kiosk", DESK)
+    before = ledger.position
+    with pytest.raises(errors.VolunteersOnDuty):  # Thursday cannot be: none of it is
+        ledger.cancel_rest_of_series(shifts[1], "lift repairs", COORDINATOR)
+    assert ledger.position == before and not any(ledger.get_shift(s).cancelled for s in shifts)
+    receipt = ledger.cancel_rest_of_series(shifts[4], "lift repairs", COORDINATOR)
+    assert receipt.value == [shifts[4]]
+    clock.set(datetime(2026, 11, 29, 9, tzinfo=CST))
+    other = desk_series(hospital, weeks=1)
+    done = ledger.cancel_rest_of_series(other[2], "ward closed", COORDINATOR)
+    assert done.value == other[2:]
+    assert [ledger.get_shift(s).cancelled for s in other] == [False, False, True, True, True]
