@@ -142,8 +142,8 @@ def summary(db: sqlite_utils.Database, volunteer_id: str, first_day: str, last_d
 def service_record(db: sqlite_utils.Database, volunteer_id: str, first_day: str, last_day: str) -> list[dict]:
     """志愿服务记录: who, where, when, what service, how long — each served shift."""
     rows = list(db.query(
-        "SELECT r.day, r.starts_at, r.ends_at, COALESCE(u.name, r.unit_id) AS unit, r.post, r.checked_in_at, "
-        "r.checked_out_at, r.minutes, r.served FROM service_records r LEFT JOIN units u USING (unit_id) "
+        "SELECT r.shift_id, r.day, r.starts_at, r.ends_at, COALESCE(u.name, r.unit_id) AS unit, r.post, "
+        "r.checked_in_at, r.checked_out_at, r.minutes, r.served FROM service_records r LEFT JOIN units u USING (unit_id) "
         "WHERE r.volunteer_id = ? AND r.day BETWEEN ? AND ? AND r.outcome = 'served' ORDER BY r.starts_at",
         [volunteer_id, first_day, last_day]))
     for row in rows:

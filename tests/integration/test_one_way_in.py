@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -69,6 +69,9 @@ FORMS: list[tuple[str, Form, set[str]]] = [
     ("/shifts/{shift}/reschedule", lambda i: {"day": "2026-11-25", "start": "09:00", "end": "11:00", "capacity": "3"},
      {"coordinator"}),
     ("/shifts/{shift}/cancel-rest", lambda i: {"reason": "lift repairs"}, {"coordinator"}),
+    ("/me/shifts/{shift}/correction", lambda i: {"minutes": "90", "reason": "stayed late"}, {"volunteer"}),
+    ("/corrections/{shift}/{request}/approve", None, {"coordinator"}),
+    ("/corrections/{shift}/{request}/decline", lambda i: {"reason": "the sheet says otherwise"}, {"coordinator"}),
     ("/board/check-in", lambda i: {"shift_id": i.shift, "volunteer_id": i.volunteer}, {"coordinator"}),
     ("/board/no-show", lambda i: {"shift_id": i.shift, "volunteer_id": i.volunteer}, {"coordinator"}),
     ("/shifts/{shift}/cancel", lambda i: {"reason": "test"}, {"coordinator"}),
@@ -127,7 +130,7 @@ def test_every_form_route_has_a_row(world: World) -> None:
               and not route.path.startswith("/api/")}
     names = {"interp": "request_id", "shift": "shift_id", "volunteer": "volunteer_id", "training": "training_id",
              "group": "group_id", "case": "case_id", "note": "note_id", "unit": "unit_id", "account": "account_id",
-             "intern": "account_id"}
+             "intern": "account_id", "request": "request_id"}
     in_table = {re.sub(r"\{(\w+)\}", lambda m: "{" + names[m.group(1)] + "}", path).replace("/100", "/{hours}")
                 for path, _, _ in FORMS}
     assert served == in_table | PUBLIC_FORMS
@@ -138,7 +141,7 @@ def test_each_role_may_post_a_form_exactly_as_the_api_allows(world: World, path,
     ids = Ids(world)
     url = path.format(interp=ids.interp, shift=ids.shift, volunteer=ids.volunteer, training=ids.training,
                       group=ids.group, case=ids.case, note=ids.note, unit=ids.unit, account=ids.account,
-                      intern=ids.intern)
+                      intern=ids.intern, request=str(uuid4()))
     data = form(ids) if form else None
     browser(world, None)
     assert post_form(world, url, data).status_code in (303, 401), "logged out: to the login page"

@@ -178,6 +178,7 @@ class Named(msgspec.Struct):
 
 
 class ServiceEntry(msgspec.Struct):
+    shift_id: UUID
     day: date
     starts_at: datetime
     ends_at: datetime

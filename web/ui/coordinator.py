@@ -188,9 +188,10 @@ class CoordinatorController(Controller):
         template = "partials/volunteer_rows.html" if fragment_for(request, "volunteer-rows") and \
             request.headers.get("hx-target") == "volunteer-rows" else "volunteers.html"
         to_review = reviews.pending(db, units)
+        corrections = reviews.corrections_pending(db, units)
         awards_due = awards.due(db, units, request.app.state.settings.award_hours)
         return page(request, template, volunteers=found, held=held, expiring=expiring, q=q or "", phones=phones,
-                    to_review=to_review, awards_due=awards_due,
+                    to_review=to_review, awards_due=awards_due, corrections=corrections,
                     status=status or "", units=[(u, unit_names.get(u, u)) for u in units])
 
     @get("/volunteers/{volunteer_id:uuid}", sync_to_thread=True)
@@ -245,6 +246,20 @@ class CoordinatorController(Controller):
                          volunteer_id: FromPath[UUID], data: Form) -> Response:
         return act(request, "/volunteers", "Check-out reviewed.", lambda: commands.review_check_out(
             request.user, shift_id, volunteer_id, form_whole(data, "minutes")), form=f"review-{shift_id}-{volunteer_id}")
+
+    @post("/corrections/{shift_id:uuid}/{request_id:uuid}/approve", sync_to_thread=True)
+    def approve_correction(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID],
+                           request_id: FromPath[UUID]) -> Response:
+        return act(request, "/volunteers", "Correction approved: the hours are changed.",
+                   lambda: commands.approve_hours_correction(request.user, shift_id, request_id))
+
+    @post("/corrections/{shift_id:uuid}/{request_id:uuid}/decline", sync_to_thread=True)
+    def decline_correction(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID],
+                           request_id: FromPath[UUID], data: Form) -> Response:
+        return act(request, "/volunteers", "Correction declined; the volunteer is told why.",
+                   lambda: commands.decline_hours_correction(request.user, shift_id, request_id,
+                                                             data.get("reason", "")),
+                   form=f"decline-{request_id}")
 
     @post("/volunteers/{volunteer_id:uuid}/awards/{hours:int}", sync_to_thread=True)
     def present_award(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID],

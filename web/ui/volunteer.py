@@ -10,7 +10,8 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
 from litestar.response import Template
 
-from projections import hours, interpreting, notices, qualifications, roster
+from domain.errors import InvalidCommand
+from projections import hours, interpreting, notices, qualifications, reviews, roster
 from projections.directory import units as all_units
 from projections.directory import volunteer as find_volunteer
 from projections.store import iso
@@ -28,6 +29,13 @@ def qualified_for(held: list[dict], requires: list[str], day: str) -> bool:
 
 def _listed(data: dict[str, str], field: str) -> list[str]:
     return [x.strip() for x in data.get(field, "").replace("，", ",").split(",") if x.strip()]
+
+
+def needed_minutes(data: dict[str, str]) -> int:
+    minutes = form_whole(data, "minutes")
+    if minutes is None:
+        raise InvalidCommand("minutes", "needs a whole number")
+    return minutes
 
 
 class VolunteerController(Controller):
@@ -103,6 +111,15 @@ class VolunteerController(Controller):
         return act(request, "/me", "Checked out. Thank you!", lambda: commands.check_out(
             request.user, shift_id, self._me(request), form_served(data)), form=f"check-out-{shift_id}")
 
+    @post("/me/shifts/{shift_id:uuid}/correction", sync_to_thread=True)
+    def ask_correction(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID],
+                       data: URLEncodedBody[dict[str, str]]) -> Response:
+        """The hours recorded are wrong: ask the coordinator to correct them, saying why."""
+        return act(request, "/me/record", "Your correction is asked for; the coordinator decides.",
+                   lambda: commands.request_hours_correction(
+                       request.user, shift_id, UUID(request.user.volunteer_id), needed_minutes(data),
+                       data.get("reason", "")), form=f"correction-{shift_id}", typed=data)
+
     @get("/me/record", sync_to_thread=True)
     def record(self, request: Request, ledger: TheLedger, from_: Annotated[date | None, QueryParameter(name="from")] = None, to: FromQuery[date | None] = None) -> Template:
         """志愿服务记录, printable: who, where, when, what service, how long."""
@@ -111,5 +128,6 @@ class VolunteerController(Controller):
         last = (to or now_local(request).date()).isoformat()
         entries = hours.service_record(db, me, first, last)
         return page(request, "record.html", profile=find_volunteer(db, me), entries=entries,
+                    corrections=reviews.corrections_of(db, me),
                     minutes=sum(e["minutes"] for e in entries), printed=datetime.now().date(),
                     service_types=ledger.service_types())
