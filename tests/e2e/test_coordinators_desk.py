@@ -12,9 +12,21 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.checkers import axe_violations, nu_errors
-from tests.e2e.conftest import ZONE, Server, snap
+from tests.e2e.conftest import PASSWORD, ZONE, Server, snap
 
 ZH = "zh-CN"
+
+
+def _volunteer(server: Server, name: str, phone: str = "13800000000", login: str | None = None) -> str:
+    """A volunteer of this test's own (the session's server is shared: others' shifts may overlap)."""
+    volunteer = server.api("POST", "/volunteers", {"name": name, "phone": phone, "unit_id": server.unit},
+                           user="coord")["id"]
+    server.api("POST", f"/volunteers/{volunteer}/approve", user="coord")
+    if login:
+        server.api("POST", "/accounts", {"username": login, "password": PASSWORD, "role": "volunteer",
+                                         "volunteer_id": volunteer}, user="root")
+    server.settle()
+    return volunteer
 
 
 def _shift(server: Server, post: str, starts: datetime, hours: float = 2, capacity: int = 3) -> str:
@@ -74,24 +86,26 @@ def test_the_dashboards_show_keeps_the_page_and_a_reversed_range_is_said(page_fo
 def test_a_refused_shift_comes_back_as_typed_in_chinese_words(page_for, server: Server) -> None:
     page = page_for("coord", ZH)
     page.goto(f"{server.base}/shifts")
-    page.get_by_label("岗位", exact=True).fill("七病区探访")
-    page.get_by_label("日期").fill((datetime.now(ZONE).date() + timedelta(days=1)).isoformat())
-    page.get_by_label("开始").fill("12:00")
-    page.get_by_label("结束").fill("08:00")
-    page.get_by_label("名额").fill("5")
-    page.get_by_label("岗前实务培训").check()
-    page.get_by_role("button", name="排班", exact=True).click()
+    form = page.locator("form[action='/shifts']")
+    form.get_by_label("岗位", exact=True).fill("七病区探访")
+    form.get_by_label("日期").fill((datetime.now(ZONE).date() + timedelta(days=1)).isoformat())
+    form.get_by_label("开始").fill("12:00")
+    form.get_by_label("结束").fill("08:00")
+    form.get_by_label("名额").fill("5")
+    form.get_by_label("岗前实务培训").check()
+    form.get_by_role("button", name="排班", exact=True).click()
     problem = page.locator("#end-problem")
     expect(problem).to_be_visible()
     assert re.search(r"[\u4e00-\u9fff]", problem.inner_text()) and "ends_at" not in problem.inner_text()
     assert "ends_at" not in page.locator("#messages").inner_text()
-    expect(page.get_by_label("岗位", exact=True)).to_have_value("七病区探访")
-    expect(page.get_by_label("名额")).to_have_value("5")
-    expect(page.get_by_label("结束")).to_have_value("08:00")
-    expect(page.get_by_label("岗前实务培训")).to_be_checked()
+    form = page.locator("form[action='/shifts']")
+    expect(form.get_by_label("岗位", exact=True)).to_have_value("七病区探访")
+    expect(form.get_by_label("名额")).to_have_value("5")
+    expect(form.get_by_label("结束")).to_have_value("08:00")
+    expect(form.get_by_label("岗前实务培训")).to_be_checked()
     snap(page, "shift-refused-zh")
-    page.get_by_label("结束").fill("16:00")
-    page.get_by_role("button", name="排班", exact=True).click()
+    form.get_by_label("结束").fill("16:00")
+    form.get_by_role("button", name="排班", exact=True).click()
     expect(page.locator("[data-flash=ok]")).to_be_visible()
     page.locator(".week").get_by_text("12:00–16:00").first.click()
     expect(page.locator("main")).to_contain_text("岗前实务培训")  # required, by its name, not a code
@@ -100,7 +114,7 @@ def test_a_refused_shift_comes_back_as_typed_in_chinese_words(page_for, server: 
 def test_what_a_shift_requires_is_chosen_never_typed(page_for, server: Server) -> None:
     page = page_for("coord")
     page.goto(f"{server.base}/shifts")
-    choices = page.locator("fieldset.choices")
+    choices = page.locator("form[action='/shifts'] fieldset.choices")
     expect(choices.get_by_label("Pre-job training")).to_be_visible()
     assert choices.locator("input[type=text]").count() == 0
     assert "sign_language" not in choices.inner_text()
@@ -114,7 +128,7 @@ def test_a_past_shift_offers_nothing_and_cancelling_asks_first(page_for, server:
     expect(page.get_by_role("button", name="Sign up")).to_have_count(0)
     expect(page.get_by_role("button", name="Cancel shift")).to_have_count(0)
     coming = _shift(server, "ward 3 visits", datetime.now(ZONE).replace(microsecond=0) + timedelta(days=2))
-    server.api("POST", f"/shifts/{coming}/signups", {"volunteer_id": server.people["Zhao Min"]}, user="coord")
+    server.api("POST", f"/shifts/{coming}/signups", {"volunteer_id": _volunteer(server, "Zhou Yi")}, user="coord")
     server.settle()
     page.goto(f"{server.base}/shifts/{coming}")
     page.get_by_label("Reason").fill("lift repairs")
@@ -130,21 +144,21 @@ def test_a_past_shift_offers_nothing_and_cancelling_asks_first(page_for, server:
 
 def test_the_live_board_gives_a_coordinator_the_number_to_call_and_what_to_do(page_for, server: Server) -> None:
     started = _shift(server, "entrance guidance", datetime.now(ZONE).replace(microsecond=0) - timedelta(minutes=10))
-    server.api("POST", f"/shifts/{started}/signups", {"volunteer_id": server.people["Sun Li"]}, user="coord")
+    server.api("POST", f"/shifts/{started}/signups", {"volunteer_id": _volunteer(server, "Shen Lan")}, user="coord")
     server.settle()
     kiosk = page_for("kiosk")
     kiosk.goto(f"{server.base}/board")
-    expect(kiosk.locator("[data-missing='Sun Li']")).to_be_visible()
-    expect(kiosk.locator("[data-missing='Sun Li'] [data-phone]")).to_have_count(0)  # a public desk shows no number
+    expect(kiosk.locator("[data-missing='Shen Lan']")).to_be_visible()
+    expect(kiosk.locator("[data-missing='Shen Lan'] [data-phone]")).to_have_count(0)  # a public desk shows no number
     page = page_for("coord")
     page.goto(f"{server.base}/board")
-    missing = page.locator("[data-missing='Sun Li']")
+    missing = page.locator("[data-missing='Shen Lan']")
     expect(missing.locator("a[href='tel:13800000000']")).to_have_text("13800000000")
     snap(page, "board-coordinator")
     missing.get_by_role("button", name="Check in for them").click()
-    expect(page.locator("[data-flash=ok]")).to_have_text("Sun Li is checked in.")
-    expect(page.locator("[data-missing='Sun Li']")).to_have_count(0)
-    expect(page.locator("#board")).to_contain_text("Sun Li")  # now on duty
+    expect(page.locator("[data-flash=ok]")).to_have_text("Shen Lan is checked in.")
+    expect(page.locator("[data-missing='Shen Lan']")).to_have_count(0)
+    expect(page.locator("#board")).to_contain_text("Shen Lan")  # now on duty
 
 
 @pytest.mark.parametrize("locale", ["en-GB", ZH])
@@ -311,12 +325,12 @@ def test_a_weekly_series_is_scheduled_seen_changed_once_and_cancelled_from_a_day
 
 def test_a_volunteer_asks_for_an_hour_correction_and_the_coordinator_decides(page_for, server: Server) -> None:
     shift = server.shift_soon(server.unit, "correction desk")
-    li = server.people["Li Wei"]
+    li = _volunteer(server, "Qian Lu", login="qianlu")
     server.api("POST", f"/shifts/{shift}/signups", {"volunteer_id": li}, user="coord")
     server.api("POST", f"/shifts/{shift}/check-in", {"volunteer_id": li}, user="kiosk")
     server.api("POST", f"/shifts/{shift}/check-out", {"volunteer_id": li, "served": {"guidance": 2}}, user="kiosk")
     server.settle()
-    me = page_for("li", phone=True)
+    me = page_for("qianlu", phone=True)
     me.goto(f"{server.base}/me/record")
     row = me.locator("tr", has=me.locator(f"form[action='/me/shifts/{shift}/correction']"))
     row.get_by_text("Ask for a correction").click()
@@ -328,7 +342,7 @@ def test_a_volunteer_asks_for_an_hour_correction_and_the_coordinator_decides(pag
     snap(me, "volunteer-correction-asked")
     page = page_for("coord")
     page.goto(f"{server.base}/volunteers")
-    asked = page.locator("#hour-corrections tr[data-correction='Li Wei']")
+    asked = page.locator("#hour-corrections tr[data-correction='Qian Lu']")
     expect(asked).to_contain_text("125 min")
     expect(asked).to_contain_text("I stayed to help a family to the ward")
     asked.get_by_role("button", name="Approve").click()

@@ -91,7 +91,7 @@ def test_hours_gives_minutes_shifts_no_shows_by_month_and_the_service_record(hos
     assert [(m["month"], m["minutes"]) for m in summary["by_month"]] == [("2026-11", 200), ("2026-12", 240)]
     record = hours.service_record(store.db, str(volunteer), "2026-11-01", "2026-11-30")
     assert record == [{
-        "day": "2026-11-24", "starts_at": "2026-11-24T00:00:00+00:00", "ends_at": "2026-11-24T04:00:00+00:00",
+        "shift_id": str(first), "day": "2026-11-24", "starts_at": "2026-11-24T00:00:00+00:00", "ends_at": "2026-11-24T04:00:00+00:00",
         "unit": "Ruijin Hospital", "post": "guidance desk", "checked_in_at": "2026-11-23T23:55:00+00:00",
         "checked_out_at": "2026-11-24T03:20:00+00:00", "minutes": 200,
         "served": {"communication": 2, "guidance": 40},
