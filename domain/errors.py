@@ -196,3 +196,10 @@ class IdentityMissing(DomainError):
 
     reason = "identity_missing"
     status = 422
+
+
+class InvitationInvalid(DomainError):
+    """The code is unknown, used already or past its day: the coordinator can issue a new one."""
+
+    reason = "invitation_invalid"
+    status = 422

@@ -11,8 +11,9 @@ import sqlite_utils
 from domain.accounts import Account
 from domain.personal import ERASED
 from domain.units import Unit
+from domain.invitations import Invitation
 from domain.volunteers import Volunteer
-from projections.store import ReadModel, ident, within_units
+from projections.store import ReadModel, ident, iso, within_units
 
 
 def create(db: sqlite_utils.Database) -> None:
@@ -28,9 +29,16 @@ def create(db: sqlite_utils.Database) -> None:
     db["staff"].create({"account_id": str, "username": str, "role": str, "unit_ids": str, "supervisor_id": str,
                         "intern": int, "disabled": int}, pk="account_id", if_not_exists=True)
     db["staff"].create_index(["supervisor_id"], if_not_exists=True)
+    # A volunteer's own login, and the invitations to set one up (never a code: its digest is the id)
+    db["logins"].create({"volunteer_id": str, "account_id": str, "username": str}, pk="volunteer_id",
+                        if_not_exists=True)
+    db["invitations"].create({"invitation_id": str, "volunteer_id": str, "expires_at": str, "accepted": int},
+                             pk="invitation_id", if_not_exists=True)
+    db["invitations"].create_index(["volunteer_id"], if_not_exists=True)
 
 
-directory = ReadModel("directory", create, version=3, tables=("units", "posts", "volunteers", "staff"))
+directory = ReadModel("directory", create, version=4,
+                      tables=("units", "posts", "volunteers", "staff", "logins", "invitations"))
 
 
 @directory.handles(Unit.Registered)
@@ -86,6 +94,20 @@ def profile_updated(c: sqlite3.Connection, e: Any, position: int) -> None:
 def account_opened(c: sqlite3.Connection, e: Any, position: int) -> None:
     c.execute("INSERT OR REPLACE INTO staff VALUES (?, ?, ?, ?, NULL, 0, 0)",
               (ident(e.originator_id), e.username, e.role, json.dumps([str(u) for u in e.unit_ids])))
+    if e.volunteer_id is not None:
+        c.execute("INSERT OR REPLACE INTO logins VALUES (?, ?, ?)",
+                  (ident(e.volunteer_id), ident(e.originator_id), e.username))
+
+
+@directory.handles(Invitation.Issued)
+def invitation_issued(c: sqlite3.Connection, e: Any, position: int) -> None:
+    c.execute("INSERT OR REPLACE INTO invitations VALUES (?, ?, ?, 0)",
+              (ident(e.originator_id), ident(e.volunteer_id), iso(e.expires_at)))
+
+
+@directory.handles(Invitation.Accepted)
+def invitation_accepted(c: sqlite3.Connection, e: Any, position: int) -> None:
+    c.execute("UPDATE invitations SET accepted = 1 WHERE invitation_id = ?", (ident(e.originator_id),))
 
 
 @directory.handles(Account.SupervisionAssigned)
@@ -100,6 +122,17 @@ def account_disabled(c: sqlite3.Connection, e: Any, position: int) -> None:
 
 
 # --- queries -------------------------------------------------------------------------
+
+def login_of(db: sqlite_utils.Database, volunteer_id: str) -> dict | None:
+    """The volunteer's own login, if they have one: its username."""
+    rows = list(db.query("SELECT account_id, username FROM logins WHERE volunteer_id = ?", [volunteer_id]))
+    return rows[0] if rows else None
+
+
+def invitations_open(db: sqlite_utils.Database, volunteer_id: str, now: str) -> list[dict]:
+    return list(db.query("SELECT invitation_id, expires_at FROM invitations WHERE volunteer_id = ? AND accepted = 0 "
+                         "AND expires_at > ? ORDER BY expires_at", [volunteer_id, now]))
+
 
 def accounts(db: sqlite_utils.Database) -> list[dict]:
     """Every account, by role then name, with its units and whether it is disabled."""

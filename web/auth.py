@@ -134,7 +134,7 @@ def make_jwt_auth(secret: bytes, minutes: int) -> JWTAuth[Principal]:
         # would pass without a login.
         exclude=["^/api/v1/auth/token$", "^/api/v1/healthz$", "^/api/v1/calendar/feeds/", "^/api/v1/certificates/verify/",
                  "^/verify(/|$)", "^/metrics$", "^/schema(/|$)", "^/login$", "^/static/", "^/lang/",
-                 "^/favicon.ico$"],
+                 "^/favicon.ico$", "^/join(/|$)"],
         key="token",
         samesite="strict",
     )

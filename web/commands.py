@@ -7,7 +7,9 @@ so a route cannot ask for other roles than the command it runs."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from functools import wraps
 from typing import Any, TypeVar
@@ -80,6 +82,20 @@ class Commands:
     @roles("admin")
     def disable_account(self, actor: Actor, account_id: UUID) -> Receipt:
         return self.ledger.disable_account(account_id, actor.account_id)
+
+    @roles("coordinator")
+    def invite_volunteer(self, actor: Actor, volunteer_id: UUID, valid_days: int = 14) -> Receipt:
+        """A one-time code for the volunteer to set up their own login; the receipt's value is the
+        code (shown once, to be handed over: the log keeps only its digest)."""
+        self._volunteer(actor, volunteer_id)
+        code = "-".join(secrets.token_hex(2).upper() for _ in range(3))  # 48 bits, readable: 9F3A-0C7B-E214
+        receipt = self.ledger.invite_volunteer(volunteer_id, code, self.ledger.clock.now() + timedelta(days=valid_days),
+                                               actor.account_id)
+        return replace(receipt, value=code)
+
+    def accept_invitation(self, code: str, username: str, password_hash: str) -> Receipt:
+        """Anyone holding a code: the code is the permission (one volunteer's, once, until it expires)."""
+        return self.ledger.accept_invitation(code, username, password_hash)
 
     @roles("admin")
     def reset_password(self, actor: Actor, account_id: UUID, password_hash: str) -> Receipt:

@@ -9,7 +9,8 @@ from uuid import UUID
 from eventsourcing.persistence import IntegrityError
 
 from domain.accounts import Account, account_id, legacy_account_id
-from domain.errors import NotFound, UsernameTaken
+from domain.errors import InvitationInvalid, NotFound, UsernameTaken, VolunteerNotActive
+from domain.invitations import Invitation, digest, invitation_id
 from domain.units import Unit
 from domain.usecases.ledger import Ledger, Receipt
 from domain.volunteers import Volunteer
@@ -30,6 +31,32 @@ class AccountUseCases(Ledger):
             return Receipt(self._commit(account), account.id)
         except IntegrityError:
             raise UsernameTaken(f"The username {account.username!r} is taken.") from None
+
+    def invite_volunteer(self, volunteer_id: UUID, code: str, expires_at: datetime, actor: str) -> Receipt:
+        """A one-time code with which the volunteer sets up their own login (see domain/invitations.py)."""
+        volunteer = self._get(Volunteer, volunteer_id, "volunteer")
+        if volunteer.status not in ("pending", "active"):
+            raise VolunteerNotActive(f"{volunteer.name} is {volunteer.status}.", volunteer_status=volunteer.status)
+        invitation = Invitation(digest=digest(code), volunteer_id=volunteer_id, expires_at=expires_at, actor=actor)
+        return Receipt(self._commit(invitation), invitation.id)
+
+    def accept_invitation(self, code: str, username: str, password_hash: str) -> Receipt:
+        """The volunteer's own login, opened with the code: the account and the code's use in one save
+        (a code is used once, however many times it is sent at once)."""
+        def decide() -> Receipt:
+            try:
+                invitation = self._get(Invitation, invitation_id(code), "invitation")
+            except NotFound:
+                raise InvitationInvalid("This code is not known: check it, or ask the coordinator for a new one.") \
+                    from None
+            account = Account.open(username, password_hash, "volunteer", [], invitation.volunteer_id,
+                                   f"volunteer:{invitation.volunteer_id}")
+            if account.id in self.repository or legacy_account_id(username) in self.repository:
+                raise UsernameTaken(f"The username {account.username!r} is taken.")
+            invitation.accept(account.id, self.clock.now(), f"volunteer:{invitation.volunteer_id}")
+            # A race lost (the code used, or the username taken, a moment ago) is decided again: said so then.
+            return Receipt(self._commit(invitation, account), account.id)
+        return self._decide(decide)
 
     def find_account(self, username: str) -> Account | None:
         for id in dict.fromkeys((account_id(username), legacy_account_id(username))):  # older ids too

@@ -351,3 +351,49 @@ def test_a_volunteer_asks_for_an_hour_correction_and_the_coordinator_decides(pag
     me.goto(f"{server.base}/me/record")
     expect(me.locator("[data-correction=approved]")).to_be_visible()
     expect(me.locator("tr", has=me.locator("[data-correction=approved]"))).to_contain_text("125")
+
+
+def test_a_volunteer_registered_in_the_browser_is_invited_and_sets_up_a_login_on_a_phone(
+        page_for, browser, server: Server) -> None:
+    volunteer = _volunteer(server, "He Jing", phone="13911112222")
+    page = page_for("coord")
+    page.goto(f"{server.base}/volunteers/{volunteer}")
+    page.get_by_role("button", name="Invite to set up a login").click()
+    expect(page.locator("[data-invitation-qr]")).to_be_visible()
+    code = page.locator("[data-invitation-code]").inner_text()
+    link = page.locator("#invitation-link").input_value()
+    assert re.fullmatch(r"[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}", code) and link.endswith(f"/join/{code}")
+    snap(page, "volunteer-invitation")
+    page.reload()
+    expect(page.locator("[data-invitation-code]")).to_have_count(0)  # shown once
+    expect(page.locator("#login")).to_contain_text("the code works until")
+
+    phone = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True,
+                                has_touch=True, extra_http_headers={"Accept-Language": "zh-CN"})
+    try:
+        me = phone.new_page()
+        me.goto(link)
+        expect(me.get_by_label("邀请码")).to_have_value(code)
+        me.get_by_label("用户名").fill("hejing")
+        me.get_by_label("密码").fill("short")
+        me.locator("#password").evaluate("input => input.removeAttribute('minlength')")
+        me.get_by_role("button", name="设置登录账号").click()
+        expect(me.locator("#password-problem")).to_be_visible()
+        expect(me.get_by_label("用户名")).to_have_value("hejing")  # kept; the password never is
+        me.get_by_label("密码").fill("my garden has three cats")
+        me.get_by_role("button", name="设置登录账号").click()
+        expect(me.locator("[data-flash=ok]")).to_have_text("登录账号已设置好，请登录。")
+        me.get_by_label("用户名").fill("hejing")
+        me.get_by_label("密码").fill("my garden has three cats")
+        me.get_by_role("button", name="登录").click()
+        expect(me).to_have_url(re.compile("/me$"))
+        snap(me, "volunteer-first-login-zh")
+        me.goto(link)  # the code again, by someone else
+        me.get_by_label("用户名").fill("someone-else")
+        me.get_by_label("密码").fill("another long passphrase")
+        me.get_by_role("button", name="设置登录账号").click()
+        expect(me.locator("[data-flash=error]")).to_contain_text("邀请码无法使用")
+    finally:
+        phone.close()
+    page.goto(f"{server.base}/volunteers/{volunteer}")
+    expect(page.locator("[data-login]")).to_contain_text("hejing")

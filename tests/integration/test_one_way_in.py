@@ -85,6 +85,7 @@ FORMS: list[tuple[str, Form, set[str]]] = [
     ("/volunteers/{volunteer}/credentials", lambda i: {"kind": "tb_test", "recorded_on": "2026-11-20"},
      {"coordinator"}),
     ("/volunteers/{volunteer}/reinstate", None, {"coordinator"}),
+    ("/volunteers/{volunteer}/invite", None, {"coordinator"}),
     ("/volunteers/{volunteer}/retire", None, {"coordinator"}),
     ("/trainings", lambda i: {"title": "T", "kind": "other", "unit_id": i.unit, "day": "2026-12-01",
                               "start": "09:00", "end": "10:00", "capacity": "5"}, {"coordinator"}),
@@ -121,7 +122,7 @@ FORMS: list[tuple[str, Form, set[str]]] = [
     ("/cases/{case}/evaluation", lambda i: {"result": "goals_met"}, {"social_worker"}),
     ("/cases/{case}/close", lambda i: {"outcome": "other"}, {"social_worker"}),
 ]
-PUBLIC_FORMS = {"/login", "/logout"}  # anyone: logging in, and out of whatever session one has
+PUBLIC_FORMS = {"/login", "/logout", "/join"}  # anyone: logging in, out, and in for the first time with a code
 
 
 def test_every_form_route_has_a_row(world: World) -> None:

@@ -7,6 +7,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
+import segno
+
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException
 from litestar.datastructures import UploadFile
@@ -19,6 +21,7 @@ from domain.errors import DomainError, InvalidCommand
 from domain.trainings import TRAINING_KINDS
 from domain.volunteers import CREDENTIAL_KINDS
 from projections import awards, certificates, directory, hours, notices, qualifications, reviews, roster, trainings
+from projections.store import iso
 from web.auth import allow
 from web.commands import CommandPath, TheLedger
 from web.jobs.importing import IMPORT_MAX_BYTES, start_import
@@ -52,6 +55,22 @@ def chosen_requirements(db: Any, data: dict[str, list[str]] | dict[str, str], un
         if kind not in known:
             raise InvalidCommand("requires", "choose one from the list")
     return [k for k in chosen if k]
+
+
+def _shown_invitation(request: Request) -> dict[str, str] | None:
+    """The invitation just issued (its code is in the flash, once): its link and QR."""
+    import json
+    from urllib.parse import unquote
+
+    try:
+        flash = json.loads(unquote(request.cookies.get("flash", "")))
+    except ValueError:
+        return None
+    code = (flash.get("values") or {}).get("code") if flash.get("form") == "invitation" else None
+    if not code:
+        return None
+    link = str(request.base_url).rstrip("/") + f"/join/{code}"
+    return {"code": code, "link": link, "qr": segno.make(link, error="m").svg_data_uri(scale=5, dark="#1b1f24")}
 
 
 def _listed(text: str) -> list[str]:
@@ -213,6 +232,9 @@ class CoordinatorController(Controller):
                     months=summary["by_month"][-12:], served=list(reversed(record))[:20],
                     coming=roster.seats_of(db, str(volunteer_id), now_local(request)),
                     certificates=certificates.of_volunteer(db, str(volunteer_id)), today=today,
+                    login=directory.login_of(db, str(volunteer_id)),
+                    invited=directory.invitations_open(db, str(volunteer_id), iso(ledger.clock.now())),
+                    invitation=_shown_invitation(request),
                     soon=(today + timedelta(days=30)).isoformat(), credential_kinds=CREDENTIAL_KINDS)
 
     @post("/volunteers/{volunteer_id:uuid}/profile", sync_to_thread=True)
@@ -230,6 +252,15 @@ class CoordinatorController(Controller):
             request.user, volunteer_id, data.get("kind", ""), form_day(data, "recorded_on"),
             form_day(data, "expires_on") if expires else None, declined=data.get("declined") == "on"),
             form="credential", typed=form_values(request, data))
+
+    @post("/volunteers/{volunteer_id:uuid}/invite", sync_to_thread=True)
+    def invite(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID]) -> Response:
+        """A one-time code for the volunteer to set up their own login, shown once on their page
+        (a link, the code and a QR for their phone)."""
+        return act(request, f"/volunteers/{volunteer_id}",
+                   "Hand this to the volunteer: with it they set up their own login.",
+                   lambda: commands.invite_volunteer(request.user, volunteer_id), form="invitation",
+                   shown=lambda receipt: {"code": receipt.value})
 
     @post("/volunteers/{volunteer_id:uuid}/reinstate", sync_to_thread=True)
     def reinstate(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID]) -> Response:

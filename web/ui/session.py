@@ -14,7 +14,8 @@ from litestar.response import Redirect, Template
 from web.auth import Principal, end_session, issue_token
 from web.login import Client, TooManyAttempts, WrongPassword, log_in
 from web.security import CSRF_FIELD, LOGIN_NONCE, csrf_token
-from web.ui.common import back, page, translator
+from web.passwords import checked_password, hash_password
+from web.ui.common import act, back, page, translator
 
 HOMES = {"coordinator": "/shifts", "volunteer": "/me", "kiosk": "/kiosk", "social_worker": "/social",
          "auditor": "/dashboard", "admin": "/admin"}
@@ -84,6 +85,23 @@ class SessionController(Controller):
         redirect.cookies.append(Cookie(key="lang", value=code if code in ("en", "zh") else "en", path="/",
                                        max_age=365 * 86400, samesite="lax"))
         return redirect
+
+    @get(["/join", "/join/{code:str}"], sync_to_thread=False)
+    def join_form(self, request: Request, code: str = "") -> Template:
+        """Where a volunteer's invitation leads: choose a username and a password, and log in."""
+        return page(request, "join.html", code=code[:40])
+
+    @post("/join", sync_to_thread=True)
+    def join(self, request: Request, data: URLEncodedBody[dict[str, str]]) -> Response:
+        state, t = request.app.state, translator(request)
+        typed = {k: v for k, v in data.items() if k != "password"}
+        if state.joins.retry_after(Client.of(request).key):  # a code cannot be walked from one place
+            return back(request, "/join", "error", t.gettext("Too many tries from here; wait a minute."),
+                        form="join", values=typed)
+        return act(request, "/login", "Your login is ready: log in with it.", lambda: state.commands.accept_invitation(
+            data.get("code", ""), data.get("username", ""),
+            hash_password(checked_password("password", data.get("password", "")))),
+            form="join", typed=typed, refused_to="/join")
 
     @get("/favicon.ico", sync_to_thread=False)
     def favicon(self) -> Redirect:
