@@ -132,7 +132,7 @@ def make_jwt_auth(secret: bytes, minutes: int) -> JWTAuth[Principal]:
         default_token_expiration=timedelta(minutes=minutes),
         # Regular expressions searched anywhere in the path: anchored, or "/volunteers/import/login"
         # would pass without a login.
-        exclude=["^/api/v1/auth/token$", "^/api/v1/healthz$", "^/api/v1/calendar/feeds/", "^/api/v1/certificates/verify/",
+        exclude=["^/api/v1/auth/token$", "^/api/v1/healthz$", "^/api/v1/invitations/accept$", "^/api/v1/calendar/feeds/", "^/api/v1/certificates/verify/",
                  "^/verify(/|$)", "^/metrics$", "^/schema(/|$)", "^/login$", "^/static/", "^/lang/",
                  "^/favicon.ico$", "^/join(/|$)"],
         key="token",

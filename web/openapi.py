@@ -98,7 +98,8 @@ class ReferencePage(OpenAPIRenderPlugin):
                 '<script src="/static/docs/start.js" defer></script></body></html>').encode()
 
 
-PUBLIC = ("/api/v1/auth/token", "/api/v1/healthz", "/api/v1/calendar/feeds/", "/api/v1/certificates/verify/")
+PUBLIC = ("/api/v1/auth/token", "/api/v1/healthz", "/api/v1/calendar/feeds/", "/api/v1/certificates/verify/",
+          "/api/v1/invitations/accept")
 
 
 def _structs(base: type = msgspec.Struct) -> Iterator[type]:

@@ -159,3 +159,17 @@ def test_a_shift_written_in_utc_counts_on_the_programmes_local_day(world: World,
     assert [s["id"] for s in listed] == [answer.json()["id"]]
     shown = world.call("coord", "GET", f"/api/v1/shifts/{answer.json()['id']}").json()
     assert shown["day"] == "2026-11-24"
+
+
+def test_a_volunteer_is_invited_over_the_api_and_sets_up_a_login_once(world: World) -> None:
+    invited = world.call("coord", "POST", f"/api/v1/volunteers/{world.volunteer}/invitations")
+    assert invited.status_code == 201, invited.text
+    code = invited.json()["code"]
+    assert invited.json()["join_url"] == f"/join/{code}" and code not in str(world.ledger.get_volunteer(world.volunteer).__dict__)
+    body = {"code": code, "username": "li-own", "password": "a long passphrase"}
+    opened = world.client.post("/api/v1/invitations/accept", json=body)
+    assert opened.status_code == 201 and opened.json()["role"] == "volunteer", opened.text
+    again = world.client.post("/api/v1/invitations/accept", json=body | {"username": "li-other"})
+    assert again.status_code == 422 and again.json()["reason"] == "invitation_invalid"
+    token = world.client.post("/api/v1/auth/token", json={"username": "li-own", "password": "a long passphrase"})
+    assert token.status_code == 200 and token.json()["volunteer_id"] == str(world.volunteer)

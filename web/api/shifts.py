@@ -171,6 +171,11 @@ class Moved(msgspec.Struct):
     capacity: int
 
 
+class SeriesCancelled(msgspec.Struct):
+    id: UUID
+    cancelled: list[UUID]  # this occurrence and the later ones not over or cancelled already
+
+
 class Correction(msgspec.Struct):
     request_id: UUID
     status: Literal["pending", "approved", "declined"]
@@ -281,6 +286,15 @@ class ShiftsController(Controller):
                data: JSONBody[Cancellation]) -> Response[ShiftCancelled]:
         receipt = commands.cancel_shift(request.user, shift_id, data.reason)
         return written(request, receipt, ShiftCancelled(shift_id, True))
+
+    @post("/{shift_id:uuid}/cancel-rest-of-series", guards=[may(Commands.cancel_rest_of_series)],
+          sync_to_thread=True, status_code=200)
+    def cancel_rest_of_series(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID],
+                              data: JSONBody[Cancellation]) -> Response[SeriesCancelled]:
+        """This occurrence and the rest of its series, in one save or not at all (409 when one of
+        them has volunteers checked in); everyone signed up is told."""
+        receipt = commands.cancel_rest_of_series(request.user, shift_id, data.reason)
+        return written(request, receipt, SeriesCancelled(shift_id, list(receipt.value)))
 
     @post("/series", guards=[may(Commands.schedule_series)], sync_to_thread=True)
     def schedule_series(self, request: Request, commands: CommandPath, data: JSONBody[NewSeries]) -> Response[SeriesScheduled]:

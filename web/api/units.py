@@ -8,13 +8,15 @@ from uuid import UUID
 import msgspec
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import HTTPException
 
 from domain import bounds
-from domain.accounts import ROLES, USERNAME
+from domain.accounts import ROLES, USERNAME, normal_username
 from projections import directory
 from web.api.common import Position, UnitIds, read_db, written
 from web.auth import allow, may
 from web.commands import CommandPath, Commands
+from web.login import Client
 from web.passwords import NewPassword, hash_password
 
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=bounds.TITLE)]
@@ -52,6 +54,27 @@ class AccountDisabled(msgspec.Struct):
     disabled: bool
 
 
+class PasswordReset(msgspec.Struct, forbid_unknown_fields=True):
+    password: NewPassword
+
+
+class PasswordWasReset(msgspec.Struct):
+    id: UUID
+    signed_out: bool  # every session of the account ended with it
+
+
+class InvitationAccepted(msgspec.Struct, forbid_unknown_fields=True):
+    code: Annotated[str, msgspec.Meta(min_length=4, max_length=40)]
+    username: Annotated[str, msgspec.Meta(min_length=1, max_length=USERNAME)]
+    password: NewPassword
+
+
+class LoginOpened(msgspec.Struct):
+    id: UUID
+    username: str
+    role: Literal["volunteer"]
+
+
 class UnitsController(Controller):
     path = "/api/v1"
     tags = ["units and accounts"]
@@ -72,6 +95,27 @@ class UnitsController(Controller):
                                         data.unit_ids, data.volunteer_id)
         return written(request, receipt, Account(receipt.id, data.username.strip().lower(), data.role,
                                                  list(data.unit_ids), data.volunteer_id), 201)
+
+    @post("/accounts/{account_id:uuid}/password", guards=[may(Commands.reset_password)], sync_to_thread=True,
+          status_code=200)
+    def reset_password(self, request: Request, commands: CommandPath, account_id: FromPath[UUID],
+                       data: JSONBody[PasswordReset]) -> Response[PasswordWasReset]:
+        """A new password for someone who lost theirs; their sessions end with it."""
+        receipt = commands.reset_password(request.user, account_id, hash_password(data.password))
+        return written(request, receipt, PasswordWasReset(account_id, True))
+
+    @post("/invitations/accept", sync_to_thread=True, security=[], status_code=201)
+    def accept_invitation(self, request: Request, commands: CommandPath,
+                          data: JSONBody[InvitationAccepted]) -> Response[LoginOpened]:
+        """A volunteer's own login, set up with the one-time code their coordinator gave them (422
+        `invitation_invalid` when it is unknown, used or expired). Ten tries a minute per address."""
+        state = request.app.state
+        wait = state.joins.retry_after(Client.of(request).key)
+        if wait:
+            raise HTTPException(status_code=429, detail="Too many tries from here; wait a minute.",
+                                headers={"Retry-After": str(wait)})
+        receipt = commands.accept_invitation(data.code, data.username, hash_password(data.password))
+        return written(request, receipt, LoginOpened(receipt.id, normal_username(data.username), "volunteer"), 201)
 
     @post("/accounts/{account_id:uuid}/disable", guards=[may(Commands.disable_account)], sync_to_thread=True,
           status_code=200)

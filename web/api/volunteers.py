@@ -118,6 +118,15 @@ class ImportReport(msgspec.Struct):
     errors: list[ImportRefusal]
 
 
+class Invited(msgspec.Struct):
+    """A one-time code for the volunteer to set up their own login (POST /api/v1/invitations/accept):
+    answered once, here; the log keeps only its digest."""
+    id: UUID
+    volunteer_id: UUID
+    code: str
+    join_url: str
+
+
 class Notice(msgspec.Struct):
     """A notice to a volunteer, and whether it went out (`facts`: what it told, by its kind)."""
     id: UUID
@@ -263,6 +272,11 @@ class VolunteersController(Controller):
         receipt = commands.update_volunteer_profile(request.user, volunteer_id, data.phone, data.languages,
                                                     data.skills)
         return written(request, receipt, ProfileChanged(volunteer_id, data.languages, data.skills))
+
+    @post("/{volunteer_id:uuid}/invitations", guards=[may(Commands.invite_volunteer)], sync_to_thread=True)
+    def invite(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID]) -> Response[Invited]:
+        receipt = commands.invite_volunteer(request.user, volunteer_id)
+        return written(request, receipt, Invited(receipt.id, volunteer_id, receipt.value, f"/join/{receipt.value}"), 201)
 
     @post("/{volunteer_id:uuid}/forget", guards=[may(Commands.forget_volunteer)], sync_to_thread=True,
           status_code=200)

@@ -86,9 +86,14 @@ class SessionController(Controller):
                                        max_age=365 * 86400, samesite="lax"))
         return redirect
 
-    @get(["/join", "/join/{code:str}"], sync_to_thread=False)
-    def join_form(self, request: Request, code: str = "") -> Template:
-        """Where a volunteer's invitation leads: choose a username and a password, and log in."""
+    @get("/join", sync_to_thread=False)
+    def join_form(self, request: Request, code: FromQuery[str] = "") -> Template:
+        """Where a volunteer sets up their login with a code: a username and a password."""
+        return page(request, "join.html", code=code[:40])
+
+    @get("/join/{code:str}", sync_to_thread=False)
+    def join_link(self, request: Request, code: FromPath[str]) -> Template:
+        """Where an invitation's link (or its QR) leads: the code filled in."""
         return page(request, "join.html", code=code[:40])
 
     @post("/join", sync_to_thread=True)
