@@ -86,3 +86,24 @@ def test_numbers_and_dates_in_the_locales_own_format() -> None:
     assert en.day("2026-11-23") == "23 Nov 2026"
     assert zh.day("2026-11-23") == "2026年11月23日"
     assert en.clock("2026-11-23T00:30:00+00:00") == "08:30"  # shown on the programme's wall clock
+
+
+def test_every_refusal_the_domain_words_has_its_chinese() -> None:
+    """A value refused on a Chinese page is said in Chinese: each literal problem sentence given
+    to InvalidCommand or OutOfBounds (not the ones formatted on the spot, whose words are codes)."""
+    found = set()
+    for module in [*(WEB.parent / "domain").rglob("*.py"), *WEB.rglob("*.py")]:
+        text = module.read_text(encoding="utf-8")
+        found |= set(re.findall(r'(?:InvalidCommand|OutOfBounds)\(\s*[\w"]+,\s*"([^"]+)"', text))
+    assert len(found) > 40
+    missing = sorted(p for p in found if p not in catalogue("zh"))
+    assert missing == []
+
+
+def test_every_field_a_refusal_names_has_a_label_in_both_languages() -> None:
+    fields = set()
+    for module in [*(WEB.parent / "domain").rglob("*.py"), *WEB.rglob("*.py")]:
+        fields |= set(re.findall(r'(?:InvalidCommand|OutOfBounds)\(\s*"([a-z_]+)"', module.read_text(encoding="utf-8")))
+    assert len(fields) > 30
+    for language in ("en", "zh"):
+        assert sorted(f for f in fields if f"field:{f}" not in catalogue(language)) == [], language
