@@ -207,3 +207,15 @@ def test_a_case_is_opened_and_transferred_from_its_page(world: World) -> None:
     moved = submit(world, f"/cases/{case}/transfer", {"to_worker_id": str(colleague)})
     assert "Case transferred." in moved
     assert world.ledger.get_case(UUID(case)).lead_worker == colleague
+
+
+def test_the_admins_page_says_whether_a_backup_was_made_and_where(world: World, tmp_path) -> None:
+    from web.jobs.backup import backup
+
+    log_in(world, "admin")
+    page = world.client.get("/admin").text
+    assert 'data-backup="none"' in page and "careledger backup" in page
+    backup(world.client.app.state.settings, tmp_path / "monday")
+    page = world.client.get("/admin").text
+    assert "Last backup" in page and str((tmp_path / "monday").resolve()) in page
+    assert 'data-status="ok"' in page

@@ -9,6 +9,7 @@ unreadable; keep it with the backup, and the backup is as open as a plain one.
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 import time
@@ -53,6 +54,9 @@ def pages_to_copy(settings: Settings) -> int:
     return total
 
 
+LAST_BACKUP = "last-backup.json"
+
+
 def backup(settings: Settings, target: Path, reporter: Reporter = SILENT) -> list[Path]:
     """Copy the data folder's databases and secrets into `target` (a new or empty folder)."""
     if settings.shared_log:
@@ -78,7 +82,19 @@ def backup(settings: Settings, target: Path, reporter: Reporter = SILENT) -> lis
     (target / MANIFEST).write_text(f"CareLedger backup of {settings.data_dir.resolve()}\n"
                                    f"taken {time.strftime('%Y-%m-%d %H:%M:%S %z')}\n"
                                    + "".join(f"{path.name}\n" for path in written))
+    # Said where the admin looks (the admin's page, web/ui/admin.py): when, where, how much
+    (settings.data_dir / LAST_BACKUP).write_text(json.dumps({
+        "at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "target": str(target.resolve()),
+        "bytes": sum(path.stat().st_size for path in written)}))
     return written
+
+
+def last_backup(settings: Settings) -> dict | None:
+    """The last backup this data folder made (`careledger backup`), if any."""
+    try:
+        return json.loads((settings.data_dir / LAST_BACKUP).read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def restore(settings: Settings, source: Path) -> Path | None:

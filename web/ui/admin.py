@@ -16,6 +16,7 @@ from projections import directory
 from web import audit
 from web.auth import allow
 from web.commands import CommandPath, TheLedger
+from web.jobs.backup import last_backup
 from web.operations import health
 from web.passwords import checked_password, hash_password
 from web.ui.common import act, form_id, page, reader
@@ -39,7 +40,10 @@ class AdminController(Controller):
         """What needs the admin: the keys, the read models and the log, said as /healthz says them."""
         state = request.app.state
         found = health(state)
-        return page(request, "admin.html", health=found)
+        settings = state.settings
+        return page(request, "admin.html", health=found, on_postgres=settings.shared_log,
+                    backup=None if settings.shared_log else last_backup(settings),
+                    cipher_key="CARELEDGER_CIPHER_KEY" if settings.shared_log else str(settings.cipher_key_path))
 
     # --- units and their posts ---------------------------------------------------------
 
