@@ -60,6 +60,21 @@ def credential(c: sqlite3.Connection, e: Any, position: int) -> None:
 
 # --- queries -------------------------------------------------------------------------
 
+def missing_for(db: sqlite_utils.Database, volunteer_ids: list[str], kinds: list[str], day: str) -> dict[str, list[str]]:
+    """What each volunteer lacks of `kinds` on `day` (held, valid that day): {volunteer: [kind]},
+    only those lacking something."""
+    if not kinds or not volunteer_ids:
+        return {}
+    held: dict[str, set[str]] = {v: set() for v in volunteer_ids}
+    marks = ",".join("?" * len(volunteer_ids))
+    for row in db.query(f"SELECT volunteer_id, kind FROM holdings WHERE volunteer_id IN ({marks}) AND "
+                        f"kind IN ({','.join('?' * len(kinds))}) AND (since IS NULL OR since <= ?) AND "
+                        "(valid_until IS NULL OR valid_until >= ?)",  # a signed declination counts, as in the domain
+                        [*volunteer_ids, *kinds, day, day]):
+        held[row["volunteer_id"]].add(row["kind"])
+    return {v: [k for k in kinds if k not in have] for v, have in held.items() if set(kinds) - have}
+
+
 def held_by(db: sqlite_utils.Database, volunteer_id: str) -> list[dict]:
     return list(db.query("SELECT kind, source, since, valid_until FROM holdings WHERE volunteer_id = ? "
                          "ORDER BY kind", [volunteer_id]))

@@ -219,3 +219,19 @@ def test_the_admins_page_says_whether_a_backup_was_made_and_where(world: World, 
     page = world.client.get("/admin").text
     assert "Last backup" in page and str((tmp_path / "monday").resolve()) in page
     assert 'data-status="ok"' in page
+
+
+def test_a_shift_page_offers_only_volunteers_who_hold_what_it_requires(world: World) -> None:
+    """The command would refuse the others (not qualified): the page says why instead."""
+    h, ledger = world.hospital, world.ledger
+    shift = h.shift(MONDAY_8 + timedelta(days=3))
+    ledger.define_post(h.unit, "sign-language desk", ["sign_language"], "admin")
+    signing = ledger.schedule_shift(h.unit, "sign-language desk", MONDAY_8 + timedelta(days=4),
+                                    MONDAY_8 + timedelta(days=4, hours=2), 2, [], "admin").id
+    world.settle()
+    log_in(world, "coord")
+    open_to_all = world.client.get(f"/shifts/{shift}").text
+    assert f'value="{world.volunteer}"' in open_to_all
+    needs_signing = world.client.get(f"/shifts/{signing}").text
+    assert f'value="{world.volunteer}"' not in needs_signing
+    assert "data-unqualified" in needs_signing and "Nobody of this unit holds what this shift requires." in needs_signing

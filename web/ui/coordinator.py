@@ -134,13 +134,18 @@ class CoordinatorController(Controller):
         on_roster = {s["volunteer_id"] for s in found["roster"]}
         candidates = [v for v in directory.volunteers(db, [found["unit_id"]], "active", limit=1000)
                       if v["id"] not in on_roster]
+        # Who cannot be signed up for want of a qualification is not offered (the command would refuse)
+        lacking = qualifications.missing_for(db, [v["id"] for v in candidates], found["requires"], found["day"])
+        unqualified = [v | {"lacks": lacking[v["id"]]} for v in candidates if v["id"] in lacking]
+        candidates = [v for v in candidates if v["id"] not in lacking]
         now = now_local(request)
         started = now >= datetime.fromisoformat(found["starts_at"])
         over = now >= datetime.fromisoformat(found["ends_at"])
         series = roster.series_of(db, found["series_id"]) if found["series_id"] else []
         rest = [s for s in series if s["starts_at"] >= found["starts_at"] and not s["cancelled"]
                 and datetime.fromisoformat(s["ends_at"]) > now]
-        return page(request, "shift.html", shift=found, candidates=candidates, started=started, over=over,
+        return page(request, "shift.html", shift=found, candidates=candidates, unqualified=unqualified,
+                    started=started, over=over,
                     told=sum(1 for s in found["roster"] if s["state"] == "signed_up"),
                     served=any(s["state"] in ("checked_in", "checked_out") for s in found["roster"]),
                     series=series, rest=rest, rest_told=sum(s["filled"] + s["trainees"] for s in rest))
