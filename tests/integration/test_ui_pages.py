@@ -235,3 +235,11 @@ def test_a_shift_page_offers_only_volunteers_who_hold_what_it_requires(world: Wo
     needs_signing = world.client.get(f"/shifts/{signing}").text
     assert f'value="{world.volunteer}"' not in needs_signing
     assert "data-unqualified" in needs_signing and "Nobody of this unit holds what this shift requires." in needs_signing
+
+
+def test_every_page_has_an_icon_and_a_browser_asking_for_favicon_ico_finds_it(world: World) -> None:
+    found = world.client.get("/favicon.ico", follow_redirects=False)
+    assert found.status_code == 301 and found.headers["location"] == "/static/favicon.svg"
+    icon = world.client.get("/static/favicon.svg")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+    assert '<link rel="icon" href="/static/favicon.svg"' in world.client.get("/login").text
