@@ -45,7 +45,7 @@ class Account(Aggregate):
         if role not in ROLES:
             raise InvalidCommand("role", f"must be one of {', '.join(ROLES)}")
         if role in UNIT_BOUND_ROLES and not unit_ids:
-            raise InvalidCommand("unit_ids", f"a {role} must act for at least one unit")
+            raise InvalidCommand("unit_ids", "a {role} must act for at least one unit", role=role)
         if role == "volunteer" and volunteer_id is None:
             raise InvalidCommand("volunteer_id", "a volunteer account must name its volunteer")
         return cls(normal_username(username), password_hash, role, unit_ids, volunteer_id, actor)

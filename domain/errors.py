@@ -138,6 +138,12 @@ class UsernameTaken(DomainError):
     reason = "username_taken"
 
 
+class UnitNameTaken(DomainError):
+    """Two units of one name cannot be told apart in any list of units."""
+
+    reason = "unit_name_taken"
+
+
 class UnknownServiceType(InvalidCommand):
     reason = "unknown_service_type"
 

@@ -24,11 +24,12 @@ def occurrences(
     bounds.count("weeks", weeks, 1, bounds.SERIES_WEEKS)
     bounds.day("first_day", first_day)
     bounds.day("first_day", first_day + timedelta(weeks=weeks))
-    unknown = [d for d in weekdays if d not in WEEKDAYS]
-    if unknown or not weekdays:
-        raise InvalidCommand("weekdays", f"must be a non-empty list of {', '.join(WEEKDAYS)}")
+    if not weekdays:
+        raise InvalidCommand("weekdays", "tick at least one day of the week")
+    if any(d not in WEEKDAYS for d in weekdays):
+        raise InvalidCommand("weekdays", "must be days of the week: mon, tue, wed, thu, fri, sat or sun")
     if end <= start:
-        raise InvalidCommand("end_time", "must be after start_time")
+        raise InvalidCommand("end_time", "must be after the start")
     try:
         zone = ZoneInfo(timezone)
     except Exception:

@@ -20,7 +20,7 @@ from litestar.di import NamedDependency
 from domain import bounds
 from domain.application import CareLedger
 from domain.cases import Case
-from domain.errors import DomainError, InvalidCommand, NotFound
+from domain.errors import DomainError, InvalidCommand, NotFound, UnitNameTaken
 from domain.usecases.ledger import Receipt
 from domain.interpreting import LONGEST_MINUTES
 from domain.permissions import Actor, NotAllowed
@@ -68,6 +68,10 @@ class Commands:
 
     @roles("admin")
     def register_unit(self, actor: Actor, name: str, district: str) -> Receipt:
+        """A new unit; refused when one of that name is registered already (no list could tell them apart)."""
+        wanted, db = bounds.text("name", name, bounds.TITLE).casefold(), self.read(None)
+        if db is not None and any(u["name"].strip().casefold() == wanted for u in directory.units(db)):
+            raise UnitNameTaken(f"A unit named {name.strip()!r} is registered already.")
         return self.ledger.register_unit(name, district, actor.account_id)
 
     @roles("admin")

@@ -116,12 +116,18 @@ class Translator:
     def weekday(self, value: date) -> str:
         return format_date(value, "EEE d MMM" if self.language == "en" else "M月d日 EEE", locale=self.locale)
 
-    def moment(self, value: datetime | str | None, form: str = "short") -> str:
-        if value is None:
+    def moment(self, value: datetime | str | None, form: str | None = None) -> str:
+        """A moment on the programme's clock, as the pages' days are written ("19 Nov 2026, 14:00")."""
+        if value is None or value == "":
             return ""
         if isinstance(value, str):
             value = datetime.fromisoformat(value)
-        return format_datetime(value, form, tzinfo=self.zone, locale=self.locale)
+        pattern = form or ("d MMM y, HH:mm" if self.language == "en" else "y年M月d日 HH:mm")
+        return format_datetime(value, pattern, tzinfo=self.zone, locale=self.locale)
+
+    def join(self, items: Any) -> str:
+        """A list as the language writes one: "a, b" or "甲、乙"."""
+        return ("、" if self.language == "zh" else ", ").join(str(i) for i in items)
 
     def clock(self, value: datetime | str | None) -> str:
         if value is None:

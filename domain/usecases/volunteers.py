@@ -71,7 +71,7 @@ class VolunteerUseCases(Ledger):
         if declined and kind != "flu_vaccination":
             raise InvalidCommand("declined", "only a flu vaccination may be declined")
         if expires_on is not None and expires_on < recorded_on:
-            raise InvalidCommand("expires_on", "must not be before recorded_on")
+            raise InvalidCommand("expires_on", "must not be before the day it was recorded")
         return self._change_volunteer(
             id, lambda v: v.record_credential(kind, recorded_on, expires_on, declined, actor))
 

@@ -243,3 +243,16 @@ def test_every_page_has_an_icon_and_a_browser_asking_for_favicon_ico_finds_it(wo
     icon = world.client.get("/static/favicon.svg")
     assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
     assert '<link rel="icon" href="/static/favicon.svg"' in world.client.get("/login").text
+
+
+def test_the_audit_trail_is_searched_back_through_the_whole_log(world: World) -> None:
+    ledger = world.ledger
+    first_unit = world.hospital.unit
+    for n in range(150):  # the unit's registration is now far behind the newest page
+        ledger.register_volunteer(f"Volunteer {n}", f"1390000{n:04d}", first_unit, [], [], "admin")
+    world.settle()
+    log_in(world, "admin")
+    page = world.client.get("/admin/audit?kind=Unit.Registered").text
+    assert "Unit.Registered" in page and "Nothing recorded here." not in page
+    by_name = world.client.get("/admin/audit?actor=coord").text  # a username, where the log holds an id
+    assert "Nothing recorded here." not in by_name

@@ -24,6 +24,7 @@ from web.ui.coordinator import chosen_requirements, form_values, requirable
 
 Form = URLEncodedBody[dict[str, str | list[str]]]
 TRAIL_PAGE = 100
+AUDIT_CHUNK, AUDIT_SCAN = 2_000, 200_000  # a search reads the log back this far per page, at most
 
 
 def _many(data: dict[str, Any], key: str) -> list[str]:
@@ -119,19 +120,33 @@ class AuditPageController(Controller):
 
     @get("/admin/audit", sync_to_thread=True)
     def audit_trail(self, request: Request, ledger: TheLedger,
-                    after: Annotated[int | None, QueryParameter(ge=0, le=2**53 - 1)] = None,
+                    before: Annotated[int | None, QueryParameter(ge=1, le=2**53 - 1)] = None,
                     kind: Annotated[str | None, QueryParameter(max_length=60)] = None,
                     actor: Annotated[str | None, QueryParameter(max_length=100)] = None) -> Template:
-        """Who did what, when: the newest page first, narrowed to an event type or an actor."""
+        """Who did what, when: the newest first, narrowed to an event type or an actor, the whole
+        log searched back from `before` (a page of matches at a time)."""
         head = ledger.position
-        start = max(0, head - TRAIL_PAGE) if after is None else after
-        entries = [e for e in audit.trail(ledger, start, TRAIL_PAGE)
-                   if not kind or kind.lower() in e.type.lower()]
-        names = {a["id"]: a["username"] for a in directory.accounts(reader(request))}
-        if actor:  # a username typed: the account's id is what the log holds
-            ids = {a["id"] for a in directory.accounts(reader(request)) if actor.lower() in a["username"].lower()}
-            entries = [e for e in audit.trail(ledger, start, TRAIL_PAGE)
-                       if (not kind or kind.lower() in e.type.lower()) and (e.actor in ids or actor in e.actor)]
-        return page(request, "audit.html", entries=list(reversed(entries)), names=names, kind=kind or "",
-                    actor=actor or "", start=start, head=head, older=max(0, start - TRAIL_PAGE) if start else None,
-                    newer=start + TRAIL_PAGE if start + TRAIL_PAGE < head else None)
+        db = reader(request)
+        accounts = directory.accounts(db)
+        names = {a["id"]: a["username"] for a in accounts}
+        volunteers = {f"volunteer:{v['id']}": v["name"] for v in directory.volunteers(db, None, None, None, limit=200_000)}
+        names |= volunteers
+        wanted_actors = None
+        if actor:  # a username or a volunteer's name: what the log holds is an id
+            needle = actor.lower()
+            wanted_actors = {key for key, name in names.items() if needle in name.lower()} | {actor}
+        top = head if before is None else min(before - 1, head)
+        entries, scanned, position = [], 0, top
+        while position > 0 and len(entries) < TRAIL_PAGE and scanned < AUDIT_SCAN:
+            first = max(0, position - AUDIT_CHUNK)
+            chunk = audit.trail(ledger, first, position - first)
+            entries += [e for e in reversed(chunk) if (not kind or kind.lower() in e.type.lower())
+                        and (wanted_actors is None or e.actor in wanted_actors or actor in e.actor)]
+            scanned += position - first
+            position = first
+        entries = entries[:TRAIL_PAGE]
+        # where to go on: before the last shown, or before where this search stopped reading
+        older = (entries[-1].position if len(entries) == TRAIL_PAGE else position + 1) if position > 0 or \
+            len(entries) == TRAIL_PAGE else None
+        return page(request, "audit.html", entries=entries, names=names, kind=kind or "", actor=actor or "",
+                    older=older, searched=top - position, newest=before is not None)

@@ -53,6 +53,9 @@ def page(request: Request, template: str, **context: Any) -> Template:
     return response
 
 
+# Rules whose refusal is about one field of the form that asked: the page says it there too
+FIELD_OF = {"already_registered": "phone", "username_taken": "username", "invitation_invalid": "code",
+            "unit_name_taken": "name"}
 KEPT_BYTES = 2500  # what a refused form's values may take in its cookie (a cookie holds 4 kB)
 
 
@@ -103,7 +106,9 @@ def act(request: Request, to: str, done: str, command: Callable[[], Receipt], fo
     except DomainError as refused:
         # The page we go back to should show the state that refused it, not an older one.
         state.projector.wait(state.ledger.position, timeout=state.settings.read_wait_seconds)
-        return back(request, to, "error", t.reason(refused.reason, refused.message), form=form, values=typed)
+        said = t.reason(refused.reason, refused.message)
+        field = FIELD_OF.get(refused.reason) if form else None  # said beside the field it is about, too
+        return back(request, to, "error", said, form=form, values=typed, field=field, problem=said if field else None)
     except (ValueError, KeyError) as missing:  # a form's value none of the form_* readers expected
         return back(request, to, "error", t.gettext("Please check the form: {problem}", problem=str(missing)),
                     form=form, values=typed)

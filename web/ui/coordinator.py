@@ -169,7 +169,7 @@ class CoordinatorController(Controller):
     def reschedule(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID], data: Form) -> Response:
         """Change this occurrence alone; the rest of its series stays as it is."""
         zone = now_local(request).tzinfo
-        return act(request, f"/shifts/{shift_id}", "This occurrence was changed; everyone on it is told.",
+        return act(request, f"/shifts/{shift_id}", "This occurrence was changed; anyone signed up is told.",
                    lambda: commands.reschedule_shift(
                        request.user, shift_id, form_moment(data, "day", "start", zone, "starts_at"),
                        form_moment(data, "day", "end", zone, "ends_at"), form_whole(data, "capacity", 0)),
