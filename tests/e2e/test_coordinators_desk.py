@@ -270,7 +270,7 @@ def test_the_admin_runs_units_posts_accounts_and_reads_the_audit_trail(page_for,
     row = page.locator(f"tr[data-account='desk-{locale.lower()}']")
     expect(row).to_contain_text("Coordinator" if en else "志愿者协调员")
     page.once("dialog", lambda dialog: dialog.accept())
-    row.get_by_role("button", name="Suspend" if en else "暂停").click()
+    row.get_by_role("button", name="Suspend the account" if en else "停用账号").click()
     expect(page.locator(f"tr[data-account='desk-{locale.lower()}']")).to_contain_text("Suspended" if en else "已停用")
     snap(page, f"admin-accounts-{locale}")
     page.get_by_role("link", name="Audit trail" if en else "审计记录").first.click()
