@@ -121,6 +121,9 @@ def test_the_dashboard_counter_rises_after_a_check_out_without_a_reload(page_for
 def test_the_chinese_ui_speaks_chinese_and_refuses_in_words(page_for, server: Server) -> None:
     full = server.shift_soon(server.unit, "sign-language desk", capacity=1)
     server.api("POST", f"/shifts/{full}/signups", {"volunteer_id": server.people["Sun Li"]}, user="coord")
+    shadow = server.api("POST", "/volunteers", {"name": "Xu Ning", "phone": "13800000999", "unit_id": server.unit},
+                        user="coord")["id"]  # of this test alone: no other test's shift overlaps
+    server.api("POST", f"/volunteers/{shadow}/approve", user="coord")
     server.settle()
     page = page_for("coord", locale="zh-CN")
     expect(page.get_by_role("heading", level=1)).to_contain_text("班次")
@@ -130,7 +133,7 @@ def test_the_chinese_ui_speaks_chinese_and_refuses_in_words(page_for, server: Se
     # Full: the page does not offer a sign-up the server would refuse; it says so, in Chinese
     expect(page.locator("[data-full]")).to_have_text("名额已满：志愿者仍可作为见习者参加。")
     expect(page.get_by_role("button", name="报名", exact=True)).to_have_count(0)
-    page.get_by_label("志愿者").select_option(label="Wang Fang")
+    page.get_by_label("志愿者").select_option(label="Xu Ning")
     page.get_by_role("button", name="作为见习者加入").click()
     expect(page.locator("[data-flash=ok]")).to_be_visible()
     expect(page.locator("main")).to_contain_text("见习")
