@@ -90,6 +90,10 @@ class Translator:
             sentence = error.message
         return label or field, sentence
 
+    def label(self, field: str) -> str:
+        """A field's name as a person reads it (the code itself when the catalogue has none)."""
+        return self._label(field) or field
+
     def _label(self, field: str) -> str | None:
         return self._messages.get(f"field:{field}") or catalogue("en").get(f"field:{field}")
 

@@ -78,7 +78,8 @@ def test_the_import_page_takes_an_upload_and_shows_the_report(world: World) -> N
     assert started.status_code == 303
     job = started.headers["location"]
     page = world.client.get(job)
-    assert page.status_code == 200 and '<progress id="import-bar"' in page.text and "正在导入 v.csv" in page.text
+    assert page.status_code == 200 and '<progress id="import-bar"' in page.text
+    assert "正在导入 v.csv" in page.text or "已导入 v.csv" in page.text  # a small file may be done already
     for _ in range(100):  # the page polls every second; the test asks as htmx would, until the report is in
         page = world.client.get(job, headers={"HX-Request": "true"})
         if "新登记" in page.text:

@@ -64,6 +64,9 @@ class Report:
         return {"rows": self.rows, "created": self.created, "duplicates": self.duplicates, "errors": self.errors}
 
 
+NO_COLUMNS = "No column for the name and the phone: the first row must name the columns (e.g. name/姓名, phone/手机号)."
+NO_NAME_COLUMN = "No column for the name: the first row must name the columns (e.g. name/姓名, phone/手机号)."
+NO_PHONE_COLUMN = "No column for the phone: the first row must name the columns (e.g. name/姓名, phone/手机号)."
 MAX_COLUMNS = 40  # a volunteer's row has a dozen; a workbook declaring 16,384 is read as this many
 MAX_CELL = 10_000  # characters in one cell: a name, a note of a few lines
 MAX_UNPACKED = 256 * 1024 * 1024  # what a workbook's parts may unpack to, together
@@ -209,9 +212,8 @@ def _columns(header: list[str]) -> dict[str, int]:
             if key in names and column not in found:
                 found[column] = i
     missing = [c for c in ("name", "phone") if c not in found]
-    if missing:
-        raise ValueError(f"No column for {' and '.join(missing)}: the first row must name the columns "
-                         f"(e.g. name/姓名, phone/手机号).")
+    if missing:  # whole sentences, so that a page says them in its language
+        raise ValueError({("name",): NO_NAME_COLUMN, ("phone",): NO_PHONE_COLUMN}.get(tuple(missing), NO_COLUMNS))
     return found
 
 
@@ -230,12 +232,14 @@ def checked_rows(table: list[list[str]], units_by_name: dict[str, UUID], default
             name = bounds.text("name", cell(row, "name"), bounds.NAME)
             phone = bounds.phone("phone", cell(row, "phone"))
         except InvalidCommand as refused:
-            report.refuse(number, refused.field, refused.message.partition(": ")[2])
+            # the sentence as the catalogue holds it, so that a page can say it in its language
+            report.refuse(number, refused.field, refused.problem if not refused.values
+                          else refused.message.partition(": ")[2])
             continue
         unit_text = cell(row, "unit")
         unit = units_by_name.get(unit_text.lower()) if unit_text else default_unit
         if unit is None:
-            report.refuse(number, "unit", f"unknown unit {unit_text!r}" if unit_text else "no unit given")
+            report.refuse(number, "unit", "this unit is not known here" if unit_text else "no unit given")
             continue
         languages = [x.strip() for x in _SPLIT.split(cell(row, "languages")) if x.strip()]
         skills = [x.strip() for x in _SPLIT.split(cell(row, "skills")) if x.strip()]

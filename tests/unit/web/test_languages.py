@@ -107,3 +107,18 @@ def test_every_field_a_refusal_names_has_a_label_in_both_languages() -> None:
     assert len(fields) > 30
     for language in ("en", "zh"):
         assert sorted(f for f in fields if f"field:{f}" not in catalogue(language)) == [], language
+
+
+def test_an_imports_refused_rows_are_said_in_the_pages_language() -> None:
+    from web.jobs.importing import NO_COLUMNS, Report, _columns, checked_rows
+
+    report = Report()
+    table = [["姓名", "手机号", "单位"], ["王小丽", "139", ""], ["", "13900001111", ""], ["李伟", "13900002222", "某医院"]]
+    list(checked_rows(table, {}, None, report))
+    problems = {e["problem"] for e in report.errors}
+    assert len(report.errors) == 3
+    assert all(p in catalogue("zh") for p in problems), problems
+    try:
+        _columns(["a", "b"])
+    except ValueError as refused:
+        assert str(refused) == NO_COLUMNS and NO_COLUMNS in catalogue("zh")
