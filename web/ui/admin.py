@@ -12,7 +12,7 @@ from litestar.params import FromPath, QueryParameter, URLEncodedBody
 from litestar.response import Template
 
 from domain.permissions import ROLES
-from projections import directory
+from projections import directory, roster
 from web import audit
 from web.auth import allow
 from web.commands import CommandPath, TheLedger
@@ -129,12 +129,11 @@ class AuditPageController(Controller):
         db = reader(request)
         accounts = directory.accounts(db)
         names = {a["id"]: a["username"] for a in accounts}
-        volunteers = {f"volunteer:{v['id']}": v["name"] for v in directory.volunteers(db, None, None, None, limit=200_000)}
-        names |= volunteers
         wanted_actors = None
         if actor:  # a username or a volunteer's name: what the log holds is an id
             needle = actor.lower()
             wanted_actors = {key for key, name in names.items() if needle in name.lower()} | {actor}
+            wanted_actors |= {f"volunteer:{v['id']}" for v in directory.volunteers(db, None, None, actor, limit=1000)}
         top = head if before is None else min(before - 1, head)
         entries, scanned, position = [], 0, top
         while position > 0 and len(entries) < TRAIL_PAGE and scanned < AUDIT_SCAN:
@@ -145,6 +144,9 @@ class AuditPageController(Controller):
             scanned += position - first
             position = first
         entries = entries[:TRAIL_PAGE]
+        # volunteers by name: only those the page shows (a city has a hundred thousand)
+        shown = sorted({e.actor.removeprefix("volunteer:") for e in entries if e.actor.startswith("volunteer:")})
+        names |= {f"volunteer:{v}": name for v, name in roster.names(db, shown).items()}
         # where to go on: before the last shown, or before where this search stopped reading
         older = (entries[-1].position if len(entries) == TRAIL_PAGE else position + 1) if position > 0 or \
             len(entries) == TRAIL_PAGE else None

@@ -27,15 +27,21 @@ from web.security import CSRF_FIELD, csrf_token_of
 FLASH = "flash"
 
 
+def flash_of(request: Request) -> dict[str, Any] | None:
+    """The message the last action left for this page (see back()), if any."""
+    if FLASH not in request.cookies:
+        return None
+    try:
+        found = json.loads(unquote(request.cookies[FLASH]))
+    except ValueError:
+        return None
+    return found if isinstance(found, dict) else None
+
+
 def page(request: Request, template: str, **context: Any) -> Template:
     """A whole page, with the flash message left by the last action (then forgotten)."""
     t = translator(request)
-    flash = None
-    if FLASH in request.cookies:
-        try:
-            flash = json.loads(unquote(request.cookies[FLASH]))
-        except ValueError:
-            flash = None
+    flash = flash_of(request)
     def typed(form: str, field: str, default: Any = "") -> Any:
         """What the person typed into `field` of `form` before it was refused, else `default`."""
         if flash and flash.get("form") == form and isinstance(flash.get("values"), dict):

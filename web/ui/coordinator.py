@@ -26,7 +26,7 @@ from web.auth import allow
 from web.commands import CommandPath, TheLedger
 from web.jobs.importing import IMPORT_MAX_BYTES, start_import
 from web.ui.common import (act, calendar_url, form_day, form_id, form_moment, form_score, form_time, form_whole,
-                           fragment_for, now_local, page, reader, translator)
+                           flash_of, fragment_for, now_local, page, reader, translator)
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -59,13 +59,7 @@ def chosen_requirements(db: Any, data: dict[str, list[str]] | dict[str, str], un
 
 def _shown_invitation(request: Request) -> dict[str, str] | None:
     """The invitation just issued (its code is in the flash, once): its link and QR."""
-    import json
-    from urllib.parse import unquote
-
-    try:
-        flash = json.loads(unquote(request.cookies.get("flash", "")))
-    except ValueError:
-        return None
+    flash = flash_of(request) or {}
     code = (flash.get("values") or {}).get("code") if flash.get("form") == "invitation" else None
     if not code:
         return None
