@@ -27,9 +27,12 @@ demo: $(STAMP)
 # Browser tests drive Debian's chromium (Playwright's own download does not work here); a CJK font
 # makes the Chinese screenshots readable; node fetches axe-core and the Nu HTML checker (Java).
 browser:
-	@command -v chromium >/dev/null 2>&1 && fc-list :lang=zh | grep -q . && command -v npm >/dev/null 2>&1 && \
-	  command -v java >/dev/null 2>&1 || \
-	  ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium fonts-wqy-zenhei npm default-jre-headless)
+	@missing="$$(command -v chromium >/dev/null 2>&1 || echo chromium) \
+	  $$(fc-list :lang=zh | grep -q . || echo fonts-wqy-zenhei) \
+	  $$(command -v npm >/dev/null 2>&1 || echo npm) \
+	  $$(command -v java >/dev/null 2>&1 || echo default-jre-headless)"; \
+	if [ -n "$$(echo $$missing)" ]; then \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; fi
 
 # axe-core (accessibility) and vnu-jar (the Nu HTML checker), from the npm registry, pinned
 AXE := axe-core@4.14.1
