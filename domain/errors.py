@@ -209,3 +209,17 @@ class InvitationInvalid(DomainError):
 
     reason = "invitation_invalid"
     status = 422
+
+
+class InvitationSent(DomainError):
+    """An invitation goes to the volunteer once: a second tap is the first one's echo."""
+
+    reason = "invitation_sent"
+    status = 409
+
+
+class Unreachable(DomainError):
+    """Nothing to send it by: no mail or SMS channel on this server, or no address or phone for the person."""
+
+    reason = "unreachable"
+    status = 422

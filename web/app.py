@@ -153,7 +153,7 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
         finally:
             folding.close()
     commands.after_forgetting.append(scrub_copies)
-    postman, zone = settings.postman(), ZoneInfo(settings.timezone)
+    postman, zone = commands.postman, ZoneInfo(settings.timezone)
 
     def post(_: int) -> None:
         """Reminders are always queued (the outbox shows them); sent once a channel is set."""

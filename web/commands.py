@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
-from functools import wraps
+from functools import cached_property, wraps
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -20,12 +20,14 @@ from litestar.di import NamedDependency
 from domain import bounds
 from domain.application import CareLedger
 from domain.cases import Case
-from domain.errors import DomainError, InvalidCommand, NotFound, UnitNameTaken
+from domain.errors import DomainError, InvalidCommand, InvitationInvalid, NotFound, UnitNameTaken, Unreachable
+from domain.invitations import invitation_id
 from domain.usecases.ledger import Receipt
 from domain.interpreting import LONGEST_MINUTES
 from domain.permissions import Actor, NotAllowed
 from projections import awards, directory, interpreting
 from web.certificates import lines_for
+from web.jobs.mailroom import Postman
 from web.pseudonyms import patient_ref
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -96,6 +98,28 @@ class Commands:
         receipt = self.ledger.invite_volunteer(volunteer_id, code, self.ledger.clock.now() + timedelta(days=valid_days),
                                                actor.account_id)
         return replace(receipt, value=code)
+
+    @roles("coordinator")
+    def send_invitation(self, actor: Actor, code: str, link: str) -> Receipt:
+        """The invitation sent to the volunteer's e-mail or phone by the mailroom (the receipt's value:
+        which); refused when nothing could carry it (no channel set up, no address or phone)."""
+        try:
+            invitation = self.ledger.get_invitation(invitation_id(code))
+        except NotFound:
+            raise InvitationInvalid("This code is not known: check it, or make a new invitation.") from None
+        volunteer = self._volunteer(actor, invitation.volunteer_id)
+        channel = self.channel_to(volunteer.id)
+        if channel is None:
+            raise Unreachable(f"There is nothing to send it to {volunteer.name} by; hand over the code or the QR.")
+        return replace(self.ledger.send_invitation(code, link, actor.account_id), value=channel)
+
+    def channel_to(self, volunteer_id: UUID) -> str | None:
+        """How a notice to this volunteer would go (e-mail, SMS), or None: for pages to offer only what works."""
+        return self.postman.reaches(*self.ledger.contact_of(volunteer_id))
+
+    @cached_property
+    def postman(self) -> Postman:
+        return self.settings.postman()
 
     def accept_invitation(self, code: str, username: str, password_hash: str) -> Receipt:
         """Anyone holding a code: the code is the permission (one volunteer's, once, until it expires)."""

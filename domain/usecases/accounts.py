@@ -11,6 +11,7 @@ from eventsourcing.persistence import IntegrityError
 from domain.accounts import Account, account_id, legacy_account_id
 from domain.errors import InvitationInvalid, NotFound, UsernameTaken, VolunteerNotActive
 from domain.invitations import Invitation, digest, invitation_id
+from domain.notices import Notice
 from domain.units import Unit
 from domain.usecases.ledger import Ledger, Receipt
 from domain.volunteers import Volunteer
@@ -39,6 +40,25 @@ class AccountUseCases(Ledger):
             raise VolunteerNotActive(f"{volunteer.name} is {volunteer.status}.", volunteer_status=volunteer.status)
         invitation = Invitation(digest=digest(code), volunteer_id=volunteer_id, expires_at=expires_at, actor=actor)
         return Receipt(self._commit(invitation), invitation.id)
+
+    def send_invitation(self, code: str, link: str, actor: str) -> Receipt:
+        """The invitation sent to the volunteer (e-mail, else SMS) by the mailroom: the code handed
+        to the outbox and the notice queued in one save."""
+        def decide() -> Receipt:
+            try:
+                invitation = self._get(Invitation, invitation_id(code), "invitation")
+            except NotFound:
+                raise InvitationInvalid("This code is not known: check it, or ask the coordinator for a new one.") \
+                    from None
+            invitation.post(code, link, self.clock.now(), actor)
+            notice = Notice(key=f"invitation:{invitation.id}", volunteer_id=invitation.volunteer_id, kind="invitation",
+                            facts={"invitation_id": str(invitation.id), "expires_at": invitation.expires_at.isoformat()},
+                            at=self.clock.now(), actor=actor)
+            return Receipt(self._commit(invitation, notice), notice.id)
+        return self._decide(decide)
+
+    def get_invitation(self, id: UUID) -> Invitation:
+        return self._read(Invitation, id, "invitation")
 
     def accept_invitation(self, code: str, username: str, password_hash: str) -> Receipt:
         """The volunteer's own login, opened with the code: the account and the code's use in one save

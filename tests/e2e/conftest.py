@@ -51,9 +51,12 @@ def stop(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
     process.wait(timeout=20)
 
 
+ROOT = Path(__file__).resolve().parents[2]
+
+
 class Server:
-    def __init__(self, base: str) -> None:
-        self.base = base
+    def __init__(self, base: str, data: Path | None = None) -> None:
+        self.base, self.data = base, data
         self.tokens: dict[str, str] = {}
         self.position = 0
 
@@ -91,12 +94,15 @@ class Server:
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     data = tmp_path_factory.mktemp("careledger")
-    env = {**os.environ, "CARELEDGER_DATA": str(data), "CARELEDGER_TIMEZONE": "Asia/Shanghai"}
+    env = {**os.environ, "CARELEDGER_DATA": str(data), "CARELEDGER_TIMEZONE": "Asia/Shanghai",
+           # texts go to a file the tests read, and the mailroom looks every second
+           "CARELEDGER_SMS_HOOK": "tests.sms_hook:to_file", "CARELEDGER_TEST_SMS_FILE": str(data / "sms.jsonl"),
+           "CARELEDGER_NOTICE_SECONDS": "1", "PYTHONPATH": str(ROOT)}
     subprocess.run([sys.executable, "-m", "web.cli", "create-user", "--username", "root", "--password", PASSWORD,
                     "--role", "admin"], env=env, check=True, capture_output=True)
     port = free_port()
     process = serve(env, port, data / "server.log")
-    server = Server(f"http://127.0.0.1:{port}")
+    server = Server(f"http://127.0.0.1:{port}", data)
     unit = server.api("POST", "/units", {"name": "Ruijin Hospital", "district": "Huangpu"}, user="root")["id"]
     for username, role in (("coord", "coordinator"), ("kiosk", "kiosk"), ("sw", "social_worker"),
                            ("auditor", "auditor")):

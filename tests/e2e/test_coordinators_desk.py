@@ -5,7 +5,9 @@ and the Nu HTML checker."""
 
 from __future__ import annotations
 
+import json
 import re
+import time
 from datetime import datetime, timedelta
 
 import pytest
@@ -364,9 +366,20 @@ def test_a_volunteer_registered_in_the_browser_is_invited_and_sets_up_a_login_on
     link = page.locator("#invitation-link").input_value()
     assert re.fullmatch(r"[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}", code) and link.endswith(f"/join/{code}")
     snap(page, "volunteer-invitation")
-    page.reload()
+    page.get_by_role("button", name="Send it by SMS to 13911112222").click()
+    expect(page.locator("[data-flash=ok]")).to_have_text("The invitation is on its way: see Notices.")
     expect(page.locator("[data-invitation-code]")).to_have_count(0)  # shown once
     expect(page.locator("#login")).to_contain_text("the code works until")
+    page.goto(f"{server.base}/notices")
+    expect(page.locator("tr", has_text="He Jing")).to_contain_text("Invitation to set up a login")
+    texts = server.data / "sms.jsonl"
+    deadline = time.monotonic() + 60
+    while "Sent" not in page.locator("tr", has_text="He Jing").inner_text():  # the mailroom's turn, every second
+        assert time.monotonic() < deadline, "the mailroom never sent the invitation"
+        page.wait_for_timeout(250)
+        page.reload()
+    [text] = [m["text"] for m in map(json.loads, texts.read_text().splitlines()) if m["phone"] == "13911112222"]
+    assert link in text and code in text
 
     phone = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True,
                                 has_touch=True, extra_http_headers={"Accept-Language": "zh-CN"})

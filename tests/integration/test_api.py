@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime, timedelta
+from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from tests.conftest import CST
 from tests.integration.conftest import World
@@ -173,3 +175,36 @@ def test_a_volunteer_is_invited_over_the_api_and_sets_up_a_login_once(world: Wor
     assert again.status_code == 422 and again.json()["reason"] == "invitation_invalid"
     token = world.client.post("/api/v1/auth/token", json={"username": "li-own", "password": "a long passphrase"})
     assert token.status_code == 200 and token.json()["volunteer_id"] == str(world.volunteer)
+
+
+def test_an_invitation_sent_by_sms_reaches_the_volunteer_and_the_log_keeps_its_code_sealed(world: World) -> None:
+    from tests.sms_hook import SENT, send
+    from web.jobs.mailroom import Postman, deliver
+
+    commands = world.client.app.state.commands
+    invited = world.call("coord", "POST", f"/api/v1/volunteers/{world.volunteer}/invitations").json()
+    nowhere = world.call("coord", "POST", "/api/v1/invitations/send", json={"code": invited["code"]})
+    assert nowhere.status_code == 422 and nowhere.json()["reason"] == "unreachable"  # no channel set up
+    commands.postman = Postman(None, send)
+    stranger = world.call("other_coord", "POST", "/api/v1/invitations/send", json={"code": invited["code"]})
+    assert stranger.status_code == 403
+    posted = world.call("coord", "POST", "/api/v1/invitations/send", json={"code": invited["code"]})
+    assert posted.status_code == 202 and posted.json()["channel"] == "sms", posted.text
+    again = world.call("coord", "POST", "/api/v1/invitations/send", json={"code": invited["code"]})
+    assert again.status_code == 409 and again.json()["reason"] == "invitation_sent"
+    world.settle()
+    SENT.clear()
+    assert deliver(world.ledger, world.client.app.state.reader(), commands.postman, ZoneInfo("Asia/Shanghai")) == \
+        {"sent": 1, "failed": 0}
+    [(phone, text)] = SENT
+    assert phone == world.ledger.get_volunteer(world.volunteer).phone
+    assert invited["code"] in text and f"/join/{invited['code']}" in text
+    world.settle()
+    outbox = world.call("coord", "GET", "/api/v1/reports/notices", params={"min_position": world.ledger.position})
+    [told] = [n for n in outbox.json() if n["kind"] == "invitation"]
+    assert told["state"] == "sent" and invited["code"] not in str(told)
+    code = invited["code"].replace("-", "")
+    stored = [bytes(e.state) for e in world.ledger.recorder.select_events(UUID(invited["id"]))]
+    assert len(stored) == 2 and not any(code.encode() in state for state in stored)  # sealed with Li's key
+    body = {"code": invited["code"], "username": "li-texted", "password": "a long passphrase"}
+    assert world.client.post("/api/v1/invitations/accept", json=body).status_code == 201

@@ -86,6 +86,7 @@ FORMS: list[tuple[str, Form, set[str]]] = [
      {"coordinator"}),
     ("/volunteers/{volunteer}/reinstate", None, {"coordinator"}),
     ("/volunteers/{volunteer}/invite", None, {"coordinator"}),
+    ("/volunteers/{volunteer}/invite/send", lambda i: {"code": "0000-0000-0000"}, {"coordinator"}),
     ("/volunteers/{volunteer}/retire", None, {"coordinator"}),
     ("/trainings", lambda i: {"title": "T", "kind": "other", "unit_id": i.unit, "day": "2026-12-01",
                               "start": "09:00", "end": "10:00", "capacity": "5"}, {"coordinator"}),

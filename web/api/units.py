@@ -69,6 +69,16 @@ class InvitationAccepted(msgspec.Struct, forbid_unknown_fields=True):
     password: NewPassword
 
 
+class InvitationToSend(msgspec.Struct, forbid_unknown_fields=True):
+    code: Annotated[str, msgspec.Meta(min_length=4, max_length=40)]
+
+
+class InvitationPosted(msgspec.Struct):
+    """The invitation in the outbox: `notice_id` says how its sending went (GET /api/v1/notices)."""
+    notice_id: UUID
+    channel: Literal["email", "sms"]
+
+
 class LoginOpened(msgspec.Struct):
     id: UUID
     username: str
@@ -116,6 +126,16 @@ class UnitsController(Controller):
                                 headers={"Retry-After": str(wait)})
         receipt = commands.accept_invitation(data.code, data.username, hash_password(data.password))
         return written(request, receipt, LoginOpened(receipt.id, normal_username(data.username), "volunteer"), 201)
+
+    @post("/invitations/send", guards=[may(Commands.send_invitation)], sync_to_thread=True, status_code=202)
+    def send_invitation(self, request: Request, commands: CommandPath,
+                        data: JSONBody[InvitationToSend]) -> Response[InvitationPosted]:
+        """The invitation (its code from POST /api/v1/volunteers/{id}/invitations) sent to the volunteer,
+        by e-mail where they have an address, else by SMS. 422 `unreachable` when nothing can carry it,
+        409 `invitation_sent` when it was sent already."""
+        receipt = commands.send_invitation(request.user, data.code, f"{str(request.base_url).rstrip('/')}/join/"
+                                           f"{data.code}")
+        return written(request, receipt, InvitationPosted(receipt.id, receipt.value), 202)
 
     @post("/accounts/{account_id:uuid}/disable", guards=[may(Commands.disable_account)], sync_to_thread=True,
           status_code=200)

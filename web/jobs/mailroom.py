@@ -16,6 +16,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from domain.errors import DomainError
+from domain.personal import ERASED
 from projections import notices
 from projections.store import iso
 
@@ -71,6 +72,11 @@ def compose(kind: str, facts: dict[str, str], zone: ZoneInfo) -> Letter:
         return Letter(f"Interpreting cancelled / 手语翻译已取消: {f['starts_at']}",
                       f"The sign-language interpreting at {where} on {f['starts_at']} is cancelled: "
                       f"{f.get('reason', '')}\n{where} {f['starts_at']} 的手语翻译已取消：{f.get('reason', '')}")
+    if kind == "invitation":
+        until = datetime.fromisoformat(f["expires_at"]).astimezone(zone).strftime("%Y-%m-%d")
+        return Letter("Your CareLedger login / 设置 CareLedger 登录",
+                      f"Set up your volunteer login: open {f['link']} (or enter the code {f['code']} on the /join page) "
+                      f"by {until}.\n请在 {until} 前打开 {f['link']}（或在 /join 页面输入邀请码 {f['code']}）设置您的志愿者登录。")
     raise ValueError(f"no letter for notice kind {kind!r}")
 
 
@@ -96,14 +102,23 @@ class Postman:
     def open(self) -> bool:
         return self.smtp is not None or self.sms is not None
 
-    def send(self, notice_id: UUID, letter: Letter, email: str, phone: str) -> str:
+    def reaches(self, email: str, phone: str) -> str | None:
+        """The channel a letter to this address and phone would go by, if any."""
         if email and self.smtp is not None:
-            self._mail(notice_id, letter, email)
             return "email"
         if phone and self.sms is not None:
-            self.sms(phone, f"{letter.subject}\n{letter.body}")
             return "sms"
-        raise Undeliverable("no e-mail address or SMS channel for this volunteer")
+        return None
+
+    def send(self, notice_id: UUID, letter: Letter, email: str, phone: str) -> str:
+        channel = self.reaches(email, phone)
+        if channel == "email":
+            self._mail(notice_id, letter, email)
+        elif channel == "sms":
+            self.sms(phone, f"{letter.subject}\n{letter.body}")
+        else:
+            raise Undeliverable("no e-mail address or SMS channel for this volunteer")
+        return channel
 
     def _mail(self, notice_id: UUID, letter: Letter, to: str) -> None:
         s = self.smtp
@@ -137,6 +152,17 @@ def queue_reminders(ledger: Any, db: Any) -> int:
     return ledger.queue_notices(wanted)
 
 
+def _facts(ledger: Any, notice: Any) -> dict[str, str]:
+    """What the letter tells; an invitation's code is in no notice, but sealed in its invitation."""
+    if notice.kind != "invitation":
+        return notice.facts
+    invitation = ledger.get_invitation(UUID(notice.facts["invitation_id"]))
+    if invitation.posted is None or invitation.account_id is not None or ERASED in invitation.posted:
+        raise Undeliverable("the invitation was used already, or its code is forgotten")
+    code, link = invitation.posted
+    return notice.facts | {"code": "-".join(code[i:i + 4] for i in range(0, len(code), 4)), "link": link}
+
+
 def deliver(ledger: Any, db: Any, postman: Postman, zone: ZoneInfo, node: str | None = None) -> dict[str, int]:
     """Send every notice that is due; each is claimed in the log first, so two nodes never both send it."""
     node = node or socket.gethostname()
@@ -148,7 +174,7 @@ def deliver(ledger: Any, db: Any, postman: Postman, zone: ZoneInfo, node: str | 
             continue  # sent or claimed meanwhile
         try:
             email, phone = ledger.contact_of(notice.volunteer_id)
-            channel = postman.send(notice.id, compose(notice.kind, notice.facts, zone), email, phone)
+            channel = postman.send(notice.id, compose(notice.kind, _facts(ledger, notice), zone), email, phone)
         except Undeliverable as refusal:
             ledger.notice_failed(notice.id, str(refusal), permanent=True)
             counts["failed"] += 1

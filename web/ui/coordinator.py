@@ -57,13 +57,17 @@ def chosen_requirements(db: Any, data: dict[str, list[str]] | dict[str, str], un
     return [k for k in chosen if k]
 
 
+def join_link(request: Request, code: str) -> str:
+    return str(request.base_url).rstrip("/") + f"/join/{code}"
+
+
 def _shown_invitation(request: Request) -> dict[str, str] | None:
     """The invitation just issued (its code is in the flash, once): its link and QR."""
     flash = flash_of(request) or {}
     code = (flash.get("values") or {}).get("code") if flash.get("form") == "invitation" else None
     if not code:
         return None
-    link = str(request.base_url).rstrip("/") + f"/join/{code}"
+    link = join_link(request, code)
     return {"code": code, "link": link, "qr": segno.make(link, error="m").svg_data_uri(scale=5, dark="#1b1f24")}
 
 
@@ -234,6 +238,7 @@ class CoordinatorController(Controller):
                     login=directory.login_of(db, str(volunteer_id)),
                     invited=directory.invitations_open(db, str(volunteer_id), iso(ledger.clock.now())),
                     invitation=_shown_invitation(request),
+                    reach=request.app.state.commands.channel_to(volunteer_id),
                     soon=(today + timedelta(days=30)).isoformat(), credential_kinds=CREDENTIAL_KINDS)
 
     @post("/volunteers/{volunteer_id:uuid}/profile", sync_to_thread=True)
@@ -260,6 +265,14 @@ class CoordinatorController(Controller):
                    "Hand this to the volunteer: with it they set up their own login.",
                    lambda: commands.invite_volunteer(request.user, volunteer_id), form="invitation",
                    shown=lambda receipt: {"code": receipt.value})
+
+    @post("/volunteers/{volunteer_id:uuid}/invite/send", sync_to_thread=True)
+    def send_invitation(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID],
+                        data: Form) -> Response:
+        """The invitation just shown, sent to the volunteer by e-mail or SMS (the mailroom's outbox)."""
+        code = data.get("code", "")
+        return act(request, f"/volunteers/{volunteer_id}", "The invitation is on its way: see Notices.",
+                   lambda: commands.send_invitation(request.user, code, join_link(request, code)), form="invitation")
 
     @post("/volunteers/{volunteer_id:uuid}/reinstate", sync_to_thread=True)
     def reinstate(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID]) -> Response:

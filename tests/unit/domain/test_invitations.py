@@ -49,3 +49,26 @@ def test_an_expired_code_or_a_taken_username_opens_nothing(hospital: Hospital, c
     with pytest.raises(errors.InvitationInvalid):
         ledger.accept_invitation(CODE, "liwei", "hash")
     assert ledger.position == before
+
+
+def test_an_invitation_is_sent_once_with_its_notice_and_never_after_it_is_used_or_expired(hospital: Hospital,
+                                                                                          clock) -> None:
+    ledger = hospital.ledger
+    volunteer = hospital.volunteer()
+    ledger.invite_volunteer(volunteer, CODE, clock.now() + timedelta(days=14), COORDINATOR)
+    with pytest.raises(errors.InvitationInvalid):
+        ledger.send_invitation("0000-0000-0000", "https://x/join/0000", COORDINATOR)
+    before = ledger.position
+    notice = ledger.send_invitation(CODE.lower(), f"https://x/join/{CODE}", COORDINATOR)
+    assert ledger.position == before + 2  # the invitation posted and its notice, in one save
+    assert ledger.get_notice(notice.id).kind == "invitation"
+    assert ledger.get_invitation(invitation_id(CODE)).posted == (CODE.replace("-", ""), f"https://x/join/{CODE}")
+    with pytest.raises(errors.InvitationSent):
+        ledger.send_invitation(CODE, f"https://x/join/{CODE}", COORDINATOR)
+    late = "AAAA-BBBB-CCCC"
+    ledger.invite_volunteer(volunteer, late, clock.now() + timedelta(days=1), COORDINATOR)
+    clock.advance(days=2)
+    before = ledger.position
+    with pytest.raises(errors.InvitationInvalid, match="expired"):
+        ledger.send_invitation(late, "https://x/join/late", COORDINATOR)
+    assert ledger.position == before

@@ -22,7 +22,7 @@ SHOWN_THROUGH_GETTEXT = [  # values templates pass to _(): roles, seat states, s
     "patient_died", "transferred_care", "assessment", "high_risk_note", "countersignature",
     # notices: kinds, states, channels
     "shift_changed", "shift_cancelled", "shift_reminder", "qualification_expiring", "interpreter_wanted", "queued",
-    "dispatching", "sent", "retrying", "undeliverable", "email", "sms",
+    "dispatching", "sent", "retrying", "undeliverable", "email", "sms", "invitation",
     # sign-language interpreter requests
     "interpreting_open", "interpreting_booked", "interpreting_served", "interpreting_cancelled",
     "interpreter_cancelled",
