@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from datetime import datetime
@@ -15,6 +16,7 @@ from domain.errors import InvalidCommand
 from domain.permissions import ROLES, UNIT_BOUND_ROLES
 
 USERNAME = 64
+_USERNAME = re.compile(r"[\w.@-]+")  # letters of any script, digits, and what e-mail addresses use
 _ACCOUNT_NAMESPACE = UUID("0b0d5a4e-3f57-4b8e-8f0e-5d1c9f3a7e21")
 
 
@@ -42,6 +44,8 @@ class Account(Aggregate):
         volunteer_id: UUID | None, actor: str,
     ) -> Account:
         username = bounds.text("username", username, USERNAME)
+        if not _USERNAME.fullmatch(normal_username(username)):
+            raise InvalidCommand("username", "use letters, digits and . _ - @ only, without spaces")
         if role not in ROLES:
             raise InvalidCommand("role", f"must be one of {', '.join(ROLES)}")
         if role in UNIT_BOUND_ROLES and not unit_ids:
@@ -100,6 +104,30 @@ class Account(Aggregate):
     @event("Disabled")
     def _disabled(self, actor: str) -> None:
         self.disabled = True
+
+    def enable(self, actor: str) -> None:
+        """A suspended account may log in again; what it was signed in with before stays void."""
+        if self.disabled:
+            self._enabled(actor)
+
+    @event("Enabled")
+    def _enabled(self, actor: str) -> None:
+        self.disabled = False
+        self.sessions_ended += 1
+
+    def assign_units(self, unit_ids: list[UUID], actor: str) -> None:
+        """The units a coordinator, kiosk or social worker acts for (admins and auditors see the city)."""
+        if self.role not in UNIT_BOUND_ROLES:
+            raise InvalidCommand("unit_ids", "a {role} acts for the whole city, not for units", role=self.role)
+        if not unit_ids:
+            raise InvalidCommand("unit_ids", "a {role} must act for at least one unit", role=self.role)
+        chosen = list(dict.fromkeys(unit_ids))
+        if chosen != self.unit_ids:
+            self._units_assigned(chosen, actor)
+
+    @event("UnitsAssigned")
+    def _units_assigned(self, unit_ids: list[UUID], actor: str) -> None:
+        self.unit_ids = unit_ids
 
     def assign_supervision(self, supervisor_id: UUID | None, intern: bool, actor: str) -> None:
         """Who supervises this social worker (督导), and whether it is an intern whose notes need countersigning."""

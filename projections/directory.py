@@ -121,6 +121,17 @@ def account_disabled(c: sqlite3.Connection, e: Any, position: int) -> None:
     c.execute("UPDATE staff SET disabled = 1 WHERE account_id = ?", (ident(e.originator_id),))
 
 
+@directory.handles(Account.Enabled)
+def account_enabled(c: sqlite3.Connection, e: Any, position: int) -> None:
+    c.execute("UPDATE staff SET disabled = 0 WHERE account_id = ?", (ident(e.originator_id),))
+
+
+@directory.handles(Account.UnitsAssigned)
+def units_assigned(c: sqlite3.Connection, e: Any, position: int) -> None:
+    c.execute("UPDATE staff SET unit_ids = ? WHERE account_id = ?",
+              (json.dumps([str(u) for u in e.unit_ids]), ident(e.originator_id)))
+
+
 # --- queries -------------------------------------------------------------------------
 
 def login_of(db: sqlite_utils.Database, volunteer_id: str) -> dict | None:

@@ -89,6 +89,14 @@ class Commands:
     def disable_account(self, actor: Actor, account_id: UUID) -> Receipt:
         return self.ledger.disable_account(account_id, actor.account_id)
 
+    @roles("admin")
+    def enable_account(self, actor: Actor, account_id: UUID) -> Receipt:
+        return self.ledger.enable_account(account_id, actor.account_id)
+
+    @roles("admin")
+    def assign_units(self, actor: Actor, account_id: UUID, unit_ids: list[UUID]) -> Receipt:
+        return self.ledger.assign_units(account_id, unit_ids, actor.account_id)
+
     @roles("coordinator")
     def invite_volunteer(self, actor: Actor, volunteer_id: UUID, valid_days: int = 14) -> Receipt:
         """A one-time code for the volunteer to set up their own login; the receipt's value is the

@@ -102,6 +102,14 @@ class AccountUseCases(Ledger):
     def _change_account(self, id: UUID, change: Callable[[Account], None]) -> Receipt:
         return self._change(Account, id, "account", change)
 
+    def enable_account(self, id: UUID, actor: str) -> Receipt:
+        return self._change_account(id, lambda a: a.enable(actor))
+
+    def assign_units(self, id: UUID, unit_ids: list[UUID], actor: str) -> Receipt:
+        for unit_id in unit_ids:
+            self._get(Unit, unit_id, "unit")
+        return self._change_account(id, lambda a: a.assign_units(unit_ids, actor))
+
     def change_password(self, id: UUID, password_hash: str, actor: str) -> Receipt:
         return self._change_account(id, lambda a: a.change_password(password_hash, actor))
 

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 import pytest
 from playwright.sync_api import expect
 
+from domain.accounts import account_id
 from tests.e2e.checkers import axe_violations, nu_errors
 from tests.e2e.conftest import PASSWORD, ZONE, Server, snap
 
@@ -231,10 +232,11 @@ def test_every_coordinator_and_admin_page_is_clean_by_axe_and_the_nu_checker(pag
     volunteer = server.people["Li Wei"]
     for who, paths in (("coord", [*COORDINATOR_PAGES, f"/shifts/{shift}", f"/trainings/{training}",
                                   f"/volunteers/{volunteer}"]),
-                       ("root", ADMIN_PAGES)):
+                       ("root", [*ADMIN_PAGES, f"/admin/accounts/{account_id('coord')}"])):
         page = page_for(who, locale)
         for path in paths:
-            page.goto(f"{server.base}{path}")
+            shown = page.goto(f"{server.base}{path}")
+            assert shown is not None and shown.ok, (path, shown and shown.status)
             page.wait_for_load_state("networkidle")
             found[f"{who} {path}"] = axe_violations(page)
             name = f"{who}-{locale}-{path.strip('/').replace('/', '-')}"
@@ -275,6 +277,22 @@ def test_the_admin_runs_units_posts_accounts_and_reads_the_audit_trail(page_for,
     row.get_by_role("button", name="Suspend the account" if en else "停用账号").click()
     expect(page.locator(f"tr[data-account='desk-{locale.lower()}']")).to_contain_text("Suspended" if en else "已停用")
     snap(page, f"admin-accounts-{locale}")
+    page.locator(f"tr[data-account='desk-{locale.lower()}']").get_by_role(
+        "button", name="Re-enable the account" if en else "重新启用账号").click()
+    expect(page.locator("[data-flash=ok]")).to_have_text("Account re-enabled: it can log in again." if en else
+                                                         "账号已重新启用，可以再次登录。")
+    page.get_by_role("link", name=f"desk-{locale.lower()}").click()
+    expect(page.locator("[data-account-state]")).to_have_text("Active" if en else "在用")
+    boxes = page.locator("fieldset.choices input[type=checkbox]")
+    for i in range(boxes.count()):
+        boxes.nth(i).uncheck()
+    page.get_by_role("button", name="Save the units" if en else "保存单位").click()
+    expect(page.locator("#units-problem")).to_be_visible()  # a coordinator needs a unit: said beside the choice
+    page.locator("fieldset.choices input[type=checkbox]").last.check()
+    page.get_by_role("button", name="Save the units" if en else "保存单位").click()
+    expect(page.locator("[data-flash=ok]")).to_have_text("Units saved." if en else "单位已保存。")
+    expect(page.locator("fieldset.choices input[type=checkbox]").last).to_be_checked()
+    snap(page, f"admin-account-{locale}")
     page.get_by_role("link", name="Audit trail" if en else "审计记录").first.click()
     expect(page.locator("table")).to_contain_text("Disabled")
     expect(page.locator("table")).to_contain_text("root")

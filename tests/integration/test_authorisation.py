@@ -110,6 +110,8 @@ MATRIX: list[tuple[str, str, Body, set[str] | None]] = [
     ("POST", "/api/v1/invitations/accept", lambda i: {"code": "0000-0000-0000", "username": "z",
                                                        "password": "long enough pass"}, None),
     ("POST", "/api/v1/accounts/{intern}/password", lambda i: {"password": "another long password"}, {"admin"}),
+    ("POST", "/api/v1/accounts/{intern}/enable", None, {"admin"}),
+    ("POST", "/api/v1/accounts/{intern}/units", lambda i: {"unit_ids": [i.unit]}, {"admin"}),
     ("POST", "/api/v1/shifts/{shift}/cancel-rest-of-series", lambda i: {"reason": "lift repairs"}, {"coordinator"}),
     ("POST", "/api/v1/volunteers/{volunteer}/forget", None, {"admin"}),
     ("POST", "/api/v1/volunteers/import", None, {"coordinator"}),

@@ -62,6 +62,8 @@ FORMS: list[tuple[str, Form, set[str]]] = [
     # of an account nobody in the table logs in with: a reset or a suspension would end that session
     ("/admin/accounts/{intern}/password", lambda i: {"password": "another long password"}, {"admin"}),
     ("/admin/accounts/{intern}/disable", None, {"admin"}),
+    ("/admin/accounts/{intern}/enable", None, {"admin"}),
+    ("/admin/accounts/{intern}/units", lambda i: {"unit_ids": i.unit}, {"admin"}),
     ("/admin/service-types", lambda i: {"code": "escort", "name_en": "Escort", "name_zh": "陪同"}, {"admin"}),
     ("/shifts/series", lambda i: {"unit_id": i.unit, "post": "desk", "start_time": "08:00", "end_time": "12:00",
                                   "first_day": "2026-12-07", "weeks": "2", "capacity": "2", "weekdays": "mon"},

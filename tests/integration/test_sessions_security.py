@@ -74,6 +74,38 @@ def test_a_suspended_account_is_refused_at_once_and_cannot_log_in(world: World) 
     assert world.call("admin", "POST", f"/api/v1/accounts/{account}/disable").status_code == 200
     assert _units(world, token).status_code == 401
     assert _token(world, "kiosk").status_code == 401
+    enabled = world.call("admin", "POST", f"/api/v1/accounts/{account}/enable")
+    assert enabled.status_code == 200 and enabled.json()["disabled"] is False
+    assert _units(world, token).status_code == 401  # what it held before its suspension stays void
+    fresh = _token(world, "kiosk")
+    assert fresh.status_code == 200 and _units(world, fresh.json()["access_token"]).status_code == 200
+
+
+def test_an_admin_moves_a_coordinator_to_other_units_and_what_it_may_touch_follows(world: World) -> None:
+    coord = world.ledger.find_account("coord").id
+    moved = world.call("admin", "POST", f"/api/v1/accounts/{coord}/units", json={"unit_ids": [str(world.other_unit)]})
+    assert moved.status_code == 200, moved.text
+    assert world.call("coord", "GET", f"/api/v1/volunteers/{world.volunteer}").status_code == 403
+    refused = world.call("admin", "POST", f"/api/v1/accounts/{coord}/units", json={"unit_ids": []})
+    assert refused.status_code == 400 and refused.json()["field"] == "unit_ids"
+    auditor = world.ledger.find_account("auditor").id
+    city = world.call("admin", "POST", f"/api/v1/accounts/{auditor}/units", json={"unit_ids": [str(world.other_unit)]})
+    assert city.status_code == 400 and "whole city" in city.text
+    world.settle()
+    from projections import directory
+    [row] = [a for a in directory.accounts(world.client.app.state.reader()) if a["username"] == "coord"]
+    assert row["unit_ids"] == [str(world.other_unit)]
+
+
+def test_a_username_is_letters_digits_and_a_little_punctuation(world: World) -> None:
+    for bad in ("ward nurse", "li;drop", "<b>"):
+        answer = world.call("admin", "POST", "/api/v1/accounts", json={"username": bad, "password": PASSWORD,
+                                                                       "role": "auditor"})
+        assert answer.status_code == 400 and answer.json()["field"] == "username", bad
+    for good in ("li.wei@ruijin", "王芳", "desk-2_b"):
+        answer = world.call("admin", "POST", "/api/v1/accounts", json={"username": good, "password": PASSWORD,
+                                                                       "role": "auditor"})
+        assert answer.status_code == 201, answer.text
 
 
 def test_an_expired_token_is_refused(world: World) -> None:

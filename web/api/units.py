@@ -69,6 +69,10 @@ class InvitationAccepted(msgspec.Struct, forbid_unknown_fields=True):
     password: NewPassword
 
 
+class UnitsAssigned(msgspec.Struct, forbid_unknown_fields=True):
+    unit_ids: UnitIds
+
+
 class InvitationToSend(msgspec.Struct, forbid_unknown_fields=True):
     code: Annotated[str, msgspec.Meta(min_length=4, max_length=40)]
 
@@ -136,6 +140,22 @@ class UnitsController(Controller):
         receipt = commands.send_invitation(request.user, data.code, f"{str(request.base_url).rstrip('/')}/join/"
                                            f"{data.code}")
         return written(request, receipt, InvitationPosted(receipt.id, receipt.value), 202)
+
+    @post("/accounts/{account_id:uuid}/enable", guards=[may(Commands.enable_account)], sync_to_thread=True,
+          status_code=200)
+    def enable_account(self, request: Request, commands: CommandPath,
+                       account_id: FromPath[UUID]) -> Response[AccountDisabled]:
+        """A suspended account may log in again (tokens from before its suspension stay void)."""
+        receipt = commands.enable_account(request.user, account_id)
+        return written(request, receipt, AccountDisabled(account_id, False))
+
+    @post("/accounts/{account_id:uuid}/units", guards=[may(Commands.assign_units)], sync_to_thread=True,
+          status_code=200)
+    def assign_units(self, request: Request, commands: CommandPath, account_id: FromPath[UUID],
+                     data: JSONBody[UnitsAssigned]) -> Response[UnitsAssigned]:
+        """The units a coordinator, kiosk or social worker acts for, from now on (422 for an admin or auditor)."""
+        receipt = commands.assign_units(request.user, account_id, data.unit_ids)
+        return written(request, receipt, UnitsAssigned(data.unit_ids))
 
     @post("/accounts/{account_id:uuid}/disable", guards=[may(Commands.disable_account)], sync_to_thread=True,
           status_code=200)

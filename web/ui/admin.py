@@ -8,10 +8,11 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, QueryParameter, URLEncodedBody
 from litestar.response import Template
 
-from domain.permissions import ROLES
+from domain.permissions import ROLES, UNIT_BOUND_ROLES
 from projections import directory, roster
 from web import audit
 from web.auth import allow
@@ -25,6 +26,11 @@ from web.ui.coordinator import chosen_requirements, form_values, requirable
 Form = URLEncodedBody[dict[str, str | list[str]]]
 TRAIL_PAGE = 100
 AUDIT_CHUNK, AUDIT_SCAN = 2_000, 200_000  # a search reads the log back this far per page, at most
+
+
+def _back(data: dict[str, Any], account_id: UUID) -> str:
+    """Back to the page the form was on: the account's own, or the list."""
+    return f"/admin/accounts/{account_id}" if data.get("back") == "account" else "/admin/accounts"
 
 
 def _many(data: dict[str, Any], key: str) -> list[str]:
@@ -87,10 +93,34 @@ class AdminController(Controller):
             [UUID(u) for u in _many(data, "unit_ids") if u], form_id(data, "volunteer_id") if volunteer else None),  # type: ignore[arg-type]
             form="account", typed=form_values(request, data))
 
+    @get("/admin/accounts/{account_id:uuid}", sync_to_thread=True)
+    def account(self, request: Request, account_id: FromPath[UUID]) -> Template:
+        """One account: its role and state, the units it acts for (to change), and what an admin may do."""
+        db = reader(request)
+        found = next((a for a in directory.accounts(db) if a["id"] == str(account_id)), None)
+        if found is None:
+            raise NotFoundException("No such account")
+        units = directory.units(db)
+        names = {u["id"]: u["name"] for u in units}
+        return page(request, "admin_account.html", account=found, units=units,
+                    acts_for=[names.get(u, u) for u in found["unit_ids"]], unit_bound=found["role"] in UNIT_BOUND_ROLES)
+
+    @post("/admin/accounts/{account_id:uuid}/units", sync_to_thread=True)
+    def assign_units(self, request: Request, commands: CommandPath, account_id: FromPath[UUID],
+                     data: Form) -> Response:
+        return act(request, f"/admin/accounts/{account_id}", "Units saved.", lambda: commands.assign_units(
+            request.user, account_id, [UUID(u) for u in _many(data, "unit_ids") if u]), form="units",
+            typed=form_values(request, data))
+
     @post("/admin/accounts/{account_id:uuid}/disable", sync_to_thread=True)
-    def disable(self, request: Request, commands: CommandPath, account_id: FromPath[UUID]) -> Response:
-        return act(request, "/admin/accounts", "Account suspended.",
+    def disable(self, request: Request, commands: CommandPath, account_id: FromPath[UUID], data: Form) -> Response:
+        return act(request, _back(data, account_id), "Account suspended.",
                    lambda: commands.disable_account(request.user, account_id))
+
+    @post("/admin/accounts/{account_id:uuid}/enable", sync_to_thread=True)
+    def enable(self, request: Request, commands: CommandPath, account_id: FromPath[UUID], data: Form) -> Response:
+        return act(request, _back(data, account_id), "Account re-enabled: it can log in again.",
+                   lambda: commands.enable_account(request.user, account_id))
 
     @post("/admin/accounts/{account_id:uuid}/password", sync_to_thread=True)
     def reset_password(self, request: Request, commands: CommandPath, account_id: FromPath[UUID],
