@@ -428,3 +428,41 @@ def test_a_volunteer_registered_in_the_browser_is_invited_and_sets_up_a_login_on
         phone.close()
     page.goto(f"{server.base}/volunteers/{volunteer}")
     expect(page.locator("[data-login]")).to_contain_text("hejing")
+
+
+@pytest.mark.parametrize("locale", ["en-GB", ZH])
+def test_a_refused_identity_or_certificate_keeps_what_was_typed_and_says_why_beside_it(page_for, server: Server,
+                                                                                      locale: str) -> None:
+    en = locale == "en-GB"
+    volunteer = _volunteer(server, f"Qian Hui {locale}", phone="13922223333" if en else "13922224444")
+    page = page_for("coord", locale)
+    page.goto(f"{server.base}/certificates")
+    identity = page.locator("form[action='/certificates/identity']")
+    identity.get_by_label("Volunteer" if en else "志愿者", exact=True).select_option(volunteer)
+    expect(identity.get_by_label("Document" if en else "证件类型")).to_contain_text(
+        "Resident identity card" if en else "居民身份证")
+    identity.get_by_label("Number" if en else "号码", exact=True).fill("110105194912310021")
+    identity.get_by_role("button", name="Save" if en else "保存").click()
+    expect(page.locator("#id-number-problem")).to_have_text(
+        "the check digit does not match; please check the number" if en else "校验码不符，请核对号码")
+    identity = page.locator("form[action='/certificates/identity']")
+    expect(identity.get_by_label("Number" if en else "号码", exact=True)).to_have_value("110105194912310021")
+    expect(identity.get_by_label("Volunteer" if en else "志愿者", exact=True)).to_have_value(volunteer)
+    snap(page, f"certificates-refused-identity-{locale}")
+    identity.get_by_label("Number" if en else "号码", exact=True).fill("11010519491231002X")
+    identity.get_by_role("button", name="Save" if en else "保存").click()
+    expect(page.locator("[data-flash=ok]")).to_have_text("The identity document is recorded." if en else "身份证件已登记。")
+    details = page.locator("form[action='/certificates/details']").first
+    details.get_by_label("Responsible person" if en else "负责人").fill("Wang Lan")
+    details.get_by_label("Contact" if en else "联系方式").fill("021-6437 0045")
+    details.get_by_role("button", name="Save" if en else "保存").click()
+    expect(page.locator("[data-details-missing]")).to_have_count(0)
+    issue = page.locator("form[action='/certificates/issue']")
+    issue.get_by_label("Volunteer" if en else "志愿者", exact=True).select_option(volunteer)
+    issue.get_by_label("From" if en else "从").fill("2026-11-30")
+    issue.get_by_label("To" if en else "至").fill("2026-11-01")
+    issue.get_by_role("button", name="Issue" if en else "出具").click()
+    expect(page.locator("#to-problem")).to_be_visible()
+    issue = page.locator("form[action='/certificates/issue']")
+    expect(issue.get_by_label("From" if en else "从")).to_have_value("2026-11-30")
+    expect(issue.get_by_label("Volunteer" if en else "志愿者", exact=True)).to_have_value(volunteer)

@@ -33,7 +33,9 @@ class CertificatesPagesController(Controller):
         return page(request, "certificates.html", units=units, details=details,
                     volunteers=directory.volunteers(db, list(request.user.unit_ids), "active", None, limit=1000),
                     issued=certificates.of_units(db, list(request.user.unit_ids)), today=today,
-                    year_start=today.replace(month=1, day=1), id_types=ID_TYPES, id_type_names=ID_TYPE_NAMES)
+                    year_start=today.replace(month=1, day=1), id_types=ID_TYPES, id_type=None,
+                    missing_details=[u["name"] for u in units if not getattr(details[u["id"]], "responsible_person", "")],
+                    ready=any(getattr(details[u["id"]], "responsible_person", "") for u in units))
 
     @post("/certificates/details", guards=[allow("coordinator")], sync_to_thread=True)
     def details(self, request: Request, commands: CommandPath, data: Form) -> Response:
@@ -46,7 +48,7 @@ class CertificatesPagesController(Controller):
     def identity(self, request: Request, commands: CommandPath, data: Form) -> Response:
         return act(request, "/certificates", "The identity document is recorded.", lambda: commands.record_identity(
             request.user, form_id(data, "volunteer_id"), data.get("id_type", ""), data.get("id_number", ""),
-            data.get("volunteer_number", "")), form="identity")
+            data.get("volunteer_number", "")), form="identity", typed=dict(data))
 
     @post("/certificates/issue", guards=[allow("coordinator")], sync_to_thread=True)
     def issue_for(self, request: Request, commands: CommandPath, data: Form) -> Response:
@@ -54,7 +56,7 @@ class CertificatesPagesController(Controller):
                    lambda: commands.issue_certificate(request.user, form_id(data, "volunteer_id"),
                                                       form_day(data, "from"), form_day(data, "to"),
                                                       data.get("handler", ""), now_local(request).date()),
-                   form="issue")
+                   form="issue", typed=dict(data))
 
     @get("/certificates/{certificate_id:uuid}", guards=[allow("coordinator", "volunteer")], sync_to_thread=True)
     def certificate(self, request: Request, ledger: TheLedger, certificate_id: FromPath[UUID]) -> Template:
@@ -80,14 +82,16 @@ class CertificatesPagesController(Controller):
         return act(request, "/me/certificates", "The identity document is recorded.",
                    lambda: commands.record_identity(request.user, UUID(request.user.volunteer_id),
                                                     data.get("id_type", ""), data.get("id_number", ""),
-                                                    data.get("volunteer_number", "")), form="identity")
+                                                    data.get("volunteer_number", "")),
+                   form="identity", typed=dict(data))
 
     @post("/me/certificates", guards=[allow("volunteer")], sync_to_thread=True)
     def issue_mine(self, request: Request, commands: CommandPath, data: Form) -> Response:
         return act(request, "/me/certificates", "Certificate issued: open it below to print.",
                    lambda: commands.issue_certificate(request.user, UUID(request.user.volunteer_id),
                                                       form_day(data, "from"), form_day(data, "to"), "",
-                                                      now_local(request).date()), form="issue")
+                                                      now_local(request).date()), form="issue",
+                   typed=dict(data))
 
     # --- anyone ---------------------------------------------------------------------------
 

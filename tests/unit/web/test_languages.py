@@ -26,6 +26,8 @@ SHOWN_THROUGH_GETTEXT = [  # values templates pass to _(): roles, seat states, s
     # sign-language interpreter requests
     "interpreting_open", "interpreting_booked", "interpreting_served", "interpreting_cancelled",
     "interpreter_cancelled",
+    # identity documents
+    "resident_id", "passport", "hk_macao_permit", "taiwan_permit", "foreign_permanent_residence",
 ]
 
 
