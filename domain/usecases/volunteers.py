@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from uuid import UUID
 
 from domain.errors import InvalidCommand
 from domain.units import Unit
 from domain.usecases.ledger import Ledger, Receipt
 from domain.volunteers import CREDENTIAL_KINDS, Volunteer
+
+EARTHS_LEAD = timedelta(hours=14)  # the furthest any time zone runs ahead of UTC (Kiribati)
 
 
 class VolunteerUseCases(Ledger):
@@ -72,6 +74,8 @@ class VolunteerUseCases(Ledger):
             raise InvalidCommand("declined", "only a flu vaccination may be declined")
         if expires_on is not None and expires_on < recorded_on:
             raise InvalidCommand("expires_on", "must not be before the day it was recorded")
+        if recorded_on > (self.clock.now() + EARTHS_LEAD).date():  # today anywhere on earth is no later
+            raise InvalidCommand("recorded_on", "must not be in the future")
         return self._change_volunteer(
             id, lambda v: v.record_credential(kind, recorded_on, expires_on, declined, actor))
 

@@ -252,9 +252,10 @@ class CoordinatorController(Controller):
     def record_credential(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID],
                           data: Form) -> Response:
         expires = data.get("expires_on", "").strip()
+        kind, _, declined = data.get("kind", "").partition(":")  # "flu_vaccination:declined", a choice of its own
         return act(request, f"/volunteers/{volunteer_id}", "Credential recorded.", lambda: commands.record_credential(
-            request.user, volunteer_id, data.get("kind", ""), form_day(data, "recorded_on"),
-            form_day(data, "expires_on") if expires else None, declined=data.get("declined") == "on"),
+            request.user, volunteer_id, kind, form_day(data, "recorded_on"),
+            form_day(data, "expires_on") if expires else None, declined=declined == "declined"),
             form="credential", typed=form_values(request, data))
 
     @post("/volunteers/{volunteer_id:uuid}/invite", sync_to_thread=True)
