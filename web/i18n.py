@@ -97,6 +97,13 @@ class Translator:
     def _label(self, field: str) -> str | None:
         return self._messages.get(f"field:{field}") or catalogue("en").get(f"field:{field}")
 
+    def event(self, code: str) -> str:
+        """An event type of the log ("Shift.CheckedIn") as a person reads it: "Shift · checked in"."""
+        thing, _, happened = code.partition(".")
+        words = [self._messages.get(f"thing:{thing}") or catalogue("en").get(f"thing:{thing}"),
+                 self._messages.get(f"event:{happened}") or catalogue("en").get(f"event:{happened}")]
+        return " · ".join(words) if all(words) else code  # type: ignore[arg-type]
+
     def number(self, value: float | int | None) -> str:
         return format_decimal(value or 0, locale=self.locale)
 

@@ -302,11 +302,12 @@ def test_the_admin_runs_units_posts_accounts_and_reads_the_audit_trail(page_for,
     expect(page.locator("fieldset.choices input[type=checkbox]").last).to_be_checked()
     snap(page, f"admin-account-{locale}")
     page.get_by_role("link", name="Audit trail" if en else "审计记录").first.click()
-    expect(page.locator("table")).to_contain_text("Disabled")
+    expect(page.locator("table")).to_contain_text("Account · suspended" if en else "账号 · 已停用")
     expect(page.locator("table")).to_contain_text("root")
-    page.get_by_label("Event" if en else "事件").fill("Opened")
+    page.get_by_label("Event" if en else "事件").select_option(label="Account · opened" if en else "账号 · 已开通")
     page.get_by_role("button", name="Filter" if en else "筛选").click()
-    expect(page.locator("tbody tr").first).to_contain_text("Opened")
+    expect(page.locator("tbody tr").first).to_contain_text("Account · opened" if en else "账号 · 已开通")
+    expect(page.get_by_label("Event" if en else "事件")).to_have_value("Account.Opened")
     snap(page, f"admin-audit-{locale}")
 
 

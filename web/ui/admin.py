@@ -17,6 +17,7 @@ from projections import directory, roster
 from web import audit
 from web.auth import allow
 from web.commands import CommandPath, TheLedger
+from web.i18n import translator
 from web.jobs.backup import last_backup
 from web.operations import health
 from web.passwords import checked_password, hash_password
@@ -181,4 +182,5 @@ class AuditPageController(Controller):
         older = (entries[-1].position if len(entries) == TRAIL_PAGE else position + 1) if position > 0 or \
             len(entries) == TRAIL_PAGE else None
         return page(request, "audit.html", entries=entries, names=names, kind=kind or "", actor=actor or "",
-                    older=older, searched=top - position, newest=before is not None)
+                    older=older, searched=top - position, newest=before is not None,
+                    event_types=sorted(audit.event_types(), key=translator(request).event))

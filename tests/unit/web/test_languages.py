@@ -124,3 +124,14 @@ def test_an_imports_refused_rows_are_said_in_the_pages_language() -> None:
         _columns(["a", "b"])
     except ValueError as refused:
         assert str(refused) == NO_COLUMNS and NO_COLUMNS in catalogue("zh")
+
+
+def test_every_event_type_of_the_log_is_said_in_both_languages() -> None:
+    from web.audit import event_types
+
+    types = event_types()
+    assert "Shift.CheckedIn" in types and len(types) > 60
+    for language in ("en", "zh"):
+        t = Translator(language, "Asia/Shanghai")
+        assert [code for code in types if t.event(code) == code] == [], language
+    assert Translator("zh", "Asia/Shanghai").event("Shift.CheckedIn") == "班次 · 签到"
