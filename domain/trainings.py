@@ -31,7 +31,9 @@ class TrainingCourse(Aggregate):
             bounds.count("validity_days", validity_days, 1, bounds.VALIDITY_DAYS)
         if grants is not None:
             grants = bounds.text("grants", grants, bounds.TAG)
-        return cls(title, kind, unit_id, starts_at, ends_at, capacity, grants or kind, validity_days, actor)
+        # An "other" course grants what it is said to, or nothing: "other" is no qualification anyone needs.
+        grants = grants or (kind if kind != "other" else "")
+        return cls(title, kind, unit_id, starts_at, ends_at, capacity, grants, validity_days, actor)
 
     @event("Scheduled")
     def __init__(
@@ -85,7 +87,7 @@ class TrainingCourse(Aggregate):
         if score is not None and not 0 <= score <= 100:
             raise InvalidCommand("score", "must be between 0 and 100")
         self._assessed(volunteer.id, passed, score, actor)
-        if passed:
+        if passed and self.grants and self.grants != "other":
             since = self.ends_at.date()
             until = min(since + timedelta(days=self.validity_days), bounds.LATEST_DAY) if self.validity_days else None
             volunteer.grant_qualification(self.grants, self.id, since, until, actor)

@@ -71,7 +71,7 @@ def courses(db: sqlite_utils.Database, unit_ids: list[str] | None) -> list[dict]
 
 def granted(db: sqlite_utils.Database, unit_ids: list[str] | None) -> list[str]:
     """The qualifications these units' trainings grant (what a shift may go on to require)."""
-    where, params = ["grants IS NOT NULL", "grants != ''"], []
+    where, params = ["grants IS NOT NULL", "grants NOT IN ('', 'other')"], []  # "other": as older courses said
     within_units(where, params, "unit_id", unit_ids)
     return [row[0] for row in db.execute(f"SELECT DISTINCT grants FROM courses WHERE {' AND '.join(where)} "
                                          "ORDER BY grants", params)]

@@ -44,7 +44,7 @@ class Training(msgspec.Struct):
     kind: Literal[TRAINING_KINDS]  # type: ignore[valid-type]
     unit_id: UUID
     capacity: int
-    grants: str  # the qualification passing it grants
+    grants: str  # the qualification passing it grants; "" for an "other" course that names none
 
 
 class Enrolled(msgspec.Struct):
@@ -68,8 +68,9 @@ class TrainingsController(Controller):
         receipt = commands.schedule_training(
             request.user, data.title, data.kind, data.unit_id, local(request, data.starts_at),
             local(request, data.ends_at), data.capacity, data.validity_days, grants=data.grants)
+        course = commands.ledger.get_training(receipt.id)
         return written(request, receipt, Training(receipt.id, data.title, data.kind, data.unit_id, data.capacity,
-                                                  data.grants or data.kind), 201)
+                                                  course.grants), 201)
 
     @post("/{training_id:uuid}/enrolments", sync_to_thread=True)
     def enrol(self, request: Request, commands: CommandPath, training_id: FromPath[UUID],
@@ -82,4 +83,5 @@ class TrainingsController(Controller):
                data: JSONBody[Result]) -> Response[Assessed]:
         receipt = commands.assess(request.user, training_id, data.volunteer_id, data.passed, data.score)
         course = commands.ledger.get_training(training_id)
-        return written(request, receipt, Assessed(data.volunteer_id, data.passed, course.grants if data.passed else None))
+        return written(request, receipt, Assessed(data.volunteer_id, data.passed,
+                                                         course.grants if data.passed and course.grants else None))

@@ -387,7 +387,8 @@ class CoordinatorController(Controller):
         return act(request, "/trainings", "Training scheduled.", lambda: commands.schedule_training(
             request.user, data.get("title", ""), data.get("kind", ""), form_id(data, "unit_id"),
             form_moment(data, "day", "start", zone, "starts_at"), form_moment(data, "day", "end", zone, "ends_at"),
-            form_whole(data, "capacity", 0), form_whole(data, "validity_days")), form="training",
+            form_whole(data, "capacity", 0), form_whole(data, "validity_days"),
+            grants=data.get("grants", "").strip() or None), form="training",
             typed=form_values(request, data))
 
     @get("/trainings/{training_id:uuid}", sync_to_thread=True)

@@ -43,6 +43,22 @@ def test_failing_a_training_grants_nothing(hospital: Hospital) -> None:
     assert "sign_language" not in hospital.ledger.get_volunteer(volunteer).qualifications
 
 
+def test_an_other_course_grants_what_it_names_or_nothing_never_a_qualification_called_other(
+        hospital: Hospital) -> None:
+    ledger = hospital.ledger
+    day = datetime(2026, 11, 12, 9, tzinfo=CST), datetime(2026, 11, 12, 11, tzinfo=CST)
+    talk = ledger.schedule_training("Welcome talk", "other", hospital.unit, *day, capacity=5, validity_days=None,
+                                    actor=COORDINATOR).id
+    dementia = ledger.schedule_training("Dementia care", "other", hospital.unit, *day, capacity=5, validity_days=None,
+                                        actor=COORDINATOR, grants="dementia_care").id
+    volunteer = hospital.volunteer()
+    for course in (talk, dementia):
+        ledger.enrol(course, volunteer, COORDINATOR)
+        ledger.assess(course, volunteer, True, None, COORDINATOR)
+    held = set(ledger.get_volunteer(volunteer).qualifications)
+    assert "dementia_care" in held and "other" not in held and "" not in held
+
+
 def test_a_full_training_refuses_another_enrolment(hospital: Hospital) -> None:
     course = sign_language_course(hospital, capacity=1)
     hospital.ledger.enrol(course, hospital.volunteer("A"), COORDINATOR)
