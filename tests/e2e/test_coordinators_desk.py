@@ -227,6 +227,38 @@ ADMIN_PAGES = ["/admin", "/admin/units", "/admin/accounts", "/admin/service-type
                "/cases/reports"]
 
 
+def _a_certificate(server: Server, locale: str) -> str:
+    """A certificate of an hour served today by a volunteer of this test's own."""
+    volunteer = _volunteer(server, f"Luo Qing {locale}", phone="13933334444" if locale == ZH else "13933335555")
+    server.api("POST", f"/units/{server.unit}/certificate-details",
+               {"responsible_person": "王主任", "contact": "021-64370045"}, user="coord")
+    server.api("POST", f"/volunteers/{volunteer}/identity", {"id_type": "resident_id", "id_number": "11010519491231002X"},
+               user="coord")
+    started = datetime.now(ZONE).replace(second=0, microsecond=0) - timedelta(minutes=50)
+    shift = _shift(server, f"certified desk {locale}", started, hours=1)
+    server.api("POST", f"/shifts/{shift}/signups", {"volunteer_id": volunteer}, user="coord")
+    server.api("POST", f"/shifts/{shift}/check-in", {"volunteer_id": volunteer}, user="kiosk")
+    server.api("POST", f"/shifts/{shift}/check-out", {"volunteer_id": volunteer, "served": {"guidance": 2}},
+               user="kiosk")
+    asked = server.api("POST", f"/shifts/{shift}/corrections", {"volunteer_id": volunteer, "minutes": 45,
+                                                                 "reason": "checked in late at the kiosk"}, user="coord")
+    server.api("POST", f"/shifts/{shift}/corrections/{asked['request_id']}/approve", user="coord")
+    server.settle()
+    today = datetime.now(ZONE).date().isoformat()
+    return server.api("POST", f"/volunteers/{volunteer}/certificates", {"from": today, "to": today, "handler": "coord"},
+                      user="coord")["id"]
+
+
+def _an_import(page, server: Server) -> str:
+    """The progress page of an import made in the browser: its path."""
+    page.goto(f"{server.base}/volunteers/import")
+    page.locator("#file").set_input_files(files=[{"name": "new.csv", "mimeType": "text/csv",
+                                                   "buffer": "name,phone\n郑洁,13944445555\n".encode()}])
+    page.locator("form[action='/volunteers/import'] button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/volunteers/import/[^/]+$"))
+    return page.url.removeprefix(server.base)
+
+
 @pytest.mark.parametrize("locale", ["en-GB", ZH])
 def test_every_coordinator_and_admin_page_is_clean_by_axe_and_the_nu_checker(page_for, server: Server,
                                                                              locale: str) -> None:
@@ -238,8 +270,9 @@ def test_every_coordinator_and_admin_page_is_clean_by_axe_and_the_nu_checker(pag
     server.settle()
     found, sent = {}, {}
     volunteer = server.people["Li Wei"]
+    certificate, job = _a_certificate(server, locale), _an_import(page_for("coord", locale), server)
     for who, paths in (("coord", [*COORDINATOR_PAGES, f"/shifts/{shift}", f"/trainings/{training}",
-                                  f"/volunteers/{volunteer}"]),
+                                  f"/volunteers/{volunteer}", f"/certificates/{certificate}", job]),
                        ("root", [*ADMIN_PAGES, f"/admin/accounts/{account_id('coord')}"])):
         page = page_for(who, locale)
         for path in paths:
