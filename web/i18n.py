@@ -136,9 +136,14 @@ class Translator:
         pattern = form or ("d MMM y, HH:mm" if self.language == "en" else "y年M月d日 HH:mm")
         return format_datetime(value, pattern, tzinfo=self.zone, locale=self.locale)
 
+    @property
+    def sep(self) -> str:
+        """Between the items of a list: ", " or "、"."""
+        return "、" if self.language == "zh" else ", "
+
     def join(self, items: Any) -> str:
         """A list as the language writes one: "a, b" or "甲、乙"."""
-        return ("、" if self.language == "zh" else ", ").join(str(i) for i in items)
+        return self.sep.join(str(i) for i in items)
 
     def clock(self, value: datetime | str | None) -> str:
         if value is None:

@@ -16,7 +16,7 @@ from domain.cases import CONSENT_SCOPES, CONTACTS, EVALUATIONS, INTAKE_SOURCES, 
 from projections import caseload, casework, directory
 from web.auth import allow, may
 from web.commands import CommandPath, Commands, TheLedger
-from web.ui.common import act, form_id, form_moment, now_local, page, reader
+from web.ui.common import act, form_id, form_moment, listed, now_local, page, reader
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -81,7 +81,7 @@ class CasesPagesController(Controller):
 
     @post("/cases/{case_id:uuid}/assessment", guards=[may(Commands.assess_case)], sync_to_thread=True)
     def assess(self, request: Request, commands: CommandPath, case_id: FromPath[UUID], data: Form) -> Response:
-        needs = [n.strip() for n in data.get("needs", "").split(",") if n.strip()]
+        needs = listed(data.get("needs", ""))
         return self._step(request, case_id, "Assessment recorded.", lambda: commands.assess_case(
             request.user, case_id, data.get("risk", ""), needs))
 

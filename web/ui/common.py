@@ -221,3 +221,8 @@ def form_score(data: dict[str, str], field: str) -> float | None:
     if not 0 <= score <= 100:  # also NaN and infinity
         raise InvalidCommand(field, "must be between {low} and {high}", low=0, high=100)
     return score
+
+
+def listed(text: str) -> list[str]:
+    """A list typed into one field (languages, skills, needs): commas of either language, 、 or ;."""
+    return [part.strip() for part in re.split(r"[,，、;；]", text) if part.strip()]

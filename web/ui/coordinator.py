@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 from uuid import UUID
@@ -26,7 +25,7 @@ from web.auth import allow
 from web.commands import CommandPath, TheLedger
 from web.jobs.importing import IMPORT_MAX_BYTES, start_import
 from web.ui.common import (act, calendar_url, form_day, form_id, form_moment, form_score, form_time, form_whole,
-                           flash_of, fragment_for, now_local, page, reader, translator)
+                           flash_of, fragment_for, listed, now_local, page, reader, translator)
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -69,11 +68,6 @@ def _shown_invitation(request: Request) -> dict[str, str] | None:
         return None
     link = join_link(request, code)
     return {"code": code, "link": link, "qr": segno.make(link, error="m").svg_data_uri(scale=5, dark="#1b1f24")}
-
-
-def _listed(text: str) -> list[str]:
-    """Languages or skills typed as a list: commas of either language, or 、."""
-    return [part.strip() for part in re.split(r"[,，、;；]", text) if part.strip()]
 
 
 def form_values(request: Request, data: dict[str, Any]) -> dict[str, str]:
@@ -245,8 +239,8 @@ class CoordinatorController(Controller):
     def update_profile(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID],
                        data: Form) -> Response:
         return act(request, f"/volunteers/{volunteer_id}", "Profile saved.", lambda: commands.update_volunteer_profile(
-            request.user, volunteer_id, data.get("phone", ""), _listed(data.get("languages", "")),
-            _listed(data.get("skills", ""))), form="profile", typed=form_values(request, data))
+            request.user, volunteer_id, data.get("phone", ""), listed(data.get("languages", "")),
+            listed(data.get("skills", ""))), form="profile", typed=form_values(request, data))
 
     @post("/volunteers/{volunteer_id:uuid}/credentials", sync_to_thread=True)
     def record_credential(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID],
@@ -356,7 +350,7 @@ class CoordinatorController(Controller):
 
     @post("/volunteers", sync_to_thread=True)
     def register(self, request: Request, commands: CommandPath, data: Form) -> Response:
-        languages = [x.strip() for x in data.get("languages", "").split(",") if x.strip()]
+        languages = listed(data.get("languages", ""))
         return act(request, "/volunteers", "Volunteer registered.", lambda: commands.register_volunteer(
             request.user, data.get("name", ""), data.get("phone", ""), form_id(data, "unit_id"), languages, []),
             form="register", typed=form_values(request, data))

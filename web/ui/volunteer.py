@@ -17,7 +17,7 @@ from projections.directory import volunteer as find_volunteer
 from projections.store import iso
 from web.auth import allow
 from web.commands import CommandPath, TheLedger
-from web.ui.common import act, calendar_url, form_served, form_whole, now_local, page, reader
+from web.ui.common import act, calendar_url, form_served, form_whole, listed, now_local, page, reader
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -25,10 +25,6 @@ Form = URLEncodedBody[dict[str, str]]
 def qualified_for(held: list[dict], requires: list[str], day: str) -> bool:
     valid = {h["kind"] for h in held if h["since"] <= day and (h["valid_until"] is None or day <= h["valid_until"])}
     return set(requires) <= valid
-
-
-def _listed(data: dict[str, str], field: str) -> list[str]:
-    return [x.strip() for x in data.get(field, "").replace("，", ",").split(",") if x.strip()]
 
 
 def needed_minutes(data: dict[str, str]) -> int:
@@ -88,8 +84,8 @@ class VolunteerController(Controller):
     @post("/me/profile", sync_to_thread=True)
     def change_profile(self, request: Request, commands: CommandPath, data: Form) -> Response:
         return act(request, "/me", "Your details are saved.", lambda: commands.update_volunteer_profile(
-            request.user, self._me(request), data.get("phone", ""), _listed(data, "languages"),
-            _listed(data, "skills")), form="profile")
+            request.user, self._me(request), data.get("phone", ""), listed(data.get("languages", "")),
+            listed(data.get("skills", ""))), form="profile")
 
     @post("/me/shifts/{shift_id:uuid}/signup", sync_to_thread=True)
     def sign_up(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID]) -> Response:
