@@ -498,6 +498,8 @@ def test_a_refused_identity_or_certificate_keeps_what_was_typed_and_says_why_bes
     details.get_by_label("Responsible person" if en else "负责人").fill("Wang Lan")
     details.get_by_label("Contact" if en else "联系方式").fill("021-6437 0045")
     details.get_by_role("button", name="Save" if en else "保存").click()
+    expect(page.locator("[data-flash=ok]")).to_have_text("The certificate details are saved." if en else
+                                                         "证明信息已保存。")
     expect(page.locator("[data-details-missing]")).to_have_count(0)
     issue = page.locator("form[action='/certificates/issue']")
     issue.get_by_label("Volunteer" if en else "志愿者", exact=True).select_option(volunteer)

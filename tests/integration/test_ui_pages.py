@@ -136,6 +136,23 @@ def test_the_kiosk_and_the_live_board(world: World, clock) -> None:
         assert world.client.get("/board/stream").status_code == 403
 
 
+def test_the_kiosk_says_when_check_in_opens_and_forgets_a_shift_that_is_over(world: World, clock) -> None:
+    shift = schedule(world)  # Monday 08:00-12:00; check-in opens an hour before
+    world.ledger.sign_up(UUID(shift), world.volunteer, "coord")
+    clock.set(MONDAY_8 - timedelta(hours=2))
+    world.settle()
+    log_in(world, "kiosk")
+    desk = world.client.get("/kiosk").text
+    row = desk.split('data-name="Li Wei"')[1].split('class="person"')[0]
+    assert "Check-in opens at 07:00" in row and "/kiosk/check-in" not in row
+    clock.set(MONDAY_8 - timedelta(minutes=30))
+    row = world.client.get("/kiosk").text.split('data-name="Li Wei"')[1].split('class="person"')[0]
+    assert "/kiosk/check-in" in row and "opens at" not in row
+    assert 'data-tail="' + world.ledger.get_volunteer(world.volunteer).phone[-4:] + '"' in world.client.get("/kiosk").text
+    clock.set(MONDAY_8 + timedelta(hours=5))  # over, never checked in: nothing left to do at the desk
+    assert 'data-name="Li Wei"' not in world.client.get("/kiosk").text
+
+
 def test_a_social_worker_logs_a_session_and_asks_for_an_interpreter(world: World) -> None:
     log_in(world, "sw")
     page = submit(world, "/social/sessions", {"unit_id": str(world.hospital.unit), "patient_id": "MRN-1",

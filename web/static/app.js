@@ -1,11 +1,34 @@
 // Small helpers the pages need: the kiosk's name filter, the dashboard's live counter, the live board.
+// Digits find a person by the last four of their phone, as typed from the first; letters by name.
+function filterPeople(box) {
+  const wanted = box.value.replace(/\s/g, "").toLowerCase();
+  const digits = /^\d+$/.test(wanted);
+  let shown = 0;
+  document.querySelectorAll(box.dataset.filter).forEach((row) => {
+    const match = !wanted || (digits ? (row.dataset.tail || "").startsWith(wanted)
+                                     : row.dataset.name.toLowerCase().includes(wanted));
+    row.hidden = !match;
+    if (match) shown += 1;
+  });
+  const found = document.querySelector("[data-found]");
+  if (found) found.textContent = wanted && !shown ? found.dataset.none : "";
+}
 document.addEventListener("input", (event) => {
   const box = event.target.closest("[data-filter]");
-  if (!box) return;
-  const wanted = box.value.trim().toLowerCase();
-  document.querySelectorAll(box.dataset.filter).forEach((row) => {
-    row.hidden = wanted && !row.dataset.name.toLowerCase().includes(wanted);
-  });
+  if (box) filterPeople(box);
+});
+document.addEventListener("click", (event) => {
+  const key = event.target.closest("[data-key]");
+  if (!key) return;
+  const box = document.querySelector(key.closest("[data-keypad]").dataset.keypad);
+  const k = key.dataset.key;
+  box.value = k === "clear" ? "" : k === "back" ? box.value.slice(0, -1) : box.value + k;
+  filterPeople(box);
+});
+// At the kiosk a confirmation clears itself for the next person.
+document.addEventListener("DOMContentLoaded", () => {
+  const done = document.querySelector(".kiosk [data-flash]");
+  if (done) setTimeout(() => done.remove(), 8000);
 });
 
 function followTallies() {

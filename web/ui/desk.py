@@ -26,9 +26,17 @@ class DeskController(Controller):
     def kiosk(self, request: Request, ledger: TheLedger) -> Template:
         now = now_local(request)
         midnight = datetime.combine(now.date(), time(0), now.tzinfo)
-        people = roster.desk_today(reader(request), list(request.user.unit_ids), midnight,
-                                   midnight + timedelta(days=1))
-        return page(request, "kiosk.html", people=people, service_types=ledger.service_types())
+        policy, shown = ledger.policy, []
+        for person in roster.desk_today(reader(request), list(request.user.unit_ids), midnight,
+                                        midnight + timedelta(days=1)):
+            starts, ends = datetime.fromisoformat(person["starts_at"]), datetime.fromisoformat(person["ends_at"])
+            opens, closes = policy.check_in_window(starts, ends)
+            if person["state"] == "signed_up" and now > closes:
+                continue  # the shift is over: nothing to do here any more (the coordinator sees the no-show)
+            tail = person["phone"][-4:]
+            shown.append(person | {"opens_at": opens if now < opens else None,
+                                   "tail": tail if tail.isdigit() else ""})
+        return page(request, "kiosk.html", people=shown, service_types=ledger.service_types())
 
     @post("/kiosk/check-in", guards=[allow("kiosk")], sync_to_thread=True)
     def check_in(self, request: Request, commands: CommandPath, data: Form) -> Response:
