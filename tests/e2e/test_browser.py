@@ -57,7 +57,7 @@ def test_a_kiosk_checks_someone_in_with_a_confirmation_readable_from_afar(page_f
     server.api("POST", f"/shifts/{shift}/signups", {"volunteer_id": server.people["Wang Fang"]}, user="coord")
     server.settle()
     page = page_for("kiosk")
-    page.get_by_label("Type your name").fill("Wang")
+    page.get_by_label("The last four digits of your phone, or your name").fill("Wang")
     row = page.locator(".person", has_text="Wang Fang")
     expect(row).to_be_visible()
     row.get_by_role("button", name="Check in").click()

@@ -25,11 +25,16 @@ document.addEventListener("click", (event) => {
   box.value = k === "clear" ? "" : k === "back" ? box.value.slice(0, -1) : box.value + k;
   filterPeople(box);
 });
-// At the kiosk a confirmation clears itself for the next person.
-document.addEventListener("DOMContentLoaded", () => {
+// At the kiosk a confirmation clears itself for the next person (pages come whole or by htmx).
+function clearConfirmationSoon() {
   const done = document.querySelector(".kiosk [data-flash]");
-  if (done) setTimeout(() => done.remove(), 8000);
-});
+  if (done && !done.dataset.clearing) {
+    done.dataset.clearing = "yes";
+    setTimeout(() => done.remove(), 8000);
+  }
+}
+document.addEventListener("DOMContentLoaded", clearConfirmationSoon);
+document.addEventListener("htmx:afterSettle", clearConfirmationSoon);
 
 function followTallies() {
   const counter = document.querySelector("[data-live-tallies]");

@@ -1,0 +1,85 @@
+"""The kiosk at the volunteer desk, on a tablet: a volunteer finds themselves by the last digits of
+their phone on a keypad, or by name, and checks in with a confirmation readable from a metre."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.checkers import axe_violations
+from tests.e2e.conftest import PASSWORD, ZONE, Server, snap
+from tests.e2e.test_coordinators_desk import _shift, _volunteer
+
+TABLET = {"width": 820, "height": 1180}
+ZH = "zh-CN"
+
+
+def kiosk_tablet(browser, server: Server, locale: str):
+    context = browser.new_context(locale=locale, extra_http_headers={"Accept-Language": locale}, viewport=TABLET,
+                                  is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(f"{server.base}/login")
+    en = locale.startswith("en")
+    page.get_by_label("Username" if en else "用户名").fill("kiosk")
+    page.get_by_label("Password" if en else "密码").fill(PASSWORD)
+    page.get_by_role("button", name="Log in" if en else "登录").click()
+    page.wait_for_url(f"{server.base}/kiosk")
+    return context, page
+
+
+@pytest.mark.parametrize("locale", ["en-GB", ZH])
+def test_a_volunteer_finds_themselves_by_phone_digits_and_checks_in_in_three_taps(browser, server: Server,
+                                                                                  locale: str) -> None:
+    en = locale == "en-GB"
+    tail = "9461" if en else "8461"
+    me = _volunteer(server, f"Tang Min {locale}", phone=f"1395555{tail}")
+    decoy = _volunteer(server, f"Tang Mei {locale}", phone=f"1395555{tail[1:]}{tail[0]}")  # the same digits, turned
+    shift = _shift(server, f"kiosk desk {locale}", datetime.now(ZONE).replace(microsecond=0) - timedelta(minutes=10))
+    for volunteer in (me, decoy):
+        server.api("POST", f"/shifts/{shift}/signups", {"volunteer_id": volunteer}, user="coord")
+    server.settle()
+    context, page = kiosk_tablet(browser, server, locale)
+    try:
+        taps = 0
+        for digit in tail[:2]:
+            page.locator(f"[data-key='{digit}']").tap()
+            taps += 1
+        shown = page.locator(".person:visible")
+        expect(shown).to_have_count(1)
+        expect(shown).to_contain_text(f"Tang Min {locale}")
+        shown.get_by_role("button", name="Check in" if en else "签到").tap()
+        taps += 1
+        confirmation = page.locator("[data-flash=ok]")
+        expect(confirmation).to_have_text(f"Tang Min {locale} is checked in. Welcome!" if en else
+                                          f"Tang Min {locale} 签到成功，欢迎！")
+        assert taps <= 3
+        assert float(confirmation.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 32
+        snap(page, f"kiosk-tablet-checked-in-{locale}")
+        expect(confirmation).to_have_count(0, timeout=15_000)  # cleared for the next person
+        assert page.evaluate("document.documentElement.scrollWidth") <= TABLET["width"]
+        assert axe_violations(page) == []
+    finally:
+        context.close()
+
+
+def test_typing_a_name_shows_only_that_person_and_the_tap_checks_in_that_person(browser, server: Server) -> None:
+    lin = _volunteer(server, "林杰", phone="13955550011")
+    wang = _volunteer(server, "王芳芳", phone="13955550022")
+    shift = _shift(server, "kiosk name desk", datetime.now(ZONE).replace(microsecond=0) - timedelta(minutes=5))
+    for volunteer in (wang, lin):
+        server.api("POST", f"/shifts/{shift}/signups", {"volunteer_id": volunteer}, user="coord")
+    server.settle()
+    context, page = kiosk_tablet(browser, server, ZH)
+    try:
+        page.get_by_label("手机号后四位，或您的姓名").fill("林杰")
+        expect(page.locator(".person:visible")).to_have_count(1)
+        expect(page.locator(".person", has_text="王芳芳")).to_be_hidden()
+        page.locator(".person:visible").get_by_role("button", name="签到").tap()
+        expect(page.locator("[data-flash=ok]")).to_have_text("林杰 签到成功，欢迎！")
+        page.get_by_label("手机号后四位，或您的姓名").fill("0000000")
+        expect(page.locator("[data-found]")).to_have_text("没有找到匹配的人：请到服务台询问。")
+        snap(page, "kiosk-tablet-nobody-zh")
+    finally:
+        context.close()
