@@ -31,12 +31,13 @@ from projections.roster import roster
 from projections.store import ReadModel, ReadModelStore, connect
 from projections.tallies import tallies
 from projections.trainings import trainings
+from projections.usual import usual
 
 log = logging.getLogger("careledger")
 
 READ_MODELS: tuple[ReadModel, ...] = (directory, roster, hours, tallies, qualifications, caseload, trainings,
                                          casework, reviews, awards, notices, interpreting,
-                                         certificates)
+                                         certificates, usual)
 BY_NAME = {model.name: model for model in READ_MODELS}
 
 

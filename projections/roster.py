@@ -246,8 +246,8 @@ def desk_today(db: sqlite_utils.Database, unit_ids: list[str] | None, first: dat
                      "sh.starts_at < ?"], [iso(first), iso(last)]
     within_units(where, params, "sh.unit_id", unit_ids)
     return list(db.query(
-        "SELECT sh.shift_id, sh.post, sh.starts_at, sh.ends_at, s.volunteer_id, s.state, COALESCE(v.name, '') AS name, "
-        "COALESCE(v.phone, '') AS phone FROM seats s JOIN shifts sh USING (shift_id) "
+        "SELECT sh.shift_id, sh.unit_id, sh.post, sh.starts_at, sh.ends_at, s.volunteer_id, s.state, "
+        "COALESCE(v.name, '') AS name, COALESCE(v.phone, '') AS phone FROM seats s JOIN shifts sh USING (shift_id) "
         f"LEFT JOIN volunteers v USING (volunteer_id) WHERE {' AND '.join(where)} ORDER BY name, sh.starts_at", params))
 
 

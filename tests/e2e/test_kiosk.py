@@ -83,3 +83,31 @@ def test_typing_a_name_shows_only_that_person_and_the_tap_checks_in_that_person(
         snap(page, "kiosk-tablet-nobody-zh")
     finally:
         context.close()
+
+
+def test_checking_out_offers_the_posts_usual_service_and_count_accepted_with_one_tap(browser, server: Server) -> None:
+    earlier, me = _volunteer(server, "Peng Hua", phone="13955557711"), _volunteer(server, "Peng Li", phone="13955557722")
+    post = "usual outpatient desk"
+    shift = _shift(server, post, datetime.now(ZONE).replace(microsecond=0) - timedelta(minutes=30))
+    for volunteer in (earlier, me):
+        server.api("POST", f"/shifts/{shift}/signups", {"volunteer_id": volunteer}, user="coord")
+        server.api("POST", f"/shifts/{shift}/check-in", {"volunteer_id": volunteer}, user="kiosk")
+    server.api("POST", f"/shifts/{shift}/check-out", {"volunteer_id": earlier, "served": {"guidance": 14}},
+               user="kiosk")  # what this post usually serves, so far
+    server.settle()
+    context, page = kiosk_tablet(browser, server, ZH)
+    try:
+        page.get_by_label("手机号后四位，或您的姓名").fill("Peng Li")
+        row = page.locator(".person:visible")
+        count = row.get_by_label("导医（人次）")
+        expect(count).to_have_value("14")
+        row.get_by_role("button", name="加一").tap()
+        expect(count).to_have_value("15")
+        expect(row.get_by_text("其他服务")).to_be_visible()
+        expect(row.get_by_label("交流")).to_be_hidden()  # the others folded away
+        snap(page, "kiosk-tablet-check-out-zh")
+        row.get_by_role("button", name="签退").tap()
+        expect(page.locator("[data-flash=ok]")).to_have_text("Peng Li 签退成功，谢谢！")
+        assert axe_violations(page) == []
+    finally:
+        context.close()

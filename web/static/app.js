@@ -1,8 +1,9 @@
 // Small helpers the pages need: the kiosk's name filter, the dashboard's live counter, the live board.
 // Digits find a person by the last four of their phone, as typed from the first; letters by name.
 function filterPeople(box) {
-  const wanted = box.value.replace(/\s/g, "").toLowerCase();
-  const digits = /^\d+$/.test(wanted);
+  const typed = box.value.trim().toLowerCase();
+  const digits = /^[\d\s]+$/.test(typed);
+  const wanted = digits ? typed.replace(/\s/g, "") : typed.replace(/\s+/g, " ");
   let shown = 0;
   document.querySelectorAll(box.dataset.filter).forEach((row) => {
     const match = !wanted || (digits ? (row.dataset.tail || "").startsWith(wanted)
@@ -118,3 +119,12 @@ document.addEventListener("submit", (event) => {
     event.stopImmediatePropagation();
   }
 }, true);
+
+// − and + beside a count: one tap each, never below nothing.
+document.addEventListener("click", (event) => {
+  const step = event.target.closest("[data-step]");
+  if (!step) return;
+  const box = document.getElementById(step.getAttribute("aria-controls"));
+  const next = (parseInt(box.value, 10) || 0) + Number(step.dataset.step);
+  box.value = String(Math.max(0, Math.min(next, Number(box.max) || next)));
+});

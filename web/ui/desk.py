@@ -10,7 +10,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import URLEncodedBody
 from litestar.response import ServerSentEvent, Template
 
-from projections import roster
+from projections import roster, usual
 from projections.store import iso
 from web.auth import allow
 from web.commands import CommandPath, TheLedger
@@ -26,16 +26,16 @@ class DeskController(Controller):
     def kiosk(self, request: Request, ledger: TheLedger) -> Template:
         now = now_local(request)
         midnight = datetime.combine(now.date(), time(0), now.tzinfo)
-        policy, shown = ledger.policy, []
-        for person in roster.desk_today(reader(request), list(request.user.unit_ids), midnight,
-                                        midnight + timedelta(days=1)):
+        policy, shown, db = ledger.policy, [], reader(request)
+        for person in roster.desk_today(db, list(request.user.unit_ids), midnight, midnight + timedelta(days=1)):
             starts, ends = datetime.fromisoformat(person["starts_at"]), datetime.fromisoformat(person["ends_at"])
             opens, closes = policy.check_in_window(starts, ends)
             if person["state"] == "signed_up" and now > closes:
                 continue  # the shift is over: nothing to do here any more (the coordinator sees the no-show)
             tail = person["phone"][-4:]
-            shown.append(person | {"opens_at": opens if now < opens else None,
-                                   "tail": tail if tail.isdigit() else ""})
+            shown.append(person | {"opens_at": opens if now < opens else None, "tail": tail if tail.isdigit() else "",
+                                   "usual": usual.at(db, person["unit_id"], person["post"])
+                                   if person["state"] == "checked_in" else None})
         return page(request, "kiosk.html", people=shown, service_types=ledger.service_types())
 
     @post("/kiosk/check-in", guards=[allow("kiosk")], sync_to_thread=True)
@@ -47,7 +47,8 @@ class DeskController(Controller):
     def check_out(self, request: Request, commands: CommandPath, data: Form) -> Response:
         return act(request, "/kiosk", "{name} is checked out. Thank you!", lambda: commands.check_out(
             request.user, form_id(data, "shift_id"), form_id(data, "volunteer_id"), form_served(data)),
-            form=f"check-out-{data.get('shift_id', '')}-{data.get('volunteer_id', '')}", name=data.get("name", ""))
+            form=f"check-out-{data.get('shift_id', '')}-{data.get('volunteer_id', '')}", name=data.get("name", ""),
+            typed=dict(data))
 
     @get("/board", guards=[allow("coordinator", "kiosk")], sync_to_thread=True)
     def board(self, request: Request, ledger: TheLedger) -> Template:

@@ -11,7 +11,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
 from litestar.response import Template
 
 from domain.errors import InvalidCommand
-from projections import hours, interpreting, notices, qualifications, reviews, roster
+from projections import hours, interpreting, notices, qualifications, reviews, roster, usual
 from projections.directory import units as all_units
 from projections.directory import volunteer as find_volunteer
 from projections.store import iso
@@ -42,7 +42,8 @@ class VolunteerController(Controller):
     def home(self, request: Request, ledger: TheLedger) -> Template:
         db, me = reader(request), request.user.volunteer_id
         now = now_local(request)
-        upcoming = roster.seats_of(db, me, now - timedelta(hours=12))
+        upcoming = [s | {"usual": usual.at(db, s["unit_id"], s["post"]) if s["state"] == "checked_in" else None}
+                    for s in roster.seats_of(db, me, now - timedelta(hours=12))]
         mine = {s["shift_id"] for s in upcoming}
         held = qualifications.held_by(db, me)
         profile = find_volunteer(db, me) or {"name": "", "unit_id": None, "status": ""}
@@ -105,7 +106,8 @@ class VolunteerController(Controller):
     @post("/me/shifts/{shift_id:uuid}/check-out", sync_to_thread=True)
     def check_out(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID], data: Form) -> Response:
         return act(request, "/me", "Checked out. Thank you!", lambda: commands.check_out(
-            request.user, shift_id, self._me(request), form_served(data)), form=f"check-out-{shift_id}")
+            request.user, shift_id, self._me(request), form_served(data)), form=f"check-out-{shift_id}",
+            typed=dict(data))
 
     @post("/me/shifts/{shift_id:uuid}/correction", sync_to_thread=True)
     def ask_correction(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID],
