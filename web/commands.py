@@ -328,6 +328,23 @@ class Commands:
         self._seat(actor, shift_id, volunteer_id)
         return self.ledger.check_in(shift_id, volunteer_id, VIA.get(actor.role, "coordinator"), actor.account_id)
 
+    @roles("coordinator", "kiosk")
+    def walk_in(self, actor: Actor, shift_id: UUID, volunteer_id: UUID) -> Receipt:
+        """Someone not signed up, at the desk: a free place on a shift under way, and checked in."""
+        self._seat(actor, shift_id, volunteer_id)
+        self._volunteer(actor, volunteer_id)
+        return self.ledger.walk_in(shift_id, volunteer_id, VIA.get(actor.role, "coordinator"), actor.account_id)
+
+    def find_by_phone(self, actor: Actor, phone: str) -> Any | None:
+        """The volunteer of the actor's units with exactly this phone number (lists hold only its
+        ends, so the whole number names one person and guessing four digits names nobody)."""
+        phone = bounds.phone("phone", phone)
+        for found in directory.volunteers(self.read(None), list(actor.unit_ids), "active", phone, limit=50):
+            volunteer = self.ledger.get_volunteer(UUID(found["id"]))
+            if volunteer.phone == phone:
+                return volunteer
+        return None
+
     @roles("coordinator", "volunteer", "kiosk")
     def check_out(self, actor: Actor, shift_id: UUID, volunteer_id: UUID, served: dict[str, int]) -> Receipt:
         self._seat(actor, shift_id, volunteer_id)

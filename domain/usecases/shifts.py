@@ -129,6 +129,18 @@ class ShiftUseCases(Ledger):
         return self._change(Shift, shift_id, "shift", lambda shift: shift.check_in(
             self._read(Volunteer, volunteer_id, "volunteer"), self.clock.now(), via, self.policy, actor))
 
+    def walk_in(self, shift_id: UUID, volunteer_id: UUID, via: str, actor: str) -> Receipt:
+        """A volunteer with no sign-up takes a free place and checks in, in one save: every rule of
+        both holds (a place free, qualified, no other booking then, check-in open), or nothing is recorded."""
+        def decide() -> Receipt:
+            shift = self._get(Shift, shift_id, "shift")
+            volunteer = self._get(Volunteer, volunteer_id, "volunteer")
+            now = self.clock.now()
+            shift.sign_up(volunteer, False, now, actor)
+            shift.check_in(volunteer, now, via, self.policy, actor)
+            return Receipt(self._commit(shift, volunteer), shift_id)
+        return self._decide(decide)
+
     def check_out(self, shift_id: UUID, volunteer_id: UUID, served: dict[str, int], actor: str) -> Receipt:
         """Check out with what was served ({service type: person-times}); answers credited minutes."""
         self._ensure_service_types("served", list(served))

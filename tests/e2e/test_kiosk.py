@@ -111,3 +111,29 @@ def test_checking_out_offers_the_posts_usual_service_and_count_accepted_with_one
         assert axe_violations(page) == []
     finally:
         context.close()
+
+
+def test_a_walk_in_types_their_whole_number_and_takes_a_free_place(browser, server: Server) -> None:
+    walker = _volunteer(server, "Du Juan", phone="13955558833")
+    shift = _shift(server, "walk-in ward round", datetime.now(ZONE).replace(microsecond=0) - timedelta(minutes=15),
+                   capacity=2)
+    context, page = kiosk_tablet(browser, server, ZH)
+    try:
+        page.get_by_label("您的完整手机号").fill("139 5555 8834")  # one digit wrong: nobody is named
+        page.get_by_role("button", name="查找班次").tap()
+        expect(page.locator("[data-walk-in=unknown]")).to_be_visible()
+        expect(page.locator("body")).not_to_contain_text("Du Juan")
+        page.goto(f"{server.base}/kiosk")
+        page.get_by_label("您的完整手机号").fill("139 5555 8833")
+        page.get_by_role("button", name="查找班次").tap()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Du Juan，您好")
+        place = page.locator("form.person", has_text="walk-in ward round")
+        expect(place).to_contain_text("尚余 2 个名额")
+        snap(page, "kiosk-tablet-walk-in-zh")
+        assert axe_violations(page) == []
+        place.get_by_role("button", name="在此签到").tap()
+        expect(page.locator("[data-flash=ok]")).to_have_text("Du Juan 签到成功，欢迎！")
+        expect(page.locator(".person", has_text="Du Juan")).to_contain_text("walk-in ward round")  # on the list now
+    finally:
+        context.close()
+    assert server.api("GET", f"/shifts/{shift}", user="coord")["filled"] == 1

@@ -89,6 +89,8 @@ FORMS: list[tuple[str, Form, set[str]]] = [
     ("/volunteers/{volunteer}/reinstate", None, {"coordinator"}),
     ("/volunteers/{volunteer}/invite", None, {"coordinator"}),
     ("/volunteers/{volunteer}/invite/send", lambda i: {"code": "0000-0000-0000"}, {"coordinator"}),
+    ("/kiosk/walk-in", lambda i: {"shift_id": i.shift, "volunteer_id": i.volunteer, "name": "Li"}, {"kiosk"}),
+    ("/kiosk/walk-in/find", lambda i: {"phone": "13800000000"}, {"kiosk"}),
     ("/volunteers/{volunteer}/retire", None, {"coordinator"}),
     ("/trainings", lambda i: {"title": "T", "kind": "other", "unit_id": i.unit, "day": "2026-12-01",
                               "start": "09:00", "end": "10:00", "capacity": "5"}, {"coordinator"}),
@@ -243,8 +245,8 @@ def test_the_volunteers_check_out_form_refuses_what_no_one_could_serve(world: Wo
     answer = post_form(world, f"/me/shifts/{shift}/check-out", {"served_guidance": served})
     assert answer.status_code == 303 and recorded(world) == before
     page = world.client.get("/me").text
-    beside = re.search(r'<input id="served-[^"]*-guidance"[^>]*aria-invalid="true"[^>]*>\s*'
-                       r'<p class="field-problem"[^>]*>([^<]*)</p>', page)
+    beside = re.search(r'<input id="served-[^"]*-guidance"[^>]*aria-invalid="true"[^>]*>(?:(?!<input)[\s\S]){0,400}?'
+                       r'<p class="field-problem"[^>]*>([^<]*)</p>', page)  # after its − and + buttons
     assert beside, "the message stands beside the field"
     assert beside.group(1) in ("必须是整数", "必须在 0 到 10,000 之间")
     assert "已签退" not in page and "服务人次" not in beside.group(1)

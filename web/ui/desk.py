@@ -10,11 +10,13 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import URLEncodedBody
 from litestar.response import ServerSentEvent, Template
 
+from domain.errors import InvalidCommand
 from projections import roster, usual
 from projections.store import iso
 from web.auth import allow
 from web.commands import CommandPath, TheLedger
-from web.ui.common import act, form_id, form_served, fragment_for, moves_of, now_local, page, reader
+from web.ui.common import (act, back, form_id, form_served, fragment_for, moves_of, now_local, page, reader,
+                           translator)
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -41,6 +43,33 @@ class DeskController(Controller):
     @post("/kiosk/check-in", guards=[allow("kiosk")], sync_to_thread=True)
     def check_in(self, request: Request, commands: CommandPath, data: Form) -> Response:
         return act(request, "/kiosk", "{name} is checked in. Welcome!", lambda: commands.check_in(
+            request.user, form_id(data, "shift_id"), form_id(data, "volunteer_id")), name=data.get("name", ""))
+
+    @post("/kiosk/walk-in/find", guards=[allow("kiosk")], sync_to_thread=True, status_code=200)
+    def find_walk_in(self, request: Request, commands: CommandPath, ledger: TheLedger, data: Form) -> Response:
+        """Someone not on today's list types their whole phone number (posted, so that it is in no
+        address or access log): their name, and the shifts under way here with a free place."""
+        try:
+            volunteer = commands.find_by_phone(request.user, data.get("phone", ""))
+        except InvalidCommand as refused:  # not a phone number: said beside the field, as typed
+            t = translator(request)
+            label, problem = t.problem(refused)
+            return back(request, "/kiosk", "error", t.gettext("{label}: {problem}", label=label, problem=problem),
+                        field="phone", form="walk-in", problem=problem, values={"phone": data.get("phone", "")})
+        now = now_local(request)
+        open_now = []
+        if volunteer is not None:
+            for shift in roster.shifts(reader(request), list(request.user.unit_ids), now - timedelta(hours=24),
+                                       now + timedelta(hours=2)):
+                opens, closes = ledger.policy.check_in_window(datetime.fromisoformat(shift["starts_at"]),
+                                                              datetime.fromisoformat(shift["ends_at"]))
+                if not shift["cancelled"] and shift["filled"] < shift["capacity"] and opens <= now <= closes:
+                    open_now.append(shift)
+        return page(request, "kiosk_walk_in.html", volunteer=volunteer, shifts=open_now)
+
+    @post("/kiosk/walk-in", guards=[allow("kiosk")], sync_to_thread=True)
+    def walk_in(self, request: Request, commands: CommandPath, data: Form) -> Response:
+        return act(request, "/kiosk", "{name} is checked in. Welcome!", lambda: commands.walk_in(
             request.user, form_id(data, "shift_id"), form_id(data, "volunteer_id")), name=data.get("name", ""))
 
     @post("/kiosk/check-out", guards=[allow("kiosk")], sync_to_thread=True)

@@ -336,3 +336,25 @@ def test_the_domain_never_reads_the_wall_clock_itself() -> None:
         and any(call in path.read_text() for call in ("datetime.now(", "date.today(", "time.time(", "utcnow("))
     ]
     assert offenders == []
+
+
+def test_a_walk_in_takes_a_free_place_and_checks_in_in_one_save_or_records_nothing(hospital: Hospital,
+                                                                                   clock: FixedClock) -> None:
+    ledger = hospital.ledger
+    shift = hospital.shift(capacity=2)
+    regular, walker, late = hospital.volunteer("Li Wei"), hospital.volunteer("Tang Min"), hospital.volunteer("Xu Ning")
+    ledger.sign_up(shift, regular, COORDINATOR)
+    clock.set(MONDAY_8 - timedelta(hours=2))  # check-in is not open yet: no place is taken either
+    before = (hospital.events_of(shift), hospital.events_of(walker))
+    with pytest.raises(errors.OutsideCheckInWindow):
+        ledger.walk_in(shift, walker, "kiosk", "kiosk")
+    assert (hospital.events_of(shift), hospital.events_of(walker)) == before
+    clock.set(MONDAY_8 + timedelta(minutes=20))
+    ledger.walk_in(shift, walker, "kiosk", "kiosk")
+    assert hospital.events_of(shift)[-2:] == ["SignedUp", "CheckedIn"]
+    assert ledger.get_shift(shift).seat_of(walker).state == "checked_in"
+    recorded = hospital.events_of(shift)
+    ledger.walk_in(shift, walker, "kiosk", "kiosk")  # a double tap records nothing more
+    assert hospital.events_of(shift) == recorded
+    with pytest.raises(errors.ShiftFull):
+        ledger.walk_in(shift, late, "kiosk", "kiosk")
