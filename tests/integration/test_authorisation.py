@@ -107,6 +107,7 @@ MATRIX: list[tuple[str, str, Body, set[str] | None]] = [
     ("POST", "/api/v1/volunteers/{volunteer}/reinstate", None, {"coordinator"}),
     ("POST", "/api/v1/volunteers/{volunteer}/invitations", None, {"coordinator"}),
     ("POST", "/api/v1/invitations/send", lambda i: {"code": "0000-0000-0000"}, {"coordinator"}),
+    ("POST", "/api/v1/shifts/{shift}/walk-in", lambda i: {"volunteer_id": i.volunteer}, {"coordinator", "kiosk"}),
     ("POST", "/api/v1/invitations/accept", lambda i: {"code": "0000-0000-0000", "username": "z",
                                                        "password": "long enough pass"}, None),
     ("POST", "/api/v1/accounts/{intern}/password", lambda i: {"password": "another long password"}, {"admin"}),

@@ -136,6 +136,12 @@ class SignedUp(msgspec.Struct):
     trainee: bool
 
 
+class WalkedIn(msgspec.Struct):
+    shift_id: UUID
+    volunteer_id: UUID
+    state: Literal["checked_in"]
+
+
 class CheckedIn(msgspec.Struct):
     checked_in_at: datetime
 
@@ -259,6 +265,14 @@ class ShiftsController(Controller):
                        data: JSONBody[CheckIn]) -> Response[CheckedIn]:
         receipt = await commands.ledger.perform(commands.check_in, request.user, shift_id, data.volunteer_id)
         return written(request, receipt, CheckedIn(receipt.value))
+
+    @post("/{shift_id:uuid}/walk-in", guards=[may(Commands.walk_in)], status_code=200, sync_to_thread=True)
+    def walk_in(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID],
+                data: JSONBody[CheckIn]) -> Response[WalkedIn]:
+        """A volunteer with no sign-up takes a free place and is checked in, in one save (409
+        `shift_full`, 422 `outside_check_in_window`...: then nothing is recorded)."""
+        receipt = commands.walk_in(request.user, shift_id, data.volunteer_id)
+        return written(request, receipt, WalkedIn(shift_id, data.volunteer_id, "checked_in"))
 
     @post("/{shift_id:uuid}/check-out", guards=[may(Commands.check_out)], status_code=200)
     async def check_out(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID],
