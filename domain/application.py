@@ -4,6 +4,7 @@ noun) over one log. Every method records all its events or none."""
 from __future__ import annotations
 
 from domain.usecases.accounts import AccountUseCases
+from domain.usecases.devices import DeviceUseCases
 from domain.usecases.cases import CaseUseCases
 from domain.usecases.certificates import CertificateUseCases
 from domain.usecases.groups import GroupUseCases
@@ -21,7 +22,8 @@ __all__ = ["CareLedger", "Receipt"]
 
 
 class CareLedger(UnitUseCases, AccountUseCases, VolunteerUseCases, TrainingUseCases, ShiftUseCases, SessionUseCases,
-                 InterpretingUseCases, CaseUseCases, GroupUseCases, NoticeUseCases, CertificateUseCases):
+                 InterpretingUseCases, CaseUseCases, GroupUseCases, NoticeUseCases, CertificateUseCases,
+                 DeviceUseCases):
     """The application: storage, loading, saving and the lost-race retry in Ledger; the use cases
     in their mixins."""
 

@@ -223,3 +223,10 @@ class Unreachable(DomainError):
 
     reason = "unreachable"
     status = 422
+
+
+class PairingInvalid(DomainError):
+    """A kiosk's pairing code is unknown, used already or past its time: the coordinator makes a new one."""
+
+    reason = "pairing_invalid"
+    status = 422

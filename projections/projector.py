@@ -32,12 +32,13 @@ from projections.store import ReadModel, ReadModelStore, connect
 from projections.tallies import tallies
 from projections.trainings import trainings
 from projections.usual import usual
+from projections.devices import devices
 
 log = logging.getLogger("careledger")
 
 READ_MODELS: tuple[ReadModel, ...] = (directory, roster, hours, tallies, qualifications, caseload, trainings,
                                          casework, reviews, awards, notices, interpreting,
-                                         certificates, usual)
+                                         certificates, usual, devices)
 BY_NAME = {model.name: model for model in READ_MODELS}
 
 

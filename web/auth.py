@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 
 import threading
 import time
@@ -57,6 +59,39 @@ def end_session(request: Any) -> Any:
     return request.app.state.commands.end_session(request.user, str(token.jti or ""), token.exp)
 
 
+DEVICE = "device:"  # a token's subject that names a paired kiosk, not an account
+DEVICE_LIFETIME = timedelta(days=400)  # a desk tablet is paired once; unpairing, not time, ends it
+
+
+def issue_device_token(state: Any, device: Any) -> str:
+    """The credential of a paired kiosk tablet: long-lived, void once the device is unpaired."""
+    return state.jwt.create_token(identifier=f"{DEVICE}{device.id}", token_unique_jwt_id=uuid4().hex,
+                                  token_expiration=DEVICE_LIFETIME)
+
+
+def _device_principal(device: Any) -> Principal:
+    return Principal(f"{DEVICE}{device.id}", device.name, "kiosk", (str(device.unit_id),), None)
+
+
+async def _device_of(token: Token, state: Any) -> Principal | None:
+    """A paired kiosk, asked afresh each time (so unpairing stops it at once)."""
+    try:
+        id = UUID(token.sub.removeprefix(DEVICE))
+        if getattr(state, "log_watch", None) is None:
+            device = state.ledger.get_device(id)
+        else:  # never wait on PostgreSQL on the event loop
+            device = await asyncio.to_thread(state.ledger.get_device, id)
+    except (NotFound, ValueError):
+        return None
+    if not device.acting:
+        return None
+    key = (device.id, device.version)
+    principal = state.principals.get(key)
+    if principal is None:
+        principal = state.principals[key] = _device_principal(device)
+    return principal
+
+
 def principal_of(account) -> Principal:
     return Principal(str(account.id), account.username, account.role, tuple(str(u) for u in account.unit_ids),
                      str(account.volunteer_id) if account.volunteer_id else None)
@@ -87,6 +122,8 @@ async def retrieve_principal(token: Token, connection: ASGIConnection) -> Princi
     """Async on purpose: a cached account is a dictionary look-up, cheaper than a hop to a thread.
     The account is read on every request, so a disabled account stops at once."""
     state = connection.app.state
+    if token.sub.startswith(DEVICE):
+        return await _device_of(token, state)
     watch = getattr(state, "log_watch", None)
     try:
         id = UUID(token.sub)
@@ -134,7 +171,7 @@ def make_jwt_auth(secret: bytes, minutes: int) -> JWTAuth[Principal]:
         # would pass without a login.
         exclude=["^/api/v1/auth/token$", "^/api/v1/healthz$", "^/api/v1/invitations/accept$", "^/api/v1/calendar/feeds/", "^/api/v1/certificates/verify/",
                  "^/verify(/|$)", "^/metrics$", "^/schema(/|$)", "^/login$", "^/static/", "^/lang/",
-                 "^/favicon.ico$", "^/join(/|$)"],
+                 "^/favicon.ico$", "^/join(/|$)", "^/pair$"],
         key="token",
         samesite="strict",
     )

@@ -36,6 +36,11 @@ VIA = {"kiosk": "kiosk", "volunteer": "phone", "coordinator": "coordinator", "ad
        "system": "coordinator"}
 
 
+def _an_account(actor: Actor) -> None:
+    if actor.account_id.startswith("device:"):
+        raise NotAllowed("A paired kiosk is not logged out at the desk: a coordinator unpairs it.")
+
+
 class AlreadyRegistered(DomainError):
     """The same person (same name and phone) is already a volunteer of this unit."""
 
@@ -153,10 +158,12 @@ class Commands:
 
     @roles("admin", "coordinator", "volunteer", "kiosk", "social_worker", "auditor")
     def sign_out_everywhere(self, actor: Actor) -> Receipt:
+        _an_account(actor)
         return self.ledger.sign_out_everywhere(UUID(actor.account_id), actor.account_id)
 
     @roles("admin", "coordinator", "volunteer", "kiosk", "social_worker", "auditor")
     def end_session(self, actor: Actor, session_id: str, expires_at: datetime) -> Receipt:
+        _an_account(actor)
         return self.ledger.end_session(UUID(actor.account_id), session_id, expires_at, actor.account_id)
 
     # --- volunteers ------------------------------------------------------------------------
@@ -327,6 +334,24 @@ class Commands:
     def check_in(self, actor: Actor, shift_id: UUID, volunteer_id: UUID) -> Receipt:
         self._seat(actor, shift_id, volunteer_id)
         return self.ledger.check_in(shift_id, volunteer_id, VIA.get(actor.role, "coordinator"), actor.account_id)
+
+    @roles("coordinator")
+    def offer_pairing(self, actor: Actor, unit_id: UUID, name: str, valid_minutes: int = 30) -> Receipt:
+        """A code with which a tablet becomes this unit's kiosk (the receipt's value; shown once)."""
+        actor.ensure_unit(unit_id)
+        code = "-".join(secrets.token_hex(2).upper() for _ in range(3))  # 48 bits, for half an hour
+        until = self.ledger.clock.now() + timedelta(minutes=valid_minutes)
+        receipt = self.ledger.offer_pairing(code, unit_id, name, until, actor.account_id)
+        return replace(receipt, value=code)
+
+    def pair_device(self, code: str) -> Receipt:
+        """Anyone holding a pairing code, once, within its half hour: the code is the permission."""
+        return self.ledger.pair_device(code)
+
+    @roles("coordinator")
+    def revoke_device(self, actor: Actor, device_id: UUID) -> Receipt:
+        actor.ensure_unit(self.ledger.get_device(device_id).unit_id)
+        return self.ledger.revoke_device(device_id, actor.account_id)
 
     @roles("coordinator", "kiosk")
     def walk_in(self, actor: Actor, shift_id: UUID, volunteer_id: UUID) -> Receipt:

@@ -3,6 +3,7 @@ their phone on a keypad, or by name, and checks in with a confirmation readable 
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -137,3 +138,46 @@ def test_a_walk_in_types_their_whole_number_and_takes_a_free_place(browser, serv
     finally:
         context.close()
     assert server.api("GET", f"/shifts/{shift}", user="coord")["filled"] == 1
+
+
+def test_a_coordinator_pairs_a_tablet_once_and_unpairs_it_and_the_public_cannot_log_it_out(
+        browser, page_for, server: Server) -> None:
+    coordinator = page_for("coord", ZH)
+    coordinator.goto(f"{server.base}/kiosks")
+    coordinator.get_by_label("放置位置").fill("门诊大厅服务台")
+    coordinator.get_by_role("button", name="生成配对码").click()
+    code = coordinator.locator("[data-pairing-code]").inner_text()
+    snap(coordinator, "kiosks-pairing-code-zh")
+    assert axe_violations(coordinator) == []
+    tablet = browser.new_context(locale=ZH, extra_http_headers={"Accept-Language": ZH}, viewport=TABLET,
+                                 is_mobile=True, has_touch=True)
+    try:
+        page = tablet.new_page()
+        page.goto(f"{server.base}/pair")
+        page.get_by_label("协调员提供的配对码").fill(code.lower().replace("-", " "))  # as typed on a tablet
+        page.get_by_role("button", name="配对").tap()
+        expect(page.locator("[data-flash=ok]")).to_have_text("此平板现已成为本单位的自助终端。")
+        expect(page).to_have_url(f"{server.base}/kiosk")
+        expect(page.get_by_role("button", name="退出")).to_have_count(0)  # nobody at the desk logs it out
+        expect(page.locator("header .who")).to_contain_text("门诊大厅服务台")
+        [cookie] = [c for c in tablet.cookies() if c["name"] == "token"]
+        assert cookie["expires"] - datetime.now().timestamp() > 300 * 86400  # paired, not logged in for 8 hours
+        snap(page, "kiosk-paired-zh")
+        second = browser.new_context(locale=ZH)
+        try:  # the code works once
+            other = second.new_page()
+            other.goto(f"{server.base}/pair?code={code}")
+            other.get_by_role("button", name="配对").click()
+            expect(other.locator("[data-flash=error]")).to_contain_text("配对码无法使用")
+        finally:
+            second.close()
+        coordinator.goto(f"{server.base}/kiosks")
+        row = coordinator.locator("tr[data-device='门诊大厅服务台']").first
+        expect(row).to_contain_text("配对于")
+        coordinator.once("dialog", lambda dialog: dialog.accept())
+        row.get_by_role("button", name="解除配对").click()
+        expect(coordinator.locator("[data-flash=ok]")).to_contain_text("已解除配对")
+        page.goto(f"{server.base}/kiosk")
+        expect(page).to_have_url(re.compile(r"/login"))
+    finally:
+        tablet.close()

@@ -91,6 +91,8 @@ FORMS: list[tuple[str, Form, set[str]]] = [
     ("/volunteers/{volunteer}/invite/send", lambda i: {"code": "0000-0000-0000"}, {"coordinator"}),
     ("/kiosk/walk-in", lambda i: {"shift_id": i.shift, "volunteer_id": i.volunteer, "name": "Li"}, {"kiosk"}),
     ("/kiosk/walk-in/find", lambda i: {"phone": "13800000000"}, {"kiosk"}),
+    ("/kiosks", lambda i: {"unit_id": i.unit, "name": "Main hall desk"}, {"coordinator"}),
+    ("/kiosks/6f1b7b0e-2c7a-4f0e-9a55-0c4d2b8e91a3/revoke", None, {"coordinator"}),
     ("/volunteers/{volunteer}/retire", None, {"coordinator"}),
     ("/trainings", lambda i: {"title": "T", "kind": "other", "unit_id": i.unit, "day": "2026-12-01",
                               "start": "09:00", "end": "10:00", "capacity": "5"}, {"coordinator"}),

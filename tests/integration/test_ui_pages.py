@@ -273,3 +273,26 @@ def test_the_audit_trail_is_searched_back_through_the_whole_log(world: World) ->
     assert "Unit.Registered" in page and "Nothing recorded here." not in page
     by_name = world.client.get("/admin/audit?actor=coord").text  # a username, where the log holds an id
     assert "Nothing recorded here." not in by_name
+
+
+def test_a_paired_tablet_acts_as_its_units_kiosk_until_it_is_unpaired(world: World) -> None:
+    from projections import devices
+    from web.ui.session import COOKIE
+
+    commands = world.client.app.state.commands
+    coordinator = world.ledger.find_account("coord")
+    actor = world.client.app.state.principals.get((coordinator.id, coordinator.version)) or \
+        __import__("web.auth", fromlist=["principal_of"]).principal_of(coordinator)
+    code = commands.offer_pairing(actor, world.hospital.unit, "Main hall desk").value
+    world.client.cookies.clear()
+    world.client.get("/pair")
+    paired = world.client.post("/pair", data={"code": code, "_csrf": form_token(world)}, follow_redirects=False)
+    assert paired.status_code == 303 and paired.headers["location"].endswith("/kiosk"), paired.text
+    assert world.client.cookies.get(COOKIE)
+    desk = world.client.get("/kiosk")
+    assert desk.status_code == 200 and "Main hall desk" in desk.text and 'action="/logout"' not in desk.text
+    assert world.client.post("/logout", data={"_csrf": form_token(world)}).status_code == 403
+    world.settle()
+    [device] = devices.of_units(world.client.app.state.reader(), [str(world.hospital.unit)], "2000-01-01")
+    commands.revoke_device(actor, UUID(device["id"]))
+    assert world.client.get("/kiosk", follow_redirects=False).status_code in (302, 303, 401)

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 from datetime import datetime, time, timedelta
 from uuid import UUID
 
+import segno
 from litestar import Controller, Request, Response, get, post
-from litestar.params import URLEncodedBody
+from litestar.datastructures import Cookie
+from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import ServerSentEvent, Template
 
 from domain.errors import InvalidCommand
-from projections import roster, usual
+from projections import devices, directory, roster, usual
 from projections.store import iso
-from web.auth import allow
+from web.auth import DEVICE_LIFETIME, allow, issue_device_token
 from web.commands import CommandPath, TheLedger
-from web.ui.common import (act, back, form_id, form_served, fragment_for, moves_of, now_local, page, reader,
-                           translator)
+from web.login import Client
+from web.ui.common import (act, back, flash_of, form_id, form_served, fragment_for, moves_of, now_local, page,
+                           reader, translator)
+from web.ui.session import COOKIE
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -78,6 +83,58 @@ class DeskController(Controller):
             request.user, form_id(data, "shift_id"), form_id(data, "volunteer_id"), form_served(data)),
             form=f"check-out-{data.get('shift_id', '')}-{data.get('volunteer_id', '')}", name=data.get("name", ""),
             typed=dict(data))
+
+    # --- pairing a tablet as the unit's kiosk -------------------------------------------------
+
+    @get("/kiosks", guards=[allow("coordinator")], sync_to_thread=True)
+    def kiosks(self, request: Request, ledger: TheLedger) -> Template:
+        """The tablets acting as this coordinator's units' kiosks, codes still waiting, and a new code."""
+        db = reader(request)
+        names = {u["id"]: u["name"] for u in directory.units(db)}
+        flash = flash_of(request) or {}
+        code = (flash.get("values") or {}).get("code") if flash.get("form") == "pairing" else None
+        link = f"{str(request.base_url).rstrip('/')}/pair?code={code}" if code else None
+        return page(request, "kiosks.html", devices=devices.of_units(db, list(request.user.unit_ids),
+                                                                    iso(ledger.clock.now())),
+                    unit_names=names, units=[(u, names.get(u, u)) for u in request.user.unit_ids],
+                    code=code, link=link, pair_url=f"{str(request.base_url).rstrip('/')}/pair",
+                    qr=segno.make(link, error="m").svg_data_uri(scale=5, dark="#1b1f24") if link else None)
+
+    @post("/kiosks", guards=[allow("coordinator")], sync_to_thread=True)
+    def offer_pairing(self, request: Request, commands: CommandPath, data: Form) -> Response:
+        return act(request, "/kiosks", "On the tablet, open the pairing page and type this code within half an hour.",
+                   lambda: commands.offer_pairing(request.user, form_id(data, "unit_id"), data.get("name", "")),
+                   form="pairing", typed=dict(data), shown=lambda receipt: {"code": receipt.value})
+
+    @post("/kiosks/{device_id:uuid}/revoke", guards=[allow("coordinator")], sync_to_thread=True)
+    def revoke(self, request: Request, commands: CommandPath, device_id: FromPath[UUID]) -> Response:
+        return act(request, "/kiosks", "The kiosk is unpaired: it shows the login page from now on.",
+                   lambda: commands.revoke_device(request.user, device_id))
+
+    @get("/pair", sync_to_thread=False)
+    def pair_form(self, request: Request, code: FromQuery[str] = "") -> Template:
+        """On the desk's tablet: the code the coordinator gave, once, and it is the unit's kiosk."""
+        return page(request, "pair.html", code=code[:40])
+
+    @post("/pair", sync_to_thread=True)
+    def pair(self, request: Request, data: Form) -> Response:
+        state, t = request.app.state, translator(request)
+        if state.joins.retry_after(Client.of(request).key):  # a code cannot be walked from one place
+            return back(request, "/pair", "error", t.gettext("Too many tries from here; wait a minute."),
+                        form="pair", values={"code": data.get("code", "")})
+        paired: list[Any] = []
+
+        def pair() -> Any:
+            paired.append(state.commands.pair_device(data.get("code", "")))
+            return paired[-1]
+        answer = act(request, "/kiosk", "This tablet is now the kiosk of its unit.", pair, form="pair",
+                     typed={"code": data.get("code", "")}, refused_to="/pair")
+        if paired:
+            device = state.ledger.get_device(paired[-1].id)
+            answer.cookies.append(Cookie(key=COOKIE, value=issue_device_token(state, device), path="/", httponly=True,
+                                         samesite="strict", max_age=int(DEVICE_LIFETIME.total_seconds()),
+                                         secure=Client.of(request).secure_cookies(state.settings.secure_cookies)))
+        return answer
 
     @get("/board", guards=[allow("coordinator", "kiosk")], sync_to_thread=True)
     def board(self, request: Request, ledger: TheLedger) -> Template:
