@@ -60,7 +60,7 @@ def test_a_volunteers_phone_refuses_a_quadrillion_beside_the_field_in_chinese(pa
 def test_the_kiosk_refuses_an_impossible_count_beside_the_field(page_for, server: Server) -> None:
     _, _, shift = checked_in(server, "Kong Wen", "inpatient visitation")
     page = page_for("kiosk")
-    page.get_by_label("Type your name").fill("Kong")
+    page.get_by_label("The last four digits of your phone, or your name").fill("Kong")
     row = page.locator(".person", has_text="Kong Wen")
     row.locator("input[name=served_guidance]").fill("10000000000")
     row.get_by_role("button", name="Check out").click()

@@ -196,7 +196,8 @@ def test_a_volunteers_page_has_what_a_coordinator_needs_and_acts_on_it(page_for,
     form.get_by_label("Kind" if en else "类别").select_option("flu_vaccination:declined")
     form.get_by_label("Expires on" if en else "到期日").fill("")
     form.get_by_role("button", name="Record" if en else "记录").click()
-    expect(page.locator("#qualifications")).to_contain_text("declin" if en else "拒绝")
+    expect(page.locator("#qualifications li", has_text="declined, with a signed declination" if en else
+                        "已签署拒绝接种书")).to_be_visible()
     expect(page.locator("#qualifications")).to_contain_text("runs out soon" if en else "即将到期")
     page.get_by_label("Phone" if en else "电话", exact=True).fill("13987654321")
     page.get_by_role("button", name="Save" if en else "保存").click()
@@ -222,7 +223,7 @@ def test_switching_language_keeps_the_week_shown(page_for, server: Server) -> No
 
 
 COORDINATOR_PAGES = ["/shifts", "/volunteers", "/trainings", "/notices", "/certificates", "/board", "/dashboard",
-                     "/volunteers/import"]
+                     "/volunteers/import", "/kiosks"]
 ADMIN_PAGES = ["/admin", "/admin/units", "/admin/accounts", "/admin/service-types", "/admin/audit", "/dashboard",
                "/cases/reports"]
 

@@ -143,7 +143,8 @@ def test_a_walk_in_types_their_whole_number_and_takes_a_free_place(browser, serv
 def test_a_coordinator_pairs_a_tablet_once_and_unpairs_it_and_the_public_cannot_log_it_out(
         browser, page_for, server: Server) -> None:
     coordinator = page_for("coord", ZH)
-    coordinator.goto(f"{server.base}/kiosks")
+    coordinator.goto(f"{server.base}/board")
+    coordinator.get_by_role("link", name="服务台自助终端：配对或解除配对平板").click()
     coordinator.get_by_label("放置位置").fill("门诊大厅服务台")
     coordinator.get_by_role("button", name="生成配对码").click()
     code = coordinator.locator("[data-pairing-code]").inner_text()
