@@ -67,11 +67,14 @@ class Translator:
         message = singular if form == "one" else plural
         return self.gettext(message, n=self.number(n), **values)
 
-    def reason(self, reason: str, fallback: str) -> str:
-        """A refused command in words: the reason code's sentence, else the domain's own message."""
-        key = f"reason:{reason}"
-        text = self._messages.get(key) or catalogue("en").get(key)
-        return text or fallback
+    def reason(self, reason: str, fallback: str, to_me: bool = False) -> str:
+        """A refused command in words: the reason code's sentence, else the domain's own message.
+        `to_me`: said to the volunteer it is about ("You already have a shift then"), where it can be."""
+        for key in ((f"you:reason:{reason}",) if to_me else ()) + (f"reason:{reason}",):
+            text = self._messages.get(key) or catalogue("en").get(key)
+            if text:
+                return text
+        return fallback
 
     def problem(self, error: Any, labels: dict[str, str] | None = None) -> tuple[str, str]:
         """A value refused (an InvalidCommand) in this language: (its field's label, the problem).

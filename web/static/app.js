@@ -1,3 +1,13 @@
+document.documentElement.classList.add("js");  // what folds away needs this script to unfold it
+
+// On a phone the header's menu folds behind one button.
+document.addEventListener("click", (event) => {
+  const toggle = event.target.closest("[data-menu-toggle]");
+  if (!toggle) return;
+  const open = toggle.closest("header").classList.toggle("open");
+  toggle.setAttribute("aria-expanded", String(open));
+});
+
 // Small helpers the pages need: the kiosk's name filter, the dashboard's live counter, the live board.
 // Digits find a person by the last four of their phone, as typed from the first; letters by name.
 function filterPeople(box) {

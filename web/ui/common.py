@@ -112,7 +112,8 @@ def act(request: Request, to: str, done: str, command: Callable[[], Receipt], fo
     except DomainError as refused:
         # The page we go back to should show the state that refused it, not an older one.
         state.projector.wait(state.ledger.position, timeout=state.settings.read_wait_seconds)
-        said = t.reason(refused.reason, refused.message)
+        to_me = getattr(request.scope.get("user"), "role", None) == "volunteer"  # said to the person it is about
+        said = t.reason(refused.reason, refused.message, to_me=to_me)
         field = FIELD_OF.get(refused.reason) if form else None  # said beside the field it is about, too
         return back(request, to, "error", said, form=form, values=typed, field=field, problem=said if field else None)
     except (ValueError, KeyError) as missing:  # a form's value none of the form_* readers expected

@@ -42,8 +42,17 @@ class VolunteerController(Controller):
     def home(self, request: Request, ledger: TheLedger) -> Template:
         db, me = reader(request), request.user.volunteer_id
         now = now_local(request)
-        upcoming = [s | {"usual": usual.at(db, s["unit_id"], s["post"]) if s["state"] == "checked_in" else None}
-                    for s in roster.seats_of(db, me, now - timedelta(hours=12))]
+        upcoming = []
+        for seat in roster.seats_of(db, me, now - timedelta(hours=12)):
+            opens, closes = ledger.policy.check_in_window(datetime.fromisoformat(seat["starts_at"]),
+                                                          datetime.fromisoformat(seat["ends_at"]))
+            upcoming.append(seat | {
+                "usual": usual.at(db, seat["unit_id"], seat["post"]) if seat["state"] == "checked_in" else None,
+                "opens_at": iso(opens), "can_check_in": seat["state"] == "signed_up" and opens <= now <= closes,
+                "missed": seat["state"] == "signed_up" and now > closes})
+        # What I do now comes first: the shift I am on, else the next one I am signed up for.
+        current = next((s for s in upcoming if s["state"] == "checked_in"), None) or \
+            next((s for s in upcoming if s["state"] == "signed_up" and not s["missed"] and not s["cancelled"]), None)
         mine = {s["shift_id"] for s in upcoming}
         held = qualifications.held_by(db, me)
         profile = find_volunteer(db, me) or {"name": "", "unit_id": None, "status": ""}
@@ -57,7 +66,8 @@ class VolunteerController(Controller):
         total = hours.summary(db, me, "2000-01-01", "2999-12-31")
         names = {u["id"]: u["name"] for u in all_units(db)}
         service_types = ledger.service_types()
-        return page(request, "me.html", profile=profile, upcoming=upcoming, open_shifts=open_shifts[:30],
+        return page(request, "me.html", profile=profile, current=current,
+                    upcoming=[s for s in upcoming if s is not current], open_shifts=open_shifts[:30],
                     held=held, summary=summary, total=total, unit_names=names, now=iso(now),
                     service_types=service_types, messages=notices.listed(db, None, me, limit=10),
                     interpreting=interpreting.for_volunteer(db, me, now),

@@ -135,3 +135,11 @@ def test_every_event_type_of_the_log_is_said_in_both_languages() -> None:
         t = Translator(language, "Asia/Shanghai")
         assert [code for code in types if t.event(code) == code] == [], language
     assert Translator("zh", "Asia/Shanghai").event("Shift.CheckedIn") == "班次 · 签到"
+
+
+def test_a_refusal_is_said_to_the_volunteer_it_is_about_in_both_languages() -> None:
+    for language, words in (("en", "You already have a shift at that time."), ("zh", "您在这个时间已有其他班次。")):
+        t = Translator(language, "Asia/Shanghai")
+        assert t.reason("overlapping_shift", "", to_me=True) == words
+        assert "olunteer" in t.reason("overlapping_shift", "") or "志愿者" in t.reason("overlapping_shift", "")
+    assert Translator("zh", "Asia/Shanghai").reason("shift_full", "", to_me=True) == "本班次已满"  # no "you" to say
