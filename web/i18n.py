@@ -14,6 +14,8 @@ from babel import Locale
 from babel.dates import format_date, format_datetime, format_time, get_day_names
 from babel.numbers import format_decimal, format_percent
 
+from projections.hours import INTERPRETING
+
 LOCALES = {"en": "en_GB", "zh": "zh_Hans_CN"}
 CATALOGUES = Path(__file__).parent / "locales"
 
@@ -99,6 +101,13 @@ class Translator:
 
     def _label(self, field: str) -> str | None:
         return self._messages.get(f"field:{field}") or catalogue("en").get(f"field:{field}")
+
+    def post(self, post: str) -> str:
+        """A post as the record names it; an interpreting record's is "Sign-language interpreting: <place>"."""
+        head, sep, place = post.partition(": ")
+        if sep and head == INTERPRETING:
+            return f"{self.gettext(INTERPRETING)}{'：' if self.language == 'zh' else ': '}{place}"
+        return post
 
     def event(self, code: str) -> str:
         """An event type of the log ("Shift.CheckedIn") as a person reads it: "Shift · checked in"."""

@@ -296,3 +296,12 @@ def test_a_paired_tablet_acts_as_its_units_kiosk_until_it_is_unpaired(world: Wor
     [device] = devices.of_units(world.client.app.state.reader(), [str(world.hospital.unit)], "2000-01-01")
     commands.revoke_device(actor, UUID(device["id"]))
     assert world.client.get("/kiosk", follow_redirects=False).status_code in (302, 303, 401)
+
+
+def test_an_unknown_verification_code_is_said_to_be_unknown_with_the_code_to_correct(world: World) -> None:
+    world.client.cookies.clear()
+    world.client.cookies.set("lang", "zh")
+    answer = world.client.get("/verify/NOSUCHCODE99")
+    assert answer.status_code == 404
+    assert "没有核验码为 NOSUCHCODE99 的证明" in answer.text and 'value="NOSUCHCODE99"' in answer.text
+    assert "This page does not exist" not in answer.text and "页面不存在" not in answer.text

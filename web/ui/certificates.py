@@ -109,7 +109,9 @@ class CertificatesPagesController(Controller):
             raise HTTPException(status_code=429, detail="Too many verifications from here; wait a minute.",
                                 headers={"Retry-After": str(wait)})
         found = certificates.by_code(reader(request), code[:40])
-        if found is None:
-            raise NotFoundException("No certificate has this verification code.")
+        if found is None:  # said on the page, with the code to correct: a typo is the likeliest cause
+            answer = page(request, "verify.html", found=None, code=code[:40], unknown=True)
+            answer.status_code = 404
+            return answer
         return page(request, "verify.html", found=verified(ledger.get_certificate(UUID(found["id"]))),
                     code=code)

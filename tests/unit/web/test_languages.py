@@ -143,3 +143,13 @@ def test_a_refusal_is_said_to_the_volunteer_it_is_about_in_both_languages() -> N
         assert t.reason("overlapping_shift", "", to_me=True) == words
         assert "olunteer" in t.reason("overlapping_shift", "") or "志愿者" in t.reason("overlapping_shift", "")
     assert Translator("zh", "Asia/Shanghai").reason("shift_full", "", to_me=True) == "本班次已满"  # no "you" to say
+
+
+def test_an_interpreting_records_post_is_said_in_the_pages_language_and_on_the_certificate() -> None:
+    from web.certificates import content_of
+
+    post = "Sign-language interpreting: 门诊大厅 Outpatient hall"
+    assert Translator("zh", "Asia/Shanghai").post(post) == "手语翻译：门诊大厅 Outpatient hall"
+    assert Translator("en", "Asia/Shanghai").post(post) == post
+    assert content_of(post, {"sign_language": 1}, {"sign_language": ("Sign-language service", "手语服务")}) == \
+        "手语翻译：门诊大厅 Outpatient hall（手语服务）"
