@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from domain.errors import InvalidCommand
-from domain.usecases.ledger import Ledger, Receipt
 from domain.sessions import ServiceSession
 from domain.units import Unit
+from domain.usecases.ledger import Ledger, Receipt
+
+CLOCK_SKEW = timedelta(minutes=10)  # a phone's clock a little ahead of the server's
 
 
 class SessionUseCases(Ledger):
@@ -18,6 +20,8 @@ class SessionUseCases(Ledger):
         """Log a session (and its notes, if any) in one save; `patient_ref` is already a pseudonym."""
         if not patient_ref.strip():
             raise InvalidCommand("patient_ref", "must not be empty")
+        if started_at > self.clock.now() + CLOCK_SKEW:  # logged after it happened, never before
+            raise InvalidCommand("started_at", "must not be in the future")
         self._get(Unit, unit_id, "unit")
         self._ensure_service_types("service_type", [service_type])
         session = ServiceSession.log(unit_id, social_worker, patient_ref, service_type, mode, started_at,

@@ -4,7 +4,7 @@ A new endpoint without a row here fails `test_every_endpoint_has_a_row`."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 import pytest
@@ -18,6 +18,9 @@ ANY = set(ROLES)
 MONDAY_8 = datetime(2026, 11, 24, 8, tzinfo=CST)
 
 
+PAST = MONDAY_8 - timedelta(days=1)  # sessions are logged after they happen; the clock stands on Sunday
+
+
 class Ids:
     def __init__(self, world: World) -> None:
         ledger, h = world.ledger, world.hospital
@@ -25,7 +28,7 @@ class Ids:
         self.shift = str(h.shift())
         self.training = str(h.pre_job)
         sw = ledger.find_account("sw").id
-        self.session = str(ledger.log_session(h.unit, sw, "pr_x", "communication", "individual", MONDAY_8, 30, 1,
+        self.session = str(ledger.log_session(h.unit, sw, "pr_x", "communication", "individual", PAST, 30, 1,
                                               str(sw)).id)
         case = ledger.open_case(h.unit, sw, "pr_x", "outreach", str(sw)).id
         intern = ledger.open_account("intern", "h", "social_worker", [h.unit], None, "admin").id

@@ -89,7 +89,7 @@ def test_groups_and_community_activities_count_in_the_tallies(world: World) -> N
                                                             "title": "Health fair", "service_type": "guidance"})
     assert group.status_code == 201
     met = world.call("sw", "POST", f"/api/v1/groups/{group.json()['id']}/meetings",
-                     json={"started_at": "2026-11-23T09:00:00+08:00", "minutes": 180, "persons": 240})
+                     json={"started_at": "2026-11-23T07:30:00+08:00", "minutes": 180, "persons": 240})
     assert met.status_code == 201
     tallies = world.call("auditor", "GET", "/api/v1/reports/tallies", params={
         "from": "2026-11-23", "to": "2026-11-23", "min_position": met.headers["X-CareLedger-Position"]}).json()
@@ -103,7 +103,7 @@ def test_an_intervention_session_belongs_to_its_case(world: World) -> None:
     case = world.call("sw", "POST", "/api/v1/cases", json={"unit_id": str(world.hospital.unit),
                                                           "patient_id": "MRN-77", "source": "outreach"}).json()["id"]
     body = {"unit_id": str(world.hospital.unit), "patient_id": "MRN-77", "service_type": "psychological_support",
-            "mode": "individual", "started_at": "2026-11-23T10:00:00+08:00", "minutes": 40, "case_id": case}
+            "mode": "individual", "started_at": "2026-11-23T08:00:00+08:00", "minutes": 40, "case_id": case}
     logged = world.call("sw", "POST", "/api/v1/sessions", json=body)
     assert logged.status_code == 201
     shown = world.call("sw", "GET", f"/api/v1/sessions/{logged.json()['id']}",

@@ -67,7 +67,7 @@ def test_passing_a_training_over_http_grants_its_qualification(world: World) -> 
 
 def test_a_session_stores_a_pseudonym_and_shows_notes_only_to_its_author(world: World) -> None:
     body = {"unit_id": str(world.hospital.unit), "patient_id": "MRN-004211", "service_type": "psychological_support",
-            "mode": "individual", "started_at": "2026-11-23T10:00:00+08:00", "minutes": 45,
+            "mode": "individual", "started_at": "2026-11-23T08:00:00+08:00", "minutes": 45,
             "notes": "Worried about the cost of surgery."}
     logged = world.call("sw", "POST", "/api/v1/sessions", json=body)
     assert logged.status_code == 201

@@ -38,7 +38,7 @@ def _fill(client: TestClient, ledger: CareLedger) -> tuple[World, str]:
     assert volunteer.status_code == 201, volunteer.text
     session = world.call("sw", "POST", "/api/v1/sessions", headers={"Idempotency-Key": "s-1"},
                          json={"unit_id": unit, "patient_id": "MRN-1", "service_type": "communication",
-                               "mode": "individual", "started_at": "2026-11-23T10:00:00+08:00", "minutes": 30,
+                               "mode": "individual", "started_at": "2026-11-23T08:00:00+08:00", "minutes": 30,
                                "notes": NOTES})
     assert session.status_code == 201, session.text
     case = world.call("sw", "POST", "/api/v1/cases", json={"unit_id": unit, "patient_id": "MRN-1",

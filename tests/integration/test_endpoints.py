@@ -91,7 +91,7 @@ def test_shifts_are_listed_withdrawn_marked_and_cancelled(world: World, clock) -
 
 def test_sessions_refuse_bad_values_and_other_units(world: World) -> None:
     body = {"unit_id": str(world.hospital.unit), "patient_id": "MRN1", "service_type": "communication",
-            "mode": "individual", "started_at": "2026-11-23T10:00:00+08:00", "minutes": 30}
+            "mode": "individual", "started_at": "2026-11-23T08:00:00+08:00", "minutes": 30}
     assert world.call("sw", "POST", "/api/v1/sessions", json=body | {"mode": "telepathy"}).status_code == 400
     unknown_type = world.call("sw", "POST", "/api/v1/sessions", json=body | {"service_type": "juggling"})
     assert unknown_type.status_code == 400 and unknown_type.json()["reason"] == "unknown_service_type"

@@ -17,7 +17,7 @@ def test_a_day_of_social_work_leaves_no_secret_or_patient_identifier_in_the_logs
     caplog.set_level(logging.DEBUG)  # everything any logger would say, at the most talkative level
     token = world.headers("sw")["Authorization"].split()[1]
     session = {"unit_id": str(world.hospital.unit), "patient_id": PATIENT, "service_type": "communication",
-               "mode": "individual", "started_at": "2026-11-23T10:00:00+08:00", "minutes": 45, "notes": NOTES}
+               "mode": "individual", "started_at": "2026-11-23T08:00:00+08:00", "minutes": 45, "notes": NOTES}
     logged = world.call("sw", "POST", "/api/v1/sessions", json=session)
     assert logged.status_code == 201, logged.text
     position = logged.headers["X-CareLedger-Position"]

@@ -157,7 +157,7 @@ def test_a_social_worker_logs_a_session_and_asks_for_an_interpreter(world: World
     log_in(world, "sw")
     page = submit(world, "/social/sessions", {"unit_id": str(world.hospital.unit), "patient_id": "MRN-1",
                                               "service_type": "communication", "mode": "individual",
-                                              "day": "2026-11-23", "start": "10:00", "minutes": "30", "persons": "1",
+                                              "day": "2026-11-23", "start": "08:00", "minutes": "30", "persons": "1",
                                               "notes": "private"})
     assert "Session logged." in page and "MRN-1" not in page
     session = page.split('name="session_id" value="')[1].split('"')[0]

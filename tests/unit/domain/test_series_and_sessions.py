@@ -98,7 +98,7 @@ def test_a_session_is_logged_with_a_pseudonym_and_its_notes_in_their_own_event(h
     ledger = hospital.ledger
     worker = ledger.open_account("zhang", "h", "social_worker", [hospital.unit], None, "admin").id
     session = ledger.log_session(hospital.unit, worker, "pr_5f2a9c", "psychological_support", "individual",
-                                 datetime(2026, 11, 23, 10, tzinfo=CST), 45, 1, worker.hex,
+                                 datetime(2026, 11, 23, 8, tzinfo=CST), 45, 1, worker.hex,
                                  notes="Anxious before surgery; family visiting tomorrow.").id
     assert hospital.events_of(session) == ["Logged", "NotesRecorded"]
     logged = next(iter(ledger.events.get(session)))
@@ -117,7 +117,7 @@ def test_a_session_is_logged_with_a_pseudonym_and_its_notes_in_their_own_event(h
 def test_a_session_with_bad_values_names_the_field(hospital: Hospital, mode, minutes, persons, field) -> None:
     with pytest.raises(errors.InvalidCommand) as refused:
         hospital.ledger.log_session(hospital.unit, hospital.unit, "pr_1", "communication", mode,
-                                    datetime(2026, 11, 23, 10, tzinfo=CST), minutes, persons, "sw")
+                                    datetime(2026, 11, 23, 8, tzinfo=CST), minutes, persons, "sw")
     assert refused.value.field == field
 
 
@@ -139,3 +139,14 @@ def test_this_and_the_rest_of_a_series_are_cancelled_in_one_save_or_not_at_all(h
     done = ledger.cancel_rest_of_series(other[2], "ward closed", COORDINATOR)
     assert done.value == other[2:]
     assert [ledger.get_shift(s).cancelled for s in other] == [False, False, True, True, True]
+
+
+def test_a_session_is_logged_after_it_happened_never_dated_ahead(hospital: Hospital, clock) -> None:
+    ledger = hospital.ledger
+    tomorrow = clock.now() + timedelta(days=1)
+    before = ledger.position
+    with pytest.raises(errors.InvalidCommand) as refused:
+        ledger.log_session(hospital.unit, hospital.unit, "pr_1", "communication", "individual", tomorrow, 30, 1, "sw")
+    assert refused.value.field == "started_at" and ledger.position == before
+    ledger.log_session(hospital.unit, hospital.unit, "pr_1", "communication", "individual",
+                       clock.now() + timedelta(minutes=5), 30, 1, "sw")  # a phone's clock a little ahead

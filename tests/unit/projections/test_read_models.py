@@ -118,6 +118,7 @@ def test_tallies_count_person_times_by_service_type_unit_day_and_month(hospital,
     clock.set(MONDAY_8)
     ledger.check_in(shift, b, "kiosk", COORDINATOR)
     ledger.check_out(shift, b, {"guidance": 20}, COORDINATOR)
+    clock.set(datetime(2026, 12, 3, 12, tzinfo=CST))  # a session is logged after it happened
     session = ledger.log_session(hospital.unit, b, "pr_1", "psychological_support", "group",
                                  datetime(2026, 12, 3, 10, tzinfo=CST), 60, 8, "sw").id
     project()
@@ -196,7 +197,7 @@ def test_caseload_counts_sessions_per_worker_and_never_holds_notes(hospital, sto
     secret = "Patient disclosed family conflict over the cost of treatment"
     for worker, persons in (("w1", 1), ("w1", 1), ("w2", 5)):
         sid = ledger.log_session(hospital.unit, hospital.unit, f"pr_{worker}", "communication",
-                                 "individual" if persons == 1 else "group", datetime(2026, 11, 23, 10, tzinfo=CST),
+                                 "individual" if persons == 1 else "group", datetime(2026, 11, 23, 8, tzinfo=CST),
                                  30, persons, worker, notes=secret).id
     ledger.refer_session(sid, "community rehabilitation centre", "w2")
     project()
