@@ -150,9 +150,10 @@ def test_an_intern_runs_a_case_to_closure_once_the_supervisor_countersigns(page_
     intern.get_by_label("Intake source").select_option("ward_referral")
     intern.get_by_role("button", name="Open case").click()
     expect(intern.locator("[data-flash=ok]")).to_have_text("Case opened.")
-    intern.locator("[data-case] a").first.click()
-    intern.wait_for_url(re.compile(r"/cases/[0-9a-f-]{36}$"))
+    intern.wait_for_url(re.compile(r"/cases/[0-9a-f-]{36}$"))  # on the new case, at once
     case_url = intern.url
+    expect(intern.locator("details[data-step][open]")).to_have_count(1)  # only the step the case waits for
+    expect(intern.locator("details[data-step=consent]")).to_have_attribute("open", "")
     intern.get_by_label("Processing health information").check()
     intern.get_by_role("button", name="Record consent").click()
     expect(intern.locator("[data-flash=ok]")).to_have_text("Consent recorded.")
@@ -162,11 +163,16 @@ def test_an_intern_runs_a_case_to_closure_once_the_supervisor_countersigns(page_
     intern.get_by_label("Goals (one per line)").fill("Apply to the medical assistance fund\nFamily meeting")
     intern.get_by_role("button", name="Record plan").click()
     expect(intern.locator("[data-flash=ok]")).to_have_text("Plan recorded.")
+    expect(intern.locator("[data-planned]")).to_contain_text("Family meeting")  # what was recorded, to see after
+    expect(intern.locator("details[data-step=note]")).to_have_attribute("open", "")
     intern.get_by_label("Family", exact=True).check()
     intern.get_by_label("Note", exact=True).fill("Met the daughter; fund application started.")
     intern.get_by_role("button", name="Record note").click()
     expect(intern.locator("[data-note]")).to_contain_text("waiting for countersignature")
+    intern.locator("details[data-step=close] summary").click()
+    expect(intern.get_by_label("Outcome")).to_have_value("")  # no outcome chosen for the worker
     intern.get_by_label("Outcome").select_option("goals_met")
+    intern.once("dialog", lambda dialog: dialog.accept())
     intern.get_by_role("button", name="Close case").click()
     expect(intern.locator("[data-flash=error]")).to_have_text("Some notes still wait for the supervisor's countersignature.")
     snap(intern, "case-intern")
@@ -179,10 +185,13 @@ def test_an_intern_runs_a_case_to_closure_once_the_supervisor_countersigns(page_
     snap(head, "case-supervisor")
 
     intern.goto(case_url)
+    intern.locator("details[data-step=evaluation] summary").click()
     intern.get_by_label("Result").select_option("goals_met")
     intern.get_by_role("button", name="Record evaluation").click()
     expect(intern.locator("[data-flash=ok]")).to_have_text("Evaluation recorded.")
+    intern.locator("details[data-step=close] summary").click()
     intern.get_by_label("Outcome").select_option("goals_met")
+    intern.once("dialog", lambda dialog: dialog.accept())
     intern.get_by_role("button", name="Close case").click()
     expect(intern.locator("[data-flash=ok]")).to_have_text("Case closed.")
 

@@ -138,3 +138,20 @@ document.addEventListener("click", (event) => {
   const next = (parseInt(box.value, 10) || 0) + Number(step.dataset.step);
   box.value = String(Math.max(0, Math.min(next, Number(box.max) || next)));
 });
+
+// What is typed into a [data-keep] field stays in this tab (sessionStorage, gone with the tab) until
+// its form is done: a refused session's long note comes back, and is never sent anywhere else.
+function keepDrafts() {
+  const done = document.querySelector("[data-flash=ok][data-flash-form]");
+  document.querySelectorAll("form[data-form] [data-keep]").forEach((field) => {
+    const key = `draft:${field.form.dataset.form}:${field.name}`;
+    if (done && done.dataset.flashForm === field.form.dataset.form) sessionStorage.removeItem(key);
+    else if (!field.value && sessionStorage.getItem(key)) field.value = sessionStorage.getItem(key);
+    if (!field.dataset.kept) {
+      field.dataset.kept = "yes";
+      field.addEventListener("input", () => sessionStorage.setItem(key, field.value));
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", keepDrafts);
+document.addEventListener("htmx:afterSettle", keepDrafts);

@@ -42,7 +42,8 @@ class CasesPagesController(Controller):
     @post("/cases", guards=[may(Commands.open_case)], sync_to_thread=True)
     def open_case(self, request: Request, commands: CommandPath, data: Form) -> Response:
         return act(request, "/cases", "Case opened.", lambda: commands.open_case(
-            request.user, form_id(data, "unit_id"), data.get("patient_id", ""), data.get("source", "")))
+            request.user, form_id(data, "unit_id"), data.get("patient_id", ""), data.get("source", "")),
+            landing=lambda receipt: f"/cases/{receipt.id}")
 
     @get("/cases/{case_id:uuid}", guards=[allow("social_worker")], sync_to_thread=True)
     def case(self, request: Request, ledger: TheLedger, commands: CommandPath, case_id: FromPath[UUID]) -> Template:
@@ -53,7 +54,14 @@ class CasesPagesController(Controller):
         request.user.ensure_unit(found["unit_id"])
         aggregate = ledger.get_case(case_id)
         role = commands.case_role(request.user, aggregate)
-        notes = []
+        notes, assessed, planned = [], None, None
+        if role is not None:  # the recorded assessment and plan, as the log holds them
+            for event in ledger.events.get(case_id):
+                kind = type(event).__name__
+                if kind == "Assessed":
+                    assessed = {"risk": event.risk, "needs": event.needs, "at": event.at}
+                elif kind == "Planned":
+                    planned = {"goals": [g for g in event.goals if g.strip()], "at": event.at}
         if role is not None:  # notes come from the log, only for the case's workers and supervisors
             for note_id, note in aggregate.notes.items():
                 author = ledger.get_account(note.author)
@@ -66,10 +74,11 @@ class CasesPagesController(Controller):
         return page(request, "case.html", case=found, role=role, notes=notes, colleagues=colleagues,
                     sessions=[s for s in sessions if s["case_id"] == str(case_id)], scopes=CONSENT_SCOPES,
                     contacts=CONTACTS, risks=RISKS, evaluations=EVALUATIONS, outcomes=OUTCOMES,
-                    now=now_local(request))
+                    now=now_local(request), assessed=assessed, planned=planned,
+                    next_step=_next_step(found, assessed, planned))
 
-    def _step(self, request: Request, case_id: UUID, done: str, command) -> Response:
-        return act(request, f"/cases/{case_id}", done, command)
+    def _step(self, request: Request, case_id: UUID, done: str, command, form: str | None = None) -> Response:
+        return act(request, f"/cases/{case_id}", done, command, form=form and f"case-{form}")
 
     @post("/cases/{case_id:uuid}/consent", guards=[may(Commands.give_consent)], sync_to_thread=True)
     def consent(self, request: Request, commands: CommandPath, case_id: FromPath[UUID], data: Form) -> Response:
@@ -83,19 +92,20 @@ class CasesPagesController(Controller):
     def assess(self, request: Request, commands: CommandPath, case_id: FromPath[UUID], data: Form) -> Response:
         needs = listed(data.get("needs", ""))
         return self._step(request, case_id, "Assessment recorded.", lambda: commands.assess_case(
-            request.user, case_id, data.get("risk", ""), needs))
+            request.user, case_id, data.get("risk", ""), needs), form="assessment")
 
     @post("/cases/{case_id:uuid}/plan", guards=[may(Commands.plan_case)], sync_to_thread=True)
     def plan(self, request: Request, commands: CommandPath, case_id: FromPath[UUID], data: Form) -> Response:
         goals = data.get("goals", "").splitlines()
-        return self._step(request, case_id, "Plan recorded.", lambda: commands.plan_case(request.user, case_id, goals))
+        return self._step(request, case_id, "Plan recorded.", lambda: commands.plan_case(request.user, case_id, goals),
+                          form="plan")
 
     @post("/cases/{case_id:uuid}/notes", guards=[may(Commands.record_case_note)], sync_to_thread=True)
     def note(self, request: Request, commands: CommandPath, case_id: FromPath[UUID], data: Form) -> Response:
         zone = now_local(request).tzinfo
         return self._step(request, case_id, "Note recorded.", lambda: commands.record_case_note(
             request.user, case_id, form_moment(data, "day", "time", zone, "contact_at"),
-            _checked(data, "contacted", CONTACTS), data.get("text", "")))
+            _checked(data, "contacted", CONTACTS), data.get("text", "")), form="note")
 
     @post("/cases/{case_id:uuid}/notes/{note_id:uuid}/countersign", guards=[may(Commands.countersign_note)],
           sync_to_thread=True)
@@ -137,3 +147,14 @@ class CasesPagesController(Controller):
         return page(request, "case_reports.html", report=casework.report(db, units, first, last), first=first,
                     by_worker=caseload.per_worker(db, units, first, last),
                     last=last, names=names, overdue=overdue)
+
+
+def _next_step(case: dict, assessed: dict | None, planned: dict | None) -> str:
+    """The step a case waits for (its form is the one shown open): consent, assessment, plan, then notes."""
+    if not case["consent"]:
+        return "consent"
+    if assessed is None:
+        return "assessment"
+    if planned is None:
+        return "plan"
+    return "note"

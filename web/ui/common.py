@@ -90,7 +90,7 @@ def back(request: Request, to: str, kind: str, text: str, field: str | None = No
 
 def act(request: Request, to: str, done: str, command: Callable[[], Receipt], form: str | None = None,
         typed: dict[str, str] | None = None, shown: Callable[[Receipt], dict[str, str]] | None = None,
-        refused_to: str | None = None, **words: Any) -> Response:
+        refused_to: str | None = None, landing: Callable[[Receipt], str] | None = None, **words: Any) -> Response:
     """Run one command for a form; wait until the read models hold it; say what happened in words
     (a bad value: beside its field, in the page's language). Refused, the form comes back as it
     was `typed`; done, `shown` says what the next page shows of the receipt, once. Not allowed
@@ -121,9 +121,11 @@ def act(request: Request, to: str, done: str, command: Callable[[], Receipt], fo
                     form=form, values=typed)
     if receipt.position is not None:
         state.projector.wait(receipt.position, timeout=state.settings.read_wait_seconds)
+    if landing is not None:  # done, the page of what was made (a new case)
+        done_to = landing(receipt)
     if shown is not None:
         return back(request, done_to, "ok", t.gettext(done, **words), form=form, values=shown(receipt))
-    return back(request, done_to, "ok", t.gettext(done, **words))
+    return back(request, done_to, "ok", t.gettext(done, **words), form=form)  # the form done: its drafts forgotten
 
 
 def fragment_for(request: Request, target: str) -> bool:

@@ -52,7 +52,8 @@ class SocialWorkController(Controller):
         return act(request, "/social", "Session logged.", lambda: commands.log_session(
             request.user, form_id(data, "unit_id"), data.get("patient_id", ""), data.get("service_type", ""),
             data.get("mode", ""), form_moment(data, "day", "start", zone, "started_at"), form_whole(data, "minutes", 0),
-            form_whole(data, "persons", 1), notes=data.get("notes", "").strip() or None), form="session")
+            form_whole(data, "persons", 1), notes=data.get("notes", "").strip() or None), form="session",
+            typed={k: v for k, v in data.items() if k not in ("patient_id", "notes")})  # those two: kept in the tab
 
     @post("/social/groups/{group_id:uuid}/end", sync_to_thread=True)
     def end_group(self, request: Request, commands: CommandPath, group_id: FromPath[UUID]) -> Response:
