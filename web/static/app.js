@@ -155,3 +155,14 @@ function keepDrafts() {
 }
 document.addEventListener("DOMContentLoaded", keepDrafts);
 document.addEventListener("htmx:afterSettle", keepDrafts);
+
+// A table that scrolls within itself on a phone can be scrolled from the keyboard too.
+function focusableScrollers() {
+  document.querySelectorAll("main table").forEach((table) => {
+    if (table.scrollWidth > table.clientWidth + 1) table.tabIndex = 0;
+    else table.removeAttribute("tabindex");
+  });
+}
+document.addEventListener("DOMContentLoaded", focusableScrollers);
+document.addEventListener("htmx:afterSettle", focusableScrollers);
+window.addEventListener("resize", focusableScrollers);

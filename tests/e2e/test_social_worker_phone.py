@@ -1,0 +1,56 @@
+"""The social worker on the move (390 px): no page wider than the phone, a refused session keeps
+its long note, and the caseload says what was done in words."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.checkers import axe_violations
+from tests.e2e.conftest import ZONE, Server, snap
+
+PHONE_WIDTH = 390
+NOTE = ("Met the patient's daughter before the operation. She is worried about the cost and asked about the "
+        "medical assistance fund; we agreed to meet again on Friday with the ward's nurse in charge. " * 12)
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "zh-CN"])
+def test_no_social_work_page_is_wider_than_the_phone(page_for, server: Server, locale: str) -> None:
+    page = page_for("sw", locale, phone=True)
+    for path in ("/social", "/cases", "/cases/reports"):
+        page.goto(f"{server.base}{path}")
+        page.wait_for_load_state("networkidle")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE_WIDTH, (path, width)
+        assert axe_violations(page) == [], path
+    snap(page, f"social-reports-phone-{locale}")
+
+
+def test_a_refused_session_keeps_its_long_note_and_the_caseload_speaks_words(page_for, server: Server) -> None:
+    page = page_for("sw", "en-GB", phone=True)
+    form = page.locator("form[action='/social/sessions']")
+    form.get_by_label("Patient's hospital number").fill("MRN-99017")
+    form.get_by_label("Service type").select_option("psychological_support")
+    tomorrow = (datetime.now(ZONE) + timedelta(days=1)).date().isoformat()
+    form.get_by_label("Day").evaluate("input => input.removeAttribute('max')")  # the server's rule, not the browser's
+    form.get_by_label("Day").fill(tomorrow)
+    form.get_by_label("Notes").fill(NOTE)
+    form.get_by_role("button", name="Log session").click()
+    expect(page.locator("#problem-started")).to_have_text("must not be in the future")
+    form = page.locator("form[action='/social/sessions']")
+    expect(form.get_by_label("Notes")).to_have_value(NOTE)  # two thousand characters, not lost
+    expect(form.get_by_label("Patient's hospital number")).to_have_value("MRN-99017")
+    expect(form.get_by_label("Service type")).to_have_value("psychological_support")
+    form.get_by_label("Day").fill(datetime.now(ZONE).date().isoformat())
+    form.get_by_label("Starts").fill((datetime.now(ZONE) - timedelta(hours=1)).strftime("%H:%M"))
+    form.get_by_role("button", name="Log session").click()
+    expect(page.locator("[data-flash=ok]")).to_have_text("Session logged.")
+    expect(page.locator("form[action='/social/sessions']").get_by_label("Notes")).to_have_value("")  # done: forgotten
+    row = page.locator("tr[data-session]").first
+    expect(row).to_contain_text("Psychological relief")
+    expect(row).not_to_contain_text("psychological_support")
+    expect(row.get_by_label("Place")).to_be_hidden()  # the interpreter request folds away
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH
+    snap(page, "social-worker-phone")
