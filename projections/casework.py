@@ -157,9 +157,12 @@ def _case_row(row: dict) -> dict:
 
 
 def cases(db: sqlite_utils.Database, unit_ids: list[str] | None, status: str | None = None,
-          lead_worker: str | None = None) -> list[dict]:
+          lead_worker: str | None = None, patient_ref: str | None = None) -> list[dict]:
     where, params = ["1=1"], []
     within_units(where, params, "unit_id", unit_ids)
+    if patient_ref:  # a patient's cases, found by the pseudonym of the number typed (never the number)
+        where.append("patient_ref = ?")
+        params.append(patient_ref)
     if status == "active":
         where.append("status != 'closed'")
     elif status:
@@ -203,17 +206,19 @@ def worklist(db: sqlite_utils.Database, unit_ids: list[str] | None, now: datetim
         if row["assessed_at"] is None:
             due = opened + timedelta(hours=policy.assessment_hours)
             items.append({"case_id": row["case_id"], "unit_id": row["unit_id"], "lead_worker": row["lead_worker"],
-                          "item": "assessment", "due_at": iso(due), "overdue": now > due})
+                          "patient_ref": row["patient_ref"], "item": "assessment", "due_at": iso(due),
+                          "overdue": now > due})
         if row["risk"] == "high":
             since = datetime.fromisoformat(row["last_note_at"] or row["assessed_at"])
             due = since + timedelta(days=policy.high_risk_note_days)
             if now > due - timedelta(days=2):
                 items.append({"case_id": row["case_id"], "unit_id": row["unit_id"],
-                              "lead_worker": row["lead_worker"], "item": "high_risk_note", "due_at": iso(due),
-                              "overdue": now > due})
+                              "lead_worker": row["lead_worker"], "patient_ref": row["patient_ref"],
+                              "item": "high_risk_note", "due_at": iso(due), "overdue": now > due})
         if row["pending_countersign"]:
             items.append({"case_id": row["case_id"], "unit_id": row["unit_id"], "lead_worker": row["lead_worker"],
-                          "item": "countersignature", "due_at": None, "overdue": False})
+                          "patient_ref": row["patient_ref"], "item": "countersignature", "due_at": None,
+                          "overdue": False})
     return sorted(items, key=lambda i: (not i["overdue"], i["due_at"] or "9999"))
 
 

@@ -423,6 +423,10 @@ class Commands:
                                           minutes, persons, actor.account_id, notes=notes, case_id=case_id)
         return Receipt(receipt.position, receipt.id, ref)
 
+    def pseudonym_of(self, patient_id: str) -> str:
+        """The pseudonym a hospital number is kept as (to find a patient's cases); the number itself is kept nowhere."""
+        return self._patient(patient_id)
+
     def _patient(self, patient_id: str) -> str:
         if callable(self.pseudonym_secret):  # read once, when first needed (the CLI needs it rarely)
             self.pseudonym_secret = self.pseudonym_secret()

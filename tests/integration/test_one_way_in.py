@@ -93,6 +93,7 @@ FORMS: list[tuple[str, Form, set[str]]] = [
     ("/kiosk/walk-in/find", lambda i: {"phone": "13800000000"}, {"kiosk"}),
     ("/kiosks", lambda i: {"unit_id": i.unit, "name": "Main hall desk"}, {"coordinator"}),
     ("/kiosks/{device}/revoke", None, {"coordinator"}),
+    ("/cases/find", lambda i: {"patient_id": "MRN-1"}, {"social_worker"}),
     ("/volunteers/{volunteer}/retire", None, {"coordinator"}),
     ("/trainings", lambda i: {"title": "T", "kind": "other", "unit_id": i.unit, "day": "2026-12-01",
                               "start": "09:00", "end": "10:00", "capacity": "5"}, {"coordinator"}),

@@ -305,3 +305,20 @@ def test_an_unknown_verification_code_is_said_to_be_unknown_with_the_code_to_cor
     assert answer.status_code == 404
     assert "没有核验码为 NOSUCHCODE99 的证明" in answer.text and 'value="NOSUCHCODE99"' in answer.text
     assert "This page does not exist" not in answer.text and "页面不存在" not in answer.text
+
+
+def test_a_social_worker_finds_a_patients_case_by_the_hospital_number_and_the_number_is_kept_nowhere(
+        world: World) -> None:
+    log_in(world, "sw")
+    opened = world.client.post("/cases", data={"unit_id": str(world.hospital.unit), "patient_id": "MRN-55012",
+                                               "source": "ward_referral", "_csrf": form_token(world)},
+                               follow_redirects=False)
+    assert opened.status_code == 303 and re.search(r"/cases/[0-9a-f-]{36}$", opened.headers["location"])  # on it
+    case_id = opened.headers["location"].rsplit("/", 1)[-1]
+    world.settle()
+    found = submit(world, "/cases/find", {"patient_id": " MRN-55012 "})
+    assert f'data-case="{case_id}"' in found and "MRN-55012" not in found
+    nobody = submit(world, "/cases/find", {"patient_id": "MRN-55013"})
+    assert f'data-case="{case_id}"' not in nobody and "No case of this patient here" in nobody
+    listed = world.client.get("/cases").text
+    assert re.search(r'href="/cases/' + case_id + r'">[^<]+ · <code>pr_', listed)  # a worklist item names its case

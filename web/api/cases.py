@@ -138,6 +138,17 @@ class Due(msgspec.Struct):
     case_id: UUID
     unit_id: UUID
     lead_worker: UUID
+    patient_ref: str  # the case's pseudonym: which case it is, for the worker
+    item: Literal["assessment", "high_risk_note", "countersignature"]
+    due_at: datetime | None
+    overdue: bool
+
+
+class LateOnACase(msgspec.Struct):
+    """An overdue item as a report counts it: which unit and what, never which patient."""
+    case_id: UUID
+    unit_id: UUID
+    lead_worker: UUID
     item: Literal["assessment", "high_risk_note", "countersignature"]
     due_at: datetime | None
     overdue: bool
@@ -257,7 +268,7 @@ class CaseReport(msgspec.Struct, rename={"first": "from", "last": "to"}):
     closed: list[Closed]
     active: list[Active]
     by_mode: list[ByMode]
-    overdue: list[Due]
+    overdue: list[LateOnACase]
     by_worker: list[ByWorker]
 
 
@@ -408,7 +419,8 @@ class CasesController(Controller):
             units = [str(unit_id)]
         first, last = report_span(request, from_, to)
         db = read_db(request, min_position)
-        overdue = [i for i in casework.worklist(db, units, state.ledger.clock.now(), state.ledger.case_policy)
+        overdue = [{k: v for k, v in i.items() if k != "patient_ref"}  # a report counts cases, it names none
+                   for i in casework.worklist(db, units, state.ledger.clock.now(), state.ledger.case_policy)
                    if i["overdue"]]
         return casework.report(db, units, first, last) | {"overdue": overdue,
                                                           "by_worker": caseload.per_worker(db, units, first, last)}

@@ -13,6 +13,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
 from litestar.response import Template
 
 from domain.cases import CONSENT_SCOPES, CONTACTS, EVALUATIONS, INTAKE_SOURCES, OUTCOMES, RISKS
+from domain.errors import InvalidCommand
 from projections import caseload, casework, directory
 from web.auth import allow, may
 from web.commands import CommandPath, Commands, TheLedger
@@ -30,14 +31,17 @@ class CasesPagesController(Controller):
 
     @get("/cases", guards=[allow("social_worker")], sync_to_thread=True)
     def cases(self, request: Request) -> Template:
-        db, state = reader(request), request.app.state
-        units = list(request.user.unit_ids)
-        me = request.user.account_id
-        supervisees = [a["account_id"] for a in directory.supervisees(db, me)]
-        return page(request, "cases.html", cases=casework.cases(db, units, "active"),
-                    worklist=casework.worklist(db, units, state.ledger.clock.now(), state.ledger.case_policy),
-                    to_countersign=casework.pending_countersignatures(db, supervisees),
-                    units=[u for u in directory.units(db) if u["id"] in units], sources=INTAKE_SOURCES, me=me)
+        return _cases_page(request)
+
+    @post("/cases/find", guards=[allow("social_worker")], sync_to_thread=True, status_code=200)
+    def find(self, request: Request, commands: CommandPath, data: Form) -> Template:
+        """A patient's cases, open or closed, by the hospital number typed: it is pseudonymised as at
+        intake and compared as a pseudonym (posted, so the number is in no address or access log)."""
+        try:
+            ref = commands.pseudonym_of(data.get("patient_id", ""))
+        except InvalidCommand:
+            ref = None
+        return _cases_page(request, patient_ref=ref or "-", looked_for=True)
 
     @post("/cases", guards=[may(Commands.open_case)], sync_to_thread=True)
     def open_case(self, request: Request, commands: CommandPath, data: Form) -> Response:
@@ -158,3 +162,16 @@ def _next_step(case: dict, assessed: dict | None, planned: dict | None) -> str:
     if planned is None:
         return "plan"
     return "note"
+
+
+def _cases_page(request: Request, patient_ref: str | None = None, looked_for: bool = False) -> Template:
+    """The social worker's cases: the active ones, or one patient's (open or closed) when looked for."""
+    db, state = reader(request), request.app.state
+    units = list(request.user.unit_ids)
+    me = request.user.account_id
+    supervisees = [a["account_id"] for a in directory.supervisees(db, me)]
+    found = casework.cases(db, units, None if patient_ref else "active", patient_ref=patient_ref)
+    return page(request, "cases.html", cases=found, looked_for=looked_for,
+                worklist=casework.worklist(db, units, state.ledger.clock.now(), state.ledger.case_policy),
+                to_countersign=casework.pending_countersignatures(db, supervisees),
+                units=[u for u in directory.units(db) if u["id"] in units], sources=INTAKE_SOURCES, me=me)
