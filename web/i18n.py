@@ -102,6 +102,11 @@ class Translator:
     def _label(self, field: str) -> str | None:
         return self._messages.get(f"field:{field}") or catalogue("en").get(f"field:{field}")
 
+    def month(self, value: str) -> str:
+        """A month ("2026-11") as the language writes it: "Nov 2026", "2026年11月"."""
+        day = date.fromisoformat(f"{value}-01")
+        return format_date(day, "MMM y" if self.language == "en" else "y年M月", locale=self.locale)
+
     def post(self, post: str) -> str:
         """A post as the record names it; an interpreting record's is "Sign-language interpreting: <place>"."""
         head, sep, place = post.partition(": ")

@@ -322,3 +322,20 @@ def test_a_social_worker_finds_a_patients_case_by_the_hospital_number_and_the_nu
     assert f'data-case="{case_id}"' not in nobody and "No case of this patient here" in nobody
     listed = world.client.get("/cases").text
     assert re.search(r'href="/cases/' + case_id + r'">[^<]+ · <code>pr_', listed)  # a worklist item names its case
+
+
+def test_the_auditor_reads_tables_beside_the_charts_with_totals_and_quiet_days_as_zero(world: World, clock) -> None:
+    shift = world.hospital.shift(clock.now() - timedelta(minutes=30))
+    world.ledger.sign_up(shift, world.volunteer, "coord")
+    world.ledger.check_in(shift, world.volunteer, "kiosk", "kiosk")
+    world.ledger.check_out(shift, world.volunteer, {"guidance": 30, "communication": 12}, "kiosk")
+    world.settle()
+    log_in(world, "auditor")
+    page = world.client.get("/dashboard", params={"from": "2026-11-17", "to": "2026-11-23"}).text
+    days = re.findall(r'data-day="([0-9-]+)" data-value="(\d+)"', page)
+    assert [d for d, _ in days] == [f"2026-11-{n}" for n in range(17, 24)]  # every day drawn, the quiet ones too
+    assert dict(days)["2026-11-20"] == "0" and dict(days)["2026-11-23"] == "42"
+    sums = re.findall(r'data-sum>([^<]+)<', page)
+    assert sums == ["42", "42", "42"]  # by service type, by month, by unit: each table adds up to the counter
+    assert "Nov 2026" in page and "Ruijin Hospital" in page.split("data-by-unit")[1]
+    assert "/api/v1/exports/tallies?by=month&amp;from=2026-11-17&amp;to=2026-11-23&amp;format=csv" in page

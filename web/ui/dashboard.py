@@ -29,12 +29,29 @@ def figures(request: Request, first: str, last: str, unit: str | None) -> dict:
         units = [unit]
     by_type = tallies.report(db, first, last, units, "service_type")
     by_day = tallies.report(db, first, last, units, "day")
+    by_month = tallies.report(db, first, last, units, "month")
+    by_unit = tallies.report(db, first, last, units, "unit")
     names = {u["id"]: u["name"] for u in directory.units(db)}
     rates = roster.fill_rates(db, units, first, last, "unit")
     for row in rates:
         row["name"] = names.get(row["key"], row["key"])
-    return {"total": by_type["total_person_times"], "by_type": by_type["rows"], "by_day": by_day["rows"],
+    for row in by_unit["rows"]:
+        row["name"] = names.get(row["key"], row["key"])
+    return {"total": by_type["total_person_times"], "by_type": by_type["rows"],
+            "by_day": every_day(by_day["rows"], first, last), "by_month": by_month["rows"],
+            "by_unit": sorted(by_unit["rows"], key=lambda r: -r["person_times"]),
             "rates": rates, "city_total": tallies.city_total(db)}
+
+
+def every_day(rows: list[dict], first: str, last: str, longest: int = 400) -> list[dict]:
+    """Each day of the range, a day with nothing served as 0 (a line that skips quiet days lies);
+    a range longer than `longest` days is drawn from the days that have figures."""
+    start, end = date.fromisoformat(first), date.fromisoformat(last)
+    if (end - start).days > longest:
+        return rows
+    served = {r["key"]: r["person_times"] for r in rows}
+    return [{"key": day.isoformat(), "person_times": served.get(day.isoformat(), 0)}
+            for day in (start + timedelta(days=n) for n in range((end - start).days + 1))]
 
 
 class DashboardController(Controller):
