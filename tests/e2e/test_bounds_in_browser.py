@@ -36,11 +36,11 @@ def checked_in(server: Server, name: str, post: str) -> tuple[str, str, str]:
 def test_a_volunteers_phone_refuses_a_quadrillion_beside_the_field_in_chinese(page_for, server: Server) -> None:
     _, username, shift = checked_in(server, "Qian Hui", "outpatient guidance desk")
     page = page_for(username, locale="zh-CN", phone=True)
-    mine = page.locator(f"[data-my-shift='{shift}']")
+    mine = page.locator(f"[data-now='{shift}'], [data-my-shift='{shift}']")
     field = mine.locator("input[name=served_guidance]")
     field.fill("18446744073709551621")
     mine.get_by_role("button", name="签退").click()
-    mine = page.locator(f"[data-my-shift='{shift}']")
+    mine = page.locator(f"[data-now='{shift}'], [data-my-shift='{shift}']")
     field = mine.locator("input[name=served_guidance]")
     problem = mine.locator(".field-problem[data-field='served.guidance']")
     expect(problem).to_have_text("必须在 0 到 10,000 之间")
@@ -50,9 +50,10 @@ def test_a_volunteers_phone_refuses_a_quadrillion_beside_the_field_in_chinese(pa
     snap(page, "volunteer-check-out-refused-zh")
     field.fill("12.5")
     mine.get_by_role("button", name="签退").click()
-    expect(page.locator(f"[data-my-shift='{shift}'] .field-problem")).to_have_text("必须是整数")
-    page.locator(f"[data-my-shift='{shift}'] input[name=served_guidance]").fill("12")
-    page.locator(f"[data-my-shift='{shift}']").get_by_role("button", name="签退").click()
+    mine = page.locator(f"[data-now='{shift}'], [data-my-shift='{shift}']")  # the shift I am on comes first
+    expect(mine.locator(".field-problem")).to_have_text("必须是整数")
+    mine.locator("input[name=served_guidance]").fill("12")
+    mine.get_by_role("button", name="签退").click()
     expect(page.locator("[data-flash=ok]")).to_have_text("签退成功，谢谢！")
     expect(page.locator(".field-problem")).to_have_count(0)
 

@@ -218,9 +218,11 @@ def test_a_social_worker_starts_a_group_and_records_a_meeting(world: World) -> N
 def test_a_case_is_opened_and_transferred_from_its_page(world: World) -> None:
     colleague = world.ledger.open_account("zhou", "h", "social_worker", [world.hospital.unit], None, "admin").id
     log_in(world, "sw")
-    page = submit(world, "/cases", {"unit_id": str(world.hospital.unit), "patient_id": "MRN-5", "source": "outreach"})
+    opened = world.client.post("/cases", data={"unit_id": str(world.hospital.unit), "patient_id": "MRN-5",
+                                               "source": "outreach", "_csrf": form_token(world)}, follow_redirects=False)
+    case = opened.headers["location"].rsplit("/", 1)[-1]  # the new case's own page
+    page = world.client.get(f"/cases/{case}").text
     assert "Case opened." in page and "MRN-5" not in page
-    case = page.split('data-case="')[1].split('"')[0]
     moved = submit(world, f"/cases/{case}/transfer", {"to_worker_id": str(colleague)})
     assert "Case transferred." in moved
     assert world.ledger.get_case(UUID(case)).lead_worker == colleague
