@@ -287,8 +287,10 @@ def test_a_paired_tablet_acts_as_its_units_kiosk_until_it_is_unpaired(world: Wor
         __import__("web.auth", fromlist=["principal_of"]).principal_of(coordinator)
     code = commands.offer_pairing(actor, world.hospital.unit, "Main hall desk").value
     world.client.cookies.clear()
-    world.client.get("/pair")
-    paired = world.client.post("/pair", data={"code": code, "_csrf": form_token(world)}, follow_redirects=False)
+    token = re.search(r'name="_csrf" value="([0-9a-f]+)"', world.client.get("/pair").text).group(1)
+    forged = world.client.post("/pair", data={"code": code, "_csrf": "0" * 40}, follow_redirects=False)
+    assert forged.status_code == 403  # a pairing posted from another site (no token of this browser's) is refused
+    paired = world.client.post("/pair", data={"code": code, "_csrf": token}, follow_redirects=False)
     assert paired.status_code == 303 and paired.headers["location"].endswith("/kiosk"), paired.text
     assert world.client.cookies.get(COOKIE)
     desk = world.client.get("/kiosk")

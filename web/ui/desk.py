@@ -21,7 +21,7 @@ from web.commands import CommandPath, TheLedger
 from web.login import Client
 from web.ui.common import (act, back, flash_of, form_id, form_served, fragment_for, moves_of, now_local, page,
                            reader, translator)
-from web.ui.session import COOKIE
+from web.ui.session import COOKIE, before_a_session
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -114,7 +114,7 @@ class DeskController(Controller):
     @get("/pair", sync_to_thread=False)
     def pair_form(self, request: Request, code: FromQuery[str] = "") -> Template:
         """On the desk's tablet: the code the coordinator gave, once, and it is the unit's kiosk."""
-        return page(request, "pair.html", code=code[:40])
+        return before_a_session(request, "pair.html", "/pair", code=code[:40])
 
     @post("/pair", sync_to_thread=True)
     def pair(self, request: Request, data: Form) -> Response:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-
 import secrets
+from typing import Any
 
 from markupsafe import Markup
 from litestar import Controller, Request, Response, get, post
@@ -27,6 +27,21 @@ def login_path(request: Request) -> str:
     return request.scope.get("root_path", "").rstrip("/") + "/login"
 
 
+def before_a_session(request: Request, template: str, route: str, **context: Any) -> Template:
+    """A form posted before there is a session (logging in, pairing a kiosk): its token is bound to
+    a cookie of this browser's own, so a form posted from another site (login CSRF) has neither."""
+    nonce = request.cookies.get(LOGIN_NONCE) or secrets.token_hex(16)
+    token = csrf_token(request.app.state.signing_secret, "login:" + nonce)
+    response = page(request, template, csrf_field=Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{token}">'),
+                    **context)
+    response.headers["Cache-Control"] = "no-store"  # the form's token is this browser's alone
+    path = request.scope.get("root_path", "").rstrip("/") + route
+    response.cookies.append(Cookie(key=LOGIN_NONCE, value=nonce, path=path, httponly=True, samesite="strict",
+                                   max_age=3600,
+                                   secure=Client.of(request).secure_cookies(request.app.state.settings.secure_cookies)))
+    return response
+
+
 class SessionController(Controller):
     include_in_schema = False
 
@@ -34,15 +49,7 @@ class SessionController(Controller):
     def login_form(self, request: Request) -> Template:
         """The form carries a token bound to a cookie of this browser's own: a login posted from
         another site (login CSRF, logging the victim in as the attacker) has neither."""
-        nonce = request.cookies.get(LOGIN_NONCE) or secrets.token_hex(16)
-        token = csrf_token(request.app.state.signing_secret, "login:" + nonce)
-        response = page(request, "login.html",
-                        csrf_field=Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{token}">'))
-        response.headers["Cache-Control"] = "no-store"  # the form's token is this browser's alone
-        response.cookies.append(Cookie(key=LOGIN_NONCE, value=nonce, path=login_path(request), httponly=True,
-                                       samesite="strict", max_age=3600,
-                                       secure=Client.of(request).secure_cookies(request.app.state.settings.secure_cookies)))
-        return response
+        return before_a_session(request, "login.html", "/login")
 
     @post("/login")
     async def login(self, request: Request, data: URLEncodedBody[dict[str, str]]) -> Response:
