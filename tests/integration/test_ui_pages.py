@@ -145,6 +145,7 @@ def test_the_kiosk_says_when_check_in_opens_and_forgets_a_shift_that_is_over(wor
     desk = world.client.get("/kiosk").text
     row = desk.split('data-name="Li Wei"')[1].split('class="person"')[0]
     assert "Check-in opens at 07:00" in row and "/kiosk/check-in" not in row
+    assert desk.index("data-later") < desk.index('data-name="Li Wei"')  # folded under "later today", not in the way
     clock.set(MONDAY_8 - timedelta(minutes=30))
     row = world.client.get("/kiosk").text.split('data-name="Li Wei"')[1].split('class="person"')[0]
     assert "/kiosk/check-in" in row and "opens at" not in row
