@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 
 
 import threading
@@ -77,10 +76,16 @@ async def _device_of(token: Token, state: Any) -> Principal | None:
     """A paired kiosk, asked afresh each time (so unpairing stops it at once)."""
     try:
         id = UUID(token.sub.removeprefix(DEVICE))
-        if getattr(state, "log_watch", None) is None:
+        watch = getattr(state, "log_watch", None)
+        if watch is None:
             device = state.ledger.get_device(id)
-        else:  # never wait on PostgreSQL on the event loop
-            device = await asyncio.to_thread(state.ledger.get_device, id)
+        else:  # PostgreSQL, never on the event loop; while it is silent, the device as last read here
+            def as_known() -> Any:
+                known = state.ledger.known_device(id)
+                if known is None:
+                    raise LogAway("the event log's database cannot be reached, and this kiosk was not read here yet")
+                return known
+            device = await or_as_known(watch, lambda: state.ledger.get_device(id), as_known)
     except (NotFound, ValueError):
         return None
     if not device.acting:

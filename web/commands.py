@@ -154,6 +154,7 @@ class Commands:
     @roles("admin", "coordinator", "volunteer", "kiosk", "social_worker", "auditor")
     def change_password(self, actor: Actor, password_hash: str) -> Receipt:
         """One's own password: every token issued before it stops working."""
+        _an_account(actor)
         return self.ledger.change_password(UUID(actor.account_id), password_hash, actor.account_id)
 
     @roles("admin", "coordinator", "volunteer", "kiosk", "social_worker", "auditor")

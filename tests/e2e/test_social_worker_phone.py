@@ -3,6 +3,7 @@ its long note, and the caseload says what was done in words."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -54,3 +55,29 @@ def test_a_refused_session_keeps_its_long_note_and_the_caseload_speaks_words(pag
     expect(row.get_by_label("Place")).to_be_hidden()  # the interpreter request folds away
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH
     snap(page, "social-worker-phone")
+
+
+def test_a_note_typed_on_one_case_never_fills_another_and_logging_out_forgets_it(page_for, server: Server) -> None:
+    first = server.api("POST", "/cases", {"unit_id": server.unit, "patient_id": "MRN-31001", "source": "outreach"},
+                       user="sw")["id"]
+    second = server.api("POST", "/cases", {"unit_id": server.unit, "patient_id": "MRN-31002", "source": "outreach"},
+                        user="sw")["id"]
+    server.settle()
+    page = page_for("sw", "en-GB", phone=True)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{server.base}/cases/{first}")
+    page.locator("details[data-step=note] summary").click()
+    page.get_by_label("Note", exact=True).fill("Only about the first patient.")
+    page.goto(f"{server.base}/cases/{second}")
+    page.locator("details[data-step=note] summary").click()
+    expect(page.get_by_label("Note", exact=True)).to_have_value("")  # not the other patient's draft
+    page.goto(f"{server.base}/cases/{first}")
+    page.locator("details[data-step=note] summary").click()
+    expect(page.get_by_label("Note", exact=True)).to_have_value("Only about the first patient.")  # kept for its case
+    page.get_by_role("button", name="Menu").click()
+    page.get_by_role("button", name="Log out").click()
+    expect(page).to_have_url(re.compile(r"/login"))
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
+    page.wait_for_function("Object.keys(sessionStorage).filter((k) => k.startsWith('draft:')).length === 0")
+    assert errors == []

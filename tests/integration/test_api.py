@@ -208,3 +208,30 @@ def test_an_invitation_sent_by_sms_reaches_the_volunteer_and_the_log_keeps_its_c
     assert len(stored) == 2 and not any(code.encode() in state for state in stored)  # sealed with Li's key
     body = {"code": invited["code"], "username": "li-texted", "password": "a long passphrase"}
     assert world.client.post("/api/v1/invitations/accept", json=body).status_code == 201
+
+
+def test_an_invitation_past_its_day_is_not_sent_and_a_failed_send_records_no_words_of_the_gateway(
+        world: World, clock) -> None:
+    from web.jobs.mailroom import Postman, deliver
+
+    commands = world.client.app.state.commands
+    said: list[str] = []
+
+    def gateway_down(phone: str, text: str) -> None:
+        said.append(text)
+        raise ConnectionError(f"gateway refused GET /send?to={phone}&text={text}")
+
+    commands.postman = Postman(None, gateway_down)
+    code = world.call("coord", "POST", f"/api/v1/volunteers/{world.volunteer}/invitations").json()["code"]
+    assert world.call("coord", "POST", "/api/v1/invitations/send", json={"code": code}).status_code == 202
+    world.settle()
+    zone = ZoneInfo("Asia/Shanghai")
+    assert deliver(world.ledger, world.client.app.state.reader(), commands.postman, zone) == {"sent": 0, "failed": 1}
+    world.settle()
+    [failed] = [n for n in world.call("coord", "GET", "/api/v1/reports/notices",
+                                      params={"min_position": world.ledger.position}).json() if n["kind"] == "invitation"]
+    assert failed["problem"] == "ConnectionError" and code.replace("-", "")[:4] not in str(failed)
+    clock.advance(days=15)  # past its fourteen days: trying again tells nobody a dead code
+    said.clear()
+    assert deliver(world.ledger, world.client.app.state.reader(), commands.postman, zone)["sent"] == 0
+    assert said == []

@@ -297,6 +297,10 @@ def test_a_paired_tablet_acts_as_its_units_kiosk_until_it_is_unpaired(world: Wor
     desk = world.client.get("/kiosk")
     assert desk.status_code == 200 and "Main hall desk" in desk.text and 'action="/logout"' not in desk.text
     assert world.client.post("/logout", data={"_csrf": form_token(world)}).status_code == 403
+    token = world.client.cookies.get(COOKIE)
+    changed = world.client.post("/api/v1/auth/password", headers={"Authorization": f"Bearer {token}"},
+                                json={"current_password": "x", "new_password": "a long new passphrase"})
+    assert changed.status_code == 403  # a device has no password to change (no 500 on its id)
     world.settle()
     [device] = devices.of_units(world.client.app.state.reader(), [str(world.hospital.unit)], "2000-01-01")
     commands.revoke_device(actor, UUID(device["id"]))

@@ -7,13 +7,13 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, post
-from litestar.exceptions import HTTPException, NotAuthorizedException
+from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException
 from litestar.params import JSONBody, QueryParameter
 
 from domain.accounts import USERNAME
 from domain.errors import InvalidCommand
 from web.api.common import written
-from web.auth import end_session, issue_token, may, principal_of
+from web.auth import DEVICE, end_session, issue_token, may, principal_of
 from web.commands import CommandPath, Commands
 from web.login import Client, TooManyAttempts, WrongPassword, check_own_password, log_in
 from web.passwords import NewPassword, hash_password
@@ -78,6 +78,8 @@ class AuthController(Controller):
     def change_password(self, request: Request, commands: CommandPath, data: JSONBody[PasswordChange]) -> Response[PasswordChanged]:
         """A new password for the logged-in account; every token issued before it stops working."""
         state = request.app.state
+        if request.user.account_id.startswith(DEVICE):
+            raise PermissionDeniedException("A paired kiosk has no password; a coordinator unpairs it.")
         account = state.ledger.get_account(UUID(request.user.account_id))
         try:
             if not check_own_password(state, account, data.current_password, Client.of(request)):

@@ -16,6 +16,7 @@ from projections import directory
 from web.api.common import Position, UnitIds, read_db, written
 from web.auth import allow, may
 from web.commands import CommandPath, Commands
+from web.links import join_link
 from web.login import Client
 from web.passwords import NewPassword, hash_password
 
@@ -137,8 +138,7 @@ class UnitsController(Controller):
         """The invitation (its code from POST /api/v1/volunteers/{id}/invitations) sent to the volunteer,
         by e-mail where they have an address, else by SMS. 422 `unreachable` when nothing can carry it,
         409 `invitation_sent` when it was sent already."""
-        receipt = commands.send_invitation(request.user, data.code, f"{str(request.base_url).rstrip('/')}/join/"
-                                           f"{data.code}")
+        receipt = commands.send_invitation(request.user, data.code, join_link(request, data.code))
         return written(request, receipt, InvitationPosted(receipt.id, receipt.value), 202)
 
     @post("/accounts/{account_id:uuid}/enable", guards=[may(Commands.enable_account)], sync_to_thread=True,

@@ -75,8 +75,8 @@ def compose(kind: str, facts: dict[str, str], zone: ZoneInfo) -> Letter:
     if kind == "invitation":
         until = datetime.fromisoformat(f["expires_at"]).astimezone(zone).strftime("%Y-%m-%d")
         return Letter("Your CareLedger login / 设置 CareLedger 登录",
-                      f"Set up your volunteer login: open {f['link']} (or enter the code {f['code']} on the /join page) "
-                      f"by {until}.\n请在 {until} 前打开 {f['link']}（或在 /join 页面输入邀请码 {f['code']}）设置您的志愿者登录。")
+                      f"Set up your volunteer login: open {f['link']} (or enter the code {f['code']} on the "
+                      f"/join page) by {until}.\n请在 {until} 前打开 {f['link']}（或在 /join 页面输入邀请码 {f['code']}）设置您的志愿者登录。")
     raise ValueError(f"no letter for notice kind {kind!r}")
 
 
@@ -159,6 +159,8 @@ def _facts(ledger: Any, notice: Any) -> dict[str, str]:
     invitation = ledger.get_invitation(UUID(notice.facts["invitation_id"]))
     if invitation.posted is None or invitation.account_id is not None or ERASED in invitation.posted:
         raise Undeliverable("the invitation was used already, or its code is forgotten")
+    if ledger.clock.now() > invitation.expires_at:
+        raise Undeliverable("the invitation has expired: make a new one")
     code, link = invitation.posted
     return notice.facts | {"code": "-".join(code[i:i + 4] for i in range(0, len(code), 4)), "link": link}
 
@@ -179,8 +181,10 @@ def deliver(ledger: Any, db: Any, postman: Postman, zone: ZoneInfo, node: str | 
             ledger.notice_failed(notice.id, str(refusal), permanent=True)
             counts["failed"] += 1
         except Exception as problem:  # noqa: BLE001 - the mail server is away, the hook failed: later, again
-            log.warning("notice not sent", extra={"notice": notice_id, "problem": str(problem)})
-            ledger.notice_failed(notice.id, f"{type(problem).__name__}: {problem}", permanent=False)
+            # A gateway's error may quote what it was sent: an invitation's code must not reach the log
+            said = type(problem).__name__ if notice.kind == "invitation" else f"{type(problem).__name__}: {problem}"
+            log.warning("notice not sent", extra={"notice": notice_id, "problem": said})
+            ledger.notice_failed(notice.id, said, permanent=False)
             counts["failed"] += 1
         else:
             ledger.notice_sent(notice.id, channel)

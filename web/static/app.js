@@ -16,8 +16,9 @@ function filterPeople(box) {
   const wanted = digits ? typed.replace(/\s/g, "") : typed.replace(/\s+/g, " ");
   let shown = 0;
   document.querySelectorAll(box.dataset.filter).forEach((row) => {
-    const match = !wanted || (digits ? (row.dataset.tail || "").startsWith(wanted)
-                                     : row.dataset.name.toLowerCase().includes(wanted));
+    const tail = row.dataset.tail || "";
+    const byDigits = wanted.length <= 4 ? tail.startsWith(wanted) : tail !== "" && wanted.endsWith(tail);
+    const match = !wanted || (digits ? byDigits : row.dataset.name.toLowerCase().includes(wanted));
     row.hidden = !match;
     if (match) shown += 1;
   });
@@ -132,19 +133,25 @@ document.addEventListener("submit", (event) => {
 
 // − and + beside a count: one tap each, never below nothing.
 document.addEventListener("click", (event) => {
-  const step = event.target.closest("[data-step]");
+  const step = event.target.closest("[data-step-by]");
   if (!step) return;
   const box = document.getElementById(step.getAttribute("aria-controls"));
-  const next = (parseInt(box.value, 10) || 0) + Number(step.dataset.step);
+  const next = (parseInt(box.value, 10) || 0) + Number(step.dataset.stepBy);
   box.value = String(Math.max(0, Math.min(next, Number(box.max) || next)));
 });
 
 // What is typed into a [data-keep] field stays in this tab (sessionStorage, gone with the tab) until
 // its form is done: a refused session's long note comes back, and is never sent anywhere else.
 function keepDrafts() {
+  if (document.querySelector("form[action$='/login']")) {  // logged out: nobody's drafts for the next person
+    Object.keys(sessionStorage).filter((k) => k.startsWith("draft:")).forEach((k) => sessionStorage.removeItem(k));
+    return;
+  }
   const done = document.querySelector("[data-flash=ok][data-flash-form]");
+  const who = document.body.dataset.account || "";
   document.querySelectorAll("form[data-form] [data-keep]").forEach((field) => {
-    const key = `draft:${field.form.dataset.form}:${field.name}`;
+    // one page's form of one person's: a note typed on one case never fills another's
+    const key = `draft:${who}:${location.pathname}:${field.form.dataset.form}:${field.name}`;
     if (done && done.dataset.flashForm === field.form.dataset.form) sessionStorage.removeItem(key);
     else if (!field.value && sessionStorage.getItem(key)) field.value = sessionStorage.getItem(key);
     if (!field.dataset.kept) {

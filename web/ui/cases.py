@@ -155,7 +155,7 @@ class CasesPagesController(Controller):
 
 def _next_step(case: dict, assessed: dict | None, planned: dict | None) -> str:
     """The step a case waits for (its form is the one shown open): consent, assessment, plan, then notes."""
-    if not case["consent"]:
+    if "health_information" not in case["consent"]:  # what an assessment needs consented first
         return "consent"
     if assessed is None:
         return "assessment"

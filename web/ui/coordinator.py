@@ -24,6 +24,7 @@ from projections.store import iso
 from web.auth import allow
 from web.commands import CommandPath, TheLedger
 from web.jobs.importing import IMPORT_MAX_BYTES, start_import
+from web.links import join_link
 from web.ui.common import (act, calendar_url, form_day, form_id, form_moment, form_score, form_time, form_whole,
                            flash_of, fragment_for, listed, now_local, page, reader, translator)
 
@@ -54,10 +55,6 @@ def chosen_requirements(db: Any, data: dict[str, list[str]] | dict[str, str], un
         if kind not in known:
             raise InvalidCommand("requires", "choose one from the list")
     return [k for k in chosen if k]
-
-
-def join_link(request: Request, code: str) -> str:
-    return str(request.base_url).rstrip("/") + f"/join/{code}"
 
 
 def _shown_invitation(request: Request) -> dict[str, str] | None:
@@ -267,7 +264,8 @@ class CoordinatorController(Controller):
         """The invitation just shown, sent to the volunteer by e-mail or SMS (the mailroom's outbox)."""
         code = data.get("code", "")
         return act(request, f"/volunteers/{volunteer_id}", "The invitation is on its way: see Notices.",
-                   lambda: commands.send_invitation(request.user, code, join_link(request, code)), form="invitation")
+                   lambda: commands.send_invitation(request.user, code, join_link(request, code)), form="invitation",
+                   typed={"code": code})  # refused, the code and its QR are shown again to hand over
 
     @post("/volunteers/{volunteer_id:uuid}/reinstate", sync_to_thread=True)
     def reinstate(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID]) -> Response:

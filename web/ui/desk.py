@@ -54,6 +54,9 @@ class DeskController(Controller):
     def find_walk_in(self, request: Request, commands: CommandPath, ledger: TheLedger, data: Form) -> Response:
         """Someone not on today's list types their whole phone number (posted, so that it is in no
         address or access log): their name, and the shifts under way here with a free place."""
+        if request.app.state.joins.retry_after(f"walk-in:{request.user.account_id}"):  # numbers are not walked
+            t = translator(request)
+            return back(request, "/kiosk", "error", t.gettext("Too many tries from here; wait a minute."))
         try:
             volunteer = commands.find_by_phone(request.user, data.get("phone", ""))
         except InvalidCommand as refused:  # not a phone number: said beside the field, as typed
