@@ -240,9 +240,9 @@ def on_duty(db: sqlite_utils.Database, unit_ids: list[str] | None, now: datetime
 
 
 def desk_today(db: sqlite_utils.Database, unit_ids: list[str] | None, first: datetime, last: datetime) -> list[dict]:
-    """Everyone signed up or on duty at these units' shifts starting between two moments (the kiosk's list),
+    """Everyone signed up or on duty at these units' shifts under way between two moments (the kiosk's list),
     with their phone as lists show it (its last four digits find a person at the desk)."""
-    where, params = ["s.state IN ('signed_up', 'checked_in')", "sh.cancelled = 0", "sh.starts_at >= ?",
+    where, params = ["s.state IN ('signed_up', 'checked_in')", "sh.cancelled = 0", "sh.ends_at > ?",
                      "sh.starts_at < ?"], [iso(first), iso(last)]
     within_units(where, params, "sh.unit_id", unit_ids)
     return list(db.query(

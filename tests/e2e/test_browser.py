@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from playwright.sync_api import expect
 
@@ -106,6 +106,8 @@ def test_a_social_worker_logs_a_session(page_for, server: Server) -> None:
 
 def test_the_dashboard_counter_rises_after_a_check_out_without_a_reload(page_for, server: Server) -> None:
     page = page_for("auditor")
+    day = (datetime.now(ZONE) + timedelta(minutes=20)).date()  # the soon shift's own day (near midnight, tomorrow)
+    page.goto(f"{server.base}/dashboard?from={day - timedelta(days=29)}&to={day}")
     counter = page.locator("[data-total]")
     expect(counter).to_be_visible()
     before = int(re.sub(r"\D", "", counter.inner_text()) or 0)
@@ -203,7 +205,6 @@ def test_an_intern_runs_a_case_to_closure_once_the_supervisor_countersigns(page_
 
 
 def test_a_volunteer_prints_a_service_certificate_that_anyone_can_verify(page_for, browser, server: Server) -> None:
-    from datetime import timedelta
 
     # a volunteer of this test's own: the others' shifts now would overlap this one
     li = server.api("POST", "/volunteers", {"name": "Qian Yu", "phone": "13800000009", "unit_id": server.unit},

@@ -75,6 +75,8 @@ def test_a_note_typed_on_one_case_never_fills_another_and_logging_out_forgets_it
     page.goto(f"{server.base}/cases/{first}")
     page.locator("details[data-step=note] summary").click()
     expect(page.get_by_label("Note", exact=True)).to_have_value("Only about the first patient.")  # kept for its case
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH
+    assert axe_violations(page) == []
     page.get_by_role("button", name="Menu").click()
     page.get_by_role("button", name="Log out").click()
     expect(page).to_have_url(re.compile(r"/login"))

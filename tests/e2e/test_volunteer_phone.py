@@ -60,3 +60,8 @@ def test_on_a_phone_the_next_shift_comes_first_with_one_big_button(page_for, ser
     expect(menu.get_by_role("link", name="Service record" if en else "服务记录", exact=True)).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH
     snap(page, f"volunteer-phone-on-duty-{locale}")
+    for path in ("/me/record", "/me/certificates"):  # the other pages a volunteer opens on the phone
+        page.goto(f"{server.base}{path}")
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH, path
+        assert axe_violations(page) == [], path

@@ -34,7 +34,9 @@ class DeskController(Controller):
         now = now_local(request)
         midnight = datetime.combine(now.date(), time(0), now.tzinfo)
         policy, shown, db = ledger.policy, [], reader(request)
-        for person in roster.desk_today(db, list(request.user.unit_ids), midnight, midnight + timedelta(days=1)):
+        # today's shifts, one still under way from last night, and one just after midnight whose check-in is open
+        until = max(midnight + timedelta(days=1), now + timedelta(minutes=policy.check_in_opens_minutes))
+        for person in roster.desk_today(db, list(request.user.unit_ids), midnight, until):
             starts, ends = datetime.fromisoformat(person["starts_at"]), datetime.fromisoformat(person["ends_at"])
             opens, closes = policy.check_in_window(starts, ends)
             if person["state"] == "signed_up" and now > closes:

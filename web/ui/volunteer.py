@@ -133,7 +133,8 @@ class VolunteerController(Controller):
         """志愿服务记录, printable: who, where, when, what service, how long."""
         db, me = reader(request), request.user.volunteer_id
         first = (from_ or date(2000, 1, 1)).isoformat()
-        last = (to or now_local(request).date()).isoformat()
+        # through tomorrow by default: a shift just after midnight is checked into (and out of) before it
+        last = (to or now_local(request).date() + timedelta(days=1)).isoformat()
         entries = hours.service_record(db, me, first, last)
         return page(request, "record.html", profile=find_volunteer(db, me), entries=entries,
                     corrections=reviews.corrections_of(db, me),
