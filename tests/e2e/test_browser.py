@@ -205,7 +205,6 @@ def test_an_intern_runs_a_case_to_closure_once_the_supervisor_countersigns(page_
 
 
 def test_a_volunteer_prints_a_service_certificate_that_anyone_can_verify(page_for, browser, server: Server) -> None:
-
     # a volunteer of this test's own: the others' shifts now would overlap this one
     li = server.api("POST", "/volunteers", {"name": "Qian Yu", "phone": "13800000009", "unit_id": server.unit},
                     user="coord")["id"]
