@@ -62,6 +62,8 @@ def test_a_chinese_page_holds_no_english_word_that_is_not_a_name(world: World, u
             text = text.replace(name, " ")
         text = re.sub(r"\bpr_[0-9a-f]+\b|[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}|\S+@\S+|https?://\S+|/\S*", " ", text)
         words = {w for w in re.findall(r"[A-Za-z][A-Za-z'-]{2,}", text) if w not in KEPT_IN_LATIN}
+        # Chinese punctuation in Chinese sentences: no ASCII colon, comma or bracket against a character
+        words |= set(re.findall(r"[\u4e00-\u9fff][:,;()]|[:,;()][\u4e00-\u9fff]", text))
         if words:
             english[path] = words
     assert english == {}
