@@ -245,8 +245,8 @@ def _a_certificate(server: Server, locale: str) -> str:
                                                                  "reason": "checked in late at the kiosk"}, user="coord")
     server.api("POST", f"/shifts/{shift}/corrections/{asked['request_id']}/approve", user="coord")
     server.settle()
-    today = datetime.now(ZONE).date().isoformat()
-    return server.api("POST", f"/volunteers/{volunteer}/certificates", {"from": today, "to": today, "handler": "coord"},
+    first, today = started.date().isoformat(), datetime.now(ZONE).date().isoformat()  # after midnight: yesterday too
+    return server.api("POST", f"/volunteers/{volunteer}/certificates", {"from": first, "to": today, "handler": "coord"},
                       user="coord")["id"]
 
 

@@ -44,8 +44,9 @@ def test_a_refused_session_keeps_its_long_note_and_the_caseload_speaks_words(pag
     expect(form.get_by_label("Notes")).to_have_value(NOTE)  # two thousand characters, not lost
     expect(form.get_by_label("Patient's hospital number")).to_have_value("MRN-99017")
     expect(form.get_by_label("Service type")).to_have_value("psychological_support")
-    form.get_by_label("Day").fill(datetime.now(ZONE).date().isoformat())
-    form.get_by_label("Starts").fill((datetime.now(ZONE) - timedelta(hours=1)).strftime("%H:%M"))
+    began = datetime.now(ZONE) - timedelta(hours=1)  # an hour ago (near midnight: yesterday)
+    form.get_by_label("Day").fill(began.date().isoformat())
+    form.get_by_label("Starts").fill(began.strftime("%H:%M"))
     form.get_by_role("button", name="Log session").click()
     expect(page.locator("[data-flash=ok]")).to_have_text("Session logged.")
     expect(page.locator("form[action='/social/sessions']").get_by_label("Notes")).to_have_value("")  # done: forgotten

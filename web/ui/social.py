@@ -28,7 +28,10 @@ class SocialWorkController(Controller):
                                  today.isoformat(), social_worker=request.user.account_id)
         units = [u for u in directory.units(db) if u["id"] in request.user.unit_ids]
         requests = interpreting.listed(db, list(request.user.unit_ids), limit=50)
+        began = now_local(request) - timedelta(minutes=45)  # a session is logged after it: it began a while ago
+        began = began.replace(minute=began.minute - began.minute % 5, second=0, microsecond=0)
         return page(request, "social.html", sessions=list(reversed(mine)), units=units, today=today,
+                    began_day=began.date().isoformat(), began_at=began.strftime("%H:%M"),
                     requests=requests, asked_for={r["session_id"] for r in requests if r["state"] != "cancelled"},
                     service_types=ledger.service_types(),
                     groups=casework.groups(db, list(request.user.unit_ids)))
