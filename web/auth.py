@@ -72,20 +72,27 @@ def _device_principal(device: Any) -> Principal:
     return Principal(f"{DEVICE}{device.id}", device.name, "kiosk", (str(device.unit_id),), None)
 
 
+async def _load(state: Any, get: Callable[[UUID], Any], known: Callable[[UUID], Any], id: UUID, what: str) -> Any:
+    """An account or a device behind a token. The embedded log: the cached one, without asking the
+    log. PostgreSQL: asked for newer events, never on the event loop; while it is silent, the one
+    as last read here (reads from the local read models go on meanwhile)."""
+    watch = getattr(state, "log_watch", None)
+    if watch is None:
+        return get(id)
+
+    def as_known() -> Any:
+        found = known(id)
+        if found is None:
+            raise LogAway(f"the event log's database cannot be reached, and {what} was not read here yet")
+        return found
+    return await or_as_known(watch, lambda: get(id), as_known)
+
+
 async def _device_of(token: Token, state: Any) -> Principal | None:
     """A paired kiosk, asked afresh each time (so unpairing stops it at once)."""
     try:
         id = UUID(token.sub.removeprefix(DEVICE))
-        watch = getattr(state, "log_watch", None)
-        if watch is None:
-            device = state.ledger.get_device(id)
-        else:  # PostgreSQL, never on the event loop; while it is silent, the device as last read here
-            def as_known() -> Any:
-                known = state.ledger.known_device(id)
-                if known is None:
-                    raise LogAway("the event log's database cannot be reached, and this kiosk was not read here yet")
-                return known
-            device = await or_as_known(watch, lambda: state.ledger.get_device(id), as_known)
+        device = await _load(state, state.ledger.get_device, state.ledger.known_device, id, "this kiosk")
     except (NotFound, ValueError):
         return None
     if not device.acting:
@@ -129,19 +136,9 @@ async def retrieve_principal(token: Token, connection: ASGIConnection) -> Princi
     state = connection.app.state
     if token.sub.startswith(DEVICE):
         return await _device_of(token, state)
-    watch = getattr(state, "log_watch", None)
     try:
         id = UUID(token.sub)
-        if watch is None:  # the embedded log: a cached account is read without asking the log
-            account = state.ledger.get_account(id)
-        else:  # PostgreSQL is asked for newer events, never on the event loop; while it is silent,
-            # the account as last read here (reads from the local read models go on meanwhile)
-            def as_known() -> Any:
-                known = state.ledger.known_account(id)
-                if known is None:
-                    raise LogAway("the event log's database cannot be reached, and this account was not read here yet")
-                return known
-            account = await or_as_known(watch, lambda: state.ledger.get_account(id), as_known)
+        account = await _load(state, state.ledger.get_account, state.ledger.known_account, id, "this account")
     except (NotFound, ValueError):
         return None
     if account.disabled or token.extras.get("sessions_ended", 0) != account.sessions_ended:

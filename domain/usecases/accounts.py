@@ -45,17 +45,20 @@ class AccountUseCases(Ledger):
         """The invitation sent to the volunteer (e-mail, else SMS) by the mailroom: the code handed
         to the outbox and the notice queued in one save."""
         def decide() -> Receipt:
-            try:
-                invitation = self._get(Invitation, invitation_id(code), "invitation")
-            except NotFound:
-                raise InvitationInvalid("This code is not known: check it, or ask the coordinator for a new one.") \
-                    from None
+            invitation = self._invitation_of(code)
             invitation.post(code, link, self.clock.now(), actor)
             notice = Notice(key=f"invitation:{invitation.id}", volunteer_id=invitation.volunteer_id, kind="invitation",
                             facts={"invitation_id": str(invitation.id), "expires_at": invitation.expires_at.isoformat()},
                             at=self.clock.now(), actor=actor)
             return Receipt(self._commit(invitation, notice), notice.id)
         return self._decide(decide)
+
+    def _invitation_of(self, code: str) -> Invitation:
+        try:
+            return self._get(Invitation, invitation_id(code), "invitation")
+        except NotFound:
+            raise InvitationInvalid("This code is not known: check it, or ask the coordinator for a new one.") \
+                from None
 
     def get_invitation(self, id: UUID) -> Invitation:
         return self._read(Invitation, id, "invitation")
@@ -64,11 +67,7 @@ class AccountUseCases(Ledger):
         """The volunteer's own login, opened with the code: the account and the code's use in one save
         (a code is used once, however many times it is sent at once)."""
         def decide() -> Receipt:
-            try:
-                invitation = self._get(Invitation, invitation_id(code), "invitation")
-            except NotFound:
-                raise InvitationInvalid("This code is not known: check it, or ask the coordinator for a new one.") \
-                    from None
+            invitation = self._invitation_of(code)
             account = Account.open(username, password_hash, "volunteer", [], invitation.volunteer_id,
                                    f"volunteer:{invitation.volunteer_id}")
             if account.id in self.repository or legacy_account_id(username) in self.repository:
@@ -92,12 +91,7 @@ class AccountUseCases(Ledger):
     def known_account(self, id: UUID) -> Account | None:
         """The account as this process last read it, without asking the log (None if it has not):
         who is logged in can still be told while the log's database is away."""
-        cache = self.repository.cache
-        try:
-            account = cache.get(id) if cache is not None else None
-        except KeyError:
-            return None
-        return account if isinstance(account, Account) else None
+        return self._known(Account, id)
 
     def _change_account(self, id: UUID, change: Callable[[Account], None]) -> Receipt:
         return self._change(Account, id, "account", change)

@@ -37,9 +37,4 @@ class DeviceUseCases(Ledger):
     def known_device(self, id: UUID) -> Device | None:
         """The device as this process last read it, without asking the log: a desk goes on while
         the log's database is away (an unpairing cannot be recorded meanwhile either)."""
-        cache = self.repository.cache
-        try:
-            device = cache.get(id) if cache is not None else None
-        except KeyError:
-            return None
-        return device if isinstance(device, Device) else None
+        return self._known(Device, id)

@@ -216,6 +216,15 @@ class Ledger(Application[UUID]):
                     pass
         return loaded
 
+    def _known(self, cls: type[A], id: UUID) -> A | None:
+        """The aggregate as this process last read it, without asking the log (None if it has not)."""
+        cache = self.repository.cache
+        try:
+            found = cache.get(id) if cache is not None else None
+        except KeyError:
+            return None
+        return found if isinstance(found, cls) else None
+
     def _read(self, cls: type[A], id: UUID, kind: str) -> A:
         """An aggregate only to look at (never to change): the cached one itself, not a copy."""
         return self._get(cls, id, kind, copy=False)
