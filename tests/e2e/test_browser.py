@@ -191,11 +191,17 @@ def test_an_intern_runs_a_case_to_closure_once_the_supervisor_countersigns(page_
     intern.get_by_label("Result").select_option("goals_met")
     intern.get_by_role("button", name="Record evaluation").click()
     expect(intern.locator("[data-flash=ok]")).to_have_text("Evaluation recorded.")
-    intern.locator("details[data-step=close] summary").click()
+    expect(intern.locator("details[data-step=close]")).to_have_attribute("open", "")  # evaluated: closing is next
     intern.get_by_label("Outcome").select_option("goals_met")
     intern.once("dialog", lambda dialog: dialog.accept())
     intern.get_by_role("button", name="Close case").click()
     expect(intern.locator("[data-flash=ok]")).to_have_text("Case closed.")
+    # the case as it happened, step by step, in order; nothing left to fill in
+    steps = intern.locator("ol.timeline > li h3")
+    expect(steps).to_have_text(["Intake", "Consent", "Assessment", "Plan", "Progress note", "Evaluation", "Closed"])
+    expect(intern.locator("[data-note]")).to_contain_text("countersigned by")
+    expect(intern.locator("ol.timeline > li[data-event=Closed]")).to_contain_text("Goals met")
+    expect(intern.locator("details[data-step]")).to_have_count(0)
 
     head.goto(f"{server.base}/cases/reports")
     expect(head.locator("[data-opened=ward_referral]")).to_have_text("1")

@@ -19,8 +19,20 @@ NOTE = ("Met the patient's daughter before the operation. She is worried about t
 
 @pytest.mark.parametrize("locale", ["en-GB", "zh-CN"])
 def test_no_social_work_page_is_wider_than_the_phone(page_for, server: Server, locale: str) -> None:
+    case = server.api("POST", "/cases", {"unit_id": server.unit, "patient_id": f"MRN-4{len(locale)}{locale[:2]}",
+                                         "source": "outreach"}, user="sw")["id"]
+    server.api("POST", f"/cases/{case}/consent", {"scope": ["health_information"]}, user="sw")
+    server.api("POST", f"/cases/{case}/assessment", {"risk": "medium", "needs": ["Cost of the operation"]}, user="sw")
+    server.settle()
     page = page_for("sw", locale, phone=True)
-    for path in ("/social", "/cases", "/cases/reports"):
+    page.goto(f"{server.base}/cases/{case}")
+    # the case as it happened, and only the step it waits for (its plan) open
+    expect(page.locator("ol.timeline > li")).to_have_count(3)
+    expect(page.locator("[data-assessed]")).to_contain_text("Cost of the operation")
+    expect(page.locator("details[data-step][open]")).to_have_count(1)
+    expect(page.locator("details[data-step=plan]")).to_have_attribute("open", "")
+    snap(page, f"case-phone-{locale}")
+    for path in ("/social", "/cases", "/cases/reports", f"/cases/{case}"):
         page.goto(f"{server.base}{path}")
         page.wait_for_load_state("networkidle")
         width = page.evaluate("document.documentElement.scrollWidth")

@@ -13,7 +13,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
 from litestar.response import Template
 
 from domain.cases import CONSENT_SCOPES, CONTACTS, EVALUATIONS, INTAKE_SOURCES, OUTCOMES, RISKS
-from domain.errors import InvalidCommand
+from domain.errors import InvalidCommand, NotFound
 from projections import caseload, casework, directory
 from web.auth import allow, may
 from web.commands import CommandPath, Commands, TheLedger
@@ -58,24 +58,12 @@ class CasesPagesController(Controller):
         request.user.ensure_unit(found["unit_id"])
         aggregate = ledger.get_case(case_id)
         role = commands.case_role(request.user, aggregate)
-        notes, assessed, planned = [], None, None
-        if role is not None:  # the recorded assessment and plan, as the log holds them
-            for event in ledger.events.get(case_id):
-                kind = type(event).__name__
-                if kind == "Assessed":
-                    assessed = {"risk": event.risk, "needs": event.needs, "at": event.at}
-                elif kind == "Planned":
-                    planned = {"goals": [g for g in event.goals if g.strip()], "at": event.at}
-        if role is not None:  # notes come from the log, only for the case's workers and supervisors
-            for note_id, note in aggregate.notes.items():
-                author = ledger.get_account(note.author)
-                notes.append({"note_id": str(note_id), "author": author.username, "contact_at": note.contact_at,
-                              "contacted": note.contacted, "text": note.text, "late": note.late,
-                              "pending": note.pending,
-                              "may_countersign": note.pending and author.supervisor_id == UUID(request.user.account_id)})
+        story = _story(ledger, ledger.events.get(case_id), request.user.account_id) if role is not None else []
+        assessed = next((step for step in reversed(story) if step["kind"] == "Assessed"), None)
+        planned = next((step for step in reversed(story) if step["kind"] == "Planned"), None)
         sessions = caseload.sessions(db, [found["unit_id"]], "2000-01-01", "2999-12-31", limit=200)
         colleagues = [w for w in directory.social_workers(db, found["unit_id"]) if w["account_id"] != found["lead_worker"]]
-        return page(request, "case.html", case=found, role=role, notes=notes, colleagues=colleagues,
+        return page(request, "case.html", case=found, role=role, story=story, colleagues=colleagues,
                     sessions=[s for s in sessions if s["case_id"] == str(case_id)], scopes=CONSENT_SCOPES,
                     contacts=CONTACTS, risks=RISKS, evaluations=EVALUATIONS, outcomes=OUTCOMES,
                     now=now_local(request), assessed=assessed, planned=planned,
@@ -153,15 +141,65 @@ class CasesPagesController(Controller):
                     last=last, names=names, overdue=overdue)
 
 
+def _story(ledger, events, reader_id: str) -> list[dict]:
+    """The case as it happened, one entry per recorded step (notes with their text: read from the log,
+    never from a read model, and only for the case's workers and supervisors)."""
+    names: dict[str, str] = {}
+
+    def who(actor: str) -> str:
+        if actor not in names:
+            try:
+                names[actor] = ledger.get_account(UUID(actor)).username
+            except (ValueError, NotFound):  # an import or a job, not a person
+                names[actor] = ""
+        return names[actor]
+
+    story: list[dict] = []
+    notes: dict[UUID, dict] = {}
+    for event in events:
+        kind = type(event).__name__
+        step = {"kind": kind, "at": getattr(event, "at", None) or getattr(event, "given_at", None)
+                or getattr(event, "withdrawn_at", None) or getattr(event, "opened_at", None) or event.timestamp,
+                "by": who(getattr(event, "actor", ""))}
+        if kind == "Opened":
+            step["source"] = event.source
+        elif kind == "ConsentGiven":
+            step["scope"] = event.scope
+        elif kind == "Assessed":
+            step.update(risk=event.risk, needs=event.needs)
+        elif kind == "Planned":
+            step["goals"] = [g for g in event.goals if g.strip()]
+        elif kind == "NoteRecorded":
+            author = ledger.get_account(event.author)
+            step.update(note_id=str(event.note_id), at=event.contact_at, by=author.username, contacted=event.contacted,
+                        text=event.text, late=event.late, pending=event.pending,
+                        may_countersign=event.pending and author.supervisor_id == UUID(reader_id))
+            notes[event.note_id] = step
+        elif kind == "Countersigned":
+            notes[event.note_id].update(pending=False, may_countersign=False, countersigned_by=step["by"])
+            continue  # told on its note, not as a step of its own
+        elif kind == "ReferredOut":
+            step["to"] = event.to
+        elif kind == "Transferred":
+            step.update(from_worker=who(str(event.from_worker)), to_worker=who(str(event.to_worker)))
+        elif kind == "Evaluated":
+            step["result"] = event.result
+        elif kind == "Closed":
+            step["outcome"] = event.outcome
+        story.append(step)
+    return story
+
+
 def _next_step(case: dict, assessed: dict | None, planned: dict | None) -> str:
-    """The step a case waits for (its form is the one shown open): consent, assessment, plan, then notes."""
+    """The step a case waits for (its form is the one shown open): consent, assessment, plan, notes, and
+    once evaluated, closing."""
     if "health_information" not in case["consent"]:  # what an assessment needs consented first
         return "consent"
     if assessed is None:
         return "assessment"
     if planned is None:
         return "plan"
-    return "note"
+    return "close" if case["status"] == "evaluated" else "note"
 
 
 def _cases_page(request: Request, patient_ref: str | None = None, looked_for: bool = False) -> Template:
