@@ -215,3 +215,14 @@ def report(db: sqlite_utils.Database, first_day: str, last_day: str, unit_ids: l
 
 def city_total(db: sqlite_utils.Database) -> int:
     return db.execute("SELECT person_times FROM city_total WHERE id = 1").fetchone()[0]
+
+
+def every_day(rows: list[dict], first: str, last: str, longest: int = 400) -> list[dict]:
+    """Each day of the range, a day with nothing served as 0 (a line that skips quiet days lies);
+    a range longer than `longest` days is drawn from the days that have figures."""
+    start, end = date.fromisoformat(first), date.fromisoformat(last)
+    if (end - start).days > longest:
+        return rows
+    served = {r["key"]: r["person_times"] for r in rows}
+    return [{"key": day.isoformat(), "person_times": served.get(day.isoformat(), 0)}
+            for day in (start + timedelta(days=n) for n in range((end - start).days + 1))]

@@ -142,6 +142,8 @@ MATRIX: list[tuple[str, str, Body, set[str] | None]] = [
     ("GET", "/api/v1/exports/roster", None, {"coordinator", "admin"}),
     ("GET", "/api/v1/exports/hours", None, {"coordinator", "admin"}),
     ("GET", "/api/v1/exports/tallies", None, {"coordinator", "auditor", "admin"}),
+    ("GET", "/api/v1/exports/fill-rates", None, {"coordinator", "auditor", "admin"}),
+    ("GET", "/api/v1/exports/cases", None, {"social_worker", "coordinator", "auditor", "admin"}),
     # Case work: only social workers, and for notes only the case's own workers and supervisors.
     ("POST", "/api/v1/cases", lambda i: {"unit_id": i.unit, "patient_id": "MRN-9", "source": "outreach"},
      {"social_worker"}),

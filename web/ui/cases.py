@@ -3,7 +3,7 @@ and the department's reports."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Annotated
 from uuid import UUID
 
@@ -18,6 +18,7 @@ from projections import caseload, casework, directory
 from web.auth import allow, may
 from web.commands import CommandPath, Commands, TheLedger
 from web.ui.common import act, form_id, form_moment, listed, now_local, page, reader
+from web.ui.period import CASE_REPORT_ROLES, period_of
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -126,19 +127,20 @@ class CasesPagesController(Controller):
         return self._step(request, case_id, "Case closed.", lambda: commands.close_case(
             request.user, case_id, data.get("outcome", "")))
 
-    @get("/cases/reports", guards=[allow("social_worker", "coordinator", "auditor", "admin")], sync_to_thread=True)
+    @get("/cases/reports", guards=[allow(*CASE_REPORT_ROLES)], sync_to_thread=True)
     def reports(self, request: Request, from_: Annotated[date | None, QueryParameter(name="from")] = None,
-                to: FromQuery[date | None] = None) -> Template:
+                to: FromQuery[date | None] = None, unit: FromQuery[str | None] = None) -> Template:
         db, state = reader(request), request.app.state
-        today = now_local(request).date()
-        first, last = (from_ or today - timedelta(days=29)).isoformat(), (to or today).isoformat()
-        units = request.user.scope()
+        period = period_of(request, from_, to, unit)
+        units = period.unit_ids or request.user.scope()
         names = {u["id"]: u["name"] for u in directory.units(db)}
+        shown = dict(period=period, first=period.first, last=period.last, names=names)
+        if period.reversed:
+            return page(request, "case_reports.html", **shown, report=None, by_worker=[], overdue=[])
         overdue = [i for i in casework.worklist(db, units, state.ledger.clock.now(), state.ledger.case_policy)
                    if i["overdue"]]
-        return page(request, "case_reports.html", report=casework.report(db, units, first, last), first=first,
-                    by_worker=caseload.per_worker(db, units, first, last),
-                    last=last, names=names, overdue=overdue)
+        return page(request, "case_reports.html", **shown, report=casework.report(db, units, period.first, period.last),
+                    by_worker=caseload.per_worker(db, units, period.first, period.last), overdue=overdue)
 
 
 def _story(ledger, events, reader_id: str) -> list[dict]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from datetime import date, timedelta
+from datetime import date
 from typing import Annotated
 
 from litestar import Controller, Request, get
@@ -16,9 +16,8 @@ from litestar.response import ServerSentEvent, Template
 from projections import directory, roster, tallies
 from web.auth import allow
 from web.commands import TheLedger
-from web.ui.common import fragment_for, moves_of, now_local, page, reader
-
-ROLES = ("coordinator", "auditor", "admin")
+from web.ui.common import fragment_for, moves_of, page, reader
+from web.ui.period import DASHBOARD_ROLES, period_of
 
 
 def figures(request: Request, first: str, last: str, unit: str | None) -> dict:
@@ -38,42 +37,28 @@ def figures(request: Request, first: str, last: str, unit: str | None) -> dict:
     for row in by_unit["rows"]:
         row["name"] = names.get(row["key"], row["key"])
     return {"total": by_type["total_person_times"], "by_type": by_type["rows"],
-            "by_day": every_day(by_day["rows"], first, last), "by_month": by_month["rows"],
+            "by_day": tallies.every_day(by_day["rows"], first, last), "by_month": by_month["rows"],
             "by_unit": sorted(by_unit["rows"], key=lambda r: -r["person_times"]),
             "rates": rates, "city_total": tallies.city_total(db)}
 
 
-def every_day(rows: list[dict], first: str, last: str, longest: int = 400) -> list[dict]:
-    """Each day of the range, a day with nothing served as 0 (a line that skips quiet days lies);
-    a range longer than `longest` days is drawn from the days that have figures."""
-    start, end = date.fromisoformat(first), date.fromisoformat(last)
-    if (end - start).days > longest:
-        return rows
-    served = {r["key"]: r["person_times"] for r in rows}
-    return [{"key": day.isoformat(), "person_times": served.get(day.isoformat(), 0)}
-            for day in (start + timedelta(days=n) for n in range((end - start).days + 1))]
-
-
 class DashboardController(Controller):
     include_in_schema = False
-    guards = [allow(*ROLES)]
+    guards = [allow(*DASHBOARD_ROLES)]
 
     @get("/dashboard", sync_to_thread=True)
     def dashboard(self, request: Request, ledger: TheLedger, from_: Annotated[date | None, QueryParameter(name="from")] = None, to: FromQuery[date | None] = None,
                   unit: FromQuery[str | None] = None) -> Template:
-        today = now_local(request).date()
-        first = (from_ or today - timedelta(days=29)).isoformat()
-        last = (to or today).isoformat()
+        period = period_of(request, from_, to, unit)
         db = reader(request, stale=True)
-        units = [u for u in directory.units(db) if request.user.acts_for(u["id"])]
         template = "partials/dashboard_figures.html" if fragment_for(request, "figures") else "dashboard.html"
         stopped = list(request.app.state.projector.quarantined.values())  # figures that cannot be trusted now
-        if last < first:  # said beside the field, not a silent 0
-            return page(request, template, first=first, last=last, unit=unit or "", units=units, stopped=stopped,
-                        reversed=True, service_types=ledger.service_types(), total=0, by_type=[], by_day=[],
-                        rates=[], city_total=tallies.city_total(db))
-        return page(request, template, first=first, last=last, unit=unit or "", units=units, stopped=stopped,
-                    service_types=ledger.service_types(), **figures(request, first, last, unit))
+        shown = dict(first=period.first, last=period.last, unit=period.unit, period=period, stopped=stopped,
+                     service_types=ledger.service_types())
+        if period.reversed:
+            return page(request, template, **shown, reversed=True, total=0, by_type=[], by_day=[], rates=[],
+                        city_total=tallies.city_total(db))
+        return page(request, template, **shown, **figures(request, period.first, period.last, period.unit))
 
     @get("/dashboard/stream")
     async def stream(self, request: Request, from_: Annotated[date | None, QueryParameter(name="from")] = None,
