@@ -4,6 +4,7 @@ noun) over one log. Every method records all its events or none."""
 from __future__ import annotations
 
 from domain.usecases.accounts import AccountUseCases
+from domain.usecases.applications import ApplicationUseCases
 from domain.usecases.devices import DeviceUseCases
 from domain.usecases.cases import CaseUseCases
 from domain.usecases.certificates import CertificateUseCases
@@ -23,7 +24,7 @@ __all__ = ["CareLedger", "Receipt"]
 
 class CareLedger(UnitUseCases, AccountUseCases, VolunteerUseCases, TrainingUseCases, ShiftUseCases, SessionUseCases,
                  InterpretingUseCases, CaseUseCases, GroupUseCases, NoticeUseCases, CertificateUseCases,
-                 DeviceUseCases):
+                 DeviceUseCases, ApplicationUseCases):
     """The application: storage, loading, saving and the lost-race retry in Ledger; the use cases
     in their mixins."""
 

@@ -230,3 +230,65 @@ class PairingInvalid(DomainError):
 
     reason = "pairing_invalid"
     status = 422
+
+
+class PostCodeForged(DomainError):
+    """A scanned code that is not a post code of this programme (or was altered)."""
+
+    reason = "post_code_forged"
+    status = 422
+
+
+class PostCodeExpired(DomainError):
+    """A post code older than the programme allows: a photo, or a link passed on."""
+
+    reason = "post_code_expired"
+    status = 422
+
+
+class PostCodeReplayed(DomainError):
+    """The code that checked this volunteer in, shown again to check out: a new scan is needed."""
+
+    reason = "post_code_replayed"
+    status = 422
+
+
+class ShortCodeWrong(DomainError):
+    """A printed post code with a short code that is not today's."""
+
+    reason = "short_code_wrong"
+    status = 422
+
+
+class PostCodeRequired(DomainError):
+    """This post checks in by scanning its code, not from anywhere."""
+
+    reason = "post_code_required"
+    status = 422
+
+
+class NoShiftAtPost(DomainError):
+    """The scanned post has no shift of this volunteer's that can be checked into now."""
+
+    reason = "no_shift_at_post"
+    status = 409
+
+
+class ApplicationStepOutOfOrder(DomainError):
+    """An application's step taken at the wrong stage (interviewed twice, activated before training)."""
+
+    reason = "application_step_out_of_order"
+
+
+class ScreeningIncomplete(DomainError):
+    """The health screening the programme asks of a newcomer is not all recorded yet."""
+
+    reason = "screening_incomplete"
+    status = 422
+
+
+class TrainingIncomplete(DomainError):
+    """The applicant has not passed the pre-job training yet."""
+
+    reason = "training_incomplete"
+    status = 422

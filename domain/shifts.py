@@ -36,7 +36,7 @@ SIGNED_UP, CHECKED_IN, CHECKED_OUT, NO_SHOW, WITHDRAWN = (
     "signed_up", "checked_in", "checked_out", "no_show", "withdrawn",
 )
 SERVED, LATE_CANCELLATION, CANCELLED_IN_TIME = "served", "late_cancellation", "cancelled_in_time"
-CHECK_IN_VIA = ("kiosk", "phone", "coordinator")
+CHECK_IN_VIA = ("kiosk", "phone", "coordinator", "qr")
 
 
 @dataclass(frozen=True)  # replaced, never changed: a copy of the shift can share its seats

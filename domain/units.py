@@ -14,13 +14,17 @@ from domain.errors import InvalidCommand
 
 class Unit(Aggregate):
     @classmethod
-    def register(cls, name: str, district: str, actor: str) -> Unit:
-        return cls(bounds.text("name", name, bounds.TITLE), bounds.text("district", district, bounds.TITLE, 0), actor)
+    def register(cls, name: str, district: str, actor: str, post_codes: bool = True) -> Unit:
+        """A new unit checks in at its posts by their code (扫码签到) unless told otherwise."""
+        return cls(bounds.text("name", name, bounds.TITLE), bounds.text("district", district, bounds.TITLE, 0), actor,
+                   post_codes=bool(post_codes))
 
     @event("Registered")
-    def __init__(self, name: str, district: str, actor: str) -> None:
-        self.name, self.district = name, district
+    def __init__(self, name: str, district: str, actor: str, post_codes: bool = False) -> None:
+        # units registered before post codes existed keep checking in from the phone as they did
+        self.name, self.district, self.post_codes = name, district, post_codes
         self.posts: dict[str, frozenset[str]] = {}
+        self.code_needed: dict[str, bool] = {}
 
     def define_post(self, post: str, requires: frozenset[str], actor: str) -> None:
         """Name a post and what every volunteer there must hold (qualifications, credentials)."""
@@ -42,6 +46,22 @@ class Unit(Aggregate):
     @event("CertificateDetailsSet")
     def _certificate_details_set(self, responsible_person: str, contact: str, actor: str) -> None:
         self.responsible_person, self.contact = responsible_person, contact
+
+    def require_post_code(self, post: str, needed: bool, actor: str) -> None:
+        """Whether a volunteer's own phone checks in at this post only by scanning the post's code;
+        `post` "" sets it for every post of the unit without a choice of its own."""
+        post = bounds.text("post", post, bounds.NAME, 0)
+        rules = getattr(self, "code_needed", {})
+        if rules.get(post, None if post else getattr(self, "post_codes", False)) != needed:
+            self._post_code_required(post, needed, actor)
+
+    @event("PostCodeRequired")
+    def _post_code_required(self, post: str, needed: bool, actor: str) -> None:
+        self.code_needed = {**getattr(self, "code_needed", {}), post: needed}
+
+    def needs_post_code(self, post: str) -> bool:
+        rules = getattr(self, "code_needed", {})
+        return rules.get(post, rules.get("", getattr(self, "post_codes", False)))
 
     def requirements_at(self, post: str) -> frozenset[str]:
         return self.posts.get(post, frozenset())

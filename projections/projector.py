@@ -33,12 +33,13 @@ from projections.tallies import tallies
 from projections.trainings import trainings
 from projections.usual import usual
 from projections.devices import devices
+from projections.applications import applications
 
 log = logging.getLogger("careledger")
 
 READ_MODELS: tuple[ReadModel, ...] = (directory, roster, hours, tallies, qualifications, caseload, trainings,
                                          casework, reviews, awards, notices, interpreting,
-                                         certificates, usual, devices)
+                                         certificates, usual, devices, applications)
 BY_NAME = {model.name: model for model in READ_MODELS}
 
 

@@ -170,7 +170,7 @@ def shift(db: sqlite_utils.Database, shift_id: str) -> dict | None:
     found = rows[0]
     found["roster"] = list(db.query(
         "SELECT s.volunteer_id, COALESCE(v.name, '') AS name, s.state, s.trainee, s.checked_in_at, "
-        "s.checked_out_at, s.minutes, s.outcome FROM seats s LEFT JOIN volunteers v USING (volunteer_id) "
+        "s.checked_in_via, s.checked_out_at, s.minutes, s.outcome FROM seats s LEFT JOIN volunteers v USING (volunteer_id) "
         "WHERE s.shift_id = ? AND s.state != 'withdrawn' ORDER BY name", [shift_id]))
     for seat in found["roster"]:
         seat["trainee"] = bool(seat["trainee"])

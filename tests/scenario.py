@@ -15,9 +15,11 @@ DESK = "guidance desk"
 
 
 class Hospital:
-    def __init__(self, ledger: CareLedger) -> None:
+    def __init__(self, ledger: CareLedger, post_codes: bool = False) -> None:
+        """`post_codes`: whether phones check in only by the post's code (a new unit's default; these
+        stories check in from anywhere unless they are about the codes)."""
         self.ledger = ledger
-        self.unit = ledger.register_unit("Ruijin Hospital", "Huangpu", "admin:test").id
+        self.unit = ledger.register_unit("Ruijin Hospital", "Huangpu", "admin:test", post_codes=post_codes).id
         ledger.define_post(self.unit, DESK, ["pre_job"], COORDINATOR)
         self.pre_job = ledger.schedule_training(
             "Pre-job practical training", "pre_job", self.unit,

@@ -39,6 +39,8 @@ from web.api.exports import ExportsController
 from web.api.interpreting import InterpretingController
 from web.api.reports import ReportsController
 from web.api.sessions import SessionsController
+from web.api.applications import ApplicationsController as ApplicationsApi
+from web.api.post_codes import PostCodesController as PostCodesApi
 from web.api.shifts import ShiftsController
 from web.api.trainings import TrainingsController
 from web.api.units import UnitsController
@@ -67,12 +69,14 @@ from web.ui.certificates import CertificatesPagesController
 from web.ui.coordinator import CoordinatorController
 from web.ui.dashboard import DashboardController
 from web.ui.desk import DeskController
+from web.ui.post_codes import PostCodesController
+from web.ui.applications import ApplicationsController
 from web.ui.session import SessionController
 from web.ui.social import SocialWorkController
 from web.ui.volunteer import VolunteerController
 
 HERE = Path(__file__).parent
-UI = [SessionController, CoordinatorController, VolunteerController, DeskController, SocialWorkController,
+UI = [SessionController, CoordinatorController, VolunteerController, DeskController, PostCodesController, ApplicationsController, SocialWorkController,
       DashboardController, CasesPagesController, CertificatesPagesController, AdminController, AuditPageController]
 
 
@@ -206,6 +210,7 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
 
     app = Litestar(
         route_handlers=[AuthController, UnitsController, VolunteersController, TrainingsController, ShiftsController,
+                        PostCodesApi, ApplicationsApi,
                         SessionsController, InterpretingController, CasesController, ReportsController, ExportsController,
                         CalendarController, CertificatesController, MetricsController, *UI,
                         create_static_files_router(path="/static", directories=[HERE / "static"],
@@ -236,7 +241,8 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
                      "throttle": kept.throttle, "address_throttle": kept.address_throttle,
                      "hashing": HashingPool(settings.password_checks, settings.password_checks),
                      "trusted_proxies": trusted_networks(settings.trusted_proxies), "log_watch": watch,
-                     "verifications": PerAddress(20, 60.0), "joins": PerAddress(10, 60.0)}),
+                     "verifications": PerAddress(20, 60.0), "joins": PerAddress(10, 60.0),
+                     "applications": PerAddress(10, 600.0)}),
         openapi_config=OpenAPIConfig(title="CareLedger", version="0.1.0", path="/schema",
                                      render_plugins=[ReferencePage()]),
     )

@@ -7,6 +7,8 @@ so a route cannot ask for other roles than the command it runs."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from collections.abc import Callable
 from dataclasses import replace
@@ -14,18 +16,26 @@ from datetime import date, datetime, timedelta
 from functools import cached_property, wraps
 from typing import Any, TypeVar
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from litestar.di import NamedDependency
 
-from domain import bounds
+from domain import bounds, post_codes
+from domain.applications import birth_date_of
+from domain.identity import check_identity
+from domain.usecases.applications import ApplicationForm
 from domain.application import CareLedger
 from domain.cases import Case
-from domain.errors import DomainError, InvalidCommand, InvitationInvalid, NotFound, UnitNameTaken, Unreachable
+from domain.errors import (DomainError, InvalidCommand, InvitationInvalid, NoShiftAtPost, NotFound, ShortCodeWrong,
+                           UnitNameTaken, Unreachable)
 from domain.invitations import invitation_id
 from domain.usecases.ledger import Receipt
 from domain.interpreting import LONGEST_MINUTES
 from domain.permissions import Actor, NotAllowed
-from projections import awards, directory, interpreting
+from domain.post_codes import PostCode
+from projections import applications, awards, directory, interpreting
+from web.agreements import AGREEMENT, DATA_CONSENT
+from web.at_post import AtPost, at_post
 from web.certificates import lines_for
 from web.jobs.mailroom import Postman
 from web.pseudonyms import patient_ref
@@ -74,12 +84,13 @@ class Commands:
     # --- units, accounts, the catalogue ------------------------------------------------
 
     @roles("admin")
-    def register_unit(self, actor: Actor, name: str, district: str) -> Receipt:
-        """A new unit; refused when one of that name is registered already (no list could tell them apart)."""
+    def register_unit(self, actor: Actor, name: str, district: str, post_codes: bool = True) -> Receipt:
+        """A new unit; refused when one of that name is registered already (no list could tell them apart).
+        `post_codes`: whether its volunteers check in from their phones by scanning the post's code."""
         wanted, db = bounds.text("name", name, bounds.TITLE).casefold(), self.read(None)
         if db is not None and any(u["name"].strip().casefold() == wanted for u in directory.units(db)):
             raise UnitNameTaken(f"A unit named {name.strip()!r} is registered already.")
-        return self.ledger.register_unit(name, district, actor.account_id)
+        return self.ledger.register_unit(name, district, actor.account_id, post_codes)
 
     @roles("admin")
     def define_post(self, actor: Actor, unit_id: UUID, post: str, requires: list[str]) -> Receipt:
@@ -335,6 +346,136 @@ class Commands:
     def check_in(self, actor: Actor, shift_id: UUID, volunteer_id: UUID) -> Receipt:
         self._seat(actor, shift_id, volunteer_id)
         return self.ledger.check_in(shift_id, volunteer_id, VIA.get(actor.role, "coordinator"), actor.account_id)
+
+    # --- joining: from an application to the first shift ---------------------------------------
+
+    def apply(self, form: ApplicationForm) -> Receipt:
+        """Anyone, on the public form (each face limits how often from one address): the pending
+        volunteer and the application, in one save. The same answer whether or not this person applied
+        before: an earlier application with the same ID number or phone is marked for the coordinator
+        (by a keyed digest, never the number), never told to whoever fills in the form."""
+        number = check_identity(form.id_type, form.id_number)
+        born = birth_date_of(form.id_type, number) or form.birth_date
+        if born is None:
+            raise InvalidCommand("birth_date", "give your date of birth")
+        phone = bounds.phone("phone", form.phone)
+        id_digest, phone_digest = self._digest(f"id:{form.id_type}:{number}"), self._digest(f"phone:{phone}")
+        earlier = applications.earlier(self.read(self.ledger.position), id_digest, phone_digest)  # all applied so far
+        return self.ledger.apply(replace(form, birth_date=born), AGREEMENT.version, DATA_CONSENT.version, id_digest,
+                                 phone_digest, UUID(earlier) if earlier else None, "public:application-form")
+
+    def _digest(self, value: str) -> str:
+        if callable(self.pseudonym_secret):
+            self.pseudonym_secret = self.pseudonym_secret()
+        return hmac.new(self.pseudonym_secret, value.encode(), hashlib.sha256).hexdigest()[:32]
+
+    def _application(self, actor: Actor, application_id: UUID) -> Any:
+        application = self.ledger.get_application(application_id)
+        actor.ensure_unit(application.unit_id)
+        return application
+
+    @roles("coordinator")
+    def interview_applicant(self, actor: Actor, application_id: UUID, note: str = "") -> Receipt:
+        self._application(actor, application_id)
+        return self.ledger.interview_applicant(application_id, note, actor.account_id)
+
+    @roles("coordinator")
+    def screen_applicant(self, actor: Actor, application_id: UUID) -> Receipt:
+        """Screened: the volunteer holds each credential the programme asks of a newcomer (a setting)."""
+        self._application(actor, application_id)
+        return self.ledger.screen_applicant(application_id, self.settings.screening, actor.account_id)
+
+    @roles("coordinator")
+    def mark_applicant_trained(self, actor: Actor, application_id: UUID) -> Receipt:
+        self._application(actor, application_id)
+        return self.ledger.mark_applicant_trained(application_id, actor.account_id)
+
+    @roles("coordinator")
+    def activate_applicant(self, actor: Actor, application_id: UUID, link_for: Callable[[str], str]) -> Receipt:
+        """Active, and invited to set a password: the invitation goes by e-mail or SMS where one can
+        carry it (`link_for(code)` is the face's join link). The receipt's value is the code, to hand
+        over when nothing could carry it."""
+        application = self._application(actor, application_id)
+        self.ledger.activate_applicant(application_id, actor.account_id)
+        invited = self.invite_volunteer(actor, application.volunteer_id)
+        try:
+            self.send_invitation(actor, invited.value, link_for(invited.value))
+        except Unreachable:
+            pass  # the code is shown to the coordinator, to hand over
+        return invited
+
+    @roles("coordinator")
+    def close_application(self, actor: Actor, application_id: UUID, how: str, reason: str) -> Receipt:
+        """Rejected, or withdrawn by the applicant: with the reason, which the applicant is sent."""
+        if how not in ("rejected", "withdrawn"):
+            raise InvalidCommand("how", "must be rejected or withdrawn")
+        application = self._application(actor, application_id)
+        unit = next((u["name"] for u in directory.units(self.read(None)) if u["id"] == str(application.unit_id)), "")
+        return self.ledger.close_application(application_id, how, reason, unit, actor.account_id)
+
+    # --- checking in at the post, by its code -------------------------------------------------
+
+    @cached_property
+    def post_code_key(self) -> bytes:
+        """Derived from the token secret, which every node shares already: one more key to give, none."""
+        return hmac.new(self.settings.secret("token_secret"), b"careledger post codes", hashlib.sha256).digest()
+
+    @roles("coordinator")
+    def require_post_code(self, actor: Actor, unit_id: UUID, post: str, needed: bool) -> Receipt:
+        actor.ensure_unit(unit_id)
+        return self.ledger.require_post_code(unit_id, post, needed, actor.account_id)
+
+    @roles("kiosk", "coordinator")
+    def shown_post_code(self, actor: Actor, unit_id: UUID, post: str) -> str:
+        """The code a post's display shows now (a paired screen at the post, or a coordinator's)."""
+        actor.ensure_unit(unit_id)
+        return post_codes.shown(self.post_code_key, unit_id, post, self.ledger.clock.now())
+
+    @roles("coordinator")
+    def printed_post_code(self, actor: Actor, unit_id: UUID, post: str) -> tuple[str, str]:
+        """The printed code of a post without a screen, and today's short code said beside it."""
+        actor.ensure_unit(unit_id)
+        today = datetime.now(ZoneInfo(self.settings.timezone)).date()
+        return (post_codes.printed(self.post_code_key, unit_id, post),
+                post_codes.short_code(self.post_code_key, unit_id, post, today))
+
+    def read_post_code(self, code: str, short: str | None = None) -> PostCode:
+        """A scanned code, if it is ours and still good (a printed one with today's short code)."""
+        found = post_codes.read(self.post_code_key, code, self.ledger.clock.now(),
+                                self.settings.post_code_seconds)
+        if found.issued_at is None and short is not None:
+            today = datetime.now(ZoneInfo(self.settings.timezone)).date()
+            if short.strip() != post_codes.short_code(self.post_code_key, found.unit_id, found.post, today):
+                raise ShortCodeWrong("That is not today's code for this post: ask the coordinator.")
+        return found
+
+    @roles("volunteer")
+    def at_post(self, actor: Actor, code: str) -> AtPost:
+        """What the volunteer can do at the post whose code they scanned, or why not."""
+        return at_post(self.read(None), str(actor.volunteer_id), self.read_post_code(code),
+                       self.ledger.clock.now(), self.ledger.policy)
+
+    @roles("volunteer")
+    def check_in_by_post_code(self, actor: Actor, code: str, short: str = "",
+                              served: dict[str, int] | None = None) -> Receipt:
+        """Check in (or, checked in already, out) at the post whose code was scanned: the one tap after
+        the scan. The receipt's value says which ("check_in", "check_out"); a refusal records nothing."""
+        found = self.read_post_code(code, short if short.strip() else None)
+        if found.issued_at is None and not short.strip():
+            raise ShortCodeWrong("Type the four-digit code the coordinator gives for this post today.")
+        where = at_post(self.read(None), str(actor.volunteer_id), found, self.ledger.clock.now(), self.ledger.policy)
+        if where.action is None:
+            raise NoShiftAtPost({"opens_later": "Check-in for your shift here is not open yet.",
+                                 "other_post": "Your shift now is at another post."}.get(
+                where.why or "", "You have no shift at this post now."), why=where.why,
+                post=(where.shift or {}).get("post"))
+        shift_id, volunteer_id = UUID(where.shift["shift_id"]), UUID(str(actor.volunteer_id))
+        self._seat(actor, shift_id, volunteer_id)
+        if where.action == "check_out":
+            receipt = self.ledger.check_out_at_post(shift_id, volunteer_id, found, served or {}, actor.account_id)
+        else:
+            receipt = self.ledger.check_in_at_post(shift_id, volunteer_id, found, actor.account_id)
+        return replace(receipt, value=where.action)
 
     @roles("coordinator")
     def offer_pairing(self, actor: Actor, unit_id: UUID, name: str, valid_minutes: int = 30) -> Receipt:

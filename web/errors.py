@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
@@ -13,6 +14,13 @@ from web.operations import count_command, log
 from web.outages import outage
 
 PROBLEM = "application/problem+json"
+
+
+def local_path(path: str) -> bool:
+    """A path on this site to send a person back to after logging in, never another site's."""
+    return path.startswith("/") and not path.startswith("//") and "\\" not in path and len(path) < 600
+
+
 TITLES = {400: "Invalid request", 401: "Not logged in", 403: "Not allowed", 404: "Not found",
           405: "Method not allowed", 409: "Refused", 422: "Precondition missing", 429: "Too many attempts",
           500: "Failed", 503: "Not ready yet"}
@@ -63,8 +71,10 @@ def http_error(request: Request, error: HTTPException) -> Response:
 
 def page_error(request: Request, error: HTTPException, message: str | None = None) -> Response:
     """In the browser: not logged in goes to the login page; anything else is a page in words."""
-    if error.status_code == 401:
-        return Redirect(path="/login", status_code=303)
+    if error.status_code == 401:  # after logging in, back to the page asked for (a scanned post code)
+        asked = request.url.path
+        wanted = f"?next={quote(asked)}" if request.method == "GET" and local_path(asked) and asked != "/" else ""
+        return Redirect(path="/login" + wanted, status_code=303)
     from web.ui.common import page
 
     message = message or PAGE_MESSAGES.get(error.status_code, "Something went wrong.")

@@ -121,6 +121,10 @@ class Translator:
                  self._messages.get(f"event:{happened}") or catalogue("en").get(f"event:{happened}")]
         return " · ".join(words) if all(words) else code  # type: ignore[arg-type]
 
+    def via(self, code: str) -> str:
+        """How a check-in was made (kiosk, phone, coordinator, qr), in words."""
+        return self.gettext(f"via:{code}")
+
     def number(self, value: float | int | None) -> str:
         return format_decimal(value or 0, locale=self.locale)
 

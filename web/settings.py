@@ -73,6 +73,13 @@ class Settings:
         high_risk_note_days=int(_env("CARELEDGER_HIGH_RISK_NOTE_DAYS", "7")),
         late_entry_hours=int(_env("CARELEDGER_LATE_ENTRY_HOURS", "24")),
     ))
+    # The credentials an applicant's health screening records before they may be screened (comma-separated)
+    screening: tuple[str, ...] = field(default_factory=lambda: tuple(
+        k.strip() for k in _env("CARELEDGER_SCREENING", "health_check").split(",") if k.strip()))
+    # An applicant waiting longer than this at one stage is marked on the coordinator's board
+    applicant_wait_days: int = field(default_factory=lambda: int(_env("CARELEDGER_APPLICANT_WAIT_DAYS", "7")))
+    # A post's code (扫码签到) older than this is refused: a photo of it, or a link passed on
+    post_code_seconds: int = field(default_factory=lambda: int(_env("CARELEDGER_POST_CODE_SECONDS", "90")))
     cipher_key: str = field(default_factory=lambda: _env("CARELEDGER_CIPHER_KEY", ""))
     token_minutes: int = field(default_factory=lambda: int(_env("CARELEDGER_TOKEN_MINUTES", "480")))
     login_attempts: int = field(default_factory=lambda: int(_env("CARELEDGER_LOGIN_ATTEMPTS", "5")))

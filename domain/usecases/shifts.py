@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from uuid import UUID, uuid4
 
-from domain.errors import InvalidCommand
+from domain.errors import InvalidCommand, NoShiftAtPost, PostCodeReplayed, PostCodeRequired
 from domain.usecases.ledger import Ledger, Receipt
 from domain.notices import Notice
+from domain.post_codes import PostCode
 from domain.series import ShiftSeries, occurrences
 from domain.shifts import Shift, validate_capacity
 from domain.units import Unit
@@ -125,9 +126,44 @@ class ShiftUseCases(Ledger):
         return self._decide(decide)
 
     def check_in(self, shift_id: UUID, volunteer_id: UUID, via: str, actor: str) -> Receipt:
-        """Check in; a repeated check-in answers with the first time and records nothing."""
-        return self._change(Shift, shift_id, "shift", lambda shift: shift.check_in(
-            self._read(Volunteer, volunteer_id, "volunteer"), self.clock.now(), via, self.policy, actor))
+        """Check in; a repeated check-in answers with the first time and records nothing. From the
+        volunteer's own phone only where the post does not ask for its code to be scanned."""
+        if via == "qr":  # only with the code that proves it: check_in_at_post
+            raise InvalidCommand("via", "a check-in by the post's code needs the code")
+
+        def decide(shift: Shift) -> datetime:
+            if via == "phone" and self._read(Unit, shift.unit_id, "unit").needs_post_code(shift.post):
+                raise PostCodeRequired("At this post you check in by scanning the code shown there.")
+            return shift.check_in(self._read(Volunteer, volunteer_id, "volunteer"), self.clock.now(), via,
+                                  self.policy, actor)
+        return self._change(Shift, shift_id, "shift", decide)
+
+    def check_in_at_post(self, shift_id: UUID, volunteer_id: UUID, code: PostCode, actor: str) -> Receipt:
+        """Check in by the post's code, read and checked by `post_codes.read`: the shift must be at the
+        unit and post the code names."""
+        def decide(shift: Shift) -> datetime:
+            self._at_post(shift, code)
+            return shift.check_in(self._read(Volunteer, volunteer_id, "volunteer"), self.clock.now(), "qr",
+                                  self.policy, actor)
+        return self._change(Shift, shift_id, "shift", decide)
+
+    def check_out_at_post(self, shift_id: UUID, volunteer_id: UUID, code: PostCode, served: dict[str, int],
+                          actor: str) -> Receipt:
+        """Check out by a scan of the post's code: a new one, not the code that checked the volunteer in."""
+        self._ensure_service_types("served", list(served))
+
+        def decide(shift: Shift) -> int:
+            self._at_post(shift, code)
+            checked_in_at = shift.seat_of(volunteer_id).checked_in_at
+            if code.issued_at is not None and checked_in_at is not None and code.issued_at <= checked_in_at:
+                raise PostCodeReplayed("This is the code you checked in with: scan the post's code again.")
+            return shift.check_out(volunteer_id, self.clock.now(), served, self.policy, actor)
+        return self._change(Shift, shift_id, "shift", decide)
+
+    @staticmethod
+    def _at_post(shift: Shift, code: PostCode) -> None:
+        if (shift.unit_id, shift.post) != (code.unit_id, code.post):
+            raise NoShiftAtPost("This code belongs to another post than your shift's.", post=shift.post)
 
     def walk_in(self, shift_id: UUID, volunteer_id: UUID, via: str, actor: str) -> Receipt:
         """A volunteer with no sign-up takes a free place and checks in, in one save: every rule of

@@ -11,14 +11,21 @@ from domain.usecases.ledger import Ledger, Receipt
 
 class UnitUseCases(Ledger):
 
-    def register_unit(self, name: str, district: str, actor: str) -> Receipt:
-        unit = Unit.register(name, district, actor)
+    def register_unit(self, name: str, district: str, actor: str, post_codes: bool = True) -> Receipt:
+        unit = Unit.register(name, district, actor, post_codes)
         return Receipt(self._commit(unit), unit.id)
 
     def define_post(self, unit_id: UUID, post: str, requires: list[str], actor: str) -> Receipt:
         def decide() -> Receipt:
             unit = self._get(Unit, unit_id, "unit")
             unit.define_post(post, frozenset(requires), actor)
+            return Receipt(self._commit(unit), unit.id)
+        return self._decide(decide)
+
+    def require_post_code(self, unit_id: UUID, post: str, needed: bool, actor: str) -> Receipt:
+        def decide() -> Receipt:
+            unit = self._get(Unit, unit_id, "unit")
+            unit.require_post_code(post, needed, actor)
             return Receipt(self._commit(unit), unit.id)
         return self._decide(decide)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -143,6 +143,17 @@ MATRIX: list[tuple[str, str, Body, set[str] | None]] = [
     ("GET", "/api/v1/exports/hours", None, {"coordinator", "admin"}),
     ("GET", "/api/v1/exports/tallies", None, {"coordinator", "auditor", "admin"}),
     ("GET", "/api/v1/exports/fill-rates", None, {"coordinator", "auditor", "admin"}),
+    ("POST", "/api/v1/units/{unit}/post-codes", lambda i: {"post": "guidance desk", "needed": True}, {"coordinator"}),
+    ("GET", "/api/v1/units/{unit}/post-code?post=guidance%20desk", None, {"coordinator", "kiosk"}),
+    ("POST", "/api/v1/check-ins/by-post-code", lambda i: {"code": "not.a.real.code"}, {"volunteer"}),
+    ("POST", "/api/v1/apply", lambda i: {"unit_id": i.unit}, None),
+    ("GET", "/api/v1/applications", None, {"coordinator"}),
+    ("POST", "/api/v1/applications/{application}/interview", lambda i: {}, {"coordinator"}),
+    ("POST", "/api/v1/applications/{application}/screen", None, {"coordinator"}),
+    ("POST", "/api/v1/applications/{application}/train", None, {"coordinator"}),
+    ("POST", "/api/v1/applications/{application}/activate", None, {"coordinator"}),
+    ("POST", "/api/v1/applications/{application}/reject", lambda i: {"reason": "r"}, {"coordinator"}),
+    ("POST", "/api/v1/applications/{application}/withdraw", lambda i: {"reason": "r"}, {"coordinator"}),
     ("GET", "/api/v1/exports/cases", None, {"social_worker", "coordinator", "auditor", "admin"}),
     # Case work: only social workers, and for notes only the case's own workers and supervisors.
     ("POST", "/api/v1/cases", lambda i: {"unit_id": i.unit, "patient_id": "MRN-9", "source": "outreach"},
@@ -213,10 +224,10 @@ def test_every_endpoint_has_a_row(world: World) -> None:
                                                                "group": "group_id", "account": "account_id",
                                                                "intern": "account_id", "shows": "shows", "interp": "request_id",
                                                                "unit": "unit_id", "certificate": "certificate_id",
-                                                               "code": "code",
+                                                               "code": "code", "application": "application_id",
                                                                "signature": "signature"}[m.group(1)] + "}", path))
                 for method, path, _, _ in MATRIX}
-    assert served == in_table
+    assert served == {(method, path.partition("?")[0]) for method, path in in_table}
 
 
 @pytest.mark.parametrize(("method", "path", "body", "allowed"), MATRIX, ids=[f"{m} {p}" for m, p, _, _ in MATRIX])
@@ -225,7 +236,7 @@ def test_each_role_is_allowed_or_refused_as_the_contract_says(world: World, meth
     url = path.format(volunteer=ids.volunteer, shift=ids.shift, training=ids.training, session=ids.session,
                       request="00000000-0000-4000-8000-000000000001", case=ids.case, group=ids.group, note=ids.note,
                       account=ids.account, intern=ids.intern, interp=ids.interp, unit=ids.unit, certificate=ids.certificate,
-                      code="ABCDEFGHJKLM", shows="v-x", signature="bad.ics")
+                      code="ABCDEFGHJKLM", shows="v-x", signature="bad.ics", application=str(uuid4()))
     json = body(ids) if body else None
     anonymous = world.call(None, method, url, json=json)
     if allowed is None:

@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from domain import post_codes
 from projections import directory, roster, trainings
 from tests.integration.conftest import World
 from tests.integration.test_ui_pages import log_in
@@ -18,9 +19,10 @@ KEPT_IN_LATIN = {"CareLedger", "CSV", "Excel", "XLSX", "API", "QR", "SMS", "ICS"
                  "encrypt", "MB", "min"}
 PAGES = {
     "coord": ["/shifts", "/volunteers", "/trainings", "/notices", "/certificates", "/board", "/dashboard",
-              "/volunteers/import", "/kiosks", "/shifts/{shift}", "/volunteers/{volunteer}"],
-    "li": ["/me", "/me/record", "/me/certificates"],
-    "kiosk": ["/kiosk", "/board"],
+              "/volunteers/import", "/kiosks", "/shifts/{shift}", "/volunteers/{volunteer}", "/posts",
+              "/posts/print?unit={unit}&post=guidance%20desk"],
+    "li": ["/me", "/me/record", "/me/certificates", "/scan/{code}"],
+    "kiosk": ["/kiosk", "/board", "/display", "/display?post=guidance%20desk"],
     "sw": ["/social", "/cases", "/cases/reports"],
     "auditor": ["/dashboard", "/admin/audit", "/cases/reports"],
     "admin": ["/admin", "/admin/units", "/admin/accounts", "/admin/service-types", "/admin/audit"],
@@ -55,7 +57,10 @@ def test_a_chinese_page_holds_no_english_word_that_is_not_a_name(world: World, u
     names = sorted(names_in(world), key=len, reverse=True)
     english: dict[str, set[str]] = {}
     for path in PAGES[user]:
-        answer = world.client.get(path.format(shift=shift, volunteer=world.volunteer))
+        code = post_codes.shown(world.client.app.state.commands.post_code_key, world.hospital.unit, "guidance desk",
+                                world.ledger.clock.now())  # the code on the desk's display now
+        answer = world.client.get(path.format(shift=shift, volunteer=world.volunteer, unit=world.hospital.unit,
+                                              code=code))
         assert answer.status_code == 200, (path, answer.status_code)
         text = shown_text(answer.text)
         for name in names:

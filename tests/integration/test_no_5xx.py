@@ -63,7 +63,7 @@ def test_a_nul_byte_in_a_path_is_not_found(world: World) -> None:
 def test_a_path_containing_an_exempt_word_still_needs_a_login(world: World) -> None:
     world.client.cookies.clear()
     page = world.client.get("/volunteers/import/login", follow_redirects=False)
-    assert page.status_code in (303, 404) and page.headers.get("location", "/login") == "/login"
+    assert page.status_code in (303, 404) and page.headers.get("location", "/login").startswith("/login")
     for path in ("/api/v1/volunteers/login", "/api/v1/shifts/static", "/api/v1/units/metrics"):
         answer = world.client.get(path)
         assert answer.status_code in (401, 404), (path, answer.status_code)

@@ -307,7 +307,7 @@ def test_every_kind_of_notice_has_a_letter_in_both_languages() -> None:
              "starts_at": "2026-11-24T00:00:00+00:00", "ends_at": "2026-11-24T04:00:00+00:00",
              "was_starts_at": "2026-11-23T00:00:00+00:00", "kind": "health_check", "valid_until": "2026-12-24",
              "minutes": "45", "expires_at": "2026-11-24T00:00:00+00:00", "code": "9F3A-0C7B-E214",
-             "link": "https://careledger.example/join/9F3A-0C7B-E214"}
+             "link": "https://careledger.example/join/9F3A-0C7B-E214", "applied_on": "2026-11-24"}
     for kind in KINDS:
         letter = compose(kind, facts, ZONE)
         assert "2026-11-24 08:00" in letter.body or "2026-12-24" in letter.body or "2026-11-24" in letter.body, kind

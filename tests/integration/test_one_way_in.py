@@ -93,6 +93,9 @@ FORMS: list[tuple[str, Form, set[str]]] = [
     ("/kiosk/walk-in/find", lambda i: {"phone": "13800000000"}, {"kiosk"}),
     ("/kiosks", lambda i: {"unit_id": i.unit, "name": "Main hall desk"}, {"coordinator"}),
     ("/kiosks/{device}/revoke", None, {"coordinator"}),
+    ("/posts/code", lambda i: {"unit_id": i.unit, "post": "guidance desk", "needed": "no"}, {"coordinator"}),
+    ("/scan/{code}", None, {"volunteer"}),
+    ("/applications/{application}/{step}", lambda i: {"note": "n"}, {"coordinator"}),
     ("/cases/find", lambda i: {"patient_id": "MRN-1"}, {"social_worker"}),
     ("/volunteers/{volunteer}/retire", None, {"coordinator"}),
     ("/trainings", lambda i: {"title": "T", "kind": "other", "unit_id": i.unit, "day": "2026-12-01",
@@ -130,7 +133,7 @@ FORMS: list[tuple[str, Form, set[str]]] = [
     ("/cases/{case}/evaluation", lambda i: {"result": "goals_met"}, {"social_worker"}),
     ("/cases/{case}/close", lambda i: {"outcome": "other"}, {"social_worker"}),
 ]
-PUBLIC_FORMS = {"/login", "/logout", "/join", "/pair"}  # anyone: logging in, out, in first with a code, pairing a kiosk
+PUBLIC_FORMS = {"/login", "/logout", "/join", "/pair", "/apply/{unit_id}"}  # anyone: logging in, out, in first with a code, pairing a kiosk
 
 
 def test_every_form_route_has_a_row(world: World) -> None:
@@ -139,7 +142,8 @@ def test_every_form_route_has_a_row(world: World) -> None:
               and not route.path.startswith("/api/")}
     names = {"interp": "request_id", "shift": "shift_id", "volunteer": "volunteer_id", "training": "training_id",
              "group": "group_id", "case": "case_id", "note": "note_id", "unit": "unit_id", "account": "account_id",
-             "intern": "account_id", "request": "request_id", "device": "device_id"}
+             "intern": "account_id", "request": "request_id", "device": "device_id", "code": "code",
+             "application": "application_id", "step": "step"}
     in_table = {re.sub(r"\{(\w+)\}", lambda m: "{" + names[m.group(1)] + "}", path).replace("/100", "/{hours}")
                 for path, _, _ in FORMS}
     assert served == in_table | PUBLIC_FORMS
@@ -150,7 +154,8 @@ def test_each_role_may_post_a_form_exactly_as_the_api_allows(world: World, path,
     ids = Ids(world)
     url = path.format(interp=ids.interp, shift=ids.shift, volunteer=ids.volunteer, training=ids.training,
                       group=ids.group, case=ids.case, note=ids.note, unit=ids.unit, account=ids.account,
-                      intern=ids.intern, request=str(uuid4()), device=str(uuid4()))
+                      intern=ids.intern, request=str(uuid4()), device=str(uuid4()), code="not.a.real.code",
+                      application=str(uuid4()), step="interview")
     data = form(ids) if form else None
     browser(world, None)
     assert post_form(world, url, data).status_code in (303, 401), "logged out: to the login page"

@@ -33,11 +33,29 @@ def submit(world: World, path: str, form: dict | None = None) -> str:
     return answer.text
 
 
+def test_logging_in_returns_to_the_page_asked_for_and_never_to_another_site(world: World) -> None:
+    world.client.cookies.clear()
+    asked = world.client.get("/volunteers", follow_redirects=False).headers["location"]
+    form = world.client.get(asked)
+    assert 'name="next" value="/volunteers"' in form.text
+    back = world.client.post("/login", data={"username": "coord", "password": PASSWORD, "next": "/volunteers",
+                                             **login_token(world.client)}, follow_redirects=False)
+    assert back.headers["location"] == "/volunteers"
+    world.client.cookies.clear()
+    for elsewhere in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+        away = world.client.post("/login", data={"username": "coord", "password": PASSWORD, "next": elsewhere,
+                                                 **login_token(world.client)}, follow_redirects=False)
+        assert away.headers["location"] == "/shifts", elsewhere  # the coordinator's home, not the other site
+        world.client.cookies.clear()
+        assert 'name="next"' not in world.client.get("/login", params={"next": elsewhere}).text
+
+
 def test_without_a_session_every_screen_sends_you_to_the_login_page(world: World) -> None:
     world.client.cookies.clear()
     for path in ("/", "/shifts", "/me", "/kiosk", "/social", "/dashboard", "/board", "/volunteers"):
         answer = world.client.get(path, follow_redirects=False)
-        assert answer.status_code == 303 and answer.headers["location"] == "/login", path
+        assert answer.status_code == 303, path
+        assert answer.headers["location"] == ("/login" if path == "/" else f"/login?next={path}"), path
     wrong = world.client.post("/login", data={"username": "coord", "password": "nope", **login_token(world.client)},
                               follow_redirects=True)
     assert "Unknown username or wrong password." in wrong.text

@@ -109,6 +109,7 @@ class Seat(msgspec.Struct):
     checked_out_at: datetime | None = None
     minutes: int | None = None
     outcome: str | None = None
+    checked_in_via: Literal["kiosk", "phone", "coordinator", "qr"] | None = None  # how the check-in was made
 
 
 class ShiftWithRoster(Shift):

@@ -77,6 +77,16 @@ def compose(kind: str, facts: dict[str, str], zone: ZoneInfo) -> Letter:
         return Letter("Your CareLedger login / 设置 CareLedger 登录",
                       f"Set up your volunteer login: open {f['link']} (or enter the code {f['code']} on the "
                       f"/join page) by {until}.\n请在 {until} 前打开 {f['link']}（或在 /join 页面输入邀请码 {f['code']}）设置您的志愿者登录。")
+    if kind == "application_rejected":
+        return Letter(f"Your application / 志愿者报名结果: {f['unit']}",
+                      f"Thank you for applying on {f.get('applied_on', '')} to volunteer at {f['unit']}. We cannot "
+                      f"take your application further: {f['reason']}\n感谢您于 {f.get('applied_on', '')} 报名{f['unit']}"
+                      f"志愿者。很遗憾，您的报名未能通过：{f['reason']}")
+    if kind == "application_withdrawn":
+        return Letter(f"Your application / 志愿者报名已撤回: {f['unit']}",
+                      f"Your application of {f.get('applied_on', '')} to volunteer at {f['unit']} is withdrawn as "
+                      f"you asked: {f['reason']}\n您于 {f.get('applied_on', '')} 在{f['unit']}的志愿者报名已按您的要求撤回："
+                      f"{f['reason']}")
     raise ValueError(f"no letter for notice kind {kind!r}")
 
 

@@ -88,7 +88,8 @@ def back(request: Request, to: str, kind: str, text: str, field: str | None = No
     return redirect
 
 
-def act(request: Request, to: str, done: str, command: Callable[[], Receipt], form: str | None = None,
+def act(request: Request, to: str, done: str | Callable[[Receipt], str], command: Callable[[], Receipt],
+        form: str | None = None,
         typed: dict[str, str] | None = None, shown: Callable[[Receipt], dict[str, str]] | None = None,
         refused_to: str | None = None, landing: Callable[[Receipt], str] | None = None, **words: Any) -> Response:
     """Run one command for a form; wait until the read models hold it; say what happened in words
@@ -123,6 +124,8 @@ def act(request: Request, to: str, done: str, command: Callable[[], Receipt], fo
         state.projector.wait(receipt.position, timeout=state.settings.read_wait_seconds)
     if landing is not None:  # done, the page of what was made (a new case)
         done_to = landing(receipt)
+    if callable(done):  # what was done, as the command decided it
+        done = done(receipt)
     if shown is not None:
         return back(request, done_to, "ok", t.gettext(done, **words), form=form, values=shown(receipt))
     return back(request, done_to, "ok", t.gettext(done, **words), form=form)  # the form done: its drafts forgotten

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from typing import Any
+from urllib.parse import quote
 
 from markupsafe import Markup
 from litestar import Controller, Request, Response, get, post
@@ -12,6 +13,7 @@ from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from web.auth import Principal, end_session, issue_token
+from web.errors import local_path
 from web.login import Client, TooManyAttempts, WrongPassword, log_in
 from web.security import CSRF_FIELD, LOGIN_NONCE, csrf_token
 from web.passwords import checked_password, hash_password
@@ -46,15 +48,17 @@ class SessionController(Controller):
     include_in_schema = False
 
     @get("/login", sync_to_thread=False)
-    def login_form(self, request: Request) -> Template:
+    def login_form(self, request: Request, next: FromQuery[str] = "") -> Template:
         """The form carries a token bound to a cookie of this browser's own: a login posted from
         another site (login CSRF, logging the victim in as the attacker) has neither."""
-        return before_a_session(request, "login.html", "/login")
+        return before_a_session(request, "login.html", "/login", next=next if local_path(next) else "")
 
     @post("/login")
     async def login(self, request: Request, data: URLEncodedBody[dict[str, str]]) -> Response:
         state, t = request.app.state, translator(request)
         client = Client.of(request)
+        asked = data.get("next", "")
+        again = "/login" + (f"?next={quote(asked)}" if local_path(asked) else "")
         try:
             # admitted on the event loop: a storm is turned away before it takes a thread
             account = await state.hashing.run(log_in, state, data.get("username", ""), data.get("password", ""),
@@ -62,11 +66,11 @@ class SessionController(Controller):
         except TooManyAttempts as wait:
             text = t.gettext("Many people are logging in at this moment. Please try again in a second.") if \
                 wait.busy else t.gettext("Too many failed attempts. Please wait a few minutes.")
-            return back(request, "/login", "error", text)
+            return back(request, again, "error", text)
         except WrongPassword:
-            return back(request, "/login", "error", t.gettext("Unknown username or wrong password."))
+            return back(request, again, "error", t.gettext("Unknown username or wrong password."))
         token = issue_token(state, account)
-        redirect = Redirect(path=HOMES.get(account.role, "/"), status_code=303)
+        redirect = Redirect(path=asked if local_path(asked) else HOMES.get(account.role, "/"), status_code=303)
         redirect.cookies.append(Cookie(key=COOKIE, value=token, path="/", httponly=True, samesite="strict",
                                        secure=client.secure_cookies(state.settings.secure_cookies),
                                        max_age=state.settings.token_minutes * 60))

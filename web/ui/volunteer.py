@@ -49,6 +49,7 @@ class VolunteerController(Controller):
             upcoming.append(seat | {
                 "usual": usual.at(db, seat["unit_id"], seat["post"]) if seat["state"] == "checked_in" else None,
                 "opens_at": iso(opens), "can_check_in": seat["state"] == "signed_up" and opens <= now <= closes,
+                "needs_code": ledger.get_unit(UUID(seat["unit_id"])).needs_post_code(seat["post"]),
                 "missed": seat["state"] == "signed_up" and now > closes})
         # What I do now comes first: the shift I am on, else the next one I am signed up for.
         current = next((s for s in upcoming if s["state"] == "checked_in"), None) or \

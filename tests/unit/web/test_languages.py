@@ -28,6 +28,9 @@ SHOWN_THROUGH_GETTEXT = [  # values templates pass to _(): roles, seat states, s
     "interpreter_cancelled",
     # identity documents
     "resident_id", "passport", "hk_macao_permit", "taiwan_permit", "foreign_permanent_residence",
+    # joining: availability, the pipeline's stages and its steps
+    "weekday_mornings", "weekday_afternoons", "weekday_evenings", "weekend_mornings", "weekend_afternoons",
+    "weekend_evenings", "applied", "interviewed", "screened", "trained", "interview", "screen", "train", "activate",
 ]
 
 
