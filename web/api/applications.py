@@ -3,6 +3,7 @@ from application to active, each step by the command the browser's board runs.""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime
 from typing import Annotated, Literal
 from uuid import UUID
@@ -17,7 +18,7 @@ from domain.applications import AVAILABILITY
 from domain.identity import ID_TYPES
 from domain.usecases.applications import ApplicationForm
 from projections import applications
-from web.api.common import Position, Tags, read_db, written
+from web.api.common import Position, Tags, only_true_or_false, read_db, written
 from web.auth import allow, may
 from web.commands import CommandPath, Commands
 from web.links import join_link
@@ -92,14 +93,16 @@ class ApplicationsController(Controller):
     path = "/api/v1"
     tags = ["joining"]
 
-    @post("/apply", sync_to_thread=True, security=[], status_code=202)
-    def apply(self, request: Request, commands: CommandPath, data: JSONBody[NewApplication]) -> ApplicationReceived:
+    @post("/apply", security=[], status_code=202)
+    async def apply(self, request: Request, commands: CommandPath,
+                    data: JSONBody[NewApplication]) -> ApplicationReceived:
         """Apply to volunteer at a unit (no login; at most 10 from one address in 10 minutes). The answer
         is the same whether or not this person applied before."""
         if request.app.state.applications.retry_after(Client.of(request).key):
             raise HTTPException(status_code=429, detail="Too many applications from here; try again later.",
                                 headers={"Retry-After": "600"})
-        commands.apply(ApplicationForm(
+        await only_true_or_false(request, "agreement_accepted", "consent_given", "guardian_consents")  # explicitly
+        await asyncio.to_thread(commands.apply, ApplicationForm(
             data.unit_id, data.name, data.phone, data.id_type, data.id_number, data.birth_date,  # type: ignore[arg-type]
             list(data.availability), list(data.languages), list(data.skills), data.emergency_name,
             data.emergency_phone, data.agreement_accepted, data.consent_given, data.guardian_name,

@@ -91,3 +91,12 @@ def read_db(request: Request, min_position: int | None) -> Any:
             raise HTTPException(status_code=503, detail=f"The read models have not reached position "
                                 f"{min_position} yet; try again shortly.", headers={"Retry-After": "1"})
     return state.reader()
+
+
+async def only_true_or_false(request: Request, *fields: str) -> None:
+    """Litestar decodes bodies in msgspec's lax mode, where 0 and "no" pass for false: a switch that
+    changes what happens at a post takes a JSON true or false only."""
+    body = await request.json()
+    for field in fields:
+        if isinstance(body, dict) and field in body and not isinstance(body[field], bool):
+            raise InvalidCommand(field, "must be true or false")

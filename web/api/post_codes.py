@@ -3,6 +3,7 @@ post, and a volunteer's check-in (or check-out) by a scanned code."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta, timezone
 from typing import Annotated, Literal
 from uuid import UUID
@@ -13,7 +14,7 @@ from litestar.params import FromPath, JSONBody, Parameter
 
 from domain import bounds
 from domain.post_codes import PERIOD_SECONDS
-from web.api.common import Tag, written
+from web.api.common import Tag, only_true_or_false, written
 from web.auth import may
 from web.commands import CommandPath, Commands
 from web.links import scan_link
@@ -51,13 +52,13 @@ class PostCodesController(Controller):
     path = "/api/v1"
     tags = ["check-in at the post"]
 
-    @post("/units/{unit_id:uuid}/post-codes", guards=[may(Commands.require_post_code)], sync_to_thread=True,
-          status_code=200)
-    def require(self, request: Request, commands: CommandPath, unit_id: FromPath[UUID],
-                data: JSONBody[PostCodeRule]) -> Response[PostCodeRuleSet]:
+    @post("/units/{unit_id:uuid}/post-codes", guards=[may(Commands.require_post_code)], status_code=200)
+    async def require(self, request: Request, commands: CommandPath, unit_id: FromPath[UUID],
+                      data: JSONBody[PostCodeRule]) -> Response[PostCodeRuleSet]:
         """Whether a volunteer's own phone checks in at this post only by scanning its code (a new unit:
         yes); without `post`, for every post of the unit that has no rule of its own."""
-        receipt = commands.require_post_code(request.user, unit_id, data.post, data.needed)
+        await only_true_or_false(request, "needed")
+        receipt = await asyncio.to_thread(commands.require_post_code, request.user, unit_id, data.post, data.needed)
         return written(request, receipt, PostCodeRuleSet(unit_id, data.post.strip(), data.needed))
 
     @get("/units/{unit_id:uuid}/post-code", guards=[may(Commands.shown_post_code)], sync_to_thread=True)
