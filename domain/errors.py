@@ -292,3 +292,10 @@ class TrainingIncomplete(DomainError):
 
     reason = "training_incomplete"
     status = 422
+
+
+class MinorOutsideDaytime(DomainError):
+    """A volunteer under 18 and a shift outside the daytime the programme allows them."""
+
+    reason = "minor_outside_daytime"
+    status = 422

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 ROUNDING_STEPS = {"exact": 1, "5": 5, "10": 10, "15": 15}
 
@@ -18,10 +19,22 @@ class Policy:
     # minutes when that is set), and the seat waits for a coordinator to confirm or correct it.
     auto_check_out_after_minutes: int = 120
     auto_check_out_credit: int | None = None
+    # A volunteer under 18 serves only between these hours of the programme's wall clock (None: any time)
+    minors_daytime: tuple[int, int] | None = (8, 18)
+    timezone: str = "Asia/Shanghai"
 
     def __post_init__(self) -> None:
         if self.rounding not in ROUNDING_STEPS:
             raise ValueError(f"rounding must be one of {sorted(ROUNDING_STEPS)}, not {self.rounding!r}")
+
+    def outside_minors_hours(self, starts_at: datetime, ends_at: datetime) -> bool:
+        """Whether a shift runs outside the daytime a volunteer under 18 may serve in."""
+        if self.minors_daytime is None:
+            return False
+        zone = ZoneInfo(self.timezone)
+        start, end = starts_at.astimezone(zone), ends_at.astimezone(zone)
+        first, last = self.minors_daytime
+        return start.date() != end.date() or start.hour < first or (end.hour, end.minute) > (last, 0)
 
     def check_in_window(self, starts_at: datetime, ends_at: datetime) -> tuple[datetime, datetime]:
         return starts_at - timedelta(minutes=self.check_in_opens_minutes), ends_at

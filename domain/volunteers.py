@@ -59,6 +59,7 @@ class Volunteer(Aggregate):
     id_type: str
     id_number: str
     volunteer_number: str
+    adult_from: date | None  # under 18 until then (an applicant's birth date); unset for adults
 
     @classmethod
     def register(cls, name: str, phone: str, unit_id: UUID, languages: list[str], skills: list[str],
@@ -156,6 +157,18 @@ class Volunteer(Aggregate):
     @event("IdentityRecorded")
     def _identity_recorded(self, id_type: str, id_number: str, volunteer_number: str, actor: str) -> None:
         self.id_type, self.id_number, self.volunteer_number = id_type, id_number, volunteer_number
+
+    def record_minor(self, adult_from: date, actor: str) -> None:
+        """Under 18 until `adult_from` (from the application's date of birth): daytime posts only, by the policy."""
+        self._minor_recorded(adult_from, actor)
+
+    @event("MinorRecorded")
+    def _minor_recorded(self, adult_from: date, actor: str) -> None:
+        self.adult_from = adult_from
+
+    def minor_on(self, day: date) -> bool:
+        adult_from = getattr(self, "adult_from", None)  # volunteers from before applications: adults
+        return adult_from is not None and day < adult_from
 
     def present_award(self, hours: int, actor: str) -> None:
         """A service award for reaching `hours` hours of service, presented once."""

@@ -42,6 +42,14 @@ def json_logs() -> bool:
     return _env("CARELEDGER_LOG_FORMAT", "").lower() == "json"
 
 
+
+def _hours(text: str) -> tuple[int, int] | None:
+    """CARELEDGER_MINORS_HOURS: "8-18" (the hours a volunteer under 18 may serve in), or "any"."""
+    if text.strip().lower() in ("any", ""):
+        return None
+    first, _, last = text.partition("-")
+    return int(first), int(last)
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = field(default_factory=lambda: Path(_env("CARELEDGER_DATA", "var")))
@@ -53,6 +61,8 @@ class Settings:
         auto_check_out_after_minutes=int(_env("CARELEDGER_AUTO_CHECK_OUT_AFTER_MINUTES", "120")),
         auto_check_out_credit=int(_env("CARELEDGER_AUTO_CHECK_OUT_CREDIT", "-1")) if
         _env("CARELEDGER_AUTO_CHECK_OUT_CREDIT", "") else None,
+        minors_daytime=_hours(_env("CARELEDGER_MINORS_HOURS", "8-18")),
+        timezone=_env("CARELEDGER_TIMEZONE", "Asia/Shanghai"),
     ))
     # Service awards fall due at these hours of service
     award_hours: tuple[int, ...] = field(default_factory=lambda: tuple(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from domain.applications import Application
+from domain.applications import ADULT_AGE, Application
 from domain.identity import check_identity
 from domain.notices import Notice
 from domain.units import Unit
@@ -52,6 +52,11 @@ class ApplicationUseCases(Ledger):
             form.emergency_phone, form.guardian_name, form.guardian_phone, form.guardian_consents, agreement_version,
             form.agreement_accepted, consent_version, form.consent_given, id_digest, phone_digest, duplicate_of,
             self.clock.now(), actor)
+        if application.minor:
+            born = application.born
+            adult_from = born.replace(year=born.year + ADULT_AGE) if (born.month, born.day) != (2, 29) else \
+                date(born.year + ADULT_AGE, 3, 1)
+            volunteer.record_minor(adult_from, actor)
         return Receipt(self._commit(volunteer, application), application.id)
 
     def get_application(self, id: UUID) -> Application:

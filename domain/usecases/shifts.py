@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from uuid import UUID, uuid4
 
-from domain.errors import InvalidCommand, NoShiftAtPost, PostCodeReplayed, PostCodeRequired
+from domain.errors import InvalidCommand, MinorOutsideDaytime, NoShiftAtPost, PostCodeReplayed, PostCodeRequired
 from domain.usecases.ledger import Ledger, Receipt
 from domain.notices import Notice
 from domain.post_codes import PostCode
@@ -113,9 +113,16 @@ class ShiftUseCases(Ledger):
         def decide() -> Receipt:
             shift = self._get(Shift, shift_id, "shift")
             volunteer = self._get(Volunteer, volunteer_id, "volunteer")
+            self._ensure_hours_for(volunteer, shift)
             shift.sign_up(volunteer, trainee, self.clock.now(), actor)
             return Receipt(self._commit(shift, volunteer), shift_id)
         return self._decide(decide)
+
+    def _ensure_hours_for(self, volunteer: Volunteer, shift: Shift) -> None:
+        """A volunteer under 18 takes daytime shifts only (the programme's setting)."""
+        if volunteer.minor_on(shift.starts_at.date()) and self.policy.outside_minors_hours(shift.starts_at, shift.ends_at):
+            raise MinorOutsideDaytime("Volunteers under 18 serve in daytime shifts only.",
+                                      hours=list(self.policy.minors_daytime or ()))
 
     def withdraw(self, shift_id: UUID, volunteer_id: UUID, actor: str) -> Receipt:
         def decide() -> Receipt:
@@ -172,6 +179,7 @@ class ShiftUseCases(Ledger):
             shift = self._get(Shift, shift_id, "shift")
             volunteer = self._get(Volunteer, volunteer_id, "volunteer")
             now = self.clock.now()
+            self._ensure_hours_for(volunteer, shift)
             shift.sign_up(volunteer, False, now, actor)
             shift.check_in(volunteer, now, via, self.policy, actor)
             return Receipt(self._commit(shift, volunteer), shift_id)

@@ -27,6 +27,12 @@ def qualified_for(held: list[dict], requires: list[str], day: str) -> bool:
     return set(requires) <= valid
 
 
+def daytime_only(volunteer, shift: dict, policy) -> bool:
+    """A shift a volunteer under 18 may not take (not offered: the server would refuse it)."""
+    return volunteer.minor_on(date.fromisoformat(shift["day"])) and policy.outside_minors_hours(
+        datetime.fromisoformat(shift["starts_at"]), datetime.fromisoformat(shift["ends_at"]))
+
+
 def needed_minutes(data: dict[str, str]) -> int:
     minutes = form_whole(data, "minutes")
     if minutes is None:
@@ -57,10 +63,11 @@ class VolunteerController(Controller):
         mine = {s["shift_id"] for s in upcoming}
         held = qualifications.held_by(db, me)
         profile = find_volunteer(db, me) or {"name": "", "unit_id": None, "status": ""}
+        volunteer = ledger.get_volunteer(UUID(me))
         open_shifts = [
             s for s in roster.shifts(db, None, now, now + timedelta(days=21))
             if not s["cancelled"] and s["filled"] < s["capacity"] and s["id"] not in mine
-            and qualified_for(held, s["requires"], s["day"])
+            and qualified_for(held, s["requires"], s["day"]) and not daytime_only(volunteer, s, ledger.policy)
         ] if profile["status"] == "active" else []
         month = now.date().replace(day=1)
         summary = hours.summary(db, me, month.isoformat(), now.date().isoformat())
@@ -72,7 +79,7 @@ class VolunteerController(Controller):
                     held=held, summary=summary, total=total, unit_names=names, now=iso(now),
                     service_types=service_types, messages=notices.listed(db, None, me, limit=10),
                     interpreting=interpreting.for_volunteer(db, me, now),
-                    email=ledger.contact_of(UUID(me))[0], me=ledger.get_volunteer(UUID(me)),
+                    email=ledger.contact_of(UUID(me))[0], me=volunteer,
                     calendar=calendar_url(request, f"v-{request.user.volunteer_id}"))
 
     def _me(self, request: Request) -> UUID:
