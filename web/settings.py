@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from domain.policy import CasePolicy, Policy
+from domain.usecases.applications import SCREENING
 from web.jobs.mailroom import Postman, SmtpSettings
 
 
@@ -85,7 +86,7 @@ class Settings:
     ))
     # The credentials an applicant's health screening records before they may be screened (comma-separated)
     screening: tuple[str, ...] = field(default_factory=lambda: tuple(
-        k.strip() for k in _env("CARELEDGER_SCREENING", "health_check").split(",") if k.strip()))
+        k.strip() for k in _env("CARELEDGER_SCREENING", ",".join(SCREENING)).split(",") if k.strip()))
     # An applicant waiting longer than this at one stage is marked on the coordinator's board
     applicant_wait_days: int = field(default_factory=lambda: int(_env("CARELEDGER_APPLICANT_WAIT_DAYS", "7")))
     # A post's code (扫码签到) older than this is refused: a photo of it, or a link passed on

@@ -16,6 +16,7 @@ from domain.usecases.volunteers import EARTHS_LEAD
 from domain.volunteers import Holding, Volunteer
 
 PRE_JOB = "pre_job"  # the qualification the pre-job practical training grants
+SCREENING = ("health_check",)  # the credentials a newcomer's screening records, unless the programme says otherwise
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,8 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from domain.application import CareLedger
+from domain.applications import AVAILABILITY
+from domain.usecases.applications import ApplicationForm
 from domain.clock import FixedClock
 from domain.errors import DomainError
 from domain.permissions import Actor, system
@@ -180,6 +182,7 @@ def build_demo(env: dict[str, str], today: date, timezone: str = "Asia/Shanghai"
             summary.sessions += 1
         _case_work(commands, clock, units[0], workers, rng, now)
         summary.person_times += _interpreting(commands, clock, units[0], volunteers[units[0]][:3], workers[0], now)
+        _applicants(commands, clock, units[0], rng, now)
         return summary
     finally:
         ledger.close()
@@ -231,6 +234,27 @@ def _interpreting(commands: Commands, clock: FixedClock, unit, interpreters: lis
     ledger.request_interpreting(unit, "眼科诊室 Eye clinic, room 3", (now + timedelta(days=1)).replace(hour=14), 30,
                                 interpreters, worker.account_id)
     return 1
+
+
+def _applicants(commands: Commands, clock: FixedClock, unit, rng: random.Random, now: datetime) -> None:
+    """Strangers who applied on the public form in the last fortnight, at each stage of the board."""
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    for n, stage in enumerate(("applied", "applied", "interviewed", "interviewed", "screened")):
+        clock.set(now - timedelta(days=12 - 2 * n, hours=3))
+        born = date(1975 + rng.randrange(30), rng.randint(1, 12), rng.randint(1, 28))
+        body = f"310104{born:%Y%m%d}{n:03d}"
+        id_number = body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights)) % 11]
+        application = commands.apply(ApplicationForm(
+            unit, rng.choice(SURNAMES) + rng.choice(GIVEN), f"137{rng.randrange(10**8):08d}", "resident_id", id_number,
+            born, [rng.choice(AVAILABILITY)], ["zh"], [], rng.choice(SURNAMES) + rng.choice(GIVEN),
+            f"138{rng.randrange(10**8):08d}", True, True)).id
+        if stage != "applied":
+            commands.interview_applicant(PROGRAMME, application, "演示面谈 Demo interview")
+        if stage == "screened":
+            volunteer = commands.ledger.get_application(application).volunteer_id
+            commands.record_credential(PROGRAMME, volunteer, "health_check", clock.now().date(), None)
+            commands.screen_applicant(PROGRAMME, application)
+    clock.set(now)
 
 
 def _served(post: str, rng: random.Random) -> dict[str, int]:
