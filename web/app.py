@@ -242,7 +242,7 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
                      "hashing": HashingPool(settings.password_checks, settings.password_checks),
                      "trusted_proxies": trusted_networks(settings.trusted_proxies), "log_watch": watch,
                      "verifications": PerAddress(20, 60.0), "joins": PerAddress(10, 60.0),
-                     "applications": PerAddress(10, 600.0)}),
+                     "applications": PerAddress(30, 600.0)}),
         openapi_config=OpenAPIConfig(title="CareLedger", version="0.1.0", path="/schema",
                                      render_plugins=[ReferencePage()]),
     )

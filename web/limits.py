@@ -16,6 +16,13 @@ class PerAddress:
         self._seen: OrderedDict[str, deque[float]] = OrderedDict()  # the most recently asking last
         self._lock = threading.Lock()
 
+    def full(self, address: str) -> bool:
+        """Whether `address` has used its requests of the window (this asking is not counted)."""
+        now = time.monotonic()
+        with self._lock:
+            seen = self._seen.get(address)
+            return seen is not None and len([t for t in seen if t > now - self.window]) >= self.requests
+
     def retry_after(self, address: str) -> int:
         """0 if this request may go ahead (and it is counted), else the seconds to wait."""
         now = time.monotonic()

@@ -96,9 +96,10 @@ class ApplicationsController(Controller):
     @post("/apply", security=[], status_code=202)
     async def apply(self, request: Request, commands: CommandPath,
                     data: JSONBody[NewApplication]) -> ApplicationReceived:
-        """Apply to volunteer at a unit (no login; at most 10 from one address in 10 minutes). The answer
+        """Apply to volunteer at a unit (no login; at most 30 from one address in 10 minutes, a hospital's shared Wi-Fi). The answer
         is the same whether or not this person applied before."""
-        if request.app.state.applications.retry_after(Client.of(request).key):
+        address = Client.of(request).key
+        if request.app.state.applications.full(address):  # applications made count, not refused tries
             raise HTTPException(status_code=429, detail="Too many applications from here; try again later.",
                                 headers={"Retry-After": "600"})
         await only_true_or_false(request, "agreement_accepted", "consent_given", "guardian_consents")  # explicitly
@@ -107,6 +108,7 @@ class ApplicationsController(Controller):
             list(data.availability), list(data.languages), list(data.skills), data.emergency_name,
             data.emergency_phone, data.agreement_accepted, data.consent_given, data.guardian_name,
             data.guardian_phone, data.guardian_consents))
+        request.app.state.applications.retry_after(address)
         return ApplicationReceived(True)
 
     @get("/applications", guards=[allow("coordinator")], sync_to_thread=True)

@@ -163,6 +163,14 @@ function keepDrafts() {
 document.addEventListener("DOMContentLoaded", keepDrafts);
 document.addEventListener("htmx:afterSettle", keepDrafts);
 
+// A refused form: the first field it names gets the focus (and so the screen), not the top of the page.
+function focusRefused() {
+  const refused = document.querySelector("main [aria-invalid=true]");
+  if (refused && document.activeElement !== refused) refused.focus();
+}
+document.addEventListener("DOMContentLoaded", focusRefused);
+document.addEventListener("htmx:afterSettle", focusRefused);
+
 // A table that scrolls within itself on a phone can be scrolled from the keyboard too.
 function focusableScrollers() {
   document.querySelectorAll("main table").forEach((table) => {

@@ -60,13 +60,18 @@ class ApplicationsController(Controller):
         to see on the board, never the form's to tell)."""
         state, t = request.app.state, translator(request)
         typed = {k: v for k, v in data.items() if k != "_csrf"}
-        if state.applications.retry_after(Client.of(request).key):
+        address = Client.of(request).key
+        if state.applications.full(address):  # applications made, not tries: a refused one records nothing
             return back(request, f"/apply/{unit_id}", "error",
                         t.gettext("Too many applications from here; please try again in a few minutes."),
                         form="apply", values=typed)
-        return act(request, f"/apply/{unit_id}/sent", "Thank you: your application is received.",
-                   lambda: commands.apply(application_form(data, unit_id)), form="apply", typed=typed,
-                   refused_to=f"/apply/{unit_id}")
+
+        def apply() -> Any:
+            receipt = commands.apply(application_form(data, unit_id))
+            state.applications.retry_after(address)
+            return receipt
+        return act(request, f"/apply/{unit_id}/sent", "Thank you: your application is received.", apply, form="apply",
+                   typed=typed, refused_to=f"/apply/{unit_id}")
 
     @get("/apply/{unit_id:uuid}/sent", sync_to_thread=True)
     def sent(self, request: Request, unit_id: FromPath[UUID]) -> Template:
@@ -80,7 +85,8 @@ class ApplicationsController(Controller):
         names = {u["id"]: u["name"] for u in directory.units(db)}
         now = commands.ledger.clock.now()
         waiting = timedelta(days=request.app.state.settings.applicant_wait_days)
-        cards = [a | {"late": now - _moment(a["changed_at"]) > waiting} for a in applications.board(db, units)]
+        cards = [a | {"late": now - _moment(a["changed_at"]) > waiting, "ready": _ready(commands, a)}
+                 for a in applications.board(db, units)]
         flash = flash_of(request) or {}
         code = (flash.get("values") or {}).get("code") if str(flash.get("form", "")).startswith("activate-") else None
         links = [{"unit": names.get(u, u), "link": apply_link(request, u)} for u in sorted(units)]
@@ -114,6 +120,21 @@ class ApplicationsController(Controller):
         done, command = steps[step]
         return act(request, "/applications", done, command, form=f"{step}-{application_id}", typed=dict(data),
                    shown=(lambda receipt: {"code": receipt.value}) if step == "activate" else None)
+
+
+def _ready(commands: Commands, card: dict) -> bool:
+    """Whether the card's next step would be taken (the board offers no step the server would refuse):
+    screening once the credentials asked for are recorded, training once the pre-job training is passed."""
+    if card["stage"] not in ("interviewed", "screened"):
+        return True
+    volunteer = commands.ledger.get_volunteer(UUID(card["volunteer_id"]))
+    today = commands.ledger.clock.now().date()
+    if card["stage"] == "interviewed":
+        required = getattr(commands.settings, "screening", ())
+        return all(kind in volunteer.credentials and (volunteer.credentials[kind].valid_on(today) or
+                   volunteer.credentials[kind].valid_on(today + timedelta(days=1))) for kind in required)
+    held = volunteer.qualifications.get("pre_job")
+    return held is not None and (held.valid_on(today) or held.valid_on(today + timedelta(days=1)))
 
 
 def _moment(text: str) -> datetime:
