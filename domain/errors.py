@@ -299,3 +299,29 @@ class MinorOutsideDaytime(DomainError):
 
     reason = "minor_outside_daytime"
     status = 422
+
+
+class OverDailyHours(DomainError):
+    """A sign-up that would take a volunteer past the programme's (or unit's) hours of shifts a day."""
+
+    reason = "over_daily_hours"
+    status = 422
+
+
+class OverWeeklyHours(DomainError):
+    reason = "over_weekly_hours"
+    status = 422
+
+
+class TooLittleRest(DomainError):
+    """Two shifts closer together than the rest the programme asks for."""
+
+    reason = "too_little_rest"
+    status = 422
+
+
+class NoShowReview(DomainError):
+    """Too many no-shows lately: a coordinator reviews (and clears) before new sign-ups."""
+
+    reason = "no_show_review"
+    status = 409

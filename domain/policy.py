@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from domain.limits import Limits
 
 ROUNDING_STEPS = {"exact": 1, "5": 5, "10": 10, "15": 15}
 
@@ -22,6 +24,7 @@ class Policy:
     # A volunteer under 18 serves only between these hours of the programme's wall clock (None: any time)
     minors_daytime: tuple[int, int] | None = (8, 18)
     timezone: str = "Asia/Shanghai"
+    limits: Limits = field(default_factory=Limits)  # fair limits; a unit may set its own (domain/limits.py)
 
     def __post_init__(self) -> None:
         if self.rounding not in ROUNDING_STEPS:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
 
 from eventsourcing.domain import event
 
 from domain import bounds
 from domain.aggregate import Aggregate
+from domain.limits import Limits
 
 from domain.errors import (
     AlreadyCheckedIn,
@@ -133,7 +135,8 @@ class Shift(Aggregate):
 
     # --- sign-up and withdrawal --------------------------------------------------------
 
-    def sign_up(self, volunteer: Volunteer, trainee: bool, at: datetime, actor: str) -> bool:
+    def sign_up(self, volunteer: Volunteer, trainee: bool, at: datetime, actor: str, limits: Limits | None = None,
+                zone: ZoneInfo | None = None) -> bool:
         """Sign the volunteer up and book it; False when it already holds a seat (a retry)."""
         self._ensure_not_cancelled()
         if at >= self.ends_at:
@@ -149,7 +152,7 @@ class Shift(Aggregate):
             if self.is_full:
                 raise ShiftFull("This shift is full.", capacity=self.capacity)
             volunteer.ensure_may_serve(self.requires, self.starts_at.date())
-        volunteer.book(self.id, self.starts_at, self.ends_at, at, actor)
+        volunteer.book(self.id, self.starts_at, self.ends_at, at, actor, limits, zone)
         self._signed_up(volunteer.id, trainee, actor)
         return True
 

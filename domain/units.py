@@ -10,6 +10,7 @@ from domain import bounds
 from domain.aggregate import Aggregate
 
 from domain.errors import InvalidCommand
+from domain.limits import Limits
 
 
 class Unit(Aggregate):
@@ -62,6 +63,23 @@ class Unit(Aggregate):
     def needs_post_code(self, post: str) -> bool:
         rules = getattr(self, "code_needed", {})
         return rules.get(post, rules.get("", getattr(self, "post_codes", False)))
+
+    def set_limits(self, daily_hours: float | None, weekly_hours: float | None, rest_hours: float | None,
+                   actor: str) -> None:
+        """The unit's own fair limits (None: the programme's), e.g. a ward whose shifts are harder."""
+        for field, value, top in (("daily_hours", daily_hours, 24), ("weekly_hours", weekly_hours, 24 * 7),
+                                  ("rest_hours", rest_hours, 48)):
+            if value is not None and not 0 < value <= top:
+                raise InvalidCommand(field, "must be more than 0 and at most {top} hours", top=top)
+        self._limits_set(daily_hours, weekly_hours, rest_hours, actor)
+
+    @event("LimitsSet")
+    def _limits_set(self, daily_hours: float | None, weekly_hours: float | None, rest_hours: float | None,
+                    actor: str) -> None:
+        self.own_limits = {"daily_hours": daily_hours, "weekly_hours": weekly_hours, "rest_hours": rest_hours}
+
+    def limits(self, programme: Limits) -> Limits:
+        return programme.overridden(**getattr(self, "own_limits", {}))
 
     def requirements_at(self, post: str) -> frozenset[str]:
         return self.posts.get(post, frozenset())

@@ -6,12 +6,14 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from eventsourcing.domain import event
 
 from domain import bounds
 from domain.aggregate import Aggregate
 from domain.identity import check_identity
+from domain.limits import Limits, refusal, under_review
 from domain.personal import ERASED, personal
 
 from domain.errors import (
@@ -25,8 +27,9 @@ from domain.errors import (
 
 PENDING, ACTIVE, SUSPENDED, RETIRED = "pending", "active", "suspended", "retired"
 CREDENTIAL_KINDS = ("health_check", "tb_test", "flu_vaccination")
-# Bookings are forgotten this long after they end: sign-ups close at a shift's end.
-_BOOKING_MEMORY = timedelta(days=2)
+# Bookings are forgotten this long after they end: sign-ups close at a shift's end, and a week's
+# hours (domain/limits.py) count the shifts served earlier in that week.
+_BOOKING_MEMORY = timedelta(days=8)
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
@@ -60,6 +63,8 @@ class Volunteer(Aggregate):
     id_number: str
     volunteer_number: str
     adult_from: date | None  # under 18 until then (an applicant's birth date); unset for adults
+    no_shows: list[date]  # the days of their no-shows (for the programme's review after too many)
+    reviewed_on: date | None  # a coordinator reviewed their no-shows: those before count no more
 
     @classmethod
     def register(cls, name: str, phone: str, unit_id: UUID, languages: list[str], skills: list[str],
@@ -267,9 +272,38 @@ class Volunteer(Aggregate):
                     shift_id=str(other_id),
                 )
 
-    def book(self, shift_id: UUID, starts_at: datetime, ends_at: datetime, at: datetime, actor: str) -> None:
+    def book(self, shift_id: UUID, starts_at: datetime, ends_at: datetime, at: datetime, actor: str,
+             limits: Limits | None = None, zone: ZoneInfo | None = None) -> None:
         self.ensure_free(shift_id, starts_at, ends_at)
+        if limits is not None:
+            refused = self.beyond(limits, zone or ZoneInfo("UTC"), shift_id, starts_at, ends_at, at)
+            if refused is not None:
+                raise refused
         self._booked(shift_id, starts_at, ends_at, at, actor)
+
+    def beyond(self, limits: Limits, zone: ZoneInfo, shift_id: UUID, starts_at: datetime, ends_at: datetime,
+               at: datetime) -> Exception | None:
+        """The fair limit a booking would break (for the screens, which offer no sign-up that would be refused)."""
+        return refusal(limits, zone, shift_id, starts_at, ends_at, self.bookings.items(), getattr(self, "no_shows", []),
+                       getattr(self, "reviewed_on", None), at.astimezone(zone).date())
+
+    def no_shows_under_review(self, limits: Limits, today: date) -> int:
+        return under_review(limits, getattr(self, "no_shows", []), getattr(self, "reviewed_on", None), today)
+
+    def count_no_show(self, shift_id: UUID, day: date, actor: str) -> None:
+        self._no_show_counted(shift_id, day, actor)
+
+    @event("NoShowCounted")
+    def _no_show_counted(self, shift_id: UUID, day: date, actor: str) -> None:
+        self.no_shows = [*getattr(self, "no_shows", [])[-19:], day]  # the last twenty are enough to judge
+
+    def clear_no_show_review(self, day: date, actor: str) -> None:
+        """A coordinator has talked it over: the no-shows so far no longer hold sign-ups back."""
+        self._no_show_review_cleared(day, actor)
+
+    @event("NoShowReviewCleared")
+    def _no_show_review_cleared(self, day: date, actor: str) -> None:
+        self.reviewed_on = day
 
     def release(self, shift_id: UUID, actor: str) -> None:
         if shift_id in self.bookings:

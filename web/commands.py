@@ -423,6 +423,19 @@ class Commands:
         return hmac.new(self.settings.secret("token_secret"), b"careledger post codes", hashlib.sha256).digest()
 
     @roles("coordinator")
+    def set_unit_limits(self, actor: Actor, unit_id: UUID, daily_hours: float | None, weekly_hours: float | None,
+                        rest_hours: float | None) -> Receipt:
+        """The unit's own fair limits in place of the programme's (None: the programme's)."""
+        actor.ensure_unit(unit_id)
+        return self.ledger.set_unit_limits(unit_id, daily_hours, weekly_hours, rest_hours, actor.account_id)
+
+    @roles("coordinator")
+    def clear_no_show_review(self, actor: Actor, volunteer_id: UUID) -> Receipt:
+        """Talked over: the volunteer's no-shows so far no longer hold their sign-ups back."""
+        self._volunteer(actor, volunteer_id)
+        return self.ledger.clear_no_show_review(volunteer_id, actor.account_id)
+
+    @roles("coordinator")
     def require_post_code(self, actor: Actor, unit_id: UUID, post: str, needed: bool) -> Receipt:
         actor.ensure_unit(unit_id)
         return self.ledger.require_post_code(unit_id, post, needed, actor.account_id)

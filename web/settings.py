@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from domain.limits import Limits
 from domain.policy import CasePolicy, Policy
 from domain.usecases.applications import SCREENING
 from web.jobs.mailroom import Postman, SmtpSettings
@@ -44,6 +45,18 @@ def json_logs() -> bool:
 
 
 
+def _limits() -> Limits:
+    """The programme's fair limits: CARELEDGER_DAILY_HOURS, _WEEKLY_HOURS, _REST_HOURS (unset: none) and
+    CARELEDGER_NO_SHOW_REVIEW "3/30" (three no-shows in thirty days: sign-ups wait for a coordinator)."""
+    def hours(name: str) -> float | None:
+        value = _env(name, "")
+        return float(value) if value.strip() else None
+    review = _env("CARELEDGER_NO_SHOW_REVIEW", "")
+    count, _, days = review.partition("/")
+    return Limits(hours("CARELEDGER_DAILY_HOURS"), hours("CARELEDGER_WEEKLY_HOURS"), hours("CARELEDGER_REST_HOURS"),
+                  int(count) if count.strip() else None, int(days) if days.strip() else 30)
+
+
 def _hours(text: str) -> tuple[int, int] | None:
     """CARELEDGER_MINORS_HOURS: "8-18" (the hours a volunteer under 18 may serve in), or "any"."""
     if text.strip().lower() in ("any", ""):
@@ -63,6 +76,7 @@ class Settings:
         auto_check_out_credit=int(_env("CARELEDGER_AUTO_CHECK_OUT_CREDIT", "-1")) if
         _env("CARELEDGER_AUTO_CHECK_OUT_CREDIT", "") else None,
         minors_daytime=_hours(_env("CARELEDGER_MINORS_HOURS", "8-18")),
+        limits=_limits(),
         timezone=_env("CARELEDGER_TIMEZONE", "Asia/Shanghai"),
     ))
     # Service awards fall due at these hours of service

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
 
 from domain.errors import InvalidCommand, MinorOutsideDaytime, NoShiftAtPost, PostCodeReplayed, PostCodeRequired
 from domain.usecases.ledger import Ledger, Receipt
+from domain.limits import Limits
 from domain.notices import Notice
 from domain.post_codes import PostCode
 from domain.series import ShiftSeries, occurrences
@@ -114,9 +116,22 @@ class ShiftUseCases(Ledger):
             shift = self._get(Shift, shift_id, "shift")
             volunteer = self._get(Volunteer, volunteer_id, "volunteer")
             self._ensure_hours_for(volunteer, shift)
-            shift.sign_up(volunteer, trainee, self.clock.now(), actor)
+            shift.sign_up(volunteer, trainee, self.clock.now(), actor, *self.limits_at(shift.unit_id))
             return Receipt(self._commit(shift, volunteer), shift_id)
         return self._decide(decide)
+
+    def limits_at(self, unit_id: UUID) -> tuple[Limits, ZoneInfo]:
+        """The fair limits of a unit's shifts (its own, else the programme's), and the clock days are told on."""
+        return self._read(Unit, unit_id, "unit").limits(self.policy.limits), ZoneInfo(self.policy.timezone)
+
+    def set_unit_limits(self, unit_id: UUID, daily_hours: float | None, weekly_hours: float | None,
+                        rest_hours: float | None, actor: str) -> Receipt:
+        return self._change(Unit, unit_id, "unit", lambda unit: unit.set_limits(daily_hours, weekly_hours, rest_hours,
+                                                                                actor))
+
+    def clear_no_show_review(self, volunteer_id: UUID, actor: str) -> Receipt:
+        return self._change(Volunteer, volunteer_id, "volunteer",
+                            lambda v: v.clear_no_show_review(self.clock.now().date(), actor))
 
     def _ensure_hours_for(self, volunteer: Volunteer, shift: Shift) -> None:
         """A volunteer under 18 takes daytime shifts only (the programme's setting)."""
@@ -180,7 +195,7 @@ class ShiftUseCases(Ledger):
             volunteer = self._get(Volunteer, volunteer_id, "volunteer")
             now = self.clock.now()
             self._ensure_hours_for(volunteer, shift)
-            shift.sign_up(volunteer, False, now, actor)
+            shift.sign_up(volunteer, False, now, actor, *self.limits_at(shift.unit_id))
             shift.check_in(volunteer, now, via, self.policy, actor)
             return Receipt(self._commit(shift, volunteer), shift_id)
         return self._decide(decide)
@@ -203,7 +218,17 @@ class ShiftUseCases(Ledger):
         return self._change(Shift, shift_id, "shift", lambda shift: shift.review_check_out(volunteer_id, minutes, actor))
 
     def mark_no_show(self, shift_id: UUID, volunteer_id: UUID, actor: str) -> Receipt:
-        return self._change(Shift, shift_id, "shift", lambda shift: shift.mark_no_show(volunteer_id, self.clock.now(), actor))
+        """A no-show, counted on the volunteer too (after too many, sign-ups wait for review): one save."""
+        def decide() -> Receipt:
+            shift = self._get(Shift, shift_id, "shift")
+            volunteer = self._get(Volunteer, volunteer_id, "volunteer")
+            before = shift.seat_of(volunteer_id).state
+            shift.mark_no_show(volunteer_id, self.clock.now(), actor)
+            if before != "no_show":  # a repeated mark counts once
+                volunteer.count_no_show(shift_id, shift.starts_at.astimezone(ZoneInfo(self.policy.timezone)).date(),
+                                        actor)
+            return Receipt(self._commit(shift, volunteer), shift_id)
+        return self._decide(decide)
 
     def request_hours_correction(self, shift_id: UUID, volunteer_id: UUID, minutes: int, reason: str,
                                  actor: str) -> Receipt:

@@ -147,6 +147,8 @@ MATRIX: list[tuple[str, str, Body, set[str] | None]] = [
     ("GET", "/api/v1/units/{unit}/post-code?post=guidance%20desk", None, {"coordinator", "kiosk"}),
     ("POST", "/api/v1/check-ins/by-post-code", lambda i: {"code": "not.a.real.code"}, {"volunteer"}),
     ("POST", "/api/v1/apply", lambda i: {"unit_id": i.unit}, None),
+    ("POST", "/api/v1/units/{unit}/limits", lambda i: {"daily_hours": 10}, {"coordinator"}),
+    ("POST", "/api/v1/volunteers/{volunteer}/no-show-review/clear", None, {"coordinator"}),
     ("GET", "/api/v1/applications", None, {"coordinator"}),
     ("POST", "/api/v1/applications/{application}/interview", lambda i: {}, {"coordinator"}),
     ("POST", "/api/v1/applications/{application}/screen", None, {"coordinator"}),

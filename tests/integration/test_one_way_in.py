@@ -87,6 +87,8 @@ FORMS: list[tuple[str, Form, set[str]]] = [
     ("/volunteers/{volunteer}/credentials", lambda i: {"kind": "tb_test", "recorded_on": "2026-11-20"},
      {"coordinator"}),
     ("/volunteers/{volunteer}/reinstate", None, {"coordinator"}),
+    ("/volunteers/{volunteer}/no-show-review/clear", None, {"coordinator"}),
+    ("/posts/limits", lambda i: {"unit_id": i.unit, "daily_hours": "10"}, {"coordinator"}),
     ("/volunteers/{volunteer}/invite", None, {"coordinator"}),
     ("/volunteers/{volunteer}/invite/send", lambda i: {"code": "0000-0000-0000"}, {"coordinator"}),
     ("/kiosk/walk-in", lambda i: {"shift_id": i.shift, "volunteer_id": i.volunteer, "name": "Li"}, {"kiosk"}),

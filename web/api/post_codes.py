@@ -30,6 +30,28 @@ class PostCodeRuleSet(msgspec.Struct):
     needed: bool
 
 
+Hours = Annotated[float, msgspec.Meta(gt=0, le=24 * 7)] | None
+
+
+class UnitLimits(msgspec.Struct, forbid_unknown_fields=True):
+    """A unit's own fair limits; a null (or a field left out) keeps the programme's."""
+    daily_hours: Hours = None
+    weekly_hours: Hours = None
+    rest_hours: Hours = None
+
+
+class LimitsSetAnswer(msgspec.Struct):
+    unit_id: UUID
+    daily_hours: float | None
+    weekly_hours: float | None
+    rest_hours: float | None
+
+
+class NoShowReviewCleared(msgspec.Struct):
+    volunteer_id: UUID
+    cleared: bool
+
+
 class ShownPostCode(msgspec.Struct):
     code: str
     link: str  # what the QR code holds
@@ -60,6 +82,24 @@ class PostCodesController(Controller):
         await only_true_or_false(request, "needed")
         receipt = await asyncio.to_thread(commands.require_post_code, request.user, unit_id, data.post, data.needed)
         return written(request, receipt, PostCodeRuleSet(unit_id, data.post.strip(), data.needed))
+
+    @post("/units/{unit_id:uuid}/limits", guards=[may(Commands.set_unit_limits)], sync_to_thread=True,
+          status_code=200, tags=["fair limits"])
+    def limits(self, request: Request, commands: CommandPath, unit_id: FromPath[UUID],
+               data: JSONBody[UnitLimits]) -> Response[LimitsSetAnswer]:
+        """At most so many hours of shifts a day and a week, at least so many hours of rest between two,
+        for this unit's shifts (a sign-up past one is refused: `over_daily_hours`, `over_weekly_hours`,
+        `too_little_rest`)."""
+        receipt = commands.set_unit_limits(request.user, unit_id, data.daily_hours, data.weekly_hours, data.rest_hours)
+        return written(request, receipt, LimitsSetAnswer(unit_id, data.daily_hours, data.weekly_hours, data.rest_hours))
+
+    @post("/volunteers/{volunteer_id:uuid}/no-show-review/clear", guards=[may(Commands.clear_no_show_review)],
+          sync_to_thread=True, status_code=200, tags=["fair limits"])
+    def clear_review(self, request: Request, commands: CommandPath,
+                     volunteer_id: FromPath[UUID]) -> Response[NoShowReviewCleared]:
+        """After too many no-shows (`no_show_review`), a coordinator who has talked it over lets sign-ups through."""
+        return written(request, commands.clear_no_show_review(request.user, volunteer_id),
+                       NoShowReviewCleared(volunteer_id, True))
 
     @get("/units/{unit_id:uuid}/post-code", guards=[may(Commands.shown_post_code)], sync_to_thread=True)
     def shown(self, request: Request, commands: CommandPath, unit_id: FromPath[UUID],

@@ -230,7 +230,13 @@ class CoordinatorController(Controller):
                     invited=directory.invitations_open(db, str(volunteer_id), iso(ledger.clock.now())),
                     invitation=_shown_invitation(request),
                     reach=request.app.state.commands.channel_to(volunteer_id),
-                    soon=(today + timedelta(days=30)).isoformat(), credential_kinds=CREDENTIAL_KINDS)
+                    soon=(today + timedelta(days=30)).isoformat(), credential_kinds=CREDENTIAL_KINDS,
+                    under_review=whole.no_shows_under_review(ledger.limits_at(UUID(found["unit_id"]))[0], today))
+
+    @post("/volunteers/{volunteer_id:uuid}/no-show-review/clear", sync_to_thread=True)
+    def clear_review(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID]) -> Response:
+        return act(request, f"/volunteers/{volunteer_id}", "The review is cleared: their sign-ups go through again.",
+                   lambda: commands.clear_no_show_review(request.user, volunteer_id))
 
     @post("/volunteers/{volunteer_id:uuid}/profile", sync_to_thread=True)
     def update_profile(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID],

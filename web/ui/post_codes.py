@@ -13,7 +13,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
 from litestar.response import Template
 
 from domain import bounds
-from domain.errors import DomainError
+from domain.errors import DomainError, InvalidCommand
 from domain.post_codes import PERIOD_SECONDS
 from projections import directory, usual
 from web.auth import allow, may
@@ -61,9 +61,10 @@ class PostCodesController(Controller):
         for unit_id in sorted(request.user.unit_ids):
             unit = ledger.get_unit(UUID(unit_id))
             units.append({"id": unit_id, "name": names.get(unit_id, ""), "by_default": unit.needs_post_code(""),
+                          "own": getattr(unit, "own_limits", {}), "limits": unit.limits(ledger.policy.limits),
                           "posts": [{"post": p, "needs_code": unit.needs_post_code(p)}
                                     for p in directory.posts(db, unit_id)]})
-        return page(request, "posts.html", units=units)
+        return page(request, "posts.html", units=units, programme=ledger.policy.limits)
 
     @post("/posts/code", guards=[may(Commands.require_post_code)], sync_to_thread=True)
     def require_code(self, request: Request, commands: CommandPath, data: Form) -> Response:
@@ -71,6 +72,19 @@ class PostCodesController(Controller):
         return act(request, "/posts", "Phones check in at this post only by its code." if needed else
                    "Phones check in at this post from anywhere.", lambda: commands.require_post_code(
                        request.user, form_id(data, "unit_id"), data.get("post", ""), needed))
+
+    @post("/posts/limits", guards=[may(Commands.set_unit_limits)], sync_to_thread=True)
+    def limits(self, request: Request, commands: CommandPath, data: Form) -> Response:
+        """A unit's own fair limits; a field left empty keeps the programme's."""
+        def hours(field: str) -> float | None:
+            text = data.get(field, "").strip().replace(",", ".")
+            try:
+                return float(text) if text else None
+            except ValueError:
+                raise InvalidCommand(field, "needs a number of hours") from None
+        return act(request, "/posts", "The unit's limits are saved.", lambda: commands.set_unit_limits(
+            request.user, form_id(data, "unit_id"), hours("daily_hours"), hours("weekly_hours"), hours("rest_hours")),
+            form=f"limits-{data.get('unit_id', '')}", typed=dict(data))
 
     @get("/posts/print", guards=[may(Commands.printed_post_code)], sync_to_thread=True)
     def printed(self, request: Request, commands: CommandPath, unit: FromQuery[UUID], post: PostName) -> Template:

@@ -68,7 +68,11 @@ class VolunteerController(Controller):
             s for s in roster.shifts(db, None, now, now + timedelta(days=21))
             if not s["cancelled"] and s["filled"] < s["capacity"] and s["id"] not in mine
             and qualified_for(held, s["requires"], s["day"]) and not daytime_only(volunteer, s, ledger.policy)
+            and volunteer.beyond(*ledger.limits_at(UUID(s["unit_id"])), UUID(s["id"]), datetime.fromisoformat(
+                s["starts_at"]), datetime.fromisoformat(s["ends_at"]), ledger.clock.now()) is None
         ] if profile["status"] == "active" else []
+        review = volunteer.no_shows_under_review(ledger.limits_at(UUID(profile["unit_id"]))[0], now.date()) \
+            if profile["unit_id"] else 0
         month = now.date().replace(day=1)
         summary = hours.summary(db, me, month.isoformat(), now.date().isoformat())
         total = hours.summary(db, me, "2000-01-01", "2999-12-31")
@@ -76,7 +80,7 @@ class VolunteerController(Controller):
         service_types = ledger.service_types()
         return page(request, "me.html", profile=profile, current=current,
                     upcoming=[s for s in upcoming if s is not current], open_shifts=open_shifts[:30],
-                    held=held, summary=summary, total=total, unit_names=names, now=iso(now),
+                    held=held, summary=summary, under_review=review, total=total, unit_names=names, now=iso(now),
                     service_types=service_types, messages=notices.listed(db, None, me, limit=10),
                     interpreting=interpreting.for_volunteer(db, me, now),
                     email=ledger.contact_of(UUID(me))[0], me=volunteer,
