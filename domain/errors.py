@@ -325,3 +325,13 @@ class NoShowReview(DomainError):
 
     reason = "no_show_review"
     status = 409
+
+
+class PlacesFree(DomainError):
+    """A waitlist for a shift that has a free place: a sign-up takes it."""
+
+    reason = "places_free"
+
+
+class AlreadySignedUp(DomainError):
+    reason = "already_signed_up"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from uuid import UUID, uuid4
@@ -15,6 +16,9 @@ from domain.limits import Limits
 
 from domain.errors import (
     AlreadyCheckedIn,
+    AlreadySignedUp,
+    DomainError,
+    PlacesFree,
     AlreadyCheckedOut,
     CapacityBelowSignups,
     CorrectionNotPending,
@@ -114,6 +118,7 @@ class Shift(Aggregate):
         self.cancelled = False
         self.seats: dict[UUID, Seat] = {}
         self.corrections: dict[UUID, CorrectionRequest] = {}
+        self.waitlist: list[UUID] = []  # who waits for a place, first come first
 
     @property
     def filled(self) -> int:
@@ -175,6 +180,67 @@ class Shift(Aggregate):
     @event("Withdrawn")
     def _withdrawn(self, volunteer_id: UUID, outcome: str, actor: str) -> None:
         self.seats[volunteer_id] = replace(self.seats[volunteer_id], state=WITHDRAWN, outcome=outcome)
+
+    # --- the waitlist: a full shift's next in line, promoted when a place frees up ---------
+
+    def join_waitlist(self, volunteer: Volunteer, at: datetime, actor: str) -> int:
+        """Wait for a place of this full shift; the answer is the place in the line (1: next). A
+        repeated join answers the same place and records nothing."""
+        self._ensure_not_cancelled()
+        if at >= self.starts_at:
+            raise ShiftStarted("This shift has started; sign-ups are closed.")
+        seat = self.seats.get(volunteer.id)
+        if seat is not None and seat.state != WITHDRAWN:
+            raise AlreadySignedUp("This volunteer already holds a place on this shift.")
+        line = getattr(self, "waitlist", [])
+        if volunteer.id in line:
+            return line.index(volunteer.id) + 1
+        if not self.is_full:
+            raise PlacesFree("This shift has a free place: sign up instead.", free=self.capacity - self.filled)
+        volunteer.ensure_may_serve(self.requires, self.starts_at.date())
+        volunteer.ensure_free(self.id, self.starts_at, self.ends_at)
+        self._waitlisted(volunteer.id, actor)
+        return len(self.waitlist)
+
+    @event("Waitlisted")
+    def _waitlisted(self, volunteer_id: UUID, actor: str) -> None:
+        self.waitlist = [*getattr(self, "waitlist", []), volunteer_id]
+
+    def leave_waitlist(self, volunteer_id: UUID, actor: str) -> None:
+        if volunteer_id in getattr(self, "waitlist", []):
+            self._left_waitlist(volunteer_id, actor)
+
+    @event("LeftWaitlist")
+    def _left_waitlist(self, volunteer_id: UUID, actor: str) -> None:
+        self.waitlist = [v for v in self.waitlist if v != volunteer_id]
+
+    def promote(self, waiting: dict[UUID, Volunteer], at: datetime, actor: str, limits: Limits | None = None,
+                zone: ZoneInfo | None = None, eligible: Callable[[Volunteer], bool] = lambda v: True) -> list[UUID]:
+        """Fill free places from the waitlist, in its order, with those still eligible (qualified, free
+        then, within the limits): each one's place and booking in this same save. Who is not eligible
+        now keeps their place in the line. Answers who was promoted."""
+        promoted: list[UUID] = []
+        if self.cancelled or at >= self.starts_at:
+            return promoted
+        for volunteer_id in list(getattr(self, "waitlist", [])):
+            if self.is_full:
+                break
+            volunteer = waiting.get(volunteer_id)
+            if volunteer is None or not eligible(volunteer):
+                continue
+            try:
+                volunteer.ensure_may_serve(self.requires, self.starts_at.date())
+                volunteer.book(self.id, self.starts_at, self.ends_at, at, actor, limits, zone)
+            except DomainError:
+                continue  # not eligible now: stays in line, the next one is tried
+            self._promoted(volunteer_id, actor)
+            self._signed_up(volunteer_id, False, actor)
+            promoted.append(volunteer_id)
+        return promoted
+
+    @event("Promoted")
+    def _promoted(self, volunteer_id: UUID, actor: str) -> None:
+        self.waitlist = [v for v in self.waitlist if v != volunteer_id]
 
     # --- on the day --------------------------------------------------------------------
 

@@ -34,12 +34,13 @@ from projections.trainings import trainings
 from projections.usual import usual
 from projections.devices import devices
 from projections.applications import applications
+from projections.waitlists import waitlists
 
 log = logging.getLogger("careledger")
 
 READ_MODELS: tuple[ReadModel, ...] = (directory, roster, hours, tallies, qualifications, caseload, trainings,
                                          casework, reviews, awards, notices, interpreting,
-                                         certificates, usual, devices, applications)
+                                         certificates, usual, devices, applications, waitlists)
 BY_NAME = {model.name: model for model in READ_MODELS}
 
 

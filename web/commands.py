@@ -330,6 +330,19 @@ class Commands:
         return self.ledger.cancel_rest_of_series(shift_id, reason, actor.account_id)
 
     @roles("coordinator", "volunteer")
+    def join_waitlist(self, actor: Actor, shift_id: UUID, volunteer_id: UUID) -> Receipt:
+        """Wait in line for a full shift (the receipt's value: the place in line); promoted, and told,
+        when a place frees up."""
+        self._seat(actor, shift_id, volunteer_id)
+        self._volunteer(actor, volunteer_id)
+        return self.ledger.join_waitlist(shift_id, volunteer_id, actor.account_id)
+
+    @roles("coordinator", "volunteer")
+    def leave_waitlist(self, actor: Actor, shift_id: UUID, volunteer_id: UUID) -> Receipt:
+        self._seat(actor, shift_id, volunteer_id)
+        return self.ledger.leave_waitlist(shift_id, volunteer_id, actor.account_id)
+
+    @roles("coordinator", "volunteer")
     def sign_up(self, actor: Actor, shift_id: UUID, volunteer_id: UUID, trainee: bool = False) -> Receipt:
         """A volunteer signs itself up for any open shift; a coordinator signs up its own units'
         volunteers for its own units' shifts (a booking binds the volunteer's time)."""

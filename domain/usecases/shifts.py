@@ -74,7 +74,8 @@ class ShiftUseCases(Ledger):
             # A change of places alone is nobody's news; a change of time is everyone's on it.
             notices = self._tell(shift, volunteers, "shift_changed", {"was_starts_at": was.isoformat()},
                                  actor) if moved else []
-            return Receipt(self._commit(shift, *volunteers, *notices), shift_id)
+            promoted = self._promote(shift, actor)  # more places: the next in line take them
+            return Receipt(self._commit(shift, *volunteers, *notices, *promoted), shift_id)
         return self._decide(decide)
 
     def cancel_shift(self, shift_id: UUID, reason: str, actor: str) -> Receipt:
@@ -144,8 +145,29 @@ class ShiftUseCases(Ledger):
             shift = self._get(Shift, shift_id, "shift")
             volunteer = self._get(Volunteer, volunteer_id, "volunteer")
             shift.withdraw(volunteer, self.clock.now(), self.policy, actor)
-            return Receipt(self._commit(shift, volunteer), shift_id, shift.seats[volunteer_id].outcome)
+            promoted = self._promote(shift, actor)  # the freed place goes to the next in line, in this save
+            return Receipt(self._commit(shift, volunteer, *promoted), shift_id, shift.seats[volunteer_id].outcome)
         return self._decide(decide)
+
+    def join_waitlist(self, shift_id: UUID, volunteer_id: UUID, actor: str) -> Receipt:
+        """Wait in line for a place of a full shift; the receipt's value is the place in the line."""
+        return self._change(Shift, shift_id, "shift", lambda shift: shift.join_waitlist(
+            self._read(Volunteer, volunteer_id, "volunteer"), self.clock.now(), actor))
+
+    def leave_waitlist(self, shift_id: UUID, volunteer_id: UUID, actor: str) -> Receipt:
+        return self._change(Shift, shift_id, "shift", lambda shift: shift.leave_waitlist(volunteer_id, actor))
+
+    def _promote(self, shift: Shift, actor: str) -> list:
+        """The volunteers promoted from the shift's waitlist into its free places (their bookings) and
+        the notices telling them, to be saved with the change that freed the places."""
+        if not getattr(shift, "waitlist", []) or shift.is_full:
+            return []
+        waiting = {v: self._get(Volunteer, v, "volunteer") for v in shift.waitlist}
+        promoted = shift.promote(waiting, self.clock.now(), actor, *self.limits_at(shift.unit_id),
+                                 eligible=lambda v: not (v.minor_on(shift.starts_at.date()) and
+                                                         self.policy.outside_minors_hours(shift.starts_at, shift.ends_at)))
+        volunteers = [waiting[v] for v in promoted]
+        return [*volunteers, *self._tell(shift, volunteers, "waitlist_promoted", {}, actor)]
 
     def check_in(self, shift_id: UUID, volunteer_id: UUID, via: str, actor: str) -> Receipt:
         """Check in; a repeated check-in answers with the first time and records nothing. From the

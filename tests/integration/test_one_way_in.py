@@ -88,6 +88,8 @@ FORMS: list[tuple[str, Form, set[str]]] = [
      {"coordinator"}),
     ("/volunteers/{volunteer}/reinstate", None, {"coordinator"}),
     ("/volunteers/{volunteer}/no-show-review/clear", None, {"coordinator"}),
+    ("/me/shifts/{shift}/waitlist", None, {"volunteer"}),
+    ("/me/shifts/{shift}/waitlist/leave", None, {"volunteer"}),
     ("/posts/limits", lambda i: {"unit_id": i.unit, "daily_hours": "10"}, {"coordinator"}),
     ("/volunteers/{volunteer}/invite", None, {"coordinator"}),
     ("/volunteers/{volunteer}/invite/send", lambda i: {"code": "0000-0000-0000"}, {"coordinator"}),

@@ -16,7 +16,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from domain import bounds
 from domain.errors import InvalidCommand
 from domain.series import WEEKDAYS
-from projections import roster
+from projections import roster, waitlists
 from projections.history import roster_as_of
 from web.api.common import A_YEAR, Position, Tag, Tags, checked_span, local, read_db, written
 from web.auth import allow, may
@@ -42,6 +42,18 @@ class VolunteerRef(msgspec.Struct, forbid_unknown_fields=True):
 
 class CheckIn(msgspec.Struct, forbid_unknown_fields=True):
     volunteer_id: UUID
+
+
+class OnTheWaitlist(msgspec.Struct):
+    shift_id: UUID
+    volunteer_id: UUID
+    place: int  # 1: the next to be promoted
+
+
+class Waiting(msgspec.Struct):
+    volunteer_id: UUID
+    name: str
+    place: int
 
 
 class CheckOut(msgspec.Struct, forbid_unknown_fields=True):
@@ -252,6 +264,30 @@ class ShiftsController(Controller):
                 data: JSONBody[VolunteerRef]) -> Response[SignedUp]:
         receipt = commands.sign_up(request.user, shift_id, data.volunteer_id, trainee=data.trainee)
         return written(request, receipt, SignedUp(shift_id, data.volunteer_id, "signed_up", data.trainee), 201)
+
+    @post("/{shift_id:uuid}/waitlist", guards=[may(Commands.join_waitlist)], sync_to_thread=True)
+    def join_waitlist(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID],
+                      data: JSONBody[CheckIn]) -> Response[OnTheWaitlist]:
+        """Wait in line for a full shift (409 `places_free` when it has a place: sign up instead). When a
+        place frees up (a withdrawal, more places), the first still eligible is signed up and told."""
+        receipt = commands.join_waitlist(request.user, shift_id, data.volunteer_id)
+        return written(request, receipt, OnTheWaitlist(shift_id, data.volunteer_id, receipt.value), 201)
+
+    @delete("/{shift_id:uuid}/waitlist/{volunteer_id:uuid}", guards=[may(Commands.leave_waitlist)],
+            sync_to_thread=True, status_code=204)
+    def leave_waitlist(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID],
+                       volunteer_id: FromPath[UUID]) -> Response[None]:
+        return written(request, commands.leave_waitlist(request.user, shift_id, volunteer_id), None, 204)
+
+    @get("/{shift_id:uuid}/waitlist", guards=[allow("coordinator")], sync_to_thread=True)
+    def waitlist(self, request: Request, shift_id: FromPath[UUID], min_position: Position = None) -> list[Waiting]:
+        """Who waits for a place, first first."""
+        db = read_db(request, min_position)
+        found = roster.shift(db, str(shift_id))
+        if found is None:
+            raise NotFoundException(f"No shift with id {shift_id}")
+        request.user.ensure_unit(found["unit_id"])
+        return [Waiting(UUID(w["volunteer_id"]), w["name"], i + 1) for i, w in enumerate(waitlists.of_shift(db, str(shift_id)))]
 
     @delete("/{shift_id:uuid}/signups/{volunteer_id:uuid}", guards=[may(Commands.withdraw)],
             sync_to_thread=True, status_code=204)

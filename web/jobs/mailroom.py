@@ -77,6 +77,11 @@ def compose(kind: str, facts: dict[str, str], zone: ZoneInfo) -> Letter:
         return Letter("Your CareLedger login / 设置 CareLedger 登录",
                       f"Set up your volunteer login: open {f['link']} (or enter the code {f['code']} on the "
                       f"/join page) by {until}.\n请在 {until} 前打开 {f['link']}（或在 /join 页面输入邀请码 {f['code']}）设置您的志愿者登录。")
+    if kind == "waitlist_promoted":
+        return Letter(f"You have a place / 候补转正: {f['starts_at']}",
+                      f"A place came free: you are signed up at {where} from {f['starts_at']} to {f['ends_at']}. "
+                      f"If you cannot come after all, withdraw in CareLedger.\n有名额空出：您已从候补转为报名，{where} "
+                      f"{f['starts_at']}–{f['ends_at']}。如不能到岗，请在 CareLedger 中取消报名。")
     if kind == "application_rejected":
         return Letter(f"Your application / 志愿者报名结果: {f['unit']}",
                       f"Thank you for applying on {f.get('applied_on', '')} to volunteer at {f['unit']}. We cannot "

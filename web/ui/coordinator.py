@@ -19,7 +19,8 @@ from domain import bounds
 from domain.errors import DomainError, InvalidCommand
 from domain.trainings import TRAINING_KINDS
 from domain.volunteers import CREDENTIAL_KINDS
-from projections import awards, certificates, directory, hours, notices, qualifications, reviews, roster, trainings
+from projections import (awards, certificates, directory, hours, notices, qualifications, reviews, roster, trainings,
+                         waitlists)
 from projections.store import iso
 from web.auth import allow
 from web.commands import CommandPath, TheLedger
@@ -133,7 +134,7 @@ class CoordinatorController(Controller):
         series = roster.series_of(db, found["series_id"]) if found["series_id"] else []
         rest = [s for s in series if s["starts_at"] >= found["starts_at"] and not s["cancelled"]
                 and datetime.fromisoformat(s["ends_at"]) > now]
-        return page(request, "shift.html", shift=found, candidates=candidates, unqualified=unqualified,
+        return page(request, "shift.html", shift=found, waiting=waitlists.of_shift(db, str(shift_id)), candidates=candidates, unqualified=unqualified,
                     started=started, over=over,
                     told=sum(1 for s in found["roster"] if s["state"] == "signed_up"),
                     served=any(s["state"] in ("checked_in", "checked_out") for s in found["roster"]),

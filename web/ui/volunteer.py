@@ -11,7 +11,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
 from litestar.response import Template
 
 from domain.errors import InvalidCommand
-from projections import hours, interpreting, notices, qualifications, reviews, roster, usual
+from projections import hours, interpreting, notices, qualifications, reviews, roster, usual, waitlists
 from projections.directory import units as all_units
 from projections.directory import volunteer as find_volunteer
 from projections.store import iso
@@ -64,13 +64,16 @@ class VolunteerController(Controller):
         held = qualifications.held_by(db, me)
         profile = find_volunteer(db, me) or {"name": "", "unit_id": None, "status": ""}
         volunteer = ledger.get_volunteer(UUID(me))
-        open_shifts = [
+        waiting = waitlists.of_volunteer(db, me)  # shift → my place in its line
+        takeable = [
             s for s in roster.shifts(db, None, now, now + timedelta(days=21))
-            if not s["cancelled"] and s["filled"] < s["capacity"] and s["id"] not in mine
+            if not s["cancelled"] and s["id"] not in mine
             and qualified_for(held, s["requires"], s["day"]) and not daytime_only(volunteer, s, ledger.policy)
             and volunteer.beyond(*ledger.limits_at(UUID(s["unit_id"])), UUID(s["id"]), datetime.fromisoformat(
                 s["starts_at"]), datetime.fromisoformat(s["ends_at"]), ledger.clock.now()) is None
         ] if profile["status"] == "active" else []
+        open_shifts = [s for s in takeable if s["filled"] < s["capacity"]]
+        full_shifts = [s | {"place": waiting.get(s["id"])} for s in takeable if s["filled"] >= s["capacity"]]
         review = volunteer.no_shows_under_review(ledger.limits_at(UUID(profile["unit_id"]))[0], now.date()) \
             if profile["unit_id"] else 0
         month = now.date().replace(day=1)
@@ -80,6 +83,7 @@ class VolunteerController(Controller):
         service_types = ledger.service_types()
         return page(request, "me.html", profile=profile, current=current,
                     upcoming=[s for s in upcoming if s is not current], open_shifts=open_shifts[:30],
+                    full_shifts=full_shifts[:20],
                     held=held, summary=summary, under_review=review, total=total, unit_names=names, now=iso(now),
                     service_types=service_types, messages=notices.listed(db, None, me, limit=10),
                     interpreting=interpreting.for_volunteer(db, me, now),
@@ -114,6 +118,16 @@ class VolunteerController(Controller):
     def sign_up(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID]) -> Response:
         return act(request, "/me", "You are signed up.",
                    lambda: commands.sign_up(request.user, shift_id, self._me(request)))
+
+    @post("/me/shifts/{shift_id:uuid}/waitlist", sync_to_thread=True)
+    def join_waitlist(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID]) -> Response:
+        return act(request, "/me", "You are on the waitlist: if a place frees up, you get it and a message.",
+                   lambda: commands.join_waitlist(request.user, shift_id, self._me(request)))
+
+    @post("/me/shifts/{shift_id:uuid}/waitlist/leave", sync_to_thread=True)
+    def leave_waitlist(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID]) -> Response:
+        return act(request, "/me", "You have left the waitlist.",
+                   lambda: commands.leave_waitlist(request.user, shift_id, self._me(request)))
 
     @post("/me/shifts/{shift_id:uuid}/withdraw", sync_to_thread=True)
     def withdraw(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID]) -> Response:
