@@ -335,3 +335,9 @@ class PlacesFree(DomainError):
 
 class AlreadySignedUp(DomainError):
     reason = "already_signed_up"
+
+
+class NoOffer(DomainError):
+    """A place taken that is not offered, or offered to someone else."""
+
+    reason = "no_offer"

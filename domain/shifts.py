@@ -18,6 +18,7 @@ from domain.errors import (
     AlreadyCheckedIn,
     AlreadySignedUp,
     DomainError,
+    NoOffer,
     PlacesFree,
     AlreadyCheckedOut,
     CapacityBelowSignups,
@@ -42,6 +43,7 @@ SIGNED_UP, CHECKED_IN, CHECKED_OUT, NO_SHOW, WITHDRAWN = (
     "signed_up", "checked_in", "checked_out", "no_show", "withdrawn",
 )
 SERVED, LATE_CANCELLATION, CANCELLED_IN_TIME = "served", "late_cancellation", "cancelled_in_time"
+HANDED_OVER = "handed_over"  # a seat another volunteer took on offer: no cancellation, late or not
 CHECK_IN_VIA = ("kiosk", "phone", "coordinator", "qr")
 
 
@@ -119,6 +121,7 @@ class Shift(Aggregate):
         self.seats: dict[UUID, Seat] = {}
         self.corrections: dict[UUID, CorrectionRequest] = {}
         self.waitlist: list[UUID] = []  # who waits for a place, first come first
+        self.offers: dict[UUID, UUID | None] = {}  # a seat offered → to whom (None: anyone eligible)
 
     @property
     def filled(self) -> int:
@@ -176,10 +179,66 @@ class Shift(Aggregate):
         late = policy.is_late_cancellation(self.starts_at, at)
         self._withdrawn(volunteer.id, LATE_CANCELLATION if late else CANCELLED_IN_TIME, actor)
         volunteer.release(self.id, actor)
+        self.withdraw_offer(volunteer.id, actor)  # gone: their offer with them
 
     @event("Withdrawn")
     def _withdrawn(self, volunteer_id: UUID, outcome: str, actor: str) -> None:
         self.seats[volunteer_id] = replace(self.seats[volunteer_id], state=WITHDRAWN, outcome=outcome)
+
+    # --- handovers: a seat offered to a colleague (or anyone), taken in one save -------------
+
+    def offer_seat(self, volunteer_id: UUID, to: UUID | None, at: datetime, actor: str) -> None:
+        """Offer one's place: to a named colleague, or to anyone eligible; until it is taken the seat stays theirs."""
+        self._ensure_not_cancelled()
+        if at >= self.starts_at:
+            raise ShiftStarted("This shift has started; a coordinator can mark a no-show instead.")
+        if self.seat_of(volunteer_id).state != SIGNED_UP:
+            raise AlreadyCheckedIn("This seat is in use already.")
+        if to == volunteer_id:
+            raise InvalidCommand("to", "offer the place to someone else")
+        if getattr(self, "offers", {}).get(volunteer_id, object()) != to:
+            self._seat_offered(volunteer_id, to, actor)
+
+    @event("SeatOffered")
+    def _seat_offered(self, volunteer_id: UUID, to: UUID | None, actor: str) -> None:
+        self.offers = {**getattr(self, "offers", {}), volunteer_id: to}
+
+    def withdraw_offer(self, volunteer_id: UUID, actor: str) -> None:
+        if volunteer_id in getattr(self, "offers", {}):
+            self._offer_withdrawn(volunteer_id, actor)
+
+    @event("OfferWithdrawn")
+    def _offer_withdrawn(self, volunteer_id: UUID, actor: str) -> None:
+        self.offers = {k: v for k, v in self.offers.items() if k != volunteer_id}
+
+    def take_seat(self, giver: Volunteer, taker: Volunteer, at: datetime, actor: str, limits: Limits | None = None,
+                  zone: ZoneInfo | None = None) -> None:
+        """The taker passes every rule a sign-up passes and takes the giver's seat: one save, never a
+        moment with the seat empty or doubled; the giver's seat ends handed over (no cancellation)."""
+        offers = getattr(self, "offers", {})
+        if giver.id not in offers:
+            raise NoOffer("This place is not on offer (any more).")
+        if offers[giver.id] not in (None, taker.id):
+            raise NoOffer("This place is offered to someone else.")
+        if self.seat_of(giver.id).state != SIGNED_UP:
+            raise NoOffer("This place is in use already.")
+        self._ensure_not_cancelled()
+        if at >= self.starts_at:
+            raise ShiftStarted("This shift has started; the place can no longer change hands.")
+        seat = self.seats.get(taker.id)
+        if seat is not None and seat.state != WITHDRAWN:
+            raise AlreadySignedUp("You already hold a place on this shift.")
+        taker.ensure_may_serve(self.requires, self.starts_at.date())
+        taker.book(self.id, self.starts_at, self.ends_at, at, actor, limits, zone)
+        self._handed_over(giver.id, taker.id, actor)
+        self._withdrawn(giver.id, HANDED_OVER, actor)
+        self._signed_up(taker.id, self.seats[giver.id].trainee, actor)
+        giver.release(self.id, actor)
+        self.leave_waitlist(taker.id, actor)
+
+    @event("HandedOver")
+    def _handed_over(self, from_volunteer: UUID, to_volunteer: UUID, actor: str) -> None:
+        self.offers = {k: v for k, v in self.offers.items() if k != from_volunteer}
 
     # --- the waitlist: a full shift's next in line, promoted when a place frees up ---------
 

@@ -1,5 +1,5 @@
-"""Who waits for a place on a full shift, in order: the coordinator's shift page and the volunteer's
-own place in line. A promotion (or leaving, or the shift's cancellation) takes them off."""
+"""Places changing hands: who waits for a place on a full shift, in order (a promotion, leaving or the
+shift's cancellation takes them off), and the places offered by their holders, to a colleague or anyone."""
 
 from __future__ import annotations
 
@@ -16,9 +16,28 @@ def create(db: sqlite_utils.Database) -> None:
     db["waitlist"].create({"shift_id": str, "volunteer_id": str, "since": str, "position": int},
                           pk=("shift_id", "volunteer_id"), if_not_exists=True)
     db["waitlist"].create_index(["volunteer_id"], if_not_exists=True)
+    db["offers"].create({"shift_id": str, "volunteer_id": str, "to_volunteer": str, "since": str},
+                        pk=("shift_id", "volunteer_id"), if_not_exists=True)
 
 
-waitlists = ReadModel("waitlists", create, tables=("waitlist",))
+waitlists = ReadModel("waitlists", create, tables=("waitlist", "offers"))
+
+
+@waitlists.handles(Shift.SeatOffered)
+def offered(c: sqlite3.Connection, e: Any, position: int) -> None:
+    c.execute("INSERT OR REPLACE INTO offers VALUES (?, ?, ?, ?)",
+              (ident(e.originator_id), ident(e.volunteer_id), ident(e.to), iso(e.timestamp)))
+
+
+@waitlists.handles(Shift.OfferWithdrawn)
+def offer_withdrawn(c: sqlite3.Connection, e: Any, position: int) -> None:
+    c.execute("DELETE FROM offers WHERE shift_id = ? AND volunteer_id = ?", (ident(e.originator_id), ident(e.volunteer_id)))
+
+
+@waitlists.handles(Shift.HandedOver)
+def handed_over(c: sqlite3.Connection, e: Any, position: int) -> None:
+    c.execute("DELETE FROM offers WHERE shift_id = ? AND volunteer_id = ?",
+              (ident(e.originator_id), ident(e.from_volunteer)))
 
 
 @waitlists.handles(Shift.Waitlisted)
@@ -36,6 +55,7 @@ def left(c: sqlite3.Connection, e: Any, position: int) -> None:
 @waitlists.handles(Shift.Cancelled)
 def cancelled(c: sqlite3.Connection, e: Any, position: int) -> None:
     c.execute("DELETE FROM waitlist WHERE shift_id = ?", (ident(e.originator_id),))
+    c.execute("DELETE FROM offers WHERE shift_id = ?", (ident(e.originator_id),))
 
 
 def of_shift(db: sqlite_utils.Database, shift_id: str) -> list[dict]:
@@ -50,3 +70,17 @@ def of_volunteer(db: sqlite_utils.Database, volunteer_id: str) -> dict[str, int]
     return {r["shift_id"]: r["place"] for r in db.query(
         "SELECT w.shift_id, (SELECT COUNT(*) FROM waitlist o WHERE o.shift_id = w.shift_id "
         "AND o.position <= w.position) AS place FROM waitlist w WHERE w.volunteer_id = ?", [volunteer_id])}
+
+
+def offers_to(db: sqlite_utils.Database, volunteer_id: str, after: str) -> list[dict]:
+    """Places offered to this volunteer by name, or to anyone, on shifts starting after `after` (not their own)."""
+    return list(db.query(
+        "SELECT o.shift_id, o.volunteer_id AS giver, o.to_volunteer, sh.unit_id, sh.post, sh.starts_at, sh.ends_at, "
+        "sh.day FROM offers o JOIN shifts sh USING (shift_id) WHERE sh.starts_at > ? AND o.volunteer_id != ? "
+        "AND (o.to_volunteer IS NULL OR o.to_volunteer = ?) AND sh.cancelled = 0 ORDER BY sh.starts_at LIMIT 30",
+        [after, volunteer_id, volunteer_id]))
+
+
+def offered_by(db: sqlite_utils.Database, volunteer_id: str) -> set[str]:
+    """The shifts whose place this volunteer has on offer."""
+    return {r["shift_id"] for r in db.query("SELECT shift_id FROM offers WHERE volunteer_id = ?", [volunteer_id])}

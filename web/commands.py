@@ -330,6 +330,24 @@ class Commands:
         return self.ledger.cancel_rest_of_series(shift_id, reason, actor.account_id)
 
     @roles("coordinator", "volunteer")
+    def offer_seat(self, actor: Actor, shift_id: UUID, volunteer_id: UUID, to: UUID | None = None) -> Receipt:
+        """Offer the volunteer's place to a named colleague (told by a notice) or, `to` None, to anyone eligible."""
+        self._seat(actor, shift_id, volunteer_id)
+        return self.ledger.offer_seat(shift_id, volunteer_id, to, actor.account_id)
+
+    @roles("coordinator", "volunteer")
+    def withdraw_offer(self, actor: Actor, shift_id: UUID, volunteer_id: UUID) -> Receipt:
+        self._seat(actor, shift_id, volunteer_id)
+        return self.ledger.withdraw_offer(shift_id, volunteer_id, actor.account_id)
+
+    @roles("volunteer")
+    def take_seat(self, actor: Actor, shift_id: UUID, giver_id: UUID, taker_id: UUID) -> Receipt:
+        """Take a place on offer: every rule of a sign-up holds for the taker, or nothing changes."""
+        self._seat(actor, shift_id, taker_id)
+        self._volunteer(actor, taker_id)
+        return self.ledger.take_seat(shift_id, giver_id, taker_id, actor.account_id)
+
+    @roles("coordinator", "volunteer")
     def join_waitlist(self, actor: Actor, shift_id: UUID, volunteer_id: UUID) -> Receipt:
         """Wait in line for a full shift (the receipt's value: the place in line); promoted, and told,
         when a place frees up."""

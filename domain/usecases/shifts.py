@@ -149,6 +149,33 @@ class ShiftUseCases(Ledger):
             return Receipt(self._commit(shift, volunteer, *promoted), shift_id, shift.seats[volunteer_id].outcome)
         return self._decide(decide)
 
+    def offer_seat(self, shift_id: UUID, volunteer_id: UUID, to: UUID | None, actor: str) -> Receipt:
+        """Offer one's place to a named colleague (who is told) or to anyone eligible."""
+        def decide() -> Receipt:
+            shift = self._get(Shift, shift_id, "shift")
+            if to is not None:
+                self._read(Volunteer, to, "volunteer")
+            shift.offer_seat(volunteer_id, to, self.clock.now(), actor)
+            told = self._tell(shift, [self._read(Volunteer, to, "volunteer")], "seat_offered", {}, actor) \
+                if to is not None else []
+            return Receipt(self._commit(shift, *told), shift_id)
+        return self._decide(decide)
+
+    def withdraw_offer(self, shift_id: UUID, volunteer_id: UUID, actor: str) -> Receipt:
+        return self._change(Shift, shift_id, "shift", lambda shift: shift.withdraw_offer(volunteer_id, actor))
+
+    def take_seat(self, shift_id: UUID, giver_id: UUID, taker_id: UUID, actor: str) -> Receipt:
+        """The offered place taken: the shift and both volunteers' bookings in one save, the giver told."""
+        def decide() -> Receipt:
+            shift = self._get(Shift, shift_id, "shift")
+            giver = self._get(Volunteer, giver_id, "volunteer")
+            taker = self._get(Volunteer, taker_id, "volunteer")
+            self._ensure_hours_for(taker, shift)
+            shift.take_seat(giver, taker, self.clock.now(), actor, *self.limits_at(shift.unit_id))
+            told = self._tell(shift, [giver], "seat_taken", {}, actor)
+            return Receipt(self._commit(shift, giver, taker, *told), shift_id)
+        return self._decide(decide)
+
     def join_waitlist(self, shift_id: UUID, volunteer_id: UUID, actor: str) -> Receipt:
         """Wait in line for a place of a full shift; the receipt's value is the place in the line."""
         return self._change(Shift, shift_id, "shift", lambda shift: shift.join_waitlist(

@@ -18,6 +18,7 @@ from domain.errors import InvalidCommand
 from domain.series import WEEKDAYS
 from projections import roster, waitlists
 from projections.history import roster_as_of
+from projections.store import iso
 from web.api.common import A_YEAR, Position, Tag, Tags, checked_span, local, read_db, written
 from web.auth import allow, may
 from web.commands import CommandPath, Commands, TheLedger
@@ -42,6 +43,34 @@ class VolunteerRef(msgspec.Struct, forbid_unknown_fields=True):
 
 class CheckIn(msgspec.Struct, forbid_unknown_fields=True):
     volunteer_id: UUID
+
+
+class SeatOffer(msgspec.Struct, forbid_unknown_fields=True):
+    volunteer_id: UUID  # whose place
+    to_volunteer_id: UUID | None = None  # a named colleague (told), or anyone eligible
+
+
+class Offered(msgspec.Struct):
+    shift_id: UUID
+    volunteer_id: UUID
+    to_volunteer_id: UUID | None
+
+
+class HandedOver(msgspec.Struct):
+    shift_id: UUID
+    from_volunteer_id: UUID
+    to_volunteer_id: UUID
+    state: Literal["signed_up"]
+
+
+class OfferOpen(msgspec.Struct):
+    shift_id: UUID
+    giver: UUID
+    unit_id: UUID
+    post: str
+    starts_at: datetime
+    ends_at: datetime
+    to_me: bool  # offered to me by name (else to anyone eligible)
 
 
 class OnTheWaitlist(msgspec.Struct):
@@ -264,6 +293,37 @@ class ShiftsController(Controller):
                 data: JSONBody[VolunteerRef]) -> Response[SignedUp]:
         receipt = commands.sign_up(request.user, shift_id, data.volunteer_id, trainee=data.trainee)
         return written(request, receipt, SignedUp(shift_id, data.volunteer_id, "signed_up", data.trainee), 201)
+
+    @get("/offers", guards=[allow("volunteer")], sync_to_thread=True)
+    def offers(self, request: Request, ledger: TheLedger, min_position: Position = None) -> list[OfferOpen]:
+        """Places colleagues offer to me by name or to anyone, on shifts still to come."""
+        me = request.user.volunteer_id
+        return [OfferOpen(UUID(o["shift_id"]), UUID(o["giver"]), UUID(o["unit_id"]), o["post"],
+                          datetime.fromisoformat(o["starts_at"]), datetime.fromisoformat(o["ends_at"]),
+                          o["to_volunteer"] == me)
+                for o in waitlists.offers_to(read_db(request, min_position), me, iso(ledger.clock.now()))]
+
+    @post("/{shift_id:uuid}/offers", guards=[may(Commands.offer_seat)], sync_to_thread=True)
+    def offer(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID],
+              data: JSONBody[SeatOffer]) -> Response[Offered]:
+        """Offer a place to a named colleague or to anyone eligible; it stays the holder's until taken."""
+        receipt = commands.offer_seat(request.user, shift_id, data.volunteer_id, data.to_volunteer_id)
+        return written(request, receipt, Offered(shift_id, data.volunteer_id, data.to_volunteer_id), 201)
+
+    @delete("/{shift_id:uuid}/offers/{volunteer_id:uuid}", guards=[may(Commands.withdraw_offer)],
+            sync_to_thread=True, status_code=204)
+    def withdraw_offer(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID],
+                       volunteer_id: FromPath[UUID]) -> Response[None]:
+        return written(request, commands.withdraw_offer(request.user, shift_id, volunteer_id), None, 204)
+
+    @post("/{shift_id:uuid}/offers/{volunteer_id:uuid}/take", guards=[may(Commands.take_seat)], sync_to_thread=True,
+          status_code=200)
+    def take(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID], volunteer_id: FromPath[UUID],
+             data: JSONBody[CheckIn]) -> Response[HandedOver]:
+        """Take the place `volunteer_id` offers (409 `no_offer`; every refusal of a sign-up): the offer and
+        the take are one save, the giver's seat ends `handed_over`."""
+        receipt = commands.take_seat(request.user, shift_id, volunteer_id, data.volunteer_id)
+        return written(request, receipt, HandedOver(shift_id, volunteer_id, data.volunteer_id, "signed_up"))
 
     @post("/{shift_id:uuid}/waitlist", guards=[may(Commands.join_waitlist)], sync_to_thread=True)
     def join_waitlist(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID],

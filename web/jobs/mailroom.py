@@ -82,6 +82,14 @@ def compose(kind: str, facts: dict[str, str], zone: ZoneInfo) -> Letter:
                       f"A place came free: you are signed up at {where} from {f['starts_at']} to {f['ends_at']}. "
                       f"If you cannot come after all, withdraw in CareLedger.\n有名额空出：您已从候补转为报名，{where} "
                       f"{f['starts_at']}–{f['ends_at']}。如不能到岗，请在 CareLedger 中取消报名。")
+    if kind == "seat_offered":
+        return Letter(f"A place offered to you / 班次转让: {f['starts_at']}",
+                      f"A colleague offers you their place at {where} from {f['starts_at']} to {f['ends_at']}: take "
+                      f"it in CareLedger.\n同伴将{where} {f['starts_at']}–{f['ends_at']} 的班次转让给您，请在 CareLedger 中接受。")
+    if kind == "seat_taken":
+        return Letter(f"Your place is taken / 班次已转让: {f['starts_at']}",
+                      f"Your place at {where} on {f['starts_at']} was taken by a colleague: you are free then.\n"
+                      f"您在{where} {f['starts_at']} 的班次已由同伴接替，届时无需到岗。")
     if kind == "application_rejected":
         return Letter(f"Your application / 志愿者报名结果: {f['unit']}",
                       f"Thank you for applying on {f.get('applied_on', '')} to volunteer at {f['unit']}. We cannot "

@@ -73,6 +73,7 @@ class VolunteerController(Controller):
                 s["starts_at"]), datetime.fromisoformat(s["ends_at"]), ledger.clock.now()) is None
         ] if profile["status"] == "active" else []
         open_shifts = [s for s in takeable if s["filled"] < s["capacity"]]
+        offered = [o for o in waitlists.offers_to(db, me, iso(now)) if o["shift_id"] not in mine]
         full_shifts = [s | {"place": waiting.get(s["id"])} for s in takeable if s["filled"] >= s["capacity"]]
         review = volunteer.no_shows_under_review(ledger.limits_at(UUID(profile["unit_id"]))[0], now.date()) \
             if profile["unit_id"] else 0
@@ -83,7 +84,7 @@ class VolunteerController(Controller):
         service_types = ledger.service_types()
         return page(request, "me.html", profile=profile, current=current,
                     upcoming=[s for s in upcoming if s is not current], open_shifts=open_shifts[:30],
-                    full_shifts=full_shifts[:20],
+                    full_shifts=full_shifts[:20], offered=offered, my_offers=waitlists.offered_by(db, me),
                     held=held, summary=summary, under_review=review, total=total, unit_names=names, now=iso(now),
                     service_types=service_types, messages=notices.listed(db, None, me, limit=10),
                     interpreting=interpreting.for_volunteer(db, me, now),
@@ -118,6 +119,21 @@ class VolunteerController(Controller):
     def sign_up(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID]) -> Response:
         return act(request, "/me", "You are signed up.",
                    lambda: commands.sign_up(request.user, shift_id, self._me(request)))
+
+    @post("/me/shifts/{shift_id:uuid}/offer", sync_to_thread=True)
+    def offer(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID]) -> Response:
+        return act(request, "/me", "Your place is on offer: it stays yours until a colleague takes it.",
+                   lambda: commands.offer_seat(request.user, shift_id, self._me(request)))
+
+    @post("/me/shifts/{shift_id:uuid}/offer/withdraw", sync_to_thread=True)
+    def withdraw_offer(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID]) -> Response:
+        return act(request, "/me", "Your place is no longer on offer.",
+                   lambda: commands.withdraw_offer(request.user, shift_id, self._me(request)))
+
+    @post("/me/shifts/{shift_id:uuid}/take/{giver_id:uuid}", sync_to_thread=True)
+    def take(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID], giver_id: FromPath[UUID]) -> Response:
+        return act(request, "/me", "The place is yours. Thank you for stepping in!",
+                   lambda: commands.take_seat(request.user, shift_id, giver_id, self._me(request)))
 
     @post("/me/shifts/{shift_id:uuid}/waitlist", sync_to_thread=True)
     def join_waitlist(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID]) -> Response:
