@@ -6,6 +6,7 @@ import asyncio
 import gc
 import logging
 import os
+import sqlite3
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -203,7 +204,11 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
         follower.join(timeout=5)
         kept.close()
         if not follower.is_alive():  # left whole: the write-ahead log folded into the file
-            store.scrub()
+            try:
+                store.scrub()
+            except sqlite3.OperationalError as full:  # a disk too full to fold it: SQLite folds it at the next start
+                logging.getLogger("careledger").warning("the read models' write-ahead log was left unfolded at "
+                                                        "shutdown: %s", full)
             store.close()
         for lock in held:
             lock.close()
