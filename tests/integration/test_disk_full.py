@@ -23,10 +23,11 @@ from web.settings import Settings
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A filesystem of 6 MiB of its own (tmpfs), so that filling it fills nothing else."""
+    """A filesystem of 16 MiB of its own (tmpfs), so that filling it fills nothing else (the two write-ahead
+    logs may each hold some megabytes before a checkpoint, more on a busy machine)."""
     disk = tmp_path / "disk"
     disk.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=6m,mode=0700", "tmpfs", str(disk)], check=True)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m,mode=0700", "tmpfs", str(disk)], check=True)
     try:
         yield disk
     finally:
@@ -36,11 +37,10 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
 def fill(disk: Path, name: str = "filler") -> Path:
     """Write until the disk refuses; the file that took the room."""
     filler = disk / name
-    with filler.open("wb") as file:
+    with filler.open("wb", buffering=0) as file:  # unbuffered: what did not fit is not flushed again at close
         try:
             while True:
                 file.write(b"\0" * 65536)
-                file.flush()
                 os.fsync(file.fileno())
         except OSError as full:
             assert full.errno == errno.ENOSPC
