@@ -69,17 +69,30 @@ class ApplicationUseCases(Ledger):
     def screen_applicant(self, id: UUID, required: tuple[str, ...], actor: str) -> Receipt:
         """Screened once the volunteer holds every credential the programme asks for, valid today."""
         def screen(application: Application) -> None:
-            volunteer = self._read(Volunteer, application.volunteer_id, "volunteer")
-            held = {kind for kind, holding in volunteer.credentials.items() if self._held_today(holding)}
-            application.screen(required, held, self.clock.now(), actor)
+            application.screen(required, self._credentials_held(application), self.clock.now(), actor)
         return self._change(Application, id, "application", screen)
 
     def mark_applicant_trained(self, id: UUID, actor: str) -> Receipt:
         def train(application: Application) -> None:
-            volunteer = self._read(Volunteer, application.volunteer_id, "volunteer")
-            held = volunteer.qualifications.get(PRE_JOB)
-            application.train(held is not None and self._held_today(held), self.clock.now(), actor)
+            application.train(self._passed_pre_job(application), self.clock.now(), actor)
         return self._change(Application, id, "application", train)
+
+    def ready_for_next_step(self, id: UUID, required: tuple[str, ...]) -> bool:
+        """Whether screening or training would be recorded now (the board offers no step that would be refused)."""
+        application = self.get_application(id)
+        if application.stage == "interviewed":
+            return set(required) <= self._credentials_held(application)
+        if application.stage == "screened":
+            return self._passed_pre_job(application)
+        return True
+
+    def _credentials_held(self, application: Application) -> set[str]:
+        volunteer = self._read(Volunteer, application.volunteer_id, "volunteer")
+        return {kind for kind, holding in volunteer.credentials.items() if self._held_today(holding)}
+
+    def _passed_pre_job(self, application: Application) -> bool:
+        held = self._read(Volunteer, application.volunteer_id, "volunteer").qualifications.get(PRE_JOB)
+        return held is not None and self._held_today(held)
 
     def _held_today(self, holding: Holding) -> bool:
         """Valid today on the programme's wall clock, whichever zone it keeps: a check recorded this

@@ -134,9 +134,13 @@ class ShiftUseCases(Ledger):
         return self._change(Volunteer, volunteer_id, "volunteer",
                             lambda v: v.clear_no_show_review(self.clock.now().date(), actor))
 
+    def too_young_for(self, volunteer: Volunteer, starts_at: datetime, ends_at: datetime) -> bool:
+        """A volunteer under 18 then, and a shift outside the daytime the programme allows them."""
+        return volunteer.minor_on(starts_at.date()) and self.policy.outside_minors_hours(starts_at, ends_at)
+
     def _ensure_hours_for(self, volunteer: Volunteer, shift: Shift) -> None:
         """A volunteer under 18 takes daytime shifts only (the programme's setting)."""
-        if volunteer.minor_on(shift.starts_at.date()) and self.policy.outside_minors_hours(shift.starts_at, shift.ends_at):
+        if self.too_young_for(volunteer, shift.starts_at, shift.ends_at):
             raise MinorOutsideDaytime("Volunteers under 18 serve in daytime shifts only.",
                                       hours=list(self.policy.minors_daytime or ()))
 
@@ -191,8 +195,7 @@ class ShiftUseCases(Ledger):
             return []
         waiting = {v: self._get(Volunteer, v, "volunteer") for v in shift.waitlist}
         promoted = shift.promote(waiting, self.clock.now(), actor, *self.limits_at(shift.unit_id),
-                                 eligible=lambda v: not (v.minor_on(shift.starts_at.date()) and
-                                                         self.policy.outside_minors_hours(shift.starts_at, shift.ends_at)))
+                                 eligible=lambda v: not self.too_young_for(v, shift.starts_at, shift.ends_at))
         volunteers = [waiting[v] for v in promoted]
         return [*volunteers, *self._tell(shift, volunteers, "waitlist_promoted", {}, actor)]
 

@@ -15,7 +15,7 @@ from litestar.response import Template
 
 from domain.applications import AVAILABILITY, STAGES
 from domain.identity import ID_TYPES
-from domain.usecases.applications import ApplicationForm
+from domain.usecases.applications import SCREENING, ApplicationForm
 from projections import applications, directory
 from web.agreements import AGREEMENT, DATA_CONSENT
 from web.auth import allow, may
@@ -123,18 +123,9 @@ class ApplicationsController(Controller):
 
 
 def _ready(commands: Commands, card: dict) -> bool:
-    """Whether the card's next step would be taken (the board offers no step the server would refuse):
-    screening once the credentials asked for are recorded, training once the pre-job training is passed."""
-    if card["stage"] not in ("interviewed", "screened"):
-        return True
-    volunteer = commands.ledger.get_volunteer(UUID(card["volunteer_id"]))
-    today = commands.ledger.clock.now().date()
-    if card["stage"] == "interviewed":
-        required = getattr(commands.settings, "screening", ())
-        return all(kind in volunteer.credentials and (volunteer.credentials[kind].valid_on(today) or
-                   volunteer.credentials[kind].valid_on(today + timedelta(days=1))) for kind in required)
-    held = volunteer.qualifications.get("pre_job")
-    return held is not None and (held.valid_on(today) or held.valid_on(today + timedelta(days=1)))
+    """Whether the card's next step would be taken, by the rule the step's command applies."""
+    return card["stage"] not in ("interviewed", "screened") or commands.ledger.ready_for_next_step(
+        UUID(card["application_id"]), getattr(commands.settings, "screening", SCREENING))
 
 
 def _moment(text: str) -> datetime:

@@ -27,12 +27,6 @@ def qualified_for(held: list[dict], requires: list[str], day: str) -> bool:
     return set(requires) <= valid
 
 
-def daytime_only(volunteer, shift: dict, policy) -> bool:
-    """A shift a volunteer under 18 may not take (not offered: the server would refuse it)."""
-    return volunteer.minor_on(date.fromisoformat(shift["day"])) and policy.outside_minors_hours(
-        datetime.fromisoformat(shift["starts_at"]), datetime.fromisoformat(shift["ends_at"]))
-
-
 def needed_minutes(data: dict[str, str]) -> int:
     minutes = form_whole(data, "minutes")
     if minutes is None:
@@ -65,12 +59,18 @@ class VolunteerController(Controller):
         profile = find_volunteer(db, me) or {"name": "", "unit_id": None, "status": ""}
         volunteer = ledger.get_volunteer(UUID(me))
         waiting = waitlists.of_volunteer(db, me)  # shift → my place in its line
+        limits: dict[str, tuple] = {}  # each unit's limits, read once for the page
+
+        def may_take(s: dict) -> bool:  # what a sign-up would be refused for is not offered
+            starts, ends = datetime.fromisoformat(s["starts_at"]), datetime.fromisoformat(s["ends_at"])
+            if s["unit_id"] not in limits:
+                limits[s["unit_id"]] = ledger.limits_at(UUID(s["unit_id"]))
+            return not ledger.too_young_for(volunteer, starts, ends) and volunteer.beyond(
+                *limits[s["unit_id"]], UUID(s["id"]), starts, ends, ledger.clock.now()) is None
         takeable = [
             s for s in roster.shifts(db, None, now, now + timedelta(days=21))
-            if not s["cancelled"] and s["id"] not in mine
-            and qualified_for(held, s["requires"], s["day"]) and not daytime_only(volunteer, s, ledger.policy)
-            and volunteer.beyond(*ledger.limits_at(UUID(s["unit_id"])), UUID(s["id"]), datetime.fromisoformat(
-                s["starts_at"]), datetime.fromisoformat(s["ends_at"]), ledger.clock.now()) is None
+            if not s["cancelled"] and s["id"] not in mine and qualified_for(held, s["requires"], s["day"])
+            and may_take(s)
         ] if profile["status"] == "active" else []
         open_shifts = [s for s in takeable if s["filled"] < s["capacity"]]
         offered = [o for o in waitlists.offers_to(db, me, iso(now)) if o["shift_id"] not in mine]
