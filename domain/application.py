@@ -9,7 +9,7 @@ from domain.usecases.devices import DeviceUseCases
 from domain.usecases.cases import CaseUseCases
 from domain.usecases.certificates import CertificateUseCases
 from domain.usecases.groups import GroupUseCases
-from domain.usecases.interpreting import InterpretingUseCases
+from domain.usecases.requests import RequestUseCases
 from domain.usecases.ledger import Receipt
 from domain.usecases.notices import NoticeUseCases
 from domain.usecases.sessions import SessionUseCases
@@ -23,7 +23,7 @@ __all__ = ["CareLedger", "Receipt"]
 
 
 class CareLedger(UnitUseCases, AccountUseCases, VolunteerUseCases, TrainingUseCases, ShiftUseCases, SessionUseCases,
-                 InterpretingUseCases, CaseUseCases, GroupUseCases, NoticeUseCases, CertificateUseCases,
+                 RequestUseCases, CaseUseCases, GroupUseCases, NoticeUseCases, CertificateUseCases,
                  DeviceUseCases, ApplicationUseCases):
     """The application: storage, loading, saving and the lost-race retry in Ledger; the use cases
     in their mixins."""

@@ -175,18 +175,32 @@ class NoticeNotDue(DomainError):
     reason = "notice_not_due"
 
 
-class NoInterpreterAvailable(DomainError):
-    """Nobody holding a valid sign-language qualification is free or on duty at that time."""
+class NobodyToAsk(DomainError):
+    """Nobody qualified is on duty there or on call at that time."""
 
-    reason = "no_interpreter_available"
+    reason = "nobody_to_ask"
     status = 422
 
 
-class InterpreterAlreadyBooked(DomainError):
+class NoInterpreterAvailable(NobodyToAsk):
+    """Nobody holding a valid sign-language qualification is free or on duty at that time."""
+
+    reason = "no_interpreter_available"
+
+
+class RequestTaken(DomainError):
+    reason = "request_taken"
+
+
+class RequestClosed(DomainError):
+    reason = "request_closed"
+
+
+class InterpreterAlreadyBooked(RequestTaken):
     reason = "interpreter_already_booked"
 
 
-class InterpreterRequestClosed(DomainError):
+class InterpreterRequestClosed(RequestClosed):
     reason = "interpreter_request_closed"
 
 

@@ -1,5 +1,5 @@
-"""Who is acting, and for whom they may act: coordinators, kiosks and social workers for their
-units, a volunteer for itself, admins and auditors everywhere. Every command asks here."""
+"""Who is acting, and for whom they may act: coordinators, kiosks, social workers and wards for
+their units, a volunteer for itself, admins and auditors everywhere. Every command asks here."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from uuid import UUID
 
 from domain.errors import DomainError
 
-ROLES = ("admin", "coordinator", "volunteer", "kiosk", "social_worker", "auditor")
-UNIT_BOUND_ROLES = ("coordinator", "kiosk", "social_worker")
+ROLES = ("admin", "coordinator", "volunteer", "kiosk", "social_worker", "auditor", "ward")
+# A ward is a nurse station's account, bound to its unit: it asks for help and sees who is coming.
+UNIT_BOUND_ROLES = ("coordinator", "kiosk", "social_worker", "ward")
 SYSTEM_ROLE = "system"  # the command line, the importer's own checks, the demo, the periodic jobs
 
 

@@ -93,6 +93,7 @@ DEFAULT_SERVICE_TYPES = {
     "visitation": ("Visitation", "探视"),
     "psychological_support": ("Psychological relief", "心理舒缓"),
     "sign_language": ("Sign-language service", "手语服务"),
+    "escort": ("Escort to tests and wards", "陪检陪诊"),
 }
 
 

@@ -30,6 +30,7 @@ CREDENTIAL_KINDS = ("health_check", "tb_test", "flu_vaccination")
 # Bookings are forgotten this long after they end: sign-ups close at a shift's end, and a week's
 # hours (domain/limits.py) count the shifts served earlier in that week.
 _BOOKING_MEMORY = timedelta(days=8)
+ON_CALL_LONGEST = timedelta(hours=24)
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
@@ -65,6 +66,7 @@ class Volunteer(Aggregate):
     adult_from: date | None  # under 18 until then (an applicant's birth date); unset for adults
     no_shows: list[date]  # the days of their no-shows (for the programme's review after too many)
     reviewed_on: date | None  # a coordinator reviewed their no-shows: those before count no more
+    on_call: tuple[datetime, datetime] | None  # when a ward may call on them beyond their shifts
 
     @classmethod
     def register(cls, name: str, phone: str, unit_id: UUID, languages: list[str], skills: list[str],
@@ -304,6 +306,32 @@ class Volunteer(Aggregate):
     @event("NoShowReviewCleared")
     def _no_show_review_cleared(self, day: date, actor: str) -> None:
         self.reviewed_on = day
+
+    # --- on call: reachable for a ward's request beyond one's shifts --------------------
+
+    def go_on_call(self, starts_at: datetime, ends_at: datetime, now: datetime, actor: str) -> None:
+        bounds.moment("starts_at", starts_at)
+        bounds.moment("ends_at", ends_at)
+        if ends_at <= starts_at:
+            raise InvalidCommand("ends_at", "must be after the start")
+        if ends_at <= now:
+            raise InvalidCommand("ends_at", "is over already")
+        if ends_at - starts_at > ON_CALL_LONGEST:
+            raise InvalidCommand("ends_at", "one can be on call for at most a day at a time")
+        self._require_status("go on call", ACTIVE)
+        self._on_call(max(starts_at, now), ends_at, actor)
+
+    @event("WentOnCall")
+    def _on_call(self, starts_at: datetime, ends_at: datetime, actor: str) -> None:
+        self.on_call = (starts_at, ends_at)
+
+    def go_off_call(self, actor: str) -> None:
+        if getattr(self, "on_call", None) is not None:
+            self._off_call(actor)
+
+    @event("WentOffCall")
+    def _off_call(self, actor: str) -> None:
+        self.on_call = None
 
     def release(self, shift_id: UUID, actor: str) -> None:
         if shift_id in self.bookings:

@@ -12,7 +12,7 @@ import msgspec
 
 import sqlite_utils
 
-from domain.interpreting import InterpreterRequest
+from domain.requests import SIGN_LANGUAGE, ServiceRequest
 from domain.shifts import Shift
 from projections.store import ReadModel, ident, iso, within_units
 
@@ -34,6 +34,7 @@ def create(db: sqlite_utils.Database) -> None:
 
 _JSON = msgspec.json.Encoder()
 INTERPRETING = "Sign-language interpreting"  # the post shown for an interpreting record
+ON_REQUEST = "On a ward's request"  # the post shown for another service asked for by a ward
 
 hours = ReadModel("hours", create, version=2, tables=("hours_shifts", "service_records"),
                   indexes_only_for_queries=("service_records",))
@@ -109,14 +110,15 @@ def cancelled(c: sqlite3.Connection, e: Any, position: int) -> None:
               (ident(e.originator_id),))
 
 
-@hours.handles(InterpreterRequest.Served)
-def interpreted(c: sqlite3.Connection, e: Any, position: int) -> None:
-    """Interpreting is service: one record, from the time asked for, with the minutes given."""
+@hours.handles(ServiceRequest.Served)
+def served_on_request(c: sqlite3.Connection, e: Any, position: int) -> None:
+    """A request served is service: one record, from the time asked for, with the minutes given."""
     ends_at = e.starts_at + timedelta(minutes=e.minutes)
+    head = INTERPRETING if e.kind == SIGN_LANGUAGE else ON_REQUEST
     c.execute("INSERT OR REPLACE INTO service_records VALUES (?, ?, 0, ?, ?, ?, ?, ?, NULL, ?, ?, ?, 'served')",
-              (ident(e.originator_id), ident(e.volunteer_id), ident(e.unit_id), f"{INTERPRETING}: {e.place}",
+              (ident(e.originator_id), ident(e.volunteer_id), ident(e.unit_id), f"{head}: {e.place}",
                e.starts_at.date().isoformat(), iso(e.starts_at), iso(ends_at), iso(e.at), e.minutes,
-               '{"sign_language":1}'))
+               json.dumps({e.kind: 1})))
 
 
 # --- queries -------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from projections.casework import casework
 from projections.certificates import certificates
 from projections.directory import directory
 from projections.hours import hours
-from projections.interpreting import interpreting
+from projections.requests import requests
 from projections.notices import notices
 from projections.qualifications import qualifications
 from projections.reviews import reviews
@@ -39,7 +39,7 @@ from projections.waitlists import waitlists
 log = logging.getLogger("careledger")
 
 READ_MODELS: tuple[ReadModel, ...] = (directory, roster, hours, tallies, qualifications, caseload, trainings,
-                                         casework, reviews, awards, notices, interpreting,
+                                         casework, reviews, awards, notices, requests,
                                          certificates, usual, devices, applications, waitlists)
 BY_NAME = {model.name: model for model in READ_MODELS}
 

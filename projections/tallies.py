@@ -10,7 +10,7 @@ from typing import Any
 import sqlite_utils
 
 from domain.groups import GroupWork
-from domain.interpreting import SIGN_LANGUAGE, InterpreterRequest
+from domain.requests import ServiceRequest
 from domain.sessions import ServiceSession
 from domain.shifts import Shift
 from projections.store import ReadModel, ident
@@ -160,9 +160,10 @@ def meeting_held(c: sqlite3.Connection, e: Any, position: int) -> None:
     _count(c, e.started_at.date().isoformat(), unit_id, service_type, e.persons)
 
 
-@tallies.handles(InterpreterRequest.Served)
-def interpreted(c: sqlite3.Connection, e: Any, position: int) -> None:
-    _count(c, e.starts_at.date().isoformat(), ident(e.unit_id), SIGN_LANGUAGE, 1)
+@tallies.handles(ServiceRequest.Served)
+def served_on_request(c: sqlite3.Connection, e: Any, position: int) -> None:
+    """A ward's request served is one person-time of its kind (companionship, sign language...)."""
+    _count(c, e.starts_at.date().isoformat(), ident(e.unit_id), e.kind, 1)
 
 
 # --- queries -------------------------------------------------------------------------

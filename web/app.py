@@ -38,6 +38,7 @@ from web.api.cases import CasesController
 from web.api.certificates import CertificatesController
 from web.api.exports import ExportsController
 from web.api.interpreting import InterpretingController
+from web.api.requests import OnCallController, ServiceRequestsController
 from web.api.reports import ReportsController
 from web.api.sessions import SessionsController
 from web.api.applications import ApplicationsController as ApplicationsApi
@@ -52,6 +53,7 @@ from web.edges import at_the_door
 from web.errors import HANDLERS
 from web.exports import MEDIA_TYPES as EXPORT_TYPES
 from web.idempotency import IdempotencyMiddleware
+from web.jobs.escalation import escalate
 from web.jobs.mailroom import deliver, queue_reminders
 from web.log_watch import LogWatch, answered_in_time
 from web.limits import PerAddress
@@ -73,11 +75,12 @@ from web.ui.desk import DeskController
 from web.ui.post_codes import PostCodesController
 from web.ui.applications import ApplicationsController
 from web.ui.session import SessionController
+from web.ui.requests import RequestsController
 from web.ui.social import SocialWorkController
 from web.ui.volunteer import VolunteerController
 
 HERE = Path(__file__).parent
-UI = [SessionController, CoordinatorController, VolunteerController, DeskController, PostCodesController, ApplicationsController, SocialWorkController,
+UI = [SessionController, CoordinatorController, VolunteerController, DeskController, PostCodesController, ApplicationsController, SocialWorkController, RequestsController,
       DashboardController, CasesPagesController, CertificatesPagesController, AdminController, AuditPageController]
 
 
@@ -188,6 +191,8 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
             hear_writes(settings, ledger.recorder.channel_name, projector.wake, stop)
         every(settings.sweep_seconds, lambda: kept.take_turn("sweep", settings.sweep_seconds) and
               sweep(commands, reader()), stop, "check-out sweeper")
+        every(settings.sweep_seconds, lambda: kept.take_turn("escalation", settings.sweep_seconds) and
+              escalate(commands, reader(), settings.request_escalate_minutes), stop, "request escalation")
         every(settings.notice_seconds, lambda: kept.take_turn("mailroom", settings.notice_seconds) and
               post(queue_reminders(ledger, reader())), stop, "mailroom")
         # What start-up made lives as long as the server: keep it out of every later collection
@@ -216,7 +221,7 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
     app = Litestar(
         route_handlers=[AuthController, UnitsController, VolunteersController, TrainingsController, ShiftsController,
                         PostCodesApi, ApplicationsApi,
-                        SessionsController, InterpretingController, CasesController, ReportsController, ExportsController,
+                        SessionsController, InterpretingController, ServiceRequestsController, OnCallController, CasesController, ReportsController, ExportsController,
                         CalendarController, CertificatesController, MetricsController, *UI,
                         create_static_files_router(path="/static", directories=[HERE / "static"],
                                                    include_in_schema=False)],

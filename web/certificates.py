@@ -10,7 +10,7 @@ from uuid import UUID
 from domain.certificates import ServiceCertificate, ServiceLine
 from domain.identity import masked, masked_name, masked_publicly
 from projections import hours
-from projections.hours import INTERPRETING
+from projections.hours import INTERPRETING, ON_REQUEST
 
 # The fields national volunteer-record systems take (全国志愿服务信息系统 and its provincial peers)
 NATIONAL_COLUMNS = [("name", "姓名"), ("id_type", "证件类型"), ("id_number", "证件号码"),
@@ -24,8 +24,8 @@ def content_of(post: str, served: dict[str, int], service_types: dict[str, tuple
     """What was done: the post, and the services given there (in Chinese, as the certificate is)."""
     kinds = [service_types.get(code, (code, code))[1] for code, n in sorted(served.items()) if n]
     head, sep, place = post.partition(": ")
-    if sep and head == INTERPRETING:
-        post = f"手语翻译：{place}"
+    if sep and head in (INTERPRETING, ON_REQUEST):
+        post = f"{'手语翻译' if head == INTERPRETING else '应病区之请'}：{place}"
     return f"{post}（{'、'.join(kinds)}）" if kinds else post
 
 

@@ -286,11 +286,15 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace, settings: Settings) -> int:
+    from web.jobs.escalation import escalate
     from web.jobs.sweeper import sweep
 
     with _up_to_date(settings) as (ledger, db):
-        done = sweep(_commands(ledger, settings, db), db)
-    print(f"{done} forgotten check-outs recorded, for coordinators to review.")
+        commands = _commands(ledger, settings, db)
+        done = sweep(commands, db)
+        escalated = escalate(commands, db, settings.request_escalate_minutes)
+    print(f"{done} forgotten check-outs recorded, for coordinators to review; "
+          f"{escalated} unanswered requests escalated to them.")
     return 0
 
 
@@ -441,8 +445,8 @@ def build_parser() -> argparse.ArgumentParser:
     importing.add_argument("--unit", type=UUID, help="the unit of rows without a unit column")
     importing.set_defaults(run=cmd_import)
 
-    sweeper = commands.add_parser("sweep", help="check out volunteers who forgot to (the server does it "
-                                  "every minute)")
+    sweeper = commands.add_parser("sweep", help="check out volunteers who forgot to, and escalate the "
+                                  "requests nobody answered (the server does both every minute)")
     sweeper.set_defaults(run=cmd_sweep)
 
     mail = commands.add_parser("notices", help="queue the reminders that fell due and send queued notices "

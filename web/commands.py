@@ -30,10 +30,10 @@ from domain.errors import (DomainError, InvalidCommand, InvitationInvalid, NoShi
                            UnitNameTaken, Unreachable)
 from domain.invitations import invitation_id
 from domain.usecases.ledger import Receipt
-from domain.interpreting import LONGEST_MINUTES
-from domain.permissions import Actor, NotAllowed
+from domain.requests import LONGEST_MINUTES, SIGN_LANGUAGE, needed_for
+from domain.permissions import ROLES, Actor, NotAllowed
 from domain.post_codes import PostCode
-from projections import applications, awards, directory, interpreting
+from projections import applications, awards, directory, requests
 from web.agreements import AGREEMENT, DATA_CONSENT
 from web.at_post import AtPost, at_post
 from web.certificates import lines_for
@@ -162,18 +162,18 @@ class Commands:
     def add_service_type(self, actor: Actor, code: str, name_en: str, name_zh: str) -> Receipt:
         return self.ledger.add_service_type(code, name_en, name_zh, actor.account_id)
 
-    @roles("admin", "coordinator", "volunteer", "kiosk", "social_worker", "auditor")
+    @roles(*ROLES)
     def change_password(self, actor: Actor, password_hash: str) -> Receipt:
         """One's own password: every token issued before it stops working."""
         _an_account(actor)
         return self.ledger.change_password(UUID(actor.account_id), password_hash, actor.account_id)
 
-    @roles("admin", "coordinator", "volunteer", "kiosk", "social_worker", "auditor")
+    @roles(*ROLES)
     def sign_out_everywhere(self, actor: Actor) -> Receipt:
         _an_account(actor)
         return self.ledger.sign_out_everywhere(UUID(actor.account_id), actor.account_id)
 
-    @roles("admin", "coordinator", "volunteer", "kiosk", "social_worker", "auditor")
+    @roles(*ROLES)
     def end_session(self, actor: Actor, session_id: str, expires_at: datetime) -> Receipt:
         _an_account(actor)
         return self.ledger.end_session(UUID(actor.account_id), session_id, expires_at, actor.account_id)
@@ -593,7 +593,7 @@ class Commands:
         self._shift(actor, shift_id)
         return self.ledger.decline_hours_correction(shift_id, request_id, reason, actor.account_id)
 
-    # --- social work: sessions, interpreters -------------------------------------------
+    # --- social work: sessions; service requests from wards -------------------------------------------
 
     @roles("social_worker")
     def log_session(self, actor: Actor, unit_id: UUID, patient_id: str, service_type: str, mode: str,
@@ -620,43 +620,91 @@ class Commands:
             self.pseudonym_secret = self.pseudonym_secret()
         return patient_ref(bounds.text("patient_id", patient_id, bounds.PATIENT_ID), self.pseudonym_secret)
 
-    @roles("social_worker")
-    def request_interpreting(self, actor: Actor, unit_id: UUID, place: str, starts_at: datetime, minutes: int,
-                             session_id: UUID | None = None) -> Receipt:
-        """Ask for a sign-language interpreter: the qualified volunteers free or on duty here then (from
-        the read models) are each sent a notice. The receipt's value lists them."""
+    @roles("ward", "social_worker", "coordinator")
+    def request_service(self, actor: Actor, unit_id: UUID, kind: str, place: str, starts_at: datetime, minutes: int,
+                        needs: list[str] = (), language: str | None = None,  # type: ignore[assignment]
+                        patient_id: str | None = None, note: str | None = None,
+                        session_id: UUID | None = None) -> Receipt:
+        """Ask for a volunteer: the qualified ones on duty here or on call then (from the read
+        models) are each sent a notice. A patient's hospital number becomes a pseudonym here. The
+        receipt's value lists those asked."""
         actor.ensure_unit(unit_id)
         bounds.moment("starts_at", starts_at)
         bounds.count("minutes", minutes, 5, LONGEST_MINUTES)
-        found = interpreting.candidates(self.read(None), str(unit_id), starts_at, starts_at + timedelta(minutes=minutes))
-        receipt = self.ledger.request_interpreting(unit_id, place, starts_at, minutes,
-                                                   [UUID(c["volunteer_id"]) for c in found], actor.account_id,
-                                                   session_id=session_id)
+        needs = needed_for(bounds.text("kind", kind, bounds.TAG), bounds.tags("needs", needs))
+        found = requests.candidates(self.read(None), str(unit_id), kind, needs, starts_at,
+                                    starts_at + timedelta(minutes=minutes), language)
+        ref = self._patient(patient_id) if patient_id and patient_id.strip() else None
+        receipt = self.ledger.request_service(unit_id, kind, place, starts_at, minutes,
+                                              [UUID(c["volunteer_id"]) for c in found], actor.account_id,
+                                              needs=needs, language=language, patient_ref=ref, note=note,
+                                              session_id=session_id)
         return Receipt(receipt.position, receipt.id, found)
 
-    @roles("volunteer", "coordinator")
-    def accept_interpreting(self, actor: Actor, request_id: UUID, volunteer_id: UUID) -> Receipt:
-        self._volunteer(actor, volunteer_id)
-        return self.ledger.accept_interpreting(request_id, volunteer_id, actor.account_id)
+    @roles("social_worker")
+    def request_interpreting(self, actor: Actor, unit_id: UUID, place: str, starts_at: datetime, minutes: int,
+                             session_id: UUID | None = None) -> Receipt:
+        """A sign-language interpreter: asked of everyone qualified who is free or on duty here then."""
+        return self.request_service(actor, unit_id, SIGN_LANGUAGE, place, starts_at, minutes, session_id=session_id)
 
-    def _interpreting(self, actor: Actor, request_id: UUID) -> Any:
-        asked = self.ledger.get_interpreting(request_id)
+    @roles("volunteer", "coordinator")
+    def accept_request(self, actor: Actor, request_id: UUID, volunteer_id: UUID) -> Receipt:
+        """A volunteer takes a request; a coordinator books one for it (an escalated request)."""
+        self._volunteer(actor, volunteer_id)
+        if actor.role == "coordinator":
+            actor.ensure_unit(self.ledger.get_request(request_id).unit_id)
+        return self.ledger.accept_request(request_id, volunteer_id, actor.account_id)
+
+    accept_interpreting = accept_request
+
+    def _request(self, actor: Actor, request_id: UUID) -> Any:
+        asked = self.ledger.get_request(request_id)
         if actor.role == "volunteer":
             if actor.volunteer_id is None or UUID(actor.volunteer_id) != asked.volunteer_id:
-                raise NotAllowed("Only the booked interpreter or a social worker records the service.")
+                raise NotAllowed("Only the volunteer booked, the ward or a coordinator records the service.")
         else:
             actor.ensure_unit(asked.unit_id)
         return asked
 
-    @roles("social_worker", "volunteer")
-    def serve_interpreting(self, actor: Actor, request_id: UUID, minutes: int) -> Receipt:
-        self._interpreting(actor, request_id)
-        return self.ledger.serve_interpreting(request_id, minutes, actor.account_id)
+    @roles("ward", "social_worker", "coordinator", "volunteer")
+    def serve_request(self, actor: Actor, request_id: UUID, minutes: int) -> Receipt:
+        self._request(actor, request_id)
+        return self.ledger.serve_request(request_id, minutes, actor.account_id)
 
-    @roles("social_worker", "coordinator")
-    def cancel_interpreting(self, actor: Actor, request_id: UUID, reason: str) -> Receipt:
-        self._interpreting(actor, request_id)
-        return self.ledger.cancel_interpreting(request_id, reason, actor.account_id)
+    serve_interpreting = serve_request
+
+    @roles("ward", "social_worker", "coordinator")
+    def cancel_request(self, actor: Actor, request_id: UUID, reason: str) -> Receipt:
+        self._request(actor, request_id)
+        return self.ledger.cancel_request(request_id, reason, actor.account_id)
+
+    cancel_interpreting = cancel_request
+
+    @roles()
+    def escalate_request(self, actor: Actor, request_id: UUID) -> Receipt:
+        """The escalation round's: still open after the programme's wait."""
+        return self.ledger.escalate_request(request_id, actor.account_id)
+
+    def request_note(self, actor: Actor, request_id: UUID) -> str | None:
+        """The note a ward wrote, from the log (never a read model): to the unit's staff and the
+        volunteer booked."""
+        asked = self._request(actor, request_id)
+        return asked.note
+
+    @roles("volunteer", "coordinator")
+    def go_on_call(self, actor: Actor, volunteer_id: UUID, starts_at: datetime, ends_at: datetime) -> Receipt:
+        self._volunteer(actor, volunteer_id)
+        return self.ledger.go_on_call(volunteer_id, starts_at, ends_at, actor.account_id)
+
+    def on_call_of(self, actor: Actor, volunteer_id: UUID) -> tuple[datetime, datetime] | None:
+        """When this volunteer is on call, if they are now or later (to themselves and their coordinators)."""
+        window = getattr(self._volunteer(actor, volunteer_id), "on_call", None)
+        return window if window is not None and window[1] > self.ledger.clock.now() else None
+
+    @roles("volunteer", "coordinator")
+    def go_off_call(self, actor: Actor, volunteer_id: UUID) -> Receipt:
+        self._volunteer(actor, volunteer_id)
+        return self.ledger.go_off_call(volunteer_id, actor.account_id)
 
     # --- case work ---------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from babel import Locale
 from babel.dates import format_date, format_datetime, format_time, get_day_names
 from babel.numbers import format_decimal, format_percent
 
-from projections.hours import INTERPRETING
+from projections.hours import INTERPRETING, ON_REQUEST
 
 LOCALES = {"en": "en_GB", "zh": "zh_Hans_CN"}
 CATALOGUES = Path(__file__).parent / "locales"
@@ -108,10 +108,11 @@ class Translator:
         return format_date(day, "MMM y" if self.language == "en" else "y年M月", locale=self.locale)
 
     def post(self, post: str) -> str:
-        """A post as the record names it; an interpreting record's is "Sign-language interpreting: <place>"."""
+        """A post as the record names it; a request's is "Sign-language interpreting: <place>" or
+        "On a ward's request: <place>"."""
         head, sep, place = post.partition(": ")
-        if sep and head == INTERPRETING:
-            return f"{self.gettext(INTERPRETING)}{'：' if self.language == 'zh' else ': '}{place}"
+        if sep and head in (INTERPRETING, ON_REQUEST):
+            return f"{self.gettext(head)}{'：' if self.language == 'zh' else ': '}{place}"
         return post
 
     def event(self, code: str) -> str:

@@ -103,6 +103,8 @@ class Settings:
         k.strip() for k in _env("CARELEDGER_SCREENING", ",".join(SCREENING)).split(",") if k.strip()))
     # An applicant waiting longer than this at one stage is marked on the coordinator's board
     applicant_wait_days: int = field(default_factory=lambda: int(_env("CARELEDGER_APPLICANT_WAIT_DAYS", "7")))
+    # A ward's request nobody has accepted this long after it was asked goes to the coordinator's board
+    request_escalate_minutes: int = field(default_factory=lambda: int(_env("CARELEDGER_REQUEST_ESCALATE_MINUTES", "10")))
     # A post's code (扫码签到) older than this is refused: a photo of it, or a link passed on
     post_code_seconds: int = field(default_factory=lambda: int(_env("CARELEDGER_POST_CODE_SECONDS", "90")))
     cipher_key: str = field(default_factory=lambda: _env("CARELEDGER_CIPHER_KEY", ""))

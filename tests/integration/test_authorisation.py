@@ -43,7 +43,7 @@ class Ids:
         ledger.grant_qualification(world.volunteer, "sign_language", None, "coordinator")
         self.interp = str(ledger.request_interpreting(h.unit, "Ward 5", datetime(2026, 11, 24, 10, tzinfo=CST), 30,
                                                       [world.volunteer], str(sw)).id)
-        ledger.accept_interpreting(UUID(self.interp), world.volunteer, "volunteer")
+        ledger.accept_request(UUID(self.interp), world.volunteer, "volunteer")
         # A certificate of the volunteer's, and what a new one needs
         ledger.set_certificate_details(h.unit, "Wang", "021-1", "admin")
         ledger.record_identity(world.volunteer, "passport", "E12345678", "", "admin")

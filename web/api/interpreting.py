@@ -1,4 +1,5 @@
-"""Sign-language interpreter requests: asked by social workers, taken by qualified volunteers."""
+"""Sign-language interpreter requests, as they were before requests were general: the service
+requests of kind `sign_language` (web/api/requests.py), under their first paths and names."""
 
 from __future__ import annotations
 
@@ -8,14 +9,13 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from domain.interpreting import STATES
 from domain import bounds
-from domain.interpreting import LONGEST_MINUTES
-from projections import interpreting
-from web.api.common import Position, local, read_db, units_asked, written
+from domain.requests import LONGEST_MINUTES, SIGN_LANGUAGE, STATES
+from web.api.common import Position, local, written
+from web.api.requests import found_for, listed_for
 from web.auth import allow, may
 from web.commands import CommandPath, Commands, TheLedger
 
@@ -89,15 +89,9 @@ class InterpretingController(Controller):
     tags = ["social work"]
 
     def _found(self, request: Request, request_id: UUID, min_position: int | None = None) -> dict:
-        found = interpreting.request(read_db(request, min_position), str(request_id))
-        if found is None:
+        found = found_for(request, request_id, min_position)
+        if found["kind"] != SIGN_LANGUAGE:
             raise NotFoundException(f"No interpreter request with id {request_id}")
-        user = request.user
-        if user.role == "volunteer":
-            if user.volunteer_id not in (*found["candidates"], found["volunteer_id"]):
-                raise PermissionDeniedException("This request was not offered to you")
-        else:
-            user.ensure_unit(found["unit_id"])
         return found
 
     @post("/", guards=[may(Commands.request_interpreting)], sync_to_thread=True)
@@ -116,36 +110,33 @@ class InterpretingController(Controller):
                                         QueryParameter(name="state")] = None,
                       min_position: Position = None) -> list[InterpreterRequest]:
         """A unit's requests (newest first); to a volunteer, those offered to them or booked to them."""
-        db = read_db(request, min_position)
-        if request.user.role == "volunteer":
-            return interpreting.for_volunteer(db, request.user.volunteer_id, ledger.clock.now())
-        return interpreting.listed(db, units_asked(request, unit_id), state_)
+        return listed_for(request, ledger.clock.now(), unit_id, state_, SIGN_LANGUAGE, min_position)
 
     @get("/{request_id:uuid}", guards=[allow("social_worker", "coordinator", "volunteer")], sync_to_thread=True)
     def show(self, request: Request, request_id: FromPath[UUID],
              min_position: Position = None) -> InterpreterRequestOffered:
         return self._found(request, request_id, min_position)
 
-    @post("/{request_id:uuid}/accept", guards=[may(Commands.accept_interpreting)], sync_to_thread=True,
+    @post("/{request_id:uuid}/accept", guards=[may(Commands.accept_request)], sync_to_thread=True,
           status_code=200)
     def accept(self, request: Request, commands: CommandPath, request_id: FromPath[UUID],
                data: JSONBody[Acceptance]) -> Response[RequestState]:
         """The first to accept is booked (exactly one, however many accept at once); 409
         `interpreter_already_booked` for the rest."""
-        receipt = commands.accept_interpreting(request.user, request_id, data.volunteer_id)
+        receipt = commands.accept_request(request.user, request_id, data.volunteer_id)
         return written(request, receipt, RequestState(request_id, receipt.value, volunteer_id=data.volunteer_id))
 
-    @post("/{request_id:uuid}/served", guards=[may(Commands.serve_interpreting)], sync_to_thread=True,
+    @post("/{request_id:uuid}/served", guards=[may(Commands.serve_request)], sync_to_thread=True,
           status_code=200)
     def served(self, request: Request, commands: CommandPath, request_id: FromPath[UUID],
                data: JSONBody[Service]) -> Response[RequestState]:
         """The interpreting happened: a sign-language person-time in the tallies, hours to the interpreter."""
-        receipt = commands.serve_interpreting(request.user, request_id, data.minutes)
+        receipt = commands.serve_request(request.user, request_id, data.minutes)
         return written(request, receipt, RequestState(request_id, "served", minutes=data.minutes))
 
-    @post("/{request_id:uuid}/cancel", guards=[may(Commands.cancel_interpreting)], sync_to_thread=True,
+    @post("/{request_id:uuid}/cancel", guards=[may(Commands.cancel_request)], sync_to_thread=True,
           status_code=200)
     def cancel(self, request: Request, commands: CommandPath, request_id: FromPath[UUID],
                data: JSONBody[RequestCancellation]) -> Response[RequestState]:
-        receipt = commands.cancel_interpreting(request.user, request_id, data.reason)
+        receipt = commands.cancel_request(request.user, request_id, data.reason)
         return written(request, receipt, RequestState(request_id, "cancelled"))

@@ -18,7 +18,7 @@ from domain.applications import AVAILABILITY
 from domain.usecases.applications import ApplicationForm
 from domain.clock import FixedClock
 from domain.errors import DomainError
-from domain.permissions import Actor, system
+from domain.permissions import UNIT_BOUND_ROLES, Actor, system
 from web.auth import principal_of
 from web.commands import Commands
 from web.passwords import hash_password
@@ -181,7 +181,7 @@ def build_demo(env: dict[str, str], today: date, timezone: str = "Asia/Shanghai"
             )
             summary.sessions += 1
         _case_work(commands, clock, units[0], workers, rng, now)
-        summary.person_times += _interpreting(commands, clock, units[0], volunteers[units[0]][:3], workers[0], now)
+        summary.person_times += _requests(commands, clock, units[0], volunteers[units[0]][:3], workers[0], now)
         _applicants(commands, clock, units[0], rng, now)
         return summary
     finally:
@@ -218,22 +218,28 @@ def _case_work(commands: Commands, clock: FixedClock, unit, workers: list[Actor]
         commands.hold_meeting(head, group, now - timedelta(days=7 * week + 1), 90, rng.randint(6, 12))
 
 
-def _interpreting(commands: Commands, clock: FixedClock, unit, interpreters: list, worker: Actor,
-                  now: datetime) -> int:
-    """Sign-language interpreting: one done three days ago, one asked for tomorrow afternoon.
-    Returns the person-times served (one). The request names its candidates itself: the command
-    finds them in the read models, which do not exist while the demo seeds the log."""
+def _requests(commands: Commands, clock: FixedClock, unit, helpers: list, worker: Actor, now: datetime) -> int:
+    """Requests for volunteers: an interpreting and a companionship done days ago, an interpreting
+    asked for tomorrow afternoon and a ward's visit asked for now. Returns the person-times served
+    (two). Each request names its candidates itself: the command finds them in the read models,
+    which do not exist while the demo seeds the log."""
     ledger = commands.ledger
-    done_at = (now - timedelta(days=3)).replace(hour=10)
-    clock.set(done_at - timedelta(hours=2))
-    done = ledger.request_interpreting(unit, "门诊大厅 Outpatient hall", done_at, 40, interpreters, worker.account_id).id
-    commands.accept_interpreting(PROGRAMME, done, interpreters[0])
-    clock.set(done_at + timedelta(minutes=50))
-    commands.serve_interpreting(worker, done, 40)
+    served = 0
+    for kind, place, days, minutes in (("sign_language", "门诊大厅 Outpatient hall", 3, 40),
+                                       ("visitation", "5病区 12床 Ward 5, bed 12", 2, 50)):
+        done_at = (now - timedelta(days=days)).replace(hour=10)
+        clock.set(done_at - timedelta(hours=2))
+        done = ledger.request_service(unit, kind, place, done_at, minutes, helpers, worker.account_id).id
+        commands.accept_request(PROGRAMME, done, helpers[served])
+        clock.set(done_at + timedelta(minutes=minutes + 10))
+        commands.serve_request(worker, done, minutes)
+        served += 1
     clock.set(now)
-    ledger.request_interpreting(unit, "眼科诊室 Eye clinic, room 3", (now + timedelta(days=1)).replace(hour=14), 30,
-                                interpreters, worker.account_id)
-    return 1
+    ledger.request_service(unit, "sign_language", "眼科诊室 Eye clinic, room 3",
+                           (now + timedelta(days=1)).replace(hour=14), 30, helpers, worker.account_id)
+    ledger.request_service(unit, "visitation", "3病区 8床 Ward 3, bed 8", now, 45, helpers[1:], worker.account_id,
+                           note="演示：老人独自住院，想有人聊聊天。Demo: an elderly patient alone, would like company.")
+    return served
 
 
 def _applicants(commands: Commands, clock: FixedClock, unit, rng: random.Random, now: datetime) -> None:
@@ -273,13 +279,14 @@ def _accounts(commands: Commands, units: list, volunteer) -> list[DemoLogin]:
         DemoLogin("kiosk", "kiosk-demo", "kiosk", "the volunteer desk at " + UNITS[0][0]),
         DemoLogin("shegong1", "shegong-demo", "social_worker", UNITS[0][0] + ", supervisor (督导)"),
         DemoLogin("shegong2", "shegong-demo", "social_worker", UNITS[0][0] + ", intern supervised by shegong1"),
+        DemoLogin("ward5", "ward-demo", "ward", "the nurse station of Ward 5 at " + UNITS[0][0]),
         DemoLogin("auditor", "auditor-demo", "auditor", "city-wide tallies"),
     ]
     # the demo volunteer can print a service certificate and receives notices by e-mail (a sample ID)
     commands.record_identity(PROGRAMME, volunteer, "resident_id", "11010519491231002X", "")
     commands.change_volunteer_email(PROGRAMME, volunteer, "volunteer@example.org")
     for login in logins:
-        bound = [units[0]] if login.role in ("coordinator", "kiosk", "social_worker") else []
+        bound = [units[0]] if login.role in UNIT_BOUND_ROLES else []
         commands.open_account(PROGRAMME, login.username, hash_password(login.password), login.role, bound,
                               volunteer if login.role == "volunteer" else None)
     return logins

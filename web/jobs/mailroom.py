@@ -72,6 +72,15 @@ def compose(kind: str, facts: dict[str, str], zone: ZoneInfo) -> Letter:
         return Letter(f"Interpreting cancelled / 手语翻译已取消: {f['starts_at']}",
                       f"The sign-language interpreting at {where} on {f['starts_at']} is cancelled: "
                       f"{f.get('reason', '')}\n{where} {f['starts_at']} 的手语翻译已取消：{f.get('reason', '')}")
+    if kind == "service_wanted":
+        return Letter(f"Help wanted / 病区求助: {f.get('kind_en', '')} {f['starts_at']}",
+                      f"{where} asks for {f.get('kind_en', '')} on {f['starts_at']} for {f['minutes']} minutes. "
+                      f"Accept in CareLedger: the first to accept is booked.\n{where}于 {f['starts_at']} 需要"
+                      f"{f.get('kind_zh', '')}（{f['minutes']} 分钟）。请在 CareLedger 中接受，先接受者获派。")
+    if kind == "service_cancelled":
+        return Letter(f"Request cancelled / 求助已取消: {f['starts_at']}",
+                      f"The {f.get('kind_en', '')} at {where} on {f['starts_at']} is cancelled: {f.get('reason', '')}\n"
+                      f"{where} {f['starts_at']} 的{f.get('kind_zh', '')}已取消：{f.get('reason', '')}")
     if kind == "invitation":
         until = datetime.fromisoformat(f["expires_at"]).astimezone(zone).strftime("%Y-%m-%d")
         return Letter("Your CareLedger login / 设置 CareLedger 登录",

@@ -22,6 +22,7 @@ from web.login import Client
 from web.ui.common import (act, back, flash_of, form_id, form_served, fragment_for, moves_of, now_local, page,
                            reader, translator)
 from web.ui.session import COOKIE, before_a_session
+from web.ui.requests import board_requests
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -143,7 +144,8 @@ class DeskController(Controller):
 
     @get("/board", guards=[allow("coordinator", "kiosk")], sync_to_thread=True)
     def board(self, request: Request, ledger: TheLedger) -> Template:
-        """Who is on duty now, who is missing, who ends soon: fetched again when the roster moves
+        """Who is on duty now, who is missing, who ends soon, what wards asked for and who is on
+        call: fetched again when the roster moves
         (see board_stream) and every 30 seconds (who is missing changes with the clock too)."""
         db, now = reader(request), now_local(request)
         units = list(request.user.unit_ids)
@@ -155,7 +157,8 @@ class DeskController(Controller):
             for person in missing:
                 person["phone"] = ledger.get_volunteer(UUID(person["volunteer_id"])).phone
         return page(request, template, on_duty=duty, missing=missing, soon=soon,
-                    acts=request.user.role == "coordinator")
+                    acts=request.user.role == "coordinator", service_types=ledger.service_types(),
+                    **board_requests(db, units, now))
 
     @post("/board/check-in", guards=[allow("coordinator")], sync_to_thread=True)
     def check_in_for(self, request: Request, commands: CommandPath, data: Form) -> Response:

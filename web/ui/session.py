@@ -19,7 +19,7 @@ from web.security import CSRF_FIELD, LOGIN_NONCE, csrf_token
 from web.passwords import checked_password, hash_password
 from web.ui.common import act, back, page, translator
 
-HOMES = {"coordinator": "/shifts", "volunteer": "/me", "kiosk": "/kiosk", "social_worker": "/social",
+HOMES = {"coordinator": "/shifts", "volunteer": "/me", "kiosk": "/kiosk", "social_worker": "/social", "ward": "/requests",
          "auditor": "/dashboard", "admin": "/admin"}
 COOKIE = "token"
 

@@ -1,4 +1,5 @@
-"""The social worker's screen: log a session, my caseload, ask for a sign-language interpreter."""
+"""The social worker's screen: log a session, my caseload, groups; asking for a volunteer (a
+sign-language interpreter for a session) goes through the requests screen (web/ui/requests.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Template
 
-from projections import caseload, casework, directory, interpreting
+from projections import caseload, casework, directory, requests
 from web.auth import allow
 from web.commands import CommandPath, TheLedger
 from web.ui.common import act, form_id, form_moment, form_whole, now_local, page, reader
@@ -27,12 +28,12 @@ class SocialWorkController(Controller):
         mine = caseload.sessions(db, list(request.user.unit_ids), (today - timedelta(days=90)).isoformat(),
                                  today.isoformat(), social_worker=request.user.account_id)
         units = [u for u in directory.units(db) if u["id"] in request.user.unit_ids]
-        requests = interpreting.listed(db, list(request.user.unit_ids), limit=50)
+        asked = requests.listed(db, list(request.user.unit_ids), limit=200, kind="sign_language")
         began = now_local(request) - timedelta(minutes=45)  # a session is logged after it: it began a while ago
         began = began.replace(minute=began.minute - began.minute % 5, second=0, microsecond=0)
         return page(request, "social.html", sessions=list(reversed(mine)), units=units, today=today,
                     began_day=began.date().isoformat(), began_at=began.strftime("%H:%M"),
-                    requests=requests, asked_for={r["session_id"] for r in requests if r["state"] != "cancelled"},
+                    asked_for={r["session_id"] for r in asked if r["state"] != "cancelled"},
                     service_types=ledger.service_types(),
                     groups=casework.groups(db, list(request.user.unit_ids)))
 
@@ -61,26 +62,3 @@ class SocialWorkController(Controller):
     @post("/social/groups/{group_id:uuid}/end", sync_to_thread=True)
     def end_group(self, request: Request, commands: CommandPath, group_id: FromPath[UUID]) -> Response:
         return act(request, "/social", "The group has ended.", lambda: commands.end_group(request.user, group_id))
-
-    # --- sign-language interpreters ----------------------------------------------------------
-
-    @post("/social/interpreters", sync_to_thread=True)
-    def ask_for_interpreter(self, request: Request, commands: CommandPath, data: Form) -> Response:
-        zone = now_local(request).tzinfo
-        session = data.get("session_id", "").strip()
-        return act(request, "/social", "An interpreter is asked for; the qualified volunteers free then are told.",
-                   lambda: commands.request_interpreting(
-                       request.user, form_id(data, "unit_id"), data.get("place", ""),
-                       form_moment(data, "day", "start", zone, "starts_at"), form_whole(data, "minutes", 0),
-                       session_id=form_id(data, "session_id") if session else None), form="interpreter")
-
-    @post("/social/interpreters/{request_id:uuid}/served", sync_to_thread=True)
-    def interpreted(self, request: Request, commands: CommandPath, request_id: FromPath[UUID], data: Form) -> Response:
-        return act(request, "/social", "The interpreting is recorded.", lambda: commands.serve_interpreting(
-            request.user, request_id, form_whole(data, "minutes", 0)), form=f"interpreted-{request_id}")
-
-    @post("/social/interpreters/{request_id:uuid}/cancel", sync_to_thread=True)
-    def cancel_interpreter(self, request: Request, commands: CommandPath, request_id: FromPath[UUID],
-                           data: Form) -> Response:
-        return act(request, "/social", "The request is cancelled.", lambda: commands.cancel_interpreting(
-            request.user, request_id, data.get("reason", "")), form=f"cancel-{request_id}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
@@ -11,13 +11,13 @@ from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
 from litestar.response import Template
 
 from domain.errors import InvalidCommand
-from projections import hours, interpreting, notices, qualifications, reviews, roster, usual, waitlists
+from projections import hours, notices, qualifications, requests, reviews, roster, usual, waitlists
 from projections.directory import units as all_units
 from projections.directory import volunteer as find_volunteer
 from projections.store import iso
 from web.auth import allow
 from web.commands import CommandPath, TheLedger
-from web.ui.common import act, calendar_url, form_served, form_whole, listed, now_local, page, reader
+from web.ui.common import act, calendar_url, form_served, form_time, form_whole, listed, now_local, page, reader
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -87,22 +87,42 @@ class VolunteerController(Controller):
                     full_shifts=full_shifts[:20], offered=offered, my_offers=waitlists.offered_by(db, me),
                     held=held, summary=summary, under_review=review, total=total, unit_names=names, now=iso(now),
                     service_types=service_types, messages=notices.listed(db, None, me, limit=10),
-                    interpreting=interpreting.for_volunteer(db, me, now),
+                    asked=[r | {"note": ledger.get_request(UUID(r["id"])).note if r["state"] == "booked" else None}
+                           for r in requests.for_volunteer(db, me, now)],
+                    on_call=requests.on_call_of(db, me, now), on_call_until=(now + timedelta(hours=4)).strftime("%H:%M"),
                     email=ledger.contact_of(UUID(me))[0], me=volunteer,
                     calendar=calendar_url(request, f"v-{request.user.volunteer_id}"))
 
     def _me(self, request: Request) -> UUID:
         return UUID(request.user.volunteer_id)
 
-    @post("/me/interpreting/{request_id:uuid}/accept", sync_to_thread=True)
-    def accept_interpreting(self, request: Request, commands: CommandPath, request_id: FromPath[UUID]) -> Response:
-        return act(request, "/me", "You are booked to interpret. Thank you!",
-                   lambda: commands.accept_interpreting(request.user, request_id, self._me(request)))
+    @post("/me/requests/{request_id:uuid}/accept", sync_to_thread=True)
+    def accept_request(self, request: Request, commands: CommandPath, request_id: FromPath[UUID]) -> Response:
+        return act(request, "/me", "You are booked: the ward knows you are coming. Thank you!",
+                   lambda: commands.accept_request(request.user, request_id, self._me(request)))
 
-    @post("/me/interpreting/{request_id:uuid}/served", sync_to_thread=True)
-    def interpreted(self, request: Request, commands: CommandPath, request_id: FromPath[UUID], data: Form) -> Response:
-        return act(request, "/me", "The interpreting is recorded.", lambda: commands.serve_interpreting(
-            request.user, request_id, form_whole(data, "minutes", 0)), form=f"interpreting-{request_id}")
+    @post("/me/requests/{request_id:uuid}/served", sync_to_thread=True)
+    def served_request(self, request: Request, commands: CommandPath, request_id: FromPath[UUID],
+                       data: Form) -> Response:
+        return act(request, "/me", "The service is recorded.", lambda: commands.serve_request(
+            request.user, request_id, form_whole(data, "minutes", 0)), form=f"served-{request_id}",
+            typed=dict(data))
+
+    @post("/me/on-call", sync_to_thread=True)
+    def go_on_call(self, request: Request, commands: CommandPath, data: Form) -> Response:
+        """On call from now until the time typed (tomorrow, if that time has passed today)."""
+        def on_call() -> Any:
+            now = now_local(request)
+            until = datetime.combine(now.date(), form_time(data, "until"), now.tzinfo)
+            return commands.go_on_call(request.user, self._me(request), now, until if until > now
+                                       else until + timedelta(days=1))
+        return act(request, "/me", "You are on call: wards can ask you for help until then.", on_call,
+                   form="on-call", typed=dict(data))
+
+    @post("/me/on-call/end", sync_to_thread=True)
+    def go_off_call(self, request: Request, commands: CommandPath) -> Response:
+        return act(request, "/me", "You are no longer on call.",
+                   lambda: commands.go_off_call(request.user, self._me(request)))
 
     @post("/me/email", sync_to_thread=True)
     def change_email(self, request: Request, commands: CommandPath, data: Form) -> Response:
