@@ -57,16 +57,17 @@ class ServiceRequest(Aggregate):
         note = bounds.text("note", note, bounds.REASON).strip() or None if note else None
         needs = needed_for(kind, bounds.tags("needs", needs))
         return cls(unit_id, kind, place, starts_at, minutes, needs, language, patient_ref, note, session_id,
-                   list(candidates), actor)
+                   list(candidates), now, actor)
 
     @event("Requested")
     def __init__(self, unit_id: UUID, kind: str, place: str, starts_at: datetime, minutes: int, needs: list[str],
                  language: str | None, patient_ref: str | None, note: str | None, session_id: UUID | None,
-                 candidates: list[UUID], actor: str) -> None:
+                 candidates: list[UUID], at: datetime | None, actor: str) -> None:
         self.unit_id, self.kind, self.place, self.starts_at, self.minutes = unit_id, kind, place, starts_at, minutes
         self.needs, self.language, self.patient_ref, self.note = needs, language, patient_ref, note
         self.session_id, self.candidates, self.requested_by = session_id, candidates, actor
         self.state = OPEN
+        self.asked_at = at  # on the programme's clock (an interpreter request of old did not say)
         self.volunteer_id: UUID | None = None
         self.escalated = False
 
@@ -148,7 +149,7 @@ def _as_interpreting(*fields: tuple[str, Any]) -> Any:
 
 for _event_class, _fields in (
         (ServiceRequest.Requested, (("kind", SIGN_LANGUAGE), ("needs", [SIGN_LANGUAGE]), ("language", None),
-                                    ("patient_ref", None), ("note", None))),
+                                    ("patient_ref", None), ("note", None), ("at", None))),
         (ServiceRequest.Served, (("kind", SIGN_LANGUAGE),))):
     _event_class.class_version = 2  # type: ignore[attr-defined]
     _event_class.upcast_v1_v2 = _as_interpreting(*_fields)  # type: ignore[attr-defined]

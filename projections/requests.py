@@ -42,7 +42,7 @@ def requested(c: sqlite3.Connection, e: Any, position: int) -> None:
               "NULL, NULL, NULL, NULL)",
               (request_id, ident(e.unit_id), e.kind, e.place, iso(e.starts_at),
                iso(e.starts_at + timedelta(minutes=e.minutes)), e.minutes, json.dumps(e.needs), e.language,
-               ident(e.session_id), e.actor, iso(e.timestamp)))
+               ident(e.session_id), e.actor, iso(e.at or e.timestamp)))
     c.executemany("INSERT OR IGNORE INTO request_candidates VALUES (?, ?)",
                   [(ident(v), request_id) for v in e.candidates])
 

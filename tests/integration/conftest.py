@@ -45,6 +45,7 @@ class World:
             ("admin", "admin", [], None), ("coord", "coordinator", unit, None),
             ("other_coord", "coordinator", [self.other_unit], None), ("li", "volunteer", [], self.volunteer),
             ("kiosk", "kiosk", unit, None), ("sw", "social_worker", unit, None), ("auditor", "auditor", [], None),
+            ("ward", "ward", unit, None),
         ):
             ledger.open_account(username, hash_password(PASSWORD), role, units, volunteer, "admin")
         self.tokens: dict[str, str] = {}

@@ -13,7 +13,7 @@ from tests.conftest import CST
 from tests.integration.conftest import PASSWORD, World
 
 ROLES = {"admin": "admin", "coordinator": "coord", "volunteer": "li", "kiosk": "kiosk",
-         "social_worker": "sw", "auditor": "auditor"}
+         "social_worker": "sw", "auditor": "auditor", "ward": "ward"}
 ANY = set(ROLES)
 MONDAY_8 = datetime(2026, 11, 24, 8, tzinfo=CST)
 
@@ -203,7 +203,22 @@ MATRIX: list[tuple[str, str, Body, set[str] | None]] = [
     ("GET", "/api/v1/interpreter-requests/{interp}", None, {"social_worker", "coordinator", "volunteer"}),
     ("POST", "/api/v1/interpreter-requests/{interp}/accept", lambda i: {"volunteer_id": i.volunteer},
      {"volunteer", "coordinator"}),
-    ("POST", "/api/v1/interpreter-requests/{interp}/served", lambda i: {"minutes": 30}, {"social_worker", "volunteer"}),
+    ("POST", "/api/v1/interpreter-requests/{interp}/served", lambda i: {"minutes": 30},
+     {"social_worker", "volunteer", "coordinator", "ward"}),
+    ("POST", "/api/v1/service-requests", lambda i: {"unit_id": i.unit, "kind": "visitation", "place": "Ward 5, bed 1",
+                                                    "minutes": 30}, {"ward", "social_worker", "coordinator"}),
+    ("GET", "/api/v1/service-requests", None, {"ward", "social_worker", "coordinator", "volunteer"}),
+    ("GET", "/api/v1/service-requests/{interp}", None, {"ward", "social_worker", "coordinator", "volunteer"}),
+    ("POST", "/api/v1/service-requests/{interp}/accept", lambda i: {"volunteer_id": i.volunteer},
+     {"volunteer", "coordinator"}),
+    ("POST", "/api/v1/service-requests/{interp}/served", lambda i: {"minutes": 30},
+     {"ward", "social_worker", "coordinator", "volunteer"}),
+    ("POST", "/api/v1/service-requests/{interp}/cancel", lambda i: {"reason": "discharged"},
+     {"ward", "social_worker", "coordinator"}),
+    ("GET", "/api/v1/volunteers/{volunteer}/on-call", None, {"volunteer", "coordinator"}),
+    ("PUT", "/api/v1/volunteers/{volunteer}/on-call", lambda i: {"ends_at": "2026-11-24T12:00:00+08:00"},
+     {"volunteer", "coordinator"}),
+    ("DELETE", "/api/v1/volunteers/{volunteer}/on-call", None, {"volunteer", "coordinator"}),
     ("POST", "/api/v1/units/{unit}/certificate-details", lambda i: {"responsible_person": "Wang", "contact": "021"},
      {"coordinator", "admin"}),
     ("POST", "/api/v1/volunteers/{volunteer}/identity", lambda i: {"id_type": "passport", "id_number": "E7654321"},
@@ -216,7 +231,7 @@ MATRIX: list[tuple[str, str, Body, set[str] | None]] = [
     ("GET", "/api/v1/certificates/verify/{code}", None, None),
     ("GET", "/api/v1/exports/service-records", None, {"coordinator", "admin"}),
     ("POST", "/api/v1/interpreter-requests/{interp}/cancel", lambda i: {"reason": "discharged"},
-     {"social_worker", "coordinator"}),
+     {"social_worker", "coordinator", "ward"}),
 ]
 
 

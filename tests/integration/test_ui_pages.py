@@ -180,29 +180,28 @@ def test_a_social_worker_logs_a_session_and_asks_for_an_interpreter(world: World
                                               "notes": "private"})
     assert "Session logged." in page and "MRN-1" not in page
     session = page.split('name="session_id" value="')[1].split('"')[0]
-    nobody = submit(world, "/social/interpreters", {"unit_id": str(world.hospital.unit), "session_id": session,
-                                                    "place": "Ward 5", "day": "2026-11-24", "start": "14:00",
-                                                    "minutes": "45"})
+    ask = {"unit_id": str(world.hospital.unit), "session_id": session, "kind": "sign_language", "when": "later",
+           "place": "Ward 5", "day": "2026-11-24", "start": "14:00", "minutes": "45"}
+    nobody = submit(world, "/requests", ask)
     assert "No volunteer holding a valid sign-language qualification" in nobody
     world.ledger.grant_qualification(world.volunteer, "sign_language", None, "coordinator")
     world.settle()
-    asked = submit(world, "/social/interpreters", {"unit_id": str(world.hospital.unit), "session_id": session,
-                                                   "place": "Ward 5", "day": "2026-11-24", "start": "14:00",
-                                                   "minutes": "45"})
-    assert "An interpreter is asked for" in asked and "1 volunteers told" in asked
-    assert 'name="session_id"' not in asked  # the session shows as requested now
+    asked = submit(world, "/requests", ask)
+    assert "Asked. The volunteers who can come are told" in asked and "1 volunteer told" in asked
+    assert 'name="session_id"' not in world.client.get("/social").text  # the session shows as requested now
 
     # The volunteer accepts on their phone; the social worker records the interpreting once it happened.
     log_in(world, "li", "zh")
     offered = world.client.get("/me").text
-    assert "Ward 5" in offered and "等待手语翻译" in offered
-    request_id = offered.split('action="/me/interpreting/')[1].split("/")[0]
-    booked = submit(world, f"/me/interpreting/{request_id}/accept")
-    assert "您已获派本次手语翻译" in booked and "已派定" in booked
+    assert "Ward 5" in offered and "等待志愿者接受" in offered and "手语服务" in offered
+    request_id = offered.split('action="/me/requests/')[1].split("/")[0]
+    booked = submit(world, f"/me/requests/{request_id}/accept")
+    assert "您已获派" in booked and "已派定" in booked
     log_in(world, "sw")
+    assert "Li Wei" in world.client.get("/requests").text  # who is coming
     world.ledger.clock.set(world.ledger.clock.now().replace(day=24, hour=15))
-    done = submit(world, f"/social/interpreters/{request_id}/served", {"minutes": "40"})
-    assert "The interpreting is recorded." in done and "Li Wei · 40 min" in done
+    done = submit(world, f"/requests/{request_id}/served", {"minutes": "40"})
+    assert "The service is recorded." in done and "Li Wei" in done and "40 min" in done
     missing = submit(world, "/social/sessions", {"unit_id": str(world.hospital.unit), "patient_id": " ",
                                                  "service_type": "communication", "mode": "individual",
                                                  "day": "2026-11-23", "start": "10:00", "minutes": "30"})

@@ -12,6 +12,7 @@ from litestar import Controller, Request, Response, get
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromQuery, QueryParameter
 
+from domain.permissions import ROLES
 from projections import awards, notices, qualifications, reviews, roster, tallies
 from web import audit
 from web.api.common import MAX_POSITION, Position, read_db, report_span, units_asked
@@ -202,7 +203,7 @@ class ReportsController(Controller):
         first, last = report_span(request, from_, to)
         return qualifications.compliance(read_db(request, min_position), first, last, units_asked(request, unit_id))
 
-    @get("/service-types", guards=[allow("admin", "coordinator", "volunteer", "kiosk", "social_worker", "auditor")],
+    @get("/service-types", guards=[allow(*ROLES)],
          sync_to_thread=True)
     def service_types(self, request: Request, ledger: TheLedger) -> list[ServiceType]:
         return [ServiceType(code, en, zh) for code, (en, zh) in ledger.service_types().items()]

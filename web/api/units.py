@@ -99,7 +99,7 @@ class UnitsController(Controller):
         receipt = commands.register_unit(request.user, data.name, data.district)
         return written(request, receipt, Unit(receipt.id, data.name.strip(), data.district.strip()), 201)
 
-    @get("/units", guards=[allow("admin", "coordinator", "volunteer", "kiosk", "social_worker", "auditor")],
+    @get("/units", guards=[allow(*ROLES)],
          sync_to_thread=True)
     def list_units(self, request: Request, min_position: Position = None) -> list[Unit]:
         return directory.units(read_db(request, min_position))

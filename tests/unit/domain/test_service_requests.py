@@ -291,7 +291,7 @@ def test_an_interpreter_request_stored_before_requests_were_general_reads_as_sig
                                  TOMORROW_10 - timedelta(hours=1), SW, candidates=[UUID(int=2)])
     stored = mapper.to_stored_event(request.collect_events()[0])
     old_state = msgspec.json.decode(stored.state)
-    for field in ("kind", "needs", "language", "patient_ref", "note", "class_version"):
+    for field in ("kind", "needs", "language", "patient_ref", "note", "at", "class_version"):
         old_state.pop(field)
     old = StoredEvent(stored.originator_id, stored.originator_version,
                       "domain.interpreting:InterpreterRequest.Requested", msgspec.json.encode(old_state))

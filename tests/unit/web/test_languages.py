@@ -23,9 +23,9 @@ SHOWN_THROUGH_GETTEXT = [  # values templates pass to _(): roles, seat states, s
     # notices: kinds, states, channels
     "shift_changed", "shift_cancelled", "shift_reminder", "qualification_expiring", "interpreter_wanted", "queued",
     "dispatching", "sent", "retrying", "undeliverable", "email", "sms", "invitation",
-    # sign-language interpreter requests
-    "interpreting_open", "interpreting_booked", "interpreting_served", "interpreting_cancelled",
-    "interpreter_cancelled",
+    # requests for volunteers (sign-language interpreting among them), and who asks them
+    "request_open", "request_booked", "request_served", "request_cancelled", "interpreter_cancelled",
+    "service_wanted", "service_cancelled", "On a ward's request", "ward",
     # identity documents
     "resident_id", "passport", "hk_macao_permit", "taiwan_permit", "foreign_permanent_residence",
     # joining: availability, the pipeline's stages and its steps
