@@ -105,7 +105,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     server = Server(f"http://127.0.0.1:{port}", data)
     unit = server.api("POST", "/units", {"name": "Ruijin Hospital", "district": "Huangpu"}, user="root")["id"]
     for username, role in (("coord", "coordinator"), ("kiosk", "kiosk"), ("sw", "social_worker"),
-                           ("auditor", "auditor")):
+                           ("auditor", "auditor"), ("ward5", "ward")):
         server.api("POST", "/accounts", {"username": username, "password": PASSWORD, "role": role,
                                          "unit_ids": [unit] if role != "auditor" else []}, user="root")
     # phones check in from anywhere here, as the stories of these tests do; test_scan_at_the_post asks for the code
@@ -148,10 +148,11 @@ def page_for(browser, server):
     """A fresh browser context per person, logged in through the login page."""
     contexts = []
 
-    def open_as(username: str, locale: str = "en-GB", phone: bool = False):
-        size = {"width": 390, "height": 844} if phone else {"width": 1200, "height": 900}
+    def open_as(username: str, locale: str = "en-GB", phone: bool = False, tablet: bool = False):
+        size = {"width": 390, "height": 844} if phone else {"width": 820, "height": 1180} if tablet else \
+            {"width": 1200, "height": 900}
         context = browser.new_context(locale=locale, extra_http_headers={"Accept-Language": locale},
-                                      viewport=size, is_mobile=phone, has_touch=phone)
+                                      viewport=size, is_mobile=phone, has_touch=phone or tablet)
         contexts.append(context)
         page = context.new_page()
         page.goto(f"{server.base}/login")

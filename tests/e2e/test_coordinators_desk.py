@@ -223,7 +223,7 @@ def test_switching_language_keeps_the_week_shown(page_for, server: Server) -> No
 
 
 COORDINATOR_PAGES = ["/shifts", "/volunteers", "/trainings", "/notices", "/certificates", "/board", "/dashboard",
-                     "/volunteers/import", "/kiosks"]
+                     "/volunteers/import", "/kiosks", "/requests"]
 ADMIN_PAGES = ["/admin", "/admin/units", "/admin/accounts", "/admin/service-types", "/admin/audit", "/dashboard",
                "/cases/reports"]
 
