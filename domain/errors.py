@@ -355,3 +355,9 @@ class NoOffer(DomainError):
     """A place taken that is not offered, or offered to someone else."""
 
     reason = "no_offer"
+
+
+class NoHandoverPending(DomainError):
+    """An approval or a refusal of a handover nobody has asked for (or decided already)."""
+
+    reason = "no_handover_pending"

@@ -18,6 +18,7 @@ from domain.errors import (
     AlreadyCheckedIn,
     AlreadySignedUp,
     DomainError,
+    NoHandoverPending,
     NoOffer,
     PlacesFree,
     AlreadyCheckedOut,
@@ -210,16 +211,34 @@ class Shift(Aggregate):
     @event("OfferWithdrawn")
     def _offer_withdrawn(self, volunteer_id: UUID, actor: str) -> None:
         self.offers = {k: v for k, v in self.offers.items() if k != volunteer_id}
+        # a take waiting for approval goes with the offer
+        self.handovers_asked = {k: v for k, v in getattr(self, "handovers_asked", {}).items() if k != volunteer_id}
 
     def take_seat(self, giver: Volunteer, taker: Volunteer, at: datetime, actor: str, limits: Limits | None = None,
-                  zone: ZoneInfo | None = None) -> None:
+                  zone: ZoneInfo | None = None, approval: bool = False) -> bool:
         """The taker passes every rule a sign-up passes and takes the giver's seat: one save, never a
-        moment with the seat empty or doubled; the giver's seat ends handed over (no cancellation)."""
+        moment with the seat empty or doubled; the giver's seat ends handed over (no cancellation).
+        Where the unit wants a coordinator's approval, the take waits for it instead (the seat stays
+        the giver's until then): the answer says whether the seat changed hands."""
         offers = getattr(self, "offers", {})
         if giver.id not in offers:
             raise NoOffer("This place is not on offer (any more).")
         if offers[giver.id] not in (None, taker.id):
             raise NoOffer("This place is offered to someone else.")
+        pending = getattr(self, "handovers_asked", {}).get(giver.id)
+        if pending is not None:
+            if pending == taker.id:
+                return False  # asked already: waiting for the coordinator
+            raise NoOffer("Someone else has asked to take this place; the coordinator decides.")
+        self._ensure_may_take(giver, taker, at, actor, limits, zone)
+        if approval:
+            self._handover_asked(giver.id, taker.id, actor)
+            return False
+        self._hand_over(giver, taker, at, actor, limits, zone)
+        return True
+
+    def _ensure_may_take(self, giver: Volunteer, taker: Volunteer, at: datetime, actor: str, limits: Limits | None,
+                         zone: ZoneInfo | None) -> None:
         if self.seat_of(giver.id).state != SIGNED_UP:
             raise NoOffer("This place is in use already.")
         self._ensure_not_cancelled()
@@ -229,6 +248,14 @@ class Shift(Aggregate):
         if seat is not None and seat.state != WITHDRAWN:
             raise AlreadySignedUp("You already hold a place on this shift.")
         taker.ensure_may_serve(self.requires, self.starts_at.date())
+        taker.ensure_free(self.id, self.starts_at, self.ends_at)
+        if limits is not None:
+            refused = taker.beyond(limits, zone or ZoneInfo("UTC"), self.id, self.starts_at, self.ends_at, at)
+            if refused is not None:
+                raise refused
+
+    def _hand_over(self, giver: Volunteer, taker: Volunteer, at: datetime, actor: str, limits: Limits | None,
+                   zone: ZoneInfo | None) -> None:
         taker.book(self.id, self.starts_at, self.ends_at, at, actor, limits, zone)
         self._handed_over(giver.id, taker.id, actor)
         self._withdrawn(giver.id, HANDED_OVER, actor)
@@ -236,9 +263,36 @@ class Shift(Aggregate):
         giver.release(self.id, actor)
         self.leave_waitlist(taker.id, actor)
 
+    @event("HandoverAsked")
+    def _handover_asked(self, from_volunteer: UUID, to_volunteer: UUID, actor: str) -> None:
+        self.handovers_asked = {**getattr(self, "handovers_asked", {}), from_volunteer: to_volunteer}
+
+    def approve_handover(self, giver: Volunteer, taker: Volunteer, at: datetime, actor: str,
+                         limits: Limits | None = None, zone: ZoneInfo | None = None) -> None:
+        """The coordinator agrees: every rule is checked again (time has passed), then the seat changes hands."""
+        if getattr(self, "handovers_asked", {}).get(giver.id) != taker.id:
+            raise NoHandoverPending("Nobody is waiting to take this place (any more).")
+        self._ensure_may_take(giver, taker, at, actor, limits, zone)
+        self._hand_over(giver, taker, at, actor, limits, zone)
+
+    def decline_handover(self, giver_id: UUID, reason: str, actor: str) -> UUID:
+        """The coordinator says no: the place stays the giver's, still on offer; the answer is who asked."""
+        taker = getattr(self, "handovers_asked", {}).get(giver_id)
+        if taker is None:
+            raise NoHandoverPending("Nobody is waiting to take this place (any more).")
+        if not reason.strip():
+            raise InvalidCommand("reason", "say why, for the volunteer who asked")
+        self._handover_declined(giver_id, taker, bounds.text("reason", reason, bounds.REASON).strip(), actor)
+        return taker
+
+    @event("HandoverDeclined")
+    def _handover_declined(self, from_volunteer: UUID, to_volunteer: UUID, reason: str, actor: str) -> None:
+        self.handovers_asked = {k: v for k, v in self.handovers_asked.items() if k != from_volunteer}
+
     @event("HandedOver")
     def _handed_over(self, from_volunteer: UUID, to_volunteer: UUID, actor: str) -> None:
         self.offers = {k: v for k, v in self.offers.items() if k != from_volunteer}
+        self.handovers_asked = {k: v for k, v in getattr(self, "handovers_asked", {}).items() if k != from_volunteer}
 
     # --- the waitlist: a full shift's next in line, promoted when a place frees up ---------
 

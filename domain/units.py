@@ -64,6 +64,19 @@ class Unit(Aggregate):
         rules = getattr(self, "code_needed", {})
         return rules.get(post, rules.get("", getattr(self, "post_codes", False)))
 
+    def require_handover_approval(self, needed: bool, actor: str) -> None:
+        """Whether a place one volunteer hands to another waits for a coordinator's approval here."""
+        if self.handovers_need_approval != needed:
+            self._handover_approval_required(needed, actor)
+
+    @event("HandoverApprovalRequired")
+    def _handover_approval_required(self, needed: bool, actor: str) -> None:
+        self.handover_approval = needed
+
+    @property
+    def handovers_need_approval(self) -> bool:
+        return getattr(self, "handover_approval", False)
+
     def set_limits(self, daily_hours: float | None, weekly_hours: float | None, rest_hours: float | None,
                    actor: str) -> None:
         """The unit's own fair limits (None: the programme's), e.g. a ward whose shifts are harder."""

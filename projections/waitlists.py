@@ -1,5 +1,6 @@
 """Places changing hands: who waits for a place on a full shift, in order (a promotion, leaving or the
-shift's cancellation takes them off), and the places offered by their holders, to a colleague or anyone."""
+shift's cancellation takes them off), and the places offered by their holders, to a colleague or anyone
+(and who asked to take one where the unit's coordinator approves handovers)."""
 
 from __future__ import annotations
 
@@ -16,17 +17,29 @@ def create(db: sqlite_utils.Database) -> None:
     db["waitlist"].create({"shift_id": str, "volunteer_id": str, "since": str, "position": int},
                           pk=("shift_id", "volunteer_id"), if_not_exists=True)
     db["waitlist"].create_index(["volunteer_id"], if_not_exists=True)
-    db["offers"].create({"shift_id": str, "volunteer_id": str, "to_volunteer": str, "since": str},
-                        pk=("shift_id", "volunteer_id"), if_not_exists=True)
+    db["offers"].create({"shift_id": str, "volunteer_id": str, "to_volunteer": str, "since": str, "asked_by": str,
+                         "asked_at": str}, pk=("shift_id", "volunteer_id"), if_not_exists=True)
 
 
-waitlists = ReadModel("waitlists", create, tables=("waitlist", "offers"))
+waitlists = ReadModel("waitlists", create, version=2, tables=("waitlist", "offers"))
 
 
 @waitlists.handles(Shift.SeatOffered)
 def offered(c: sqlite3.Connection, e: Any, position: int) -> None:
-    c.execute("INSERT OR REPLACE INTO offers VALUES (?, ?, ?, ?)",
+    c.execute("INSERT OR REPLACE INTO offers VALUES (?, ?, ?, ?, NULL, NULL)",
               (ident(e.originator_id), ident(e.volunteer_id), ident(e.to), iso(e.timestamp)))
+
+
+@waitlists.handles(Shift.HandoverAsked)
+def handover_asked(c: sqlite3.Connection, e: Any, position: int) -> None:
+    c.execute("UPDATE offers SET asked_by = ?, asked_at = ? WHERE shift_id = ? AND volunteer_id = ?",
+              (ident(e.to_volunteer), iso(e.timestamp), ident(e.originator_id), ident(e.from_volunteer)))
+
+
+@waitlists.handles(Shift.HandoverDeclined)
+def handover_declined(c: sqlite3.Connection, e: Any, position: int) -> None:
+    c.execute("UPDATE offers SET asked_by = NULL, asked_at = NULL WHERE shift_id = ? AND volunteer_id = ?",
+              (ident(e.originator_id), ident(e.from_volunteer)))
 
 
 @waitlists.handles(Shift.OfferWithdrawn)
@@ -76,9 +89,19 @@ def offers_to(db: sqlite_utils.Database, volunteer_id: str, after: str) -> list[
     """Places offered to this volunteer by name, or to anyone, on shifts starting after `after` (not their own)."""
     return list(db.query(
         "SELECT o.shift_id, o.volunteer_id AS giver, o.to_volunteer, sh.unit_id, sh.post, sh.starts_at, sh.ends_at, "
-        "sh.day FROM offers o JOIN shifts sh USING (shift_id) WHERE sh.starts_at > ? AND o.volunteer_id != ? "
-        "AND (o.to_volunteer IS NULL OR o.to_volunteer = ?) AND sh.cancelled = 0 ORDER BY sh.starts_at LIMIT 30",
-        [after, volunteer_id, volunteer_id]))
+        "sh.day, o.asked_by = ? AS awaiting_approval FROM offers o JOIN shifts sh USING (shift_id) "
+        "WHERE sh.starts_at > ? AND o.volunteer_id != ? AND (o.to_volunteer IS NULL OR o.to_volunteer = ?) "
+        "AND (o.asked_by IS NULL OR o.asked_by = ?) AND sh.cancelled = 0 ORDER BY sh.starts_at LIMIT 30",
+        [volunteer_id, after, volunteer_id, volunteer_id, volunteer_id]))
+
+
+def handovers_awaiting(db: sqlite_utils.Database, shift_id: str) -> list[dict]:
+    """The takes of this shift's places waiting for the coordinator: who gives, who would take."""
+    return list(db.query(
+        "SELECT o.volunteer_id AS giver, COALESCE(g.name, '') AS giver_name, o.asked_by AS taker, "
+        "COALESCE(t.name, '') AS taker_name, o.asked_at FROM offers o LEFT JOIN volunteers g ON g.volunteer_id = "
+        "o.volunteer_id LEFT JOIN volunteers t ON t.volunteer_id = o.asked_by WHERE o.shift_id = ? AND o.asked_by "
+        "IS NOT NULL ORDER BY o.asked_at", [shift_id]))
 
 
 def offered_by(db: sqlite_utils.Database, volunteer_id: str) -> set[str]:

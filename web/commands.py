@@ -342,7 +342,8 @@ class Commands:
 
     @roles("volunteer")
     def take_seat(self, actor: Actor, shift_id: UUID, giver_id: UUID, taker_id: UUID) -> Receipt:
-        """Take a place on offer: every rule of a sign-up holds for the taker, or nothing changes."""
+        """Take a place on offer: every rule of a sign-up holds for the taker, or nothing changes. The
+        receipt's value: "handed_over", or "awaiting_approval" where the unit's coordinator approves."""
         self._seat(actor, shift_id, taker_id)
         self._volunteer(actor, taker_id)
         return self.ledger.take_seat(shift_id, giver_id, taker_id, actor.account_id)
@@ -459,6 +460,22 @@ class Commands:
         """The unit's own fair limits in place of the programme's (None: the programme's)."""
         actor.ensure_unit(unit_id)
         return self.ledger.set_unit_limits(unit_id, daily_hours, weekly_hours, rest_hours, actor.account_id)
+
+    @roles("coordinator")
+    def require_handover_approval(self, actor: Actor, unit_id: UUID, needed: bool) -> Receipt:
+        """Whether places handed between volunteers of this unit wait for a coordinator's approval."""
+        actor.ensure_unit(unit_id)
+        return self.ledger.require_handover_approval(unit_id, needed, actor.account_id)
+
+    @roles("coordinator")
+    def approve_handover(self, actor: Actor, shift_id: UUID, giver_id: UUID) -> Receipt:
+        self._shift(actor, shift_id)
+        return self.ledger.approve_handover(shift_id, giver_id, actor.account_id)
+
+    @roles("coordinator")
+    def decline_handover(self, actor: Actor, shift_id: UUID, giver_id: UUID, reason: str) -> Receipt:
+        self._shift(actor, shift_id)
+        return self.ledger.decline_handover(shift_id, giver_id, reason, actor.account_id)
 
     @roles("coordinator")
     def clear_no_show_review(self, actor: Actor, volunteer_id: UUID) -> Receipt:

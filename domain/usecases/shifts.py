@@ -6,7 +6,8 @@ from datetime import date, datetime, time
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
-from domain.errors import InvalidCommand, MinorOutsideDaytime, NoShiftAtPost, PostCodeReplayed, PostCodeRequired
+from domain.errors import (InvalidCommand, MinorOutsideDaytime, NoHandoverPending, NoShiftAtPost, PostCodeReplayed,
+                           PostCodeRequired)
 from domain.usecases.ledger import Ledger, Receipt
 from domain.limits import Limits
 from domain.notices import Notice
@@ -169,16 +170,51 @@ class ShiftUseCases(Ledger):
         return self._change(Shift, shift_id, "shift", lambda shift: shift.withdraw_offer(volunteer_id, actor))
 
     def take_seat(self, shift_id: UUID, giver_id: UUID, taker_id: UUID, actor: str) -> Receipt:
-        """The offered place taken: the shift and both volunteers' bookings in one save, the giver told."""
+        """The offered place taken: the shift and both volunteers' bookings in one save, the giver told.
+        Where the unit wants a coordinator's approval the take waits for it; the receipt's value says
+        which: "handed_over" or "awaiting_approval"."""
         def decide() -> Receipt:
             shift = self._get(Shift, shift_id, "shift")
             giver = self._get(Volunteer, giver_id, "volunteer")
             taker = self._get(Volunteer, taker_id, "volunteer")
             self._ensure_hours_for(taker, shift)
-            shift.take_seat(giver, taker, self.clock.now(), actor, *self.limits_at(shift.unit_id))
+            approval = self._read(Unit, shift.unit_id, "unit").handovers_need_approval
+            if not shift.take_seat(giver, taker, self.clock.now(), actor, *self.limits_at(shift.unit_id),
+                                   approval=approval):
+                return Receipt(self._commit(shift), shift_id, "awaiting_approval")
             told = self._tell(shift, [giver], "seat_taken", {}, actor)
-            return Receipt(self._commit(shift, giver, taker, *told), shift_id)
+            return Receipt(self._commit(shift, giver, taker, *told), shift_id, "handed_over")
         return self._decide(decide)
+
+    def approve_handover(self, shift_id: UUID, giver_id: UUID, actor: str) -> Receipt:
+        """The coordinator agrees to a take waiting for approval: the seat changes hands now, in one
+        save, every rule checked again; both are told."""
+        def decide() -> Receipt:
+            shift = self._get(Shift, shift_id, "shift")
+            taker_id = getattr(shift, "handovers_asked", {}).get(giver_id)
+            if taker_id is None:
+                raise NoHandoverPending("Nobody is waiting to take this place (any more).")
+            giver = self._get(Volunteer, giver_id, "volunteer")
+            taker = self._get(Volunteer, taker_id, "volunteer")
+            self._ensure_hours_for(taker, shift)
+            shift.approve_handover(giver, taker, self.clock.now(), actor, *self.limits_at(shift.unit_id))
+            told = [*self._tell(shift, [giver], "seat_taken", {}, actor),
+                    *self._tell(shift, [taker], "handover_approved", {}, actor)]
+            return Receipt(self._commit(shift, giver, taker, *told), shift_id, taker_id)
+        return self._decide(decide)
+
+    def decline_handover(self, shift_id: UUID, giver_id: UUID, reason: str, actor: str) -> Receipt:
+        """The coordinator says no: the place stays the giver's and on offer; the one who asked is told."""
+        def decide() -> Receipt:
+            shift = self._get(Shift, shift_id, "shift")
+            taker = shift.decline_handover(giver_id, reason, actor)
+            told = self._tell(shift, [self._read(Volunteer, taker, "volunteer")], "handover_declined",
+                              {"reason": reason.strip()}, actor)
+            return Receipt(self._commit(shift, *told), shift_id, taker)
+        return self._decide(decide)
+
+    def require_handover_approval(self, unit_id: UUID, needed: bool, actor: str) -> Receipt:
+        return self._change(Unit, unit_id, "unit", lambda unit: unit.require_handover_approval(needed, actor))
 
     def join_waitlist(self, shift_id: UUID, volunteer_id: UUID, actor: str) -> Receipt:
         """Wait in line for a place of a full shift; the receipt's value is the place in the line."""

@@ -34,3 +34,51 @@ def test_a_colleague_takes_an_offered_place_from_the_phone(world: World, clock: 
     again = world.call("li", "POST", f"/api/v1/shifts/{shift}/offers/{world.other_volunteer}/take",
                        json={"volunteer_id": str(world.volunteer)})
     assert (again.status_code, again.json()["reason"]) == (409, "no_offer")
+
+
+def test_where_the_coordinator_approves_handovers_a_take_waits_on_the_shift_page(world: World, clock: FixedClock,
+                                                                                 tmp_path) -> None:
+    import sqlite3
+
+    from projections.rebuild import rebuild
+
+    unit = world.hospital.unit
+    assert world.call("coord", "POST", f"/api/v1/units/{unit}/handover-approval",
+                      json={"needed": "yes"}).status_code == 400  # a word is not a yes
+    assert world.call("coord", "POST", f"/api/v1/units/{unit}/handover-approval", json={"needed": True}).json() == {
+        "unit_id": str(unit), "needed": True}
+    shift = world.hospital.shift(starts=clock.now() + timedelta(days=2), capacity=1)
+    giver, taker = world.other_volunteer, world.volunteer
+    world.ledger.sign_up(shift, giver, COORDINATOR)
+    world.ledger.offer_seat(shift, giver, None, COORDINATOR)
+    asked = world.call("li", "POST", f"/api/v1/shifts/{shift}/offers/{giver}/take", json={"volunteer_id": str(taker)})
+    assert (asked.status_code, asked.json()["state"]) == (202, "awaiting_approval")
+    world.settle()
+    roster = {s["volunteer_id"] for s in world.call("coord", "GET", f"/api/v1/shifts/{shift}").json()["roster"]}
+    assert roster == {str(giver)}  # still the giver's
+    log_in(world, "li")
+    assert "data-awaiting-approval" in world.client.get("/me").text
+    log_in(world, "coord")
+    page = world.client.get(f"/shifts/{shift}").text
+    assert f'data-handover="{giver}"' in page and "Li Wei would take the place of Wang Fang." in page
+    refused = submit(world, f"/shifts/{shift}/handovers/{giver}/decline", {"reason": " "})
+    assert "say why" in refused and f'data-handover="{giver}"' in refused  # still waiting
+    every = "SELECT * FROM offers ORDER BY shift_id"
+    done = submit(world, f"/shifts/{shift}/handovers/{giver}/approve")
+    assert "Approved: the place has changed hands" in done and f'data-handover="{giver}"' not in done
+    roster = {s["volunteer_id"]: s["state"] for s in world.call("coord", "GET", f"/api/v1/shifts/{shift}").json()["roster"]}
+    assert roster == {str(taker): "signed_up"}
+    told = {n["kind"]: n["volunteer_id"] for n in world.call("coord", "GET", "/api/v1/reports/notices").json()}
+    assert told["handover_approved"] == str(taker) and told["seat_taken"] == str(giver)
+    again = world.call("coord", "POST", f"/api/v1/shifts/{shift}/offers/{giver}/approve")
+    assert (again.status_code, again.json()["reason"]) == (409, "no_handover_pending")
+    # a second offer, asked for and declined: the read model rebuilt from the log is the live one
+    world.ledger.offer_seat(shift, taker, None, COORDINATOR)
+    world.ledger.take_seat(shift, taker, giver, COORDINATOR)
+    declined = world.call("coord", "POST", f"/api/v1/shifts/{shift}/offers/{taker}/decline",
+                          json={"reason": "Wang Fang needs a rest"})
+    assert declined.status_code == 200 and declined.json()["approved"] is False
+    world.settle()
+    live = world.client.app.state.reader().execute(every).fetchall()
+    rebuild(world.ledger, tmp_path / "rebuilt.sqlite3", ["waitlists"])
+    assert sqlite3.connect(tmp_path / "rebuilt.sqlite3").execute(every).fetchall() == live and len(live) == 1

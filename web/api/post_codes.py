@@ -47,6 +47,15 @@ class LimitsSetAnswer(msgspec.Struct):
     rest_hours: float | None
 
 
+class HandoverApprovalRule(msgspec.Struct, forbid_unknown_fields=True):
+    needed: bool
+
+
+class HandoverApprovalRuleSet(msgspec.Struct):
+    unit_id: UUID
+    needed: bool
+
+
 class NoShowReviewCleared(msgspec.Struct):
     volunteer_id: UUID
     cleared: bool
@@ -92,6 +101,16 @@ class PostCodesController(Controller):
         `too_little_rest`)."""
         receipt = commands.set_unit_limits(request.user, unit_id, data.daily_hours, data.weekly_hours, data.rest_hours)
         return written(request, receipt, LimitsSetAnswer(unit_id, data.daily_hours, data.weekly_hours, data.rest_hours))
+
+    @post("/units/{unit_id:uuid}/handover-approval", guards=[may(Commands.require_handover_approval)],
+          status_code=200, tags=["handovers"])
+    async def handover_approval(self, request: Request, commands: CommandPath, unit_id: FromPath[UUID],
+                                data: JSONBody[HandoverApprovalRule]) -> Response[HandoverApprovalRuleSet]:
+        """Whether a place taken from a colleague at this unit waits for a coordinator's approval
+        (the take then answers `awaiting_approval`, and the seat stays the giver's until approved)."""
+        await only_true_or_false(request, "needed")
+        receipt = await asyncio.to_thread(commands.require_handover_approval, request.user, unit_id, data.needed)
+        return written(request, receipt, HandoverApprovalRuleSet(unit_id, data.needed))
 
     @post("/volunteers/{volunteer_id:uuid}/no-show-review/clear", guards=[may(Commands.clear_no_show_review)],
           sync_to_thread=True, status_code=200, tags=["fair limits"])

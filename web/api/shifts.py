@@ -60,7 +60,18 @@ class HandedOver(msgspec.Struct):
     shift_id: UUID
     from_volunteer_id: UUID
     to_volunteer_id: UUID
-    state: Literal["signed_up"]
+    state: Literal["signed_up", "awaiting_approval"]  # the taker's; awaiting: the unit's coordinator decides
+
+
+class HandoverRefusal(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=bounds.REASON)]
+
+
+class HandoverDecided(msgspec.Struct):
+    shift_id: UUID
+    from_volunteer_id: UUID
+    to_volunteer_id: UUID
+    approved: bool
 
 
 class OfferOpen(msgspec.Struct):
@@ -321,9 +332,30 @@ class ShiftsController(Controller):
     def take(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID], volunteer_id: FromPath[UUID],
              data: JSONBody[CheckIn]) -> Response[HandedOver]:
         """Take the place `volunteer_id` offers (409 `no_offer`; every refusal of a sign-up): the offer and
-        the take are one save, the giver's seat ends `handed_over`."""
+        the take are one save, the giver's seat ends `handed_over`. Where the unit's coordinator approves
+        handovers: 202 `awaiting_approval`, the seat still the giver's."""
         receipt = commands.take_seat(request.user, shift_id, volunteer_id, data.volunteer_id)
+        if receipt.value == "awaiting_approval":
+            return written(request, receipt, HandedOver(shift_id, volunteer_id, data.volunteer_id,
+                                                        "awaiting_approval"), 202)
         return written(request, receipt, HandedOver(shift_id, volunteer_id, data.volunteer_id, "signed_up"))
+
+    @post("/{shift_id:uuid}/offers/{volunteer_id:uuid}/approve", guards=[may(Commands.approve_handover)],
+          sync_to_thread=True, status_code=200, tags=["handovers"])
+    def approve_handover(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID],
+                         volunteer_id: FromPath[UUID]) -> Response[HandoverDecided]:
+        """The coordinator approves the take waiting on `volunteer_id`'s place: every rule checked again,
+        then the seat changes hands in one save (409 `no_handover_pending` when none waits)."""
+        receipt = commands.approve_handover(request.user, shift_id, volunteer_id)
+        return written(request, receipt, HandoverDecided(shift_id, volunteer_id, receipt.value, True))
+
+    @post("/{shift_id:uuid}/offers/{volunteer_id:uuid}/decline", guards=[may(Commands.decline_handover)],
+          sync_to_thread=True, status_code=200, tags=["handovers"])
+    def decline_handover(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID],
+                         volunteer_id: FromPath[UUID], data: JSONBody[HandoverRefusal]) -> Response[HandoverDecided]:
+        """The coordinator says no, with a reason for the one who asked; the place stays on offer."""
+        receipt = commands.decline_handover(request.user, shift_id, volunteer_id, data.reason)
+        return written(request, receipt, HandoverDecided(shift_id, volunteer_id, receipt.value, False))
 
     @post("/{shift_id:uuid}/waitlist", guards=[may(Commands.join_waitlist)], sync_to_thread=True)
     def join_waitlist(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID],

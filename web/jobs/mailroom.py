@@ -99,6 +99,14 @@ def compose(kind: str, facts: dict[str, str], zone: ZoneInfo) -> Letter:
         return Letter(f"Your place is taken / 班次已转让: {f['starts_at']}",
                       f"Your place at {where} on {f['starts_at']} was taken by a colleague: you are free then.\n"
                       f"您在{where} {f['starts_at']} 的班次已由同伴接替，届时无需到岗。")
+    if kind == "handover_approved":
+        return Letter(f"The place is yours / 班次转让已批准: {f['starts_at']}",
+                      f"The coordinator approved: you serve at {where} from {f['starts_at']} to {f['ends_at']}.\n"
+                      f"协调员已批准：您将于 {f['starts_at']}–{f['ends_at']} 在{where}服务。")
+    if kind == "handover_declined":
+        return Letter(f"Place not handed over / 班次转让未获批准: {f['starts_at']}",
+                      f"The coordinator did not approve your taking the place at {where} on {f['starts_at']}: "
+                      f"{f.get('reason', '')}\n协调员未批准您接替{where} {f['starts_at']} 的班次：{f.get('reason', '')}")
     if kind == "application_rejected":
         return Letter(f"Your application / 志愿者报名结果: {f['unit']}",
                       f"Thank you for applying on {f.get('applied_on', '')} to volunteer at {f['unit']}. We cannot "

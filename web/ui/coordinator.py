@@ -134,7 +134,8 @@ class CoordinatorController(Controller):
         series = roster.series_of(db, found["series_id"]) if found["series_id"] else []
         rest = [s for s in series if s["starts_at"] >= found["starts_at"] and not s["cancelled"]
                 and datetime.fromisoformat(s["ends_at"]) > now]
-        return page(request, "shift.html", shift=found, waiting=waitlists.of_shift(db, str(shift_id)), candidates=candidates, unqualified=unqualified,
+        return page(request, "shift.html", shift=found, waiting=waitlists.of_shift(db, str(shift_id)),
+                    handovers=waitlists.handovers_awaiting(db, str(shift_id)), candidates=candidates, unqualified=unqualified,
                     started=started, over=over,
                     told=sum(1 for s in found["roster"] if s["state"] == "signed_up"),
                     served=any(s["state"] in ("checked_in", "checked_out") for s in found["roster"]),
@@ -180,6 +181,19 @@ class CoordinatorController(Controller):
     def no_show(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID], data: Form) -> Response:
         return act(request, f"/shifts/{shift_id}", "Marked as a no-show.", lambda: commands.mark_no_show(
             request.user, shift_id, form_id(data, "volunteer_id")))
+
+    @post("/shifts/{shift_id:uuid}/handovers/{giver_id:uuid}/approve", sync_to_thread=True)
+    def approve_handover(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID],
+                         giver_id: FromPath[UUID]) -> Response:
+        return act(request, f"/shifts/{shift_id}", "Approved: the place has changed hands and both are told.",
+                   lambda: commands.approve_handover(request.user, shift_id, giver_id))
+
+    @post("/shifts/{shift_id:uuid}/handovers/{giver_id:uuid}/decline", sync_to_thread=True)
+    def decline_handover(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID],
+                         giver_id: FromPath[UUID], data: Form) -> Response:
+        return act(request, f"/shifts/{shift_id}", "Declined: the place stays on offer and the volunteer is told why.",
+                   lambda: commands.decline_handover(request.user, shift_id, giver_id, data.get("reason", "")),
+                   form=f"decline-{giver_id}", typed=dict(data))
 
     @post("/shifts/{shift_id:uuid}/cancel", sync_to_thread=True)
     def cancel(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID], data: Form) -> Response:

@@ -62,6 +62,7 @@ class PostCodesController(Controller):
             unit = ledger.get_unit(UUID(unit_id))
             units.append({"id": unit_id, "name": names.get(unit_id, ""), "by_default": unit.needs_post_code(""),
                           "own": getattr(unit, "own_limits", {}), "limits": unit.limits(ledger.policy.limits),
+                          "approves_handovers": unit.handovers_need_approval,
                           "posts": [{"post": p, "needs_code": unit.needs_post_code(p)}
                                     for p in directory.posts(db, unit_id)]})
         return page(request, "posts.html", units=units, programme=ledger.policy.limits)
@@ -85,6 +86,13 @@ class PostCodesController(Controller):
         return act(request, "/posts", "The unit's limits are saved.", lambda: commands.set_unit_limits(
             request.user, form_id(data, "unit_id"), hours("daily_hours"), hours("weekly_hours"), hours("rest_hours")),
             form=f"limits-{data.get('unit_id', '')}", typed=dict(data))
+
+    @post("/posts/handover-approval", guards=[may(Commands.require_handover_approval)], sync_to_thread=True)
+    def handover_approval(self, request: Request, commands: CommandPath, data: Form) -> Response:
+        needed = data.get("needed") == "yes"
+        return act(request, "/posts", "A place taken from a colleague now waits for your approval." if needed else
+                   "A place offered is now taken at once, without your approval.",
+                   lambda: commands.require_handover_approval(request.user, form_id(data, "unit_id"), needed))
 
     @get("/posts/print", guards=[may(Commands.printed_post_code)], sync_to_thread=True)
     def printed(self, request: Request, commands: CommandPath, unit: FromQuery[UUID], post: PostName) -> Template:

@@ -152,7 +152,9 @@ class VolunteerController(Controller):
 
     @post("/me/shifts/{shift_id:uuid}/take/{giver_id:uuid}", sync_to_thread=True)
     def take(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID], giver_id: FromPath[UUID]) -> Response:
-        return act(request, "/me", "The place is yours. Thank you for stepping in!",
+        return act(request, "/me", lambda receipt: "The place is yours. Thank you for stepping in!"
+                   if receipt.value == "handed_over" else
+                   "Asked: the coordinator approves handovers here. The place is yours once they agree.",
                    lambda: commands.take_seat(request.user, shift_id, giver_id, self._me(request)))
 
     @post("/me/shifts/{shift_id:uuid}/waitlist", sync_to_thread=True)
