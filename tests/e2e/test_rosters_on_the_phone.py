@@ -52,3 +52,49 @@ def test_a_volunteer_waits_for_a_full_shift_then_takes_a_place_a_colleague_offer
     snap(page, f"rosters-phone-{locale}")
     roster = {s["volunteer_id"]: s["state"] for s in server.api("GET", f"/shifts/{offered}", user="coord")["roster"]}
     assert roster == {me: "signed_up"}  # the colleague's seat handed over, never two at once
+
+
+APPROVAL = {"en-GB": {"approve_each": "Approve each handover", "through": "Let handovers through at once",
+                      "take": "Take this place", "asked": "Asked: the coordinator approves handovers here.",
+                      "approve": "Approve", "approved": "Approved: the place has changed hands"},
+            "zh-CN": {"approve_each": "每次转让须经批准", "through": "转让无需批准", "take": "接替此名额",
+                      "asked": "已申请：此处的班次转让需经协调员批准", "approve": "批准", "approved": "已批准：名额已转让"}}
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "zh-CN"])
+def test_where_the_coordinator_approves_handovers_the_place_changes_hands_on_approval(page_for, server: Server,
+                                                                                     locale: str) -> None:
+    w, tail = APPROVAL[locale], "71" if locale == "en-GB" else "72"
+    coord = page_for("coord", locale)
+    coord.goto(f"{server.base}/posts")
+    coord.get_by_role("button", name=w["approve_each"]).first.click()
+    expect(coord.locator("[data-handover-approval]").first).to_have_attribute("data-handover-approval", "yes")
+    try:
+        login = f"approval-{locale.lower()}"
+        me = _volunteer(server, f"Xu Lan {locale}", phone=f"139888802{tail}", login=login)
+        holder = _volunteer(server, f"He Jun {locale}", phone=f"139888803{tail}")
+        soon = datetime.now(ZONE).replace(second=0, microsecond=0) + timedelta(days=4)
+        shift = _shift(server, f"clinic entrance {locale}", soon, capacity=1)
+        server.api("POST", f"/shifts/{shift}/signups", {"volunteer_id": holder}, user="coord")
+        server.api("POST", f"/shifts/{shift}/offers", {"volunteer_id": holder}, user="coord")
+        server.settle()
+
+        phone = page_for(login, locale, phone=True)
+        phone.locator(f"[data-offer='{shift}']").get_by_role("button", name=w["take"]).tap()
+        expect(phone.locator("[data-flash=ok]")).to_contain_text(w["asked"])
+        expect(phone.locator(f"[data-offer='{shift}'] [data-awaiting-approval]")).to_be_visible()
+        assert axe_violations(phone) == []
+
+        coord.goto(f"{server.base}/shifts/{shift}")
+        waiting = coord.locator(f"[data-handover='{holder}']")
+        expect(waiting).to_contain_text(f"Xu Lan {locale}")
+        assert axe_violations(coord) == []
+        waiting.get_by_role("button", name=w["approve"], exact=True).click()
+        expect(coord.locator("[data-flash=ok]")).to_contain_text(w["approved"])
+        snap(coord, f"handover-approved-{locale}")
+        phone.reload()
+        expect(phone.locator(f"[data-my-shift='{shift}'], [data-now='{shift}']")).to_be_visible()
+        roster = {s["volunteer_id"]: s["state"] for s in server.api("GET", f"/shifts/{shift}", user="coord")["roster"]}
+        assert roster == {me: "signed_up"}
+    finally:  # the session's server is shared: handovers go through at once again
+        server.api("POST", f"/units/{server.unit}/handover-approval", {"needed": False}, user="coord")
