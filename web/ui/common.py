@@ -153,12 +153,13 @@ def calendar_url(request: Request, scope: str) -> str:
     return str(request.base_url).rstrip("/") + feed_path(state.signing_secret, account, scope)
 
 
-async def moves_of(projector: Any, read_model: str, pause: float = 0.5) -> AsyncIterator[int]:
-    """Each new position of `read_model` as the log is applied to it (looked at every `pause`
+async def moves_of(projector: Any, *read_models: str, pause: float = 0.5) -> AsyncIterator[int]:
+    """Each new position of the read models as the log is applied to them (looked at every `pause`
     seconds, off the event loop): what a live page's stream of events is made of."""
     seen = -1
     while True:
-        position = (await asyncio.to_thread(projector.positions)).get(read_model, 0)
+        positions = await asyncio.to_thread(projector.positions)
+        position = max(positions.get(name, 0) for name in read_models)
         if position != seen:
             seen = position
             yield position

@@ -173,9 +173,10 @@ class DeskController(Controller):
 
     @get("/board/stream", guards=[allow("coordinator", "kiosk")])
     async def board_stream(self, request: Request) -> ServerSentEvent:
-        """An event when the roster moves, at most every two seconds: the board then fetches itself."""
+        """An event when the roster or a ward's request moves, at most every two seconds: the board
+        then fetches itself."""
 
         async def changes() -> AsyncIterator[str]:
-            async for position in moves_of(request.app.state.projector, "roster", pause=2):
+            async for position in moves_of(request.app.state.projector, "roster", "requests", pause=2):
                 yield str(position)
         return ServerSentEvent(changes(), event_type="roster")
