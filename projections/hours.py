@@ -30,13 +30,22 @@ def create(db: sqlite_utils.Database) -> None:
     )
     db["service_records"].create_index(["volunteer_id", "day"], if_not_exists=True)
     db["service_records"].create_index(["unit_id", "day"], if_not_exists=True)
+    # Each volunteer's certified minutes in all (what a star level follows), kept as records change;
+    # a file made before it had this table has it filled from the records it holds.
+    new = "service_totals" not in db.table_names()
+    db.execute("CREATE TABLE IF NOT EXISTS service_totals (volunteer_id TEXT PRIMARY KEY, minutes INTEGER NOT NULL) "
+               "WITHOUT ROWID")
+    db["service_totals"].create_index(["minutes"], if_not_exists=True)
+    if new:
+        db.execute("INSERT INTO service_totals SELECT volunteer_id, SUM(minutes) FROM service_records "
+                   "WHERE outcome = 'served' GROUP BY volunteer_id")
 
 
 _JSON = msgspec.json.Encoder()
 INTERPRETING = "Sign-language interpreting"  # the post shown for an interpreting record
 ON_REQUEST = "On a ward's request"  # the post shown for another service asked for by a ward
 
-hours = ReadModel("hours", create, version=2, tables=("hours_shifts", "service_records"),
+hours = ReadModel("hours", create, version=2, tables=("hours_shifts", "service_records", "service_totals"),
                   indexes_only_for_queries=("service_records",))
 
 
@@ -67,6 +76,16 @@ def _settle(c: sqlite3.Connection, e: Any, **values: Any) -> None:
     c.execute(_settling(tuple(values)), (*values.values(), ident(e.originator_id), ident(e.volunteer_id)))
 
 
+def _credit(c: sqlite3.Connection, record_id: str, volunteer_id: str, minutes: int) -> None:
+    """The volunteer's total moves by what this record now credits beyond what it did (before it changes)."""
+    was = c.execute("SELECT minutes, outcome FROM service_records WHERE shift_id = ? AND volunteer_id = ?",
+                    (record_id, volunteer_id)).fetchone()
+    change = minutes - (was[0] or 0 if was is not None and was[1] == "served" else 0)
+    if change:
+        c.execute("INSERT INTO service_totals VALUES (?, ?) ON CONFLICT (volunteer_id) DO UPDATE "
+                  "SET minutes = minutes + excluded.minutes", (volunteer_id, change))
+
+
 @cache
 def _settling(columns: tuple[str, ...]) -> str:
     assignments = ", ".join(f"{column} = ?" for column in columns)
@@ -85,22 +104,26 @@ def checked_in(c: sqlite3.Connection, e: Any, position: int) -> None:
 
 @hours.handles(Shift.CheckedOut)
 def checked_out(c: sqlite3.Connection, e: Any, position: int) -> None:
+    _credit(c, ident(e.originator_id), ident(e.volunteer_id), e.minutes)
     _settle(c, e, checked_out_at=iso(e.at), minutes=e.minutes, served=_JSON.encode(dict(sorted(e.served.items()))).decode(),
             outcome="served")
 
 
 @hours.handles(Shift.CheckedOutAutomatically)
 def checked_out_automatically(c: sqlite3.Connection, e: Any, position: int) -> None:
+    _credit(c, ident(e.originator_id), ident(e.volunteer_id), e.minutes)
     _settle(c, e, checked_out_at=iso(e.at), minutes=e.minutes, served="{}", outcome="served")
 
 
 @hours.handles(Shift.MarkedNoShow)
 def marked_no_show(c: sqlite3.Connection, e: Any, position: int) -> None:
+    _credit(c, ident(e.originator_id), ident(e.volunteer_id), 0)
     _settle(c, e, outcome="no_show", minutes=0)
 
 
 @hours.handles(Shift.HoursCorrected, Shift.AutoCheckOutCorrected)
 def hours_corrected(c: sqlite3.Connection, e: Any, position: int) -> None:
+    _credit(c, ident(e.originator_id), ident(e.volunteer_id), e.minutes)
     _settle(c, e, minutes=e.minutes, outcome="served")
 
 
@@ -115,6 +138,7 @@ def served_on_request(c: sqlite3.Connection, e: Any, position: int) -> None:
     """A request served is service: one record, from the time asked for, with the minutes given."""
     ends_at = e.starts_at + timedelta(minutes=e.minutes)
     head = INTERPRETING if e.kind == SIGN_LANGUAGE else ON_REQUEST
+    _credit(c, ident(e.originator_id), ident(e.volunteer_id), e.minutes)
     c.execute("INSERT OR REPLACE INTO service_records VALUES (?, ?, 0, ?, ?, ?, ?, ?, NULL, ?, ?, ?, 'served')",
               (ident(e.originator_id), ident(e.volunteer_id), ident(e.unit_id), f"{head}: {e.place}",
                e.starts_at.date().isoformat(), iso(e.starts_at), iso(ends_at), iso(e.at), e.minutes,
@@ -162,3 +186,45 @@ def by_volunteer(db: sqlite_utils.Database, unit_ids: list[str] | None, first_da
         "SUM(r.minutes) AS minutes, SUM(r.outcome = 'served') AS shifts, SUM(r.outcome = 'no_show') AS no_shows "
         "FROM service_records r LEFT JOIN volunteers v USING (volunteer_id) LEFT JOIN units u ON u.unit_id = r.unit_id "
         f"WHERE {' AND '.join(where)} GROUP BY r.volunteer_id ORDER BY name", params))
+
+
+# --- star levels: what the certified hours have reached, and when -----------------------
+
+def certified_minutes(db: sqlite_utils.Database, volunteer_id: str) -> int:
+    row = db.execute("SELECT minutes FROM service_totals WHERE volunteer_id = ?", [volunteer_id]).fetchone()
+    return int(row[0]) if row else 0
+
+
+def certified_minutes_of(db: sqlite_utils.Database, volunteer_ids: list[str]) -> dict[str, int]:
+    if not volunteer_ids:
+        return {}
+    found = db.execute(f"SELECT volunteer_id, minutes FROM service_totals WHERE volunteer_id IN "
+                       f"({','.join('?' * len(volunteer_ids))})", volunteer_ids).fetchall()
+    return {v: int(m) for v, m in found}
+
+
+def days_reached(db: sqlite_utils.Database, volunteer_id: str, thresholds: tuple[int, ...]) -> dict[int, str]:
+    """The day each threshold (hours) was reached: the day of the service that crossed it, so the
+    same whenever the log is read again."""
+    reached: dict[int, str] = {}
+    left = sorted(thresholds)
+    for day, running in db.execute(
+            "SELECT day, SUM(minutes) OVER (ORDER BY day, starts_at, shift_id ROWS UNBOUNDED PRECEDING) "
+            "FROM service_records WHERE volunteer_id = ? AND outcome = 'served' AND minutes > 0 "
+            "ORDER BY day, starts_at, shift_id", [volunteer_id]):
+        while left and running >= left[0] * 60:
+            reached[left.pop(0)] = day
+        if not left:
+            break
+    return reached
+
+
+def at_level_untold(db: sqlite_utils.Database, low_hours: int, high_hours: int | None, level: int,
+                    limit: int = 5000) -> list[str]:
+    """Volunteers whose certified hours stand in [low, high) and who were not yet told of `level`."""
+    where, params = "t.minutes >= ?", [low_hours * 60]
+    if high_hours is not None:
+        where, params = where + " AND t.minutes < ?", [*params, high_hours * 60]
+    return [row[0] for row in db.execute(
+        f"SELECT t.volunteer_id FROM service_totals t WHERE {where} AND NOT EXISTS (SELECT 1 FROM notices n "
+        f"WHERE n.key = 'star_level:' || t.volunteer_id || ':{int(level)}') LIMIT ?", [*params, limit])]

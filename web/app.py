@@ -194,7 +194,7 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
         every(settings.sweep_seconds, lambda: kept.take_turn("escalation", settings.sweep_seconds) and
               escalate(commands, reader(), settings.request_escalate_minutes), stop, "request escalation")
         every(settings.notice_seconds, lambda: kept.take_turn("mailroom", settings.notice_seconds) and
-              post(queue_reminders(ledger, reader())), stop, "mailroom")
+              post(queue_reminders(ledger, reader(), settings.star_hours)), stop, "mailroom")
         # What start-up made lives as long as the server: keep it out of every later collection
         # (a full collection over it paused all requests for tens of milliseconds).
         gc.collect()

@@ -9,13 +9,14 @@ from uuid import UUID
 
 from domain.certificates import ServiceCertificate, ServiceLine
 from domain.identity import masked, masked_name, masked_publicly
+from domain.stars import SHANGHAI, stars
 from projections import hours
 from projections.hours import INTERPRETING, ON_REQUEST
 
 # The fields national volunteer-record systems take (全国志愿服务信息系统 and its provincial peers)
 NATIONAL_COLUMNS = [("name", "姓名"), ("id_type", "证件类型"), ("id_number", "证件号码"),
                     ("volunteer_number", "志愿者编号"), ("organisation", "服务组织"), ("content", "服务内容"),
-                    ("day", "服务日期"), ("hours", "服务时长（小时）")]
+                    ("day", "服务日期"), ("hours", "服务时长（小时）"), ("star_level", "星级")]
 ID_TYPE_NAMES = {"resident_id": "居民身份证", "passport": "护照", "hk_macao_permit": "港澳居民来往内地通行证",
                  "taiwan_permit": "台湾居民来往大陆通行证", "foreign_permanent_residence": "外国人永久居留身份证"}
 
@@ -54,6 +55,7 @@ def shown(certificate: ServiceCertificate, full_identity: bool = False) -> dict:
         "services": [{"day": line.day, "place": line.place, "content": line.content, "minutes": line.minutes,
                       "hours": round(line.minutes / 60, 2)} for line in certificate.lines],
         "total_minutes": certificate.total_minutes, "total_hours": round(certificate.total_minutes / 60, 2),
+        "star_level": getattr(certificate, "star_level", None),
     }
 
 
@@ -74,10 +76,13 @@ def verified(certificate: ServiceCertificate) -> dict:
 
 
 def national_rows(ledger: Any, db: Any, volunteers: list[dict], first_day: str, last_day: str,
-                  service_types: dict[str, tuple[str, str]]) -> list[dict]:
-    """One row per service, with the volunteer's identity read (unsealed) from the log."""
+                  service_types: dict[str, tuple[str, str]], star_hours: tuple[int, ...] = SHANGHAI) -> list[dict]:
+    """One row per service, with the volunteer's identity read (unsealed) from the log, and their
+    star level (by all their certified hours, today)."""
     rows = []
+    totals = hours.certified_minutes_of(db, [found["id"] for found in volunteers])
     for found in volunteers:
+        level = stars(totals.get(found["id"], 0), star_hours).level
         volunteer = ledger.get_volunteer(UUID(found["id"]))
         id_type = getattr(volunteer, "id_type", "")
         for line in lines_for(db, found["id"], first_day, last_day, service_types):
@@ -85,5 +90,5 @@ def national_rows(ledger: Any, db: Any, volunteers: list[dict], first_day: str, 
                          "id_number": getattr(volunteer, "id_number", ""),
                          "volunteer_number": getattr(volunteer, "volunteer_number", ""),
                          "organisation": line.place, "content": line.content, "day": line.day.isoformat(),
-                         "hours": round(line.minutes / 60, 2)})
+                         "hours": round(line.minutes / 60, 2), "star_level": level or ""})
     return rows

@@ -310,7 +310,7 @@ def cmd_notices(args: argparse.Namespace, settings: Settings) -> int:
         projector = Projector(ledger, store)
         try:
             projector.catch_up()
-            print(f"{queue_reminders(ledger, store.reader())} reminders queued.")
+            print(f"{queue_reminders(ledger, store.reader(), settings.star_hours)} reminders queued.")
             if not postman.open:
                 print("No channel set (CARELEDGER_SMTP_HOST, CARELEDGER_SMS_HOOK): nothing sent.")
                 return 0

@@ -30,10 +30,11 @@ from domain.errors import (DomainError, InvalidCommand, InvitationInvalid, NoShi
                            UnitNameTaken, Unreachable)
 from domain.invitations import invitation_id
 from domain.usecases.ledger import Receipt
+from domain.stars import stars
 from domain.requests import LONGEST_MINUTES, SIGN_LANGUAGE, needed_for
 from domain.permissions import ROLES, Actor, NotAllowed
 from domain.post_codes import PostCode
-from projections import applications, awards, directory, requests
+from projections import applications, awards, directory, hours, requests
 from web.agreements import AGREEMENT, DATA_CONSENT
 from web.at_post import AtPost, at_post
 from web.certificates import lines_for
@@ -858,8 +859,10 @@ class Commands:
         lines = lines_for(db, str(volunteer_id), first.isoformat(), last.isoformat(), self.ledger.service_types())
         if actor.role == "volunteer":
             handler = "自助打印 (self-service)"
+        level = stars(hours.certified_minutes(db, str(volunteer_id)), self.settings.star_hours).level
         return self.ledger.issue_certificate(volunteer_id, volunteer.unit_id, first, last, lines,
-                                             handler.strip() or actor.username, today, actor.account_id)
+                                             handler.strip() or actor.username, today, actor.account_id,
+                                             star_level=level or None)
 
 
 # How a handler is given the command path: `commands: CommandPath` (a typed Litestar dependency).

@@ -11,6 +11,7 @@ from typing import Any
 
 from domain.limits import Limits
 from domain.policy import CasePolicy, Policy
+from domain.stars import SHANGHAI, checked_thresholds
 from domain.usecases.applications import SCREENING
 from web.jobs.mailroom import Postman, SmtpSettings
 
@@ -79,9 +80,13 @@ class Settings:
         limits=_limits(),
         timezone=_env("CARELEDGER_TIMEZONE", "Asia/Shanghai"),
     ))
-    # Service awards fall due at these hours of service
+    # Star levels (星级) at these certified hours of service: 1★, 2★ … (Shanghai's by default)
+    star_hours: tuple[int, ...] = field(default_factory=lambda: checked_thresholds(tuple(
+        int(h) for h in _env("CARELEDGER_STAR_HOURS", ",".join(map(str, SHANGHAI))).split(",") if h.strip())))
+    # Service awards fall due at these hours of service: by default the star levels' (the award is the star's badge)
     award_hours: tuple[int, ...] = field(default_factory=lambda: tuple(
-        int(h) for h in _env("CARELEDGER_AWARD_HOURS", "100,500,1000").split(",") if h.strip()))
+        int(h) for h in _env("CARELEDGER_AWARD_HOURS", _env("CARELEDGER_STAR_HOURS", ",".join(map(str, SHANGHAI))))
+        .split(",") if h.strip()))
     sweep_seconds: float = field(default_factory=lambda: float(_env("CARELEDGER_SWEEP_SECONDS", "60")))
     # Notices: queued reminders looked for and queued notices sent this often
     notice_seconds: float = field(default_factory=lambda: float(_env("CARELEDGER_NOTICE_SECONDS", "15")))

@@ -98,7 +98,15 @@ def _repair(cls: type, event_state: dict[str, Any]) -> None:
         event_state[REPAIRED] = changed
 
 
-REPAIRED = "_repaired_on_read"  # on an event read clamped: the fields that were out of bounds
+REPAIRED = "_repaired_on_read"
+
+
+def _upcast(cls: type, state: dict[str, Any]) -> None:
+    """An event written by an older version of its class, brought up to this one's fields."""
+    from_version = state.pop("class_version", 1)
+    while from_version < getattr(cls, "class_version", 1):
+        getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(state)
+        from_version += 1  # on an event read clamped: the fields that were out of bounds
 
 
 class EventMapper(Mapper[Any]):
@@ -168,16 +176,13 @@ class EventMapper(Mapper[Any]):
             if _has_personal(cls) and SEALED.encode() in data:
                 state = msgspec.json.decode(data)
                 self._unseal(cls, stored_event.originator_id, state)
-                state.pop("class_version", None)
+                _upcast(cls, state)
                 payload = _decoder(cls).decode(self._encoder.encode(state))
             elif getattr(cls, "class_version", 1) == 1:
                 payload = _decoder(cls).decode(data)  # straight to typed fields: nothing to upcast
             else:
                 state = msgspec.json.decode(data)
-                from_version = state.pop("class_version", 1)
-                while from_version < cls.class_version:
-                    getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(state)
-                    from_version += 1
+                _upcast(cls, state)
                 payload = msgspec.convert(state, _payload_type(cls))
             if issubclass(cls, CanSnapshotAggregate):
                 payload.state = snapshot_state(resolve_topic(payload.topic), payload.state)

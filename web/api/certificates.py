@@ -116,6 +116,7 @@ class Certificate(msgspec.Struct, rename={"first": "from", "last": "to"}):
     services: list[ServiceLine]
     total_minutes: int
     total_hours: float
+    star_level: int | None = None  # 星级 on the day of issue
 
 
 class Verification(msgspec.Struct, rename={"first": "from", "last": "to"}):
@@ -219,5 +220,5 @@ class CertificatesController(Controller):
         db = read_db(request, None)
         volunteers = directory.volunteers(db, units_asked(request, unit_id), None, None, limit=1_000_000)
         rows = national_rows(ledger, db, volunteers, first.isoformat(), last.isoformat(),
-                             ledger.service_types())
+                             ledger.service_types(), request.app.state.settings.star_hours)
         return table(rows, NATIONAL_COLUMNS, lambda title: title, fmt, f"service-records-{first}-{last}")

@@ -16,6 +16,7 @@ from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
 
 from domain.volunteers import CREDENTIAL_KINDS
 from domain import bounds
+from domain.stars import stars
 from projections import directory, hours, notices, qualifications
 from web.api.common import POSITION, Position, Search, Status, Tags, read_db, whole_span, written
 from web.auth import allow, may
@@ -172,6 +173,12 @@ class Month(msgspec.Struct):
     late_cancellations: int
 
 
+class StarLevelReached(msgspec.Struct):
+    level: int  # 1 for 1★
+    hours: int  # the threshold
+    on: date  # the day of the service that reached it
+
+
 class Hours(msgspec.Struct):
     minutes: int
     shifts: int
@@ -179,6 +186,9 @@ class Hours(msgspec.Struct):
     late_cancellations: int
     attendance_rate: float | None  # None until a shift was settled
     by_month: list[Month]
+    star_level: int  # 星级 by all certified hours (whatever the days asked), 0 before the first
+    hours_to_next_star: float | None  # None at the highest level
+    star_levels: list[StarLevelReached]
 
 
 class Named(msgspec.Struct):
@@ -317,7 +327,13 @@ class VolunteersController(Controller):
         db = read_db(request, min_position)
         self._readable(request, db, volunteer_id)
         first, last = whole_span(from_, to)
-        return hours.summary(db, str(volunteer_id), first, last)
+        thresholds = request.app.state.settings.star_hours
+        level = stars(hours.certified_minutes(db, str(volunteer_id)), thresholds)
+        reached = hours.days_reached(db, str(volunteer_id), thresholds)
+        return hours.summary(db, str(volunteer_id), first, last) | {
+            "star_level": level.level, "hours_to_next_star": None if level.hours_to_next is None else
+            round(level.hours_to_next, 2), "star_levels": [StarLevelReached(i, h, date.fromisoformat(reached[h]))
+                                                            for i, h in enumerate(thresholds, start=1) if h in reached]}
 
     @post("/{volunteer_id:uuid}/reinstate", guards=[may(Commands.reinstate_volunteer)], sync_to_thread=True,
           status_code=200)

@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 
 from domain.errors import DomainError
 from domain.personal import ERASED
-from projections import notices
+from domain.stars import SHANGHAI
+from projections import hours, notices
 from projections.store import iso
 
 log = logging.getLogger("careledger")
@@ -81,6 +82,14 @@ def compose(kind: str, facts: dict[str, str], zone: ZoneInfo) -> Letter:
         return Letter(f"Request cancelled / 求助已取消: {f['starts_at']}",
                       f"The {f.get('kind_en', '')} at {where} on {f['starts_at']} is cancelled: {f.get('reason', '')}\n"
                       f"{where} {f['starts_at']} 的{f.get('kind_zh', '')}已取消：{f.get('reason', '')}")
+    if kind == "star_level":
+        stars = "★" * int(f["level"])
+        more = (f" The next level is at {f['next_hours']} hours." if f.get("next_hours") else "")
+        more_zh = (f"下一星级为 {f['next_hours']} 小时。" if f.get("next_hours") else "")
+        return Letter(f"{stars} {f['level']}-star volunteer / {f['level']}星级志愿者",
+                      f"Thank you: your certified service has reached {f['hours']} hours, and you are a "
+                      f"{f['level']}-star volunteer.{more}\n感谢您！您的志愿服务时长已达 {f['hours']} 小时，"
+                      f"成为{f['level']}星级志愿者。{more_zh}")
     if kind == "invitation":
         until = datetime.fromisoformat(f["expires_at"]).astimezone(zone).strftime("%Y-%m-%d")
         return Letter("Your CareLedger login / 设置 CareLedger 登录",
@@ -177,8 +186,9 @@ class Postman:
             server.send_message(message)
 
 
-def queue_reminders(ledger: Any, db: Any) -> int:
-    """Queue the day-before reminders and the 30-days-before expiry warnings that fell due."""
+def queue_reminders(ledger: Any, db: Any, star_hours: tuple[int, ...] = SHANGHAI) -> int:
+    """Queue the day-before reminders, the 30-days-before expiry warnings that fell due, and a word
+    to each volunteer whose hours reached a new star level (of the highest only, once)."""
     now = ledger.clock.now()
     wanted = [(f"shift_reminder:{row['shift_id']}:{row['volunteer_id']}:{row['starts_at']}", UUID(row["volunteer_id"]),
                "shift_reminder", {"shift_id": row["shift_id"], "unit": row["unit"], "post": row["post"],
@@ -189,6 +199,10 @@ def queue_reminders(ledger: Any, db: Any) -> int:
                 UUID(row["volunteer_id"]), "qualification_expiring",
                 {"kind": row["kind"], "valid_until": row["valid_until"]})
                for row in notices.expiries_missing(db, today.isoformat(), (today + EXPIRY_WARNING).isoformat())]
+    for level, (low, high) in enumerate(zip(star_hours, (*star_hours[1:], None)), start=1):
+        wanted += [(f"star_level:{volunteer}:{level}", UUID(volunteer), "star_level",
+                    {"level": str(level), "hours": str(low), **({"next_hours": str(high)} if high else {})})
+                   for volunteer in hours.at_level_untold(db, low, high, level)]
     return ledger.queue_notices(wanted)
 
 

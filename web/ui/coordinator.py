@@ -26,6 +26,7 @@ from web.auth import allow
 from web.commands import CommandPath, TheLedger
 from web.jobs.importing import IMPORT_MAX_BYTES, start_import
 from web.links import join_link
+from web.ui.stars import star_context
 from web.ui.common import (act, calendar_url, form_day, form_id, form_moment, form_score, form_time, form_whole,
                            flash_of, fragment_for, listed, now_local, page, reader, translator)
 
@@ -220,6 +221,7 @@ class CoordinatorController(Controller):
         awards_due = awards.due(db, units, request.app.state.settings.award_hours)
         return page(request, template, volunteers=found, held=held, expiring=expiring, q=q or "", phones=phones,
                     to_review=to_review, awards_due=awards_due, corrections=corrections,
+                    star_hours=list(request.app.state.settings.star_hours),
                     status=status or "", units=[(u, unit_names.get(u, u)) for u in units])
 
     @get("/volunteers/{volunteer_id:uuid}", sync_to_thread=True)
@@ -237,6 +239,7 @@ class CoordinatorController(Controller):
         summary = hours.summary(db, str(volunteer_id), bounds.EARLIEST_DAY.isoformat(), today.isoformat())
         record = hours.service_record(db, str(volunteer_id), bounds.EARLIEST_DAY.isoformat(), today.isoformat())
         return page(request, "volunteer.html", volunteer=found, phone=whole.phone, email=getattr(whole, "email", ""),
+                    **star_context(request, db, str(volunteer_id)),
                     held=qualifications.held_by(db, str(volunteer_id)), summary=summary,
                     months=summary["by_month"][-12:], served=list(reversed(record))[:20],
                     coming=roster.seats_of(db, str(volunteer_id), now_local(request)),

@@ -17,6 +17,7 @@ from projections.directory import volunteer as find_volunteer
 from projections.store import iso
 from web.auth import allow
 from web.commands import CommandPath, TheLedger
+from web.ui.stars import star_context
 from web.ui.common import act, calendar_url, form_served, form_time, form_whole, listed, now_local, page, reader
 
 Form = URLEncodedBody[dict[str, str]]
@@ -89,7 +90,7 @@ class VolunteerController(Controller):
                     service_types=service_types, messages=notices.listed(db, None, me, limit=10),
                     asked=[r | {"note": ledger.get_request(UUID(r["id"])).note if r["state"] == "booked" else None}
                            for r in requests.for_volunteer(db, me, now)],
-                    on_call=requests.on_call_of(db, me, now), on_call_until=(now + timedelta(hours=4)).strftime("%H:%M"),
+                    on_call=requests.on_call_of(db, me, now), **star_context(request, db, me), on_call_until=(now + timedelta(hours=4)).strftime("%H:%M"),
                     email=ledger.contact_of(UUID(me))[0], me=volunteer,
                     calendar=calendar_url(request, f"v-{request.user.volunteer_id}"))
 
@@ -203,4 +204,4 @@ class VolunteerController(Controller):
         return page(request, "record.html", profile=find_volunteer(db, me), entries=entries,
                     corrections=reviews.corrections_of(db, me),
                     minutes=sum(e["minutes"] for e in entries), printed=datetime.now().date(),
-                    service_types=ledger.service_types())
+                    service_types=ledger.service_types(), **star_context(request, db, me))
