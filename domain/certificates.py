@@ -34,6 +34,15 @@ class ServiceLine:
     minutes: int
 
 
+@dataclass(frozen=True)
+class Rated:
+    """The evaluation a certificate prints (评价情况): the rating of the service over those days."""
+
+    rating: str
+    first_day: date
+    last_day: date
+
+
 class CertificateRegister(Aggregate):
     """A unit's register of certificates: the next number, taken by one issue at a time."""
 
@@ -70,7 +79,7 @@ class ServiceCertificate(Aggregate):
     def issue(cls, *, number: str, code: str, unit_id: UUID, unit_name: str, responsible_person: str, contact: str,
               handler: str, volunteer_id: UUID, name: str, id_type: str, id_number: str, volunteer_number: str,
               first_day: date, last_day: date, issued_on: date, lines: list[ServiceLine], actor: str,
-              star_level: int | None = None) -> ServiceCertificate:
+              star_level: int | None = None, evaluation: Rated | None = None) -> ServiceCertificate:
         bounds.day("from", first_day)
         bounds.day("to", last_day)
         if last_day < first_day:
@@ -84,19 +93,21 @@ class ServiceCertificate(Aggregate):
                    responsible_person=responsible_person, contact=contact, handler=handler.strip(),
                    volunteer_id=volunteer_id, name=name, id_type=id_type, id_number=id_number,
                    volunteer_number=volunteer_number, first_day=first_day, last_day=last_day, issued_on=issued_on,
-                   lines=lines, total_minutes=sum(line.minutes for line in lines), star_level=star_level, actor=actor)
+                   lines=lines, total_minutes=sum(line.minutes for line in lines), star_level=star_level,
+                   evaluation=evaluation, actor=actor)
 
     @event("Issued")
     def __init__(self, number: str, code: str, unit_id: UUID, unit_name: str, responsible_person: str, contact: str,
                  handler: str, volunteer_id: UUID, name: str, id_type: str, id_number: str, volunteer_number: str,
                  first_day: date, last_day: date, issued_on: date, lines: list[ServiceLine], total_minutes: int,
-                 star_level: int | None, actor: str) -> None:
+                 star_level: int | None, evaluation: Rated | None, actor: str) -> None:
         self.number, self.code, self.unit_id, self.unit_name = number, code, unit_id, unit_name
         self.responsible_person, self.contact, self.handler = responsible_person, contact, handler
         self.volunteer_id, self.name, self.id_type, self.id_number = volunteer_id, name, id_type, id_number
         self.volunteer_number, self.first_day, self.last_day = volunteer_number, first_day, last_day
         self.issued_on, self.lines, self.total_minutes = issued_on, lines, total_minutes
         self.star_level = star_level  # 星级 on the day of issue (None: issued before levels were printed)
+        self.evaluation = evaluation  # the latest evaluation of service in these days, if any
 
 
 personal(ServiceCertificate.Issued, "name", "id_number", owner="volunteer_id")
@@ -106,6 +117,11 @@ def _without_star_level(state: dict) -> None:
     state.setdefault("star_level", None)
 
 
-# Certificates issued before star levels were printed on them say none.
-ServiceCertificate.Issued.class_version = 2  # type: ignore[attr-defined]
+def _without_evaluation(state: dict) -> None:
+    state.setdefault("evaluation", None)
+
+
+# Certificates issued before star levels and evaluations were printed on them say none.
+ServiceCertificate.Issued.class_version = 3  # type: ignore[attr-defined]
 ServiceCertificate.Issued.upcast_v1_v2 = staticmethod(_without_star_level)  # type: ignore[attr-defined]
+ServiceCertificate.Issued.upcast_v2_v3 = staticmethod(_without_evaluation)  # type: ignore[attr-defined]

@@ -35,12 +35,14 @@ from projections.usual import usual
 from projections.devices import devices
 from projections.applications import applications
 from projections.waitlists import waitlists
+from projections.evaluations import evaluations
 
 log = logging.getLogger("careledger")
 
 READ_MODELS: tuple[ReadModel, ...] = (directory, roster, hours, tallies, qualifications, caseload, trainings,
                                          casework, reviews, awards, notices, requests,
-                                         certificates, usual, devices, applications, waitlists)
+                                         certificates, usual, devices, applications, waitlists,
+                                         evaluations)
 BY_NAME = {model.name: model for model in READ_MODELS}
 
 

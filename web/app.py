@@ -37,6 +37,7 @@ from web.api.calendar import CalendarController
 from web.api.cases import CasesController
 from web.api.certificates import CertificatesController
 from web.api.exports import ExportsController
+from web.api.evaluations import EvaluationsController
 from web.api.interpreting import InterpretingController
 from web.api.requests import OnCallController, ServiceRequestsController
 from web.api.reports import ReportsController
@@ -221,7 +222,7 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
     app = Litestar(
         route_handlers=[AuthController, UnitsController, VolunteersController, TrainingsController, ShiftsController,
                         PostCodesApi, ApplicationsApi,
-                        SessionsController, InterpretingController, ServiceRequestsController, OnCallController, CasesController, ReportsController, ExportsController,
+                        SessionsController, InterpretingController, ServiceRequestsController, OnCallController, EvaluationsController, CasesController, ReportsController, ExportsController,
                         CalendarController, CertificatesController, MetricsController, *UI,
                         create_static_files_router(path="/static", directories=[HERE / "static"],
                                                    include_in_schema=False)],

@@ -56,6 +56,9 @@ def shown(certificate: ServiceCertificate, full_identity: bool = False) -> dict:
                       "hours": round(line.minutes / 60, 2)} for line in certificate.lines],
         "total_minutes": certificate.total_minutes, "total_hours": round(certificate.total_minutes / 60, 2),
         "star_level": getattr(certificate, "star_level", None),
+        "evaluation": None if getattr(certificate, "evaluation", None) is None else {
+            "rating": certificate.evaluation.rating, "from": certificate.evaluation.first_day,
+            "to": certificate.evaluation.last_day},
     }
 
 

@@ -30,11 +30,12 @@ from domain.errors import (DomainError, InvalidCommand, InvitationInvalid, NoShi
                            UnitNameTaken, Unreachable)
 from domain.invitations import invitation_id
 from domain.usecases.ledger import Receipt
+from domain.certificates import Rated
 from domain.stars import stars
 from domain.requests import LONGEST_MINUTES, SIGN_LANGUAGE, needed_for
 from domain.permissions import ROLES, Actor, NotAllowed
 from domain.post_codes import PostCode
-from projections import applications, awards, directory, hours, requests
+from projections import applications, awards, directory, evaluations, hours, requests
 from web.agreements import AGREEMENT, DATA_CONSENT
 from web.at_post import AtPost, at_post
 from web.certificates import lines_for
@@ -479,6 +480,30 @@ class Commands:
         return self.ledger.decline_handover(shift_id, giver_id, reason, actor.account_id)
 
     @roles("coordinator")
+    def evaluate_volunteer(self, actor: Actor, volunteer_id: UUID, first: date, last: date, rating: str,
+                           comment: str) -> Receipt:
+        """An evaluation (评价) of the volunteer's service in [first, last], on the programme's scale."""
+        self._volunteer(actor, volunteer_id)
+        return self.ledger.evaluate(volunteer_id, first, last, rating, comment, actor.username, actor.account_id,
+                                    self.settings.evaluation_scale)
+
+    @roles("coordinator")
+    def amend_evaluation(self, actor: Actor, evaluation_id: UUID, rating: str, comment: str, reason: str) -> Receipt:
+        """What an evaluation says from now on, and why (the first stays in the log as it was)."""
+        actor.ensure_unit(self.ledger.get_evaluation(evaluation_id).unit_id)
+        return self.ledger.amend_evaluation(evaluation_id, rating, comment, reason, actor.account_id,
+                                            self.settings.evaluation_scale)
+
+    @roles("volunteer", "coordinator")
+    def evaluations_of(self, actor: Actor, volunteer_id: UUID, first: str = "0000-01-01",
+                       last: str = "9999-12-31") -> list[dict]:
+        """The volunteer's evaluations overlapping the days, with their comments read from the log: to
+        the volunteer themself and their unit's coordinators."""
+        self._volunteer(actor, volunteer_id)
+        found = evaluations.of_volunteer(self.read(None), str(volunteer_id), first, last)
+        return [e | {"comment": self.ledger.get_evaluation(UUID(e["id"])).comment} for e in found]
+
+    @roles("coordinator")
     def clear_no_show_review(self, actor: Actor, volunteer_id: UUID) -> Receipt:
         """Talked over: the volunteer's no-shows so far no longer hold their sign-ups back."""
         self._volunteer(actor, volunteer_id)
@@ -860,9 +885,12 @@ class Commands:
         if actor.role == "volunteer":
             handler = "自助打印 (self-service)"
         level = stars(hours.certified_minutes(db, str(volunteer_id)), self.settings.star_hours).level
-        return self.ledger.issue_certificate(volunteer_id, volunteer.unit_id, first, last, lines,
-                                             handler.strip() or actor.username, today, actor.account_id,
-                                             star_level=level or None)
+        rated = evaluations.of_volunteer(db, str(volunteer_id), first.isoformat(), last.isoformat())[:1]
+        return self.ledger.issue_certificate(
+            volunteer_id, volunteer.unit_id, first, last, lines, handler.strip() or actor.username, today,
+            actor.account_id, star_level=level or None, evaluation=Rated(
+                rated[0]["rating"], date.fromisoformat(rated[0]["first_day"]),
+                date.fromisoformat(rated[0]["last_day"])) if rated else None)
 
 
 # How a handler is given the command path: `commands: CommandPath` (a typed Litestar dependency).

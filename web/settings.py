@@ -11,6 +11,7 @@ from typing import Any
 
 from domain.limits import Limits
 from domain.policy import CasePolicy, Policy
+from domain.evaluations import SCALE
 from domain.stars import SHANGHAI, checked_thresholds
 from domain.usecases.applications import SCREENING
 from web.jobs.mailroom import Postman, SmtpSettings
@@ -83,6 +84,9 @@ class Settings:
     # Star levels (星级) at these certified hours of service: 1★, 2★ … (Shanghai's by default)
     star_hours: tuple[int, ...] = field(default_factory=lambda: checked_thresholds(tuple(
         int(h) for h in _env("CARELEDGER_STAR_HOURS", ",".join(map(str, SHANGHAI))).split(",") if h.strip())))
+    # The ratings an evaluation of a volunteer's service takes, best first (优秀、良好、合格、不合格)
+    evaluation_scale: tuple[str, ...] = field(default_factory=lambda: tuple(
+        r.strip() for r in _env("CARELEDGER_EVALUATION_SCALE", ",".join(SCALE)).split(",") if r.strip()))
     # Service awards fall due at these hours of service: by default the star levels' (the award is the star's badge)
     award_hours: tuple[int, ...] = field(default_factory=lambda: tuple(
         int(h) for h in _env("CARELEDGER_AWARD_HOURS", _env("CARELEDGER_STAR_HOURS", ",".join(map(str, SHANGHAI))))

@@ -27,7 +27,7 @@ class CertificateUseCases(Ledger):
 
     def issue_certificate(self, volunteer_id: UUID, unit_id: UUID, first_day: date, last_day: date,
                           lines: list[ServiceLine], handler: str, issued_on: date, actor: str,
-                          star_level: int | None = None) -> Receipt:
+                          star_level: int | None = None, evaluation: Rated | None = None) -> Receipt:
         """Number and record a certificate of the lines given (the volunteer's service record for
         the days, read by the caller); the receipt's value is (number, verification code)."""
         def decide() -> Receipt:
@@ -48,7 +48,8 @@ class CertificateUseCases(Ledger):
                 responsible_person=unit.responsible_person, contact=unit.contact, handler=handler,
                 volunteer_id=volunteer_id, name=volunteer.name, id_type=volunteer.id_type,
                 id_number=volunteer.id_number, volunteer_number=volunteer.volunteer_number, first_day=first_day,
-                last_day=last_day, issued_on=issued_on, lines=lines, actor=actor, star_level=star_level)
+                last_day=last_day, issued_on=issued_on, lines=lines, actor=actor, star_level=star_level,
+                evaluation=evaluation)
             return Receipt(self._commit(register, certificate), certificate.id, (number, certificate.code))
         return self._decide(decide)
 

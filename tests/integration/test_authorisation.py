@@ -219,6 +219,10 @@ MATRIX: list[tuple[str, str, Body, set[str] | None]] = [
     ("POST", "/api/v1/service-requests/{interp}/cancel", lambda i: {"reason": "discharged"},
      {"ward", "social_worker", "coordinator"}),
     ("GET", "/api/v1/volunteers/{volunteer}/on-call", None, {"volunteer", "coordinator"}),
+    ("POST", "/api/v1/volunteers/{volunteer}/evaluations", lambda i: {"from": "2026-05-01", "to": "2026-10-31",
+                                                                      "rating": "good"}, {"coordinator"}),
+    ("GET", "/api/v1/volunteers/{volunteer}/evaluations", None, {"coordinator", "volunteer"}),
+    ("POST", "/api/v1/evaluations/{evaluation}/amend", lambda i: {"rating": "pass", "reason": "late"}, {"coordinator"}),
     ("PUT", "/api/v1/volunteers/{volunteer}/on-call", lambda i: {"ends_at": "2026-11-24T12:00:00+08:00"},
      {"volunteer", "coordinator"}),
     ("DELETE", "/api/v1/volunteers/{volunteer}/on-call", None, {"volunteer", "coordinator"}),
@@ -252,7 +256,7 @@ def test_every_endpoint_has_a_row(world: World) -> None:
                                                                "intern": "account_id", "shows": "shows", "interp": "request_id",
                                                                "unit": "unit_id", "certificate": "certificate_id",
                                                                "code": "code", "application": "application_id",
-                                                               "signature": "signature"}[m.group(1)] + "}", path))
+                                                               "signature": "signature", "evaluation": "evaluation_id"}[m.group(1)] + "}", path))
                 for method, path, _, _ in MATRIX}
     assert served == {(method, path.partition("?")[0]) for method, path in in_table}
 
@@ -263,7 +267,8 @@ def test_each_role_is_allowed_or_refused_as_the_contract_says(world: World, meth
     url = path.format(volunteer=ids.volunteer, shift=ids.shift, training=ids.training, session=ids.session,
                       request="00000000-0000-4000-8000-000000000001", case=ids.case, group=ids.group, note=ids.note,
                       account=ids.account, intern=ids.intern, interp=ids.interp, unit=ids.unit, certificate=ids.certificate,
-                      code="ABCDEFGHJKLM", shows="v-x", signature="bad.ics", application=str(uuid4()))
+                      code="ABCDEFGHJKLM", shows="v-x", signature="bad.ics", application=str(uuid4()),
+                      evaluation=str(uuid4()))
     json = body(ids) if body else None
     anonymous = world.call(None, method, url, json=json)
     if allowed is None:

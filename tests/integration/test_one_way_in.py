@@ -97,6 +97,9 @@ FORMS: list[tuple[str, Form, set[str]]] = [
     ("/shifts/{shift}/handovers/{giver}/approve", None, {"coordinator"}),
     ("/shifts/{shift}/handovers/{giver}/decline", lambda i: {"reason": "new here"}, {"coordinator"}),
     ("/posts/handover-approval", lambda i: {"unit_id": i.unit, "needed": "yes"}, {"coordinator"}),
+    ("/volunteers/{volunteer}/evaluations", lambda i: {"from": "2026-05-01", "to": "2026-10-31", "rating": "good"},
+     {"coordinator"}),
+    ("/evaluations/{evaluation}/amend", lambda i: {"rating": "pass", "reason": "late"}, {"coordinator"}),
     ("/me/shifts/{shift}/waitlist/leave", None, {"volunteer"}),
     ("/posts/limits", lambda i: {"unit_id": i.unit, "daily_hours": "10"}, {"coordinator"}),
     ("/volunteers/{volunteer}/invite", None, {"coordinator"}),
@@ -157,7 +160,8 @@ def test_every_form_route_has_a_row(world: World) -> None:
     names = {"interp": "request_id", "shift": "shift_id", "volunteer": "volunteer_id", "training": "training_id",
              "group": "group_id", "case": "case_id", "note": "note_id", "unit": "unit_id", "account": "account_id",
              "intern": "account_id", "request": "request_id", "device": "device_id", "code": "code",
-             "application": "application_id", "step": "step", "giver": "giver_id"}
+             "application": "application_id", "step": "step", "giver": "giver_id",
+             "evaluation": "evaluation_id"}
     in_table = {re.sub(r"\{(\w+)\}", lambda m: "{" + names[m.group(1)] + "}", path).replace("/100", "/{hours}")
                 for path, _, _ in FORMS}
     assert served == in_table | PUBLIC_FORMS
@@ -169,7 +173,8 @@ def test_each_role_may_post_a_form_exactly_as_the_api_allows(world: World, path,
     url = path.format(interp=ids.interp, shift=ids.shift, volunteer=ids.volunteer, training=ids.training,
                       group=ids.group, case=ids.case, note=ids.note, unit=ids.unit, account=ids.account,
                       intern=ids.intern, request=str(uuid4()), device=str(uuid4()), code="not.a.real.code",
-                      application=str(uuid4()), step="interview", giver=str(uuid4()))
+                      application=str(uuid4()), step="interview", giver=str(uuid4()),
+                      evaluation=str(uuid4()))
     data = form(ids) if form else None
     browser(world, None)
     assert post_form(world, url, data).status_code in (303, 401), "logged out: to the login page"

@@ -102,6 +102,12 @@ class ServiceLine(msgspec.Struct):
     hours: float
 
 
+class CertifiedRating(msgspec.Struct, rename={"first": "from", "last": "to"}):
+    rating: str
+    first: date
+    last: date
+
+
 class Certificate(msgspec.Struct, rename={"first": "from", "last": "to"}):
     """A certificate as issued (志愿服务证明)."""
     id: UUID
@@ -117,6 +123,7 @@ class Certificate(msgspec.Struct, rename={"first": "from", "last": "to"}):
     total_minutes: int
     total_hours: float
     star_level: int | None = None  # 星级 on the day of issue
+    evaluation: CertifiedRating | None = None  # the latest evaluation of service in these days (评价情况)
 
 
 class Verification(msgspec.Struct, rename={"first": "from", "last": "to"}):

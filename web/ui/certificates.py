@@ -13,6 +13,7 @@ from litestar.response import Template
 from domain.identity import ID_TYPES, masked
 from projections import certificates, directory
 from web.login import Client
+from web.i18n import catalogue
 from web.auth import allow
 from web.certificates import ID_TYPE_NAMES, readable, shown, verified
 from web.commands import CommandPath, TheLedger
@@ -62,8 +63,10 @@ class CertificatesPagesController(Controller):
     def certificate(self, request: Request, ledger: TheLedger, certificate_id: FromPath[UUID]) -> Template:
         """The certificate as issued, to print: the identity number masked on screen, whole on paper."""
         certificate = readable(ledger, request.user, certificate_id)
+        zh = catalogue("zh")  # the certificate is in Chinese, whatever the page's language
         return page(request, "certificate.html", c=shown(certificate), whole_id=certificate.id_number,
-                    verify_url=f"{str(request.base_url).rstrip('/')}/verify/{certificate.code}")
+                    verify_url=f"{str(request.base_url).rstrip('/')}/verify/{certificate.code}",
+                    rating_zh={r: zh.get(f"rating:{r}", r) for r in request.app.state.settings.evaluation_scale})
 
     # --- the volunteer's own ------------------------------------------------------------
 

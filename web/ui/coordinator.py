@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 from uuid import UUID
@@ -240,6 +241,9 @@ class CoordinatorController(Controller):
         record = hours.service_record(db, str(volunteer_id), bounds.EARLIEST_DAY.isoformat(), today.isoformat())
         return page(request, "volunteer.html", volunteer=found, phone=whole.phone, email=getattr(whole, "email", ""),
                     **star_context(request, db, str(volunteer_id)),
+                    evaluations=request.app.state.commands.evaluations_of(request.user, volunteer_id),
+                    scale=request.app.state.settings.evaluation_scale,
+                    evaluate_from=(today - timedelta(days=182)).isoformat(),
                     held=qualifications.held_by(db, str(volunteer_id)), summary=summary,
                     months=summary["by_month"][-12:], served=list(reversed(record))[:20],
                     coming=roster.seats_of(db, str(volunteer_id), now_local(request)),
@@ -250,6 +254,23 @@ class CoordinatorController(Controller):
                     reach=request.app.state.commands.channel_to(volunteer_id),
                     soon=(today + timedelta(days=30)).isoformat(), credential_kinds=CREDENTIAL_KINDS,
                     under_review=whole.no_shows_under_review(ledger.limits_at(UUID(found["unit_id"]))[0], today))
+
+    @post("/volunteers/{volunteer_id:uuid}/evaluations", sync_to_thread=True)
+    def evaluate(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID], data: Form) -> Response:
+        return act(request, f"/volunteers/{volunteer_id}", "The evaluation is recorded; the volunteer can read it.",
+                   lambda: commands.evaluate_volunteer(request.user, volunteer_id, form_day(data, "from"),
+                                                       form_day(data, "to"), data.get("rating", ""),
+                                                       data.get("comment", "")), form="evaluate", typed=dict(data))
+
+    @post("/evaluations/{evaluation_id:uuid}/amend", sync_to_thread=True)
+    def amend_evaluation(self, request: Request, commands: CommandPath, evaluation_id: FromPath[UUID],
+                         data: Form) -> Response:
+        volunteer = data.get("volunteer_id", "")
+        back_to = f"/volunteers/{volunteer}" if re.fullmatch(r"[0-9a-f-]{36}", volunteer) else "/volunteers"
+        return act(request, back_to, "The evaluation is amended; what it said before stays on record.",
+                   lambda: commands.amend_evaluation(request.user, evaluation_id, data.get("rating", ""),
+                                                     data.get("comment", ""), data.get("reason", "")),
+                   form=f"amend-{evaluation_id}", typed=dict(data))
 
     @post("/volunteers/{volunteer_id:uuid}/no-show-review/clear", sync_to_thread=True)
     def clear_review(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID]) -> Response:

@@ -204,4 +204,6 @@ class VolunteerController(Controller):
         return page(request, "record.html", profile=find_volunteer(db, me), entries=entries,
                     corrections=reviews.corrections_of(db, me),
                     minutes=sum(e["minutes"] for e in entries), printed=datetime.now().date(),
-                    service_types=ledger.service_types(), **star_context(request, db, me))
+                    service_types=ledger.service_types(), **star_context(request, db, me),
+                    evaluations=request.app.state.commands.evaluations_of(request.user, UUID(me), first, last),
+                    scale=request.app.state.settings.evaluation_scale)

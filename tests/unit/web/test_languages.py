@@ -26,6 +26,8 @@ SHOWN_THROUGH_GETTEXT = [  # values templates pass to _(): roles, seat states, s
     # requests for volunteers (sign-language interpreting among them), and who asks them
     "request_open", "request_booked", "request_served", "request_cancelled", "interpreter_cancelled",
     "service_wanted", "service_cancelled", "On a ward's request", "ward",
+    # the default scale of evaluations, and star levels reached
+    "rating:excellent", "rating:good", "rating:pass", "rating:fail", "star_level",
     # handovers, where a coordinator approves them (what a take answers depends on the unit)
     "handover_approved", "handover_declined", "The place is yours. Thank you for stepping in!",
     "Asked: the coordinator approves handovers here. The place is yours once they agree.",
