@@ -39,13 +39,21 @@ def create(db: sqlite_utils.Database) -> None:
     if new:
         db.execute("INSERT INTO service_totals SELECT volunteer_id, SUM(minutes) FROM service_records "
                    "WHERE outcome = 'served' GROUP BY volunteer_id")
+    # And each unit's certified minutes by day (the dashboard's hours and their value), clustered by day.
+    new = "minutes_daily" not in db.table_names()
+    db.execute("CREATE TABLE IF NOT EXISTS minutes_daily (day TEXT NOT NULL, unit_id TEXT NOT NULL, "
+               "minutes INTEGER NOT NULL, PRIMARY KEY (day, unit_id)) WITHOUT ROWID")
+    if new:
+        db.execute("INSERT INTO minutes_daily SELECT day, unit_id, SUM(minutes) FROM service_records "
+                   "WHERE outcome = 'served' AND day IS NOT NULL GROUP BY day, unit_id")
 
 
 _JSON = msgspec.json.Encoder()
 INTERPRETING = "Sign-language interpreting"  # the post shown for an interpreting record
 ON_REQUEST = "On a ward's request"  # the post shown for another service asked for by a ward
 
-hours = ReadModel("hours", create, version=2, tables=("hours_shifts", "service_records", "service_totals"),
+hours = ReadModel("hours", create, version=2, tables=("hours_shifts", "service_records", "service_totals",
+                                                    "minutes_daily"),
                   indexes_only_for_queries=("service_records",))
 
 
@@ -76,14 +84,20 @@ def _settle(c: sqlite3.Connection, e: Any, **values: Any) -> None:
     c.execute(_settling(tuple(values)), (*values.values(), ident(e.originator_id), ident(e.volunteer_id)))
 
 
-def _credit(c: sqlite3.Connection, record_id: str, volunteer_id: str, minutes: int) -> None:
-    """The volunteer's total moves by what this record now credits beyond what it did (before it changes)."""
-    was = c.execute("SELECT minutes, outcome FROM service_records WHERE shift_id = ? AND volunteer_id = ?",
-                    (record_id, volunteer_id)).fetchone()
+def _credit(c: sqlite3.Connection, record_id: str, volunteer_id: str, minutes: int, unit_id: str | None = None,
+            day: str | None = None) -> None:
+    """The volunteer's total, and their unit's day, move by what this record now credits beyond what it
+    did (asked before the record changes; a record not made yet names its unit and day)."""
+    was = c.execute("SELECT minutes, outcome, unit_id, day FROM service_records WHERE shift_id = ? AND "
+                    "volunteer_id = ?", (record_id, volunteer_id)).fetchone()
     change = minutes - (was[0] or 0 if was is not None and was[1] == "served" else 0)
     if change:
         c.execute("INSERT INTO service_totals VALUES (?, ?) ON CONFLICT (volunteer_id) DO UPDATE "
                   "SET minutes = minutes + excluded.minutes", (volunteer_id, change))
+        unit_id, day = (was[2], was[3]) if was is not None else (unit_id, day)
+        if unit_id is not None and day is not None:
+            c.execute("INSERT INTO minutes_daily VALUES (?, ?, ?) ON CONFLICT (day, unit_id) DO UPDATE "
+                      "SET minutes = minutes + excluded.minutes", (day, unit_id, change))
 
 
 @cache
@@ -138,7 +152,7 @@ def served_on_request(c: sqlite3.Connection, e: Any, position: int) -> None:
     """A request served is service: one record, from the time asked for, with the minutes given."""
     ends_at = e.starts_at + timedelta(minutes=e.minutes)
     head = INTERPRETING if e.kind == SIGN_LANGUAGE else ON_REQUEST
-    _credit(c, ident(e.originator_id), ident(e.volunteer_id), e.minutes)
+    _credit(c, ident(e.originator_id), ident(e.volunteer_id), e.minutes, ident(e.unit_id), e.starts_at.date().isoformat())
     c.execute("INSERT OR REPLACE INTO service_records VALUES (?, ?, 0, ?, ?, ?, ?, ?, NULL, ?, ?, ?, 'served')",
               (ident(e.originator_id), ident(e.volunteer_id), ident(e.unit_id), f"{head}: {e.place}",
                e.starts_at.date().isoformat(), iso(e.starts_at), iso(ends_at), iso(e.at), e.minutes,
@@ -228,3 +242,11 @@ def at_level_untold(db: sqlite_utils.Database, low_hours: int, high_hours: int |
     return [row[0] for row in db.execute(
         f"SELECT t.volunteer_id FROM service_totals t WHERE {where} AND NOT EXISTS (SELECT 1 FROM notices n "
         f"WHERE n.key = 'star_level:' || t.volunteer_id || ':{int(level)}') LIMIT ?", [*params, limit])]
+
+
+def minutes_served(db: sqlite_utils.Database, unit_ids: list[str] | None, first_day: str, last_day: str) -> int:
+    """Certified minutes of service of these units (None: all) in the days: the dashboard's hours."""
+    where, params = ["day BETWEEN ? AND ?"], [first_day, last_day]
+    within_units(where, params, "unit_id", unit_ids)
+    return int(db.execute(f"SELECT COALESCE(SUM(minutes), 0) FROM minutes_daily WHERE {' AND '.join(where)}",
+                          params).fetchone()[0])

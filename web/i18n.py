@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_time, get_day_names
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_currency, format_decimal, format_percent
 
 from projections.hours import INTERPRETING, ON_REQUEST
 
@@ -128,6 +128,10 @@ class Translator:
 
     def number(self, value: float | int | None) -> str:
         return format_decimal(value or 0, locale=self.locale)
+
+    def money(self, value: float | int | None, currency: str) -> str:
+        """An amount in the locale's way: "CN¥1,234.50", "¥1,234.50"."""
+        return format_currency(value or 0, currency, locale=self.locale)
 
     def percent(self, value: float | None) -> str:
         return format_percent(value or 0, locale=self.locale)

@@ -66,6 +66,16 @@ def _hours(text: str) -> tuple[int, int] | None:
     first, _, last = text.partition("-")
     return int(first), int(last)
 
+def _hour_value(text: str) -> float | None:
+    """A value per hour as a setting gives it: a positive number, or nothing (refused otherwise, at start-up)."""
+    if not text.strip():
+        return None
+    value = float(text)
+    if not 0 < value < 1_000_000:
+        raise ValueError(f"CARELEDGER_HOUR_VALUE must be a positive amount, not {text!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = field(default_factory=lambda: Path(_env("CARELEDGER_DATA", "var")))
@@ -84,6 +94,10 @@ class Settings:
     # Star levels (星级) at these certified hours of service: 1★, 2★ … (Shanghai's by default)
     star_hours: tuple[int, ...] = field(default_factory=lambda: checked_thresholds(tuple(
         int(h) for h in _env("CARELEDGER_STAR_HOURS", ",".join(map(str, SHANGHAI))).split(",") if h.strip())))
+    # What an hour of volunteering is worth for the dashboard's value of volunteering (e.g. a local
+    # hourly wage), in CARELEDGER_CURRENCY; unset: the value is not shown
+    hour_value: float | None = field(default_factory=lambda: _hour_value(_env("CARELEDGER_HOUR_VALUE", "")))
+    currency: str = field(default_factory=lambda: _env("CARELEDGER_CURRENCY", "CNY"))
     # The ratings an evaluation of a volunteer's service takes, best first (优秀、良好、合格、不合格)
     evaluation_scale: tuple[str, ...] = field(default_factory=lambda: tuple(
         r.strip() for r in _env("CARELEDGER_EVALUATION_SCALE", ",".join(SCALE)).split(",") if r.strip()))

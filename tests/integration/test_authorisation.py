@@ -219,6 +219,7 @@ MATRIX: list[tuple[str, str, Body, set[str] | None]] = [
     ("POST", "/api/v1/service-requests/{interp}/cancel", lambda i: {"reason": "discharged"},
      {"ward", "social_worker", "coordinator"}),
     ("GET", "/api/v1/volunteers/{volunteer}/on-call", None, {"volunteer", "coordinator"}),
+    ("GET", "/api/v1/reports/value", None, {"coordinator", "auditor", "admin"}),
     ("POST", "/api/v1/volunteers/{volunteer}/evaluations", lambda i: {"from": "2026-05-01", "to": "2026-10-31",
                                                                       "rating": "good"}, {"coordinator"}),
     ("GET", "/api/v1/volunteers/{volunteer}/evaluations", None, {"coordinator", "volunteer"}),

@@ -95,3 +95,27 @@ def test_the_certificate_prints_the_level_on_the_day_of_issue(two_levels: None, 
     export = world.call("coord", "GET", "/api/v1/exports/service-records",
                         params={"from": "2026-11-01", "to": "2026-11-30"}).text
     assert "星级" in export.splitlines()[0] and export.splitlines()[1].endswith(",1")
+
+
+@pytest.fixture
+def valued(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CARELEDGER_HOUR_VALUE", "25.5")
+
+
+def test_the_dashboard_counts_hours_and_their_value_at_the_programmes_rate(valued: None, world: World,
+                                                                          clock: FixedClock) -> None:
+    li = world.volunteer
+    serve(world, clock, li, datetime(2026, 11, 24, 8, tzinfo=CST))  # 4 h
+    shift = serve(world, clock, li, datetime(2026, 11, 25, 8, tzinfo=CST), hours=2)  # 2 h, then corrected to 1
+    asked = world.ledger.request_hours_correction(shift, li, 60, "left early", "volunteer").value
+    world.ledger.approve_hours_correction(shift, asked, COORDINATOR)
+    world.settle()
+    value = world.call("auditor", "GET", "/api/v1/reports/value", params={"from": "2026-11-01", "to": "2026-11-30"})
+    assert value.json() == {"from": "2026-11-01", "to": "2026-11-30", "minutes": 300, "hours": 5.0,
+                            "hour_value": 25.5, "currency": "CNY", "value": 127.5}
+    only_one_day = world.call("auditor", "GET", "/api/v1/reports/value",
+                              params={"from": "2026-11-25", "to": "2026-11-25"}).json()
+    assert only_one_day["minutes"] == 60
+    log_in(world, "auditor", "zh")
+    page = world.client.get("/dashboard?from=2026-11-01&to=2026-11-30").text
+    assert "5 小时" in page and "¥127.50" in page and "¥25.50" in page

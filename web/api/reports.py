@@ -13,7 +13,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromQuery, QueryParameter
 
 from domain.permissions import ROLES
-from projections import awards, notices, qualifications, reviews, roster, tallies
+from projections import awards, hours, notices, qualifications, reviews, roster, tallies
 from web import audit
 from web.api.common import MAX_POSITION, Position, read_db, report_span, units_asked
 from web.api.volunteers import Notice
@@ -48,6 +48,16 @@ class CheckOutToReview(msgspec.Struct):
     checked_in_at: datetime | None
     checked_out_at: datetime
     minutes: int
+
+
+class ValueOfVolunteering(msgspec.Struct, rename={"first": "from", "last": "to"}):
+    first: date
+    last: date
+    minutes: int
+    hours: float
+    hour_value: float | None  # CARELEDGER_HOUR_VALUE
+    currency: str
+    value: float | None  # hours x hour_value
 
 
 class AwardDue(msgspec.Struct):
@@ -150,6 +160,20 @@ class ReportsController(Controller):
         units = units_asked(request, unit_id)
         first, last = report_span(request, from_, to)
         return tallies.report(read_db(request, min_position), first, last, units, by) | {"from": first, "to": last}
+
+    @get("/reports/value", guards=[allow("coordinator", "auditor", "admin")], sync_to_thread=True)
+    def value(self, request: Request, from_: Annotated[date | None, QueryParameter(name="from")] = None,
+              to: FromQuery[date | None] = None, unit_id: FromQuery[UUID | None] = None,
+              min_position: Position = None) -> ValueOfVolunteering:
+        """Hours of certified service in the days, and what they are worth at CARELEDGER_HOUR_VALUE an
+        hour (`value` null when the programme sets no value)."""
+        first, last = report_span(request, from_, to)
+        db = read_db(request, min_position)
+        minutes = hours.minutes_served(db, units_asked(request, unit_id), first, last)
+        settings = request.app.state.settings
+        return ValueOfVolunteering(date.fromisoformat(first), date.fromisoformat(last), minutes,
+                                   round(minutes / 60, 2), settings.hour_value, settings.currency,
+                                   None if settings.hour_value is None else round(minutes / 60 * settings.hour_value, 2))
 
     @get("/reports/check-out-reviews", guards=[allow("coordinator")], sync_to_thread=True)
     def check_out_reviews(self, request: Request, unit_id: FromQuery[UUID | None] = None,
