@@ -27,6 +27,7 @@ from domain.errors import (
 
 PENDING, ACTIVE, SUSPENDED, RETIRED = "pending", "active", "suspended", "retired"
 CREDENTIAL_KINDS = ("health_check", "tb_test", "flu_vaccination")
+INSURANCE = "accident_insurance"  # 意外保险: a credential with a policy number; posts marked so need it
 # Bookings are forgotten this long after they end: sign-ups close at a shift's end, and a week's
 # hours (domain/limits.py) count the shifts served earlier in that week.
 _BOOKING_MEMORY = timedelta(days=8)
@@ -44,6 +45,16 @@ class Holding:
 
     def valid_on(self, day: date) -> bool:
         return self.since <= day and (self.valid_until is None or day <= self.valid_until)
+
+
+@dataclass(frozen=True, slots=True)
+class Insurance:
+    """An accident insurance policy (保险): who insures, its number, the days it covers."""
+
+    policy_number: str
+    insurer: str
+    valid_from: date
+    valid_until: date
 
 
 class Volunteer(Aggregate):
@@ -67,6 +78,8 @@ class Volunteer(Aggregate):
     no_shows: list[date]  # the days of their no-shows (for the programme's review after too many)
     reviewed_on: date | None  # a coordinator reviewed their no-shows: those before count no more
     on_call: tuple[datetime, datetime] | None  # when a ward may call on them beyond their shifts
+    insurance: Insurance | None  # the accident insurance policy recorded last
+    agreement: str | None  # the version of the service agreement they accepted last
 
     @classmethod
     def register(cls, name: str, phone: str, unit_id: UUID, languages: list[str], skills: list[str],
@@ -244,6 +257,35 @@ class Volunteer(Aggregate):
         self, kind: str, recorded_on: date, expires_on: date | None, declined: bool, actor: str
     ) -> None:
         self.credentials[kind] = Holding(recorded_on, expires_on, "declination" if declined else "credential")
+
+    def record_insurance(self, policy_number: str, insurer: str, valid_from: date, valid_until: date,
+                         actor: str) -> None:
+        """Accident insurance: a credential like the others (posts may require it), with its policy."""
+        if not policy_number.strip():
+            raise InvalidCommand("policy_number", "must give the policy number")
+        bounds.day("valid_from", valid_from)
+        bounds.day("valid_until", valid_until)
+        if valid_until < valid_from:
+            raise InvalidCommand("valid_until", "must not be before the day it starts")
+        self._insurance_recorded(bounds.text("policy_number", policy_number, bounds.TAG).strip(),
+                                 bounds.text("insurer", insurer, bounds.TITLE, 0).strip(), valid_from, valid_until,
+                                 actor)
+
+    @event("InsuranceRecorded")
+    def _insurance_recorded(self, policy_number: str, insurer: str, valid_from: date, valid_until: date,
+                            actor: str) -> None:
+        self.insurance = Insurance(policy_number, insurer, valid_from, valid_until)
+        self.credentials[INSURANCE] = Holding(valid_from, valid_until, "insurance")
+
+    def accept_agreement(self, version: str, actor: str) -> None:
+        """The service agreement (志愿服务协议) of `version` accepted; accepting it again records nothing."""
+        version = bounds.text("version", version, bounds.TAG).strip()
+        if getattr(self, "agreement", None) != version:
+            self._agreement_accepted(version, actor)
+
+    @event("AgreementAccepted")
+    def _agreement_accepted(self, version: str, actor: str) -> None:
+        self.agreement = version
 
     def holding(self, kind: str) -> Holding | None:
         return self.qualifications.get(kind) or self.credentials.get(kind)

@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlite_utils
 
-from domain.volunteers import Volunteer
+from domain.volunteers import INSURANCE, Volunteer
 from projections.store import ReadModel, ident, within_units
 
 
@@ -58,7 +58,33 @@ def credential(c: sqlite3.Connection, e: Any, position: int) -> None:
     c.execute("INSERT OR REPLACE INTO holdings_log VALUES (?, ?, ?, ?, ?, 0)", (position, *row))
 
 
+@qualifications.handles(Volunteer.InsuranceRecorded)
+def insurance(c: sqlite3.Connection, e: Any, position: int) -> None:
+    row = (ident(e.originator_id), INSURANCE, _day(e.valid_from), _day(e.valid_until))
+    c.execute("DELETE FROM holdings WHERE volunteer_id = ? AND kind = ? AND source != 'qualification'", row[:2])
+    c.execute("INSERT INTO holdings VALUES (?, ?, ?, ?, ?)", (*row[:2], "insurance", *row[2:]))
+    c.execute("INSERT OR REPLACE INTO holdings_log VALUES (?, ?, ?, ?, ?, 0)", (position, *row))
+
+
 # --- queries -------------------------------------------------------------------------
+
+def uninsured(db: sqlite_utils.Database, unit_ids: list[str] | None, first: str, last: str) -> list[dict]:
+    """Volunteers on shifts starting in [first, last) at posts that require accident insurance, whose
+    insurance does not cover that shift's day: who to call before the week starts."""
+    where, params = ["sh.starts_at >= ? AND sh.starts_at < ?", "sh.cancelled = 0",
+                     "s.state IN ('signed_up', 'checked_in')"], [first, last]
+    if unit_ids is not None:
+        where.append(f"sh.unit_id IN ({','.join('?' * len(unit_ids))})")
+        params += unit_ids
+    return list(db.query(
+        "SELECT s.volunteer_id, COALESCE(v.name, '') AS name, sh.shift_id, sh.unit_id, sh.post, sh.starts_at, "
+        "sh.day, (SELECT h.valid_until FROM holdings h WHERE h.volunteer_id = s.volunteer_id AND h.kind = ?) "
+        "AS insured_until FROM seats s JOIN shifts sh USING (shift_id) LEFT JOIN volunteers v USING (volunteer_id) "
+        f"WHERE {' AND '.join(where)} AND EXISTS (SELECT 1 FROM json_each(sh.requires) WHERE value = ?) "
+        "AND NOT EXISTS (SELECT 1 FROM holdings h WHERE h.volunteer_id = s.volunteer_id AND h.kind = ? "
+        "AND (h.since IS NULL OR h.since <= sh.day) AND (h.valid_until IS NULL OR h.valid_until >= sh.day)) "
+        "ORDER BY sh.starts_at, name LIMIT 500", [INSURANCE, *params, INSURANCE, INSURANCE]))
+
 
 def missing_for(db: sqlite_utils.Database, volunteer_ids: list[str], kinds: list[str], day: str) -> dict[str, list[str]]:
     """What each volunteer lacks of `kinds` on `day` (held, valid that day): {volunteer: [kind]},

@@ -244,6 +244,22 @@ class Commands:
                                              declined=declined)
 
     @roles("coordinator")
+    def record_insurance(self, actor: Actor, volunteer_id: UUID, policy_number: str, insurer: str, valid_from: date,
+                         valid_until: date) -> Receipt:
+        """Accident insurance (保险): the policy and the days it covers; posts that require it ask for it."""
+        self._volunteer(actor, volunteer_id)
+        return self.ledger.record_insurance(volunteer_id, policy_number, insurer, valid_from, valid_until,
+                                            actor.account_id)
+
+    @roles("volunteer")
+    def accept_agreement(self, actor: Actor, volunteer_id: UUID, version: str) -> Receipt:
+        """The volunteer accepts the service agreement in force (only that version may be accepted)."""
+        self._volunteer(actor, volunteer_id)
+        if version != AGREEMENT.version:
+            raise InvalidCommand("version", "is not the agreement in force; read it again")
+        return self.ledger.accept_agreement(volunteer_id, version, actor.account_id)
+
+    @roles("coordinator")
     def grant_qualification(self, actor: Actor, volunteer_id: UUID, kind: str, valid_until: date | None) -> Receipt:
         self._volunteer(actor, volunteer_id)
         return self.ledger.grant_qualification(volunteer_id, kind, valid_until, actor.account_id)

@@ -107,6 +107,8 @@ class ApplicationUseCases(Ledger):
             volunteer = self._get(Volunteer, application.volunteer_id, "volunteer")
             application.activate(self.clock.now(), actor)
             volunteer.approve(actor)
+            if application.agreement_version:  # the agreement accepted on the form goes with them
+                volunteer.accept_agreement(application.agreement_version, actor)
             return Receipt(self._commit(application, volunteer), application.volunteer_id)
         return self._decide(decide)
 

@@ -66,6 +66,14 @@ class VolunteerUseCases(Ledger):
                                  actor: str) -> Receipt:
         return self._change_volunteer(id, lambda v: v.update_profile(phone, languages, skills, actor))
 
+    def record_insurance(self, id: UUID, policy_number: str, insurer: str, valid_from: date, valid_until: date,
+                         actor: str) -> Receipt:
+        return self._change_volunteer(
+            id, lambda v: v.record_insurance(policy_number, insurer, valid_from, valid_until, actor))
+
+    def accept_agreement(self, id: UUID, version: str, actor: str) -> Receipt:
+        return self._change_volunteer(id, lambda v: v.accept_agreement(version, actor))
+
     def record_credential(self, id: UUID, kind: str, recorded_on: date, expires_on: date | None,
                           actor: str, declined: bool = False) -> Receipt:
         if kind not in CREDENTIAL_KINDS:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated, Literal
 from uuid import UUID
 from zoneinfo import ZoneInfo
@@ -14,6 +14,7 @@ from litestar.params import FromQuery, QueryParameter
 
 from domain.permissions import ROLES
 from projections import awards, hours, notices, qualifications, reviews, roster, tallies
+from projections.store import iso
 from web import audit
 from web.api.common import MAX_POSITION, Position, read_db, report_span, units_asked
 from web.api.volunteers import Notice
@@ -48,6 +49,16 @@ class CheckOutToReview(msgspec.Struct):
     checked_in_at: datetime | None
     checked_out_at: datetime
     minutes: int
+
+
+class Uninsured(msgspec.Struct):
+    volunteer_id: UUID
+    name: str
+    shift_id: UUID
+    unit_id: UUID
+    post: str
+    starts_at: datetime
+    insured_until: date | None
 
 
 class ValueOfVolunteering(msgspec.Struct, rename={"first": "from", "last": "to"}):
@@ -174,6 +185,16 @@ class ReportsController(Controller):
         return ValueOfVolunteering(date.fromisoformat(first), date.fromisoformat(last), minutes,
                                    round(minutes / 60, 2), settings.hour_value, settings.currency,
                                    None if settings.hour_value is None else round(minutes / 60 * settings.hour_value, 2))
+
+    @get("/reports/uninsured", guards=[allow("coordinator")], sync_to_thread=True)
+    def uninsured(self, request: Request, ledger: TheLedger, unit_id: FromQuery[UUID | None] = None,
+                  days: Annotated[int, QueryParameter(ge=1, le=60)] = 7,
+                  min_position: Position = None) -> list[Uninsured]:
+        """Volunteers on shifts in the next `days` at posts that require accident insurance, whose policy
+        does not cover that day (their check-in will be refused)."""
+        now = ledger.clock.now()
+        return qualifications.uninsured(read_db(request, min_position), units_asked(request, unit_id), iso(now),
+                                        iso(now + timedelta(days=days)))
 
     @get("/reports/check-out-reviews", guards=[allow("coordinator")], sync_to_thread=True)
     def check_out_reviews(self, request: Request, unit_id: FromQuery[UUID | None] = None,

@@ -18,7 +18,9 @@ from domain.volunteers import CREDENTIAL_KINDS
 from domain import bounds
 from domain.stars import stars
 from projections import directory, hours, notices, qualifications
-from web.api.common import POSITION, Position, Search, Status, Tags, read_db, whole_span, written
+from web.api.common import POSITION, Position, Search, Status, Tag, Tags, read_db, whole_span, written
+from web.agreements import AGREEMENT
+from web.i18n import translator
 from web.auth import allow, may
 from web.commands import CommandPath, Commands, TheLedger
 from web.jobs.importing import IMPORT_MAX_BYTES, run_import
@@ -103,6 +105,30 @@ class CredentialRecorded(msgspec.Struct):
     id: UUID
     kind: str
     expires_on: date | None
+
+
+class InsurancePolicy(msgspec.Struct, forbid_unknown_fields=True):
+    policy_number: Annotated[str, msgspec.Meta(min_length=1, max_length=bounds.TAG)]
+    valid_from: date
+    valid_until: date
+    insurer: Annotated[str, msgspec.Meta(max_length=bounds.TITLE)] = ""
+
+
+class InsuranceRecorded(msgspec.Struct):
+    volunteer_id: UUID
+    policy_number: str
+    valid_from: date
+    valid_until: date
+
+
+class AgreementAcceptance(msgspec.Struct, forbid_unknown_fields=True):
+    version: Tag  # the version in force: GET …/agreement says it
+
+
+class AgreementInForce(msgspec.Struct):
+    version: str  # in force
+    text: str  # in the language asked for (Accept-Language)
+    accepted: str | None  # the version this volunteer accepted last
 
 
 class ImportRefusal(msgspec.Struct):
@@ -355,6 +381,32 @@ class VolunteersController(Controller):
         receipt = commands.record_credential(request.user, volunteer_id, data.kind, data.recorded_on,
                                              data.expires_on, declined=data.declined)
         return written(request, receipt, CredentialRecorded(volunteer_id, data.kind, data.expires_on), 201)
+
+    @post("/{volunteer_id:uuid}/insurance", guards=[may(Commands.record_insurance)], sync_to_thread=True)
+    def record_insurance(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID],
+                         data: JSONBody[InsurancePolicy]) -> Response[InsuranceRecorded]:
+        """Accident insurance (保险) with its policy number and the days it covers: the credential
+        `accident_insurance` that posts marked so require at sign-up and check-in."""
+        receipt = commands.record_insurance(request.user, volunteer_id, data.policy_number, data.insurer,
+                                            data.valid_from, data.valid_until)
+        return written(request, receipt, InsuranceRecorded(volunteer_id, data.policy_number.strip(), data.valid_from,
+                                                           data.valid_until), 201)
+
+    @get("/{volunteer_id:uuid}/agreement", guards=[allow("coordinator", "volunteer")], sync_to_thread=True)
+    def agreement(self, request: Request, ledger: TheLedger, volunteer_id: FromPath[UUID]) -> AgreementInForce:
+        volunteer = ledger.get_volunteer(volunteer_id)
+        request.user.ensure_volunteer(volunteer_id, volunteer.unit_id)
+        return AgreementInForce(AGREEMENT.version, AGREEMENT.in_language(translator(request).language),
+                                getattr(volunteer, "agreement", None))
+
+    @post("/{volunteer_id:uuid}/agreement", guards=[may(Commands.accept_agreement)], sync_to_thread=True,
+          status_code=200)
+    def accept_agreement(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID],
+                         data: JSONBody[AgreementAcceptance]) -> Response[AgreementInForce]:
+        """The volunteer accepts the service agreement in force (400 `version` for another)."""
+        receipt = commands.accept_agreement(request.user, volunteer_id, data.version)
+        return written(request, receipt, AgreementInForce(AGREEMENT.version, AGREEMENT.in_language(
+            translator(request).language), data.version))
 
     @get("/{volunteer_id:uuid}/service-record", guards=[allow("coordinator", "volunteer")], sync_to_thread=True)
     def service_record(self, request: Request, volunteer_id: FromPath[UUID],

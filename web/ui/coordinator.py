@@ -220,9 +220,11 @@ class CoordinatorController(Controller):
         to_review = reviews.pending(db, units)
         corrections = reviews.corrections_pending(db, units)
         awards_due = awards.due(db, units, request.app.state.settings.award_hours)
+        now = ledger.clock.now()
+        uninsured = qualifications.uninsured(db, units, iso(now), iso(now + timedelta(days=7)))
         return page(request, template, volunteers=found, held=held, expiring=expiring, q=q or "", phones=phones,
                     to_review=to_review, awards_due=awards_due, corrections=corrections,
-                    star_hours=list(request.app.state.settings.star_hours),
+                    star_hours=list(request.app.state.settings.star_hours), uninsured=uninsured,
                     status=status or "", units=[(u, unit_names.get(u, u)) for u in units])
 
     @get("/volunteers/{volunteer_id:uuid}", sync_to_thread=True)
@@ -242,6 +244,7 @@ class CoordinatorController(Controller):
         return page(request, "volunteer.html", volunteer=found, phone=whole.phone, email=getattr(whole, "email", ""),
                     **star_context(request, db, str(volunteer_id)),
                     evaluations=request.app.state.commands.evaluations_of(request.user, volunteer_id),
+                    insurance=getattr(whole, "insurance", None), agreement=getattr(whole, "agreement", None),
                     scale=request.app.state.settings.evaluation_scale,
                     evaluate_from=(today - timedelta(days=182)).isoformat(),
                     held=qualifications.held_by(db, str(volunteer_id)), summary=summary,
@@ -254,6 +257,14 @@ class CoordinatorController(Controller):
                     reach=request.app.state.commands.channel_to(volunteer_id),
                     soon=(today + timedelta(days=30)).isoformat(), credential_kinds=CREDENTIAL_KINDS,
                     under_review=whole.no_shows_under_review(ledger.limits_at(UUID(found["unit_id"]))[0], today))
+
+    @post("/volunteers/{volunteer_id:uuid}/insurance", sync_to_thread=True)
+    def record_insurance(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID],
+                         data: Form) -> Response:
+        return act(request, f"/volunteers/{volunteer_id}", "The insurance policy is recorded.",
+                   lambda: commands.record_insurance(request.user, volunteer_id, data.get("policy_number", ""),
+                                                     data.get("insurer", ""), form_day(data, "valid_from"),
+                                                     form_day(data, "valid_until")), form="insurance", typed=dict(data))
 
     @post("/volunteers/{volunteer_id:uuid}/evaluations", sync_to_thread=True)
     def evaluate(self, request: Request, commands: CommandPath, volunteer_id: FromPath[UUID], data: Form) -> Response:

@@ -17,8 +17,10 @@ from projections.directory import volunteer as find_volunteer
 from projections.store import iso
 from web.auth import allow
 from web.commands import CommandPath, TheLedger
+from web.agreements import AGREEMENT
+from web.i18n import translator
 from web.ui.stars import star_context
-from web.ui.common import act, calendar_url, form_served, form_time, form_whole, listed, now_local, page, reader
+from web.ui.common import back, act, calendar_url, form_served, form_time, form_whole, listed, now_local, page, reader
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -41,6 +43,8 @@ class VolunteerController(Controller):
 
     @get("/me", sync_to_thread=True)
     def home(self, request: Request, ledger: TheLedger) -> Template:
+        """The volunteer's home; at its top, the service agreement when a version they have not accepted
+        is in force (asked at each login until they do)."""
         db, me = reader(request), request.user.volunteer_id
         now = now_local(request)
         upcoming = []
@@ -92,10 +96,28 @@ class VolunteerController(Controller):
                            for r in requests.for_volunteer(db, me, now)],
                     on_call=requests.on_call_of(db, me, now), **star_context(request, db, me), on_call_until=(now + timedelta(hours=4)).strftime("%H:%M"),
                     email=ledger.contact_of(UUID(me))[0], me=volunteer,
+                    agreement_due=getattr(volunteer, "agreement", None) != AGREEMENT.version,
                     calendar=calendar_url(request, f"v-{request.user.volunteer_id}"))
 
     def _me(self, request: Request) -> UUID:
         return UUID(request.user.volunteer_id)
+
+    @get("/me/agreement", sync_to_thread=True)
+    def agreement(self, request: Request, ledger: TheLedger) -> Template:
+        """The service agreement in force, to read and accept (and the version accepted before, if any)."""
+        accepted = getattr(ledger.get_volunteer(UUID(request.user.volunteer_id)), "agreement", None)
+        return page(request, "agreement.html", text=AGREEMENT.in_language(translator(request).language),
+                    version=AGREEMENT.version, accepted=accepted)
+
+    @post("/me/agreement", sync_to_thread=True)
+    def accept_agreement(self, request: Request, commands: CommandPath, data: Form) -> Response:
+        if data.get("accept") != "yes":
+            return back(request, "/me/agreement", "error", translator(request).gettext(
+                "Tick the box to accept the agreement; your coordinator can answer any question about it."),
+                field="accept", form="agreement", problem=translator(request).gettext("tick to accept"))
+        return act(request, "/me", "Thank you: the agreement is accepted.",
+                   lambda: commands.accept_agreement(request.user, self._me(request), data.get("version", "")),
+                   refused_to="/me/agreement", form="agreement")
 
     @post("/me/requests/{request_id:uuid}/accept", sync_to_thread=True)
     def accept_request(self, request: Request, commands: CommandPath, request_id: FromPath[UUID]) -> Response:

@@ -61,3 +61,17 @@ def test_a_volunteer_under_18_takes_daytime_shifts_only(ledger: CareLedger, cloc
     ledger.sign_up(evening, adult, COORDINATOR)  # the rule is for minors alone
     assert "MinorRecorded" in hospital.events_of(teen)
     assert not ledger.get_volunteer(teen).minor_on(date(2028, 6, 1))  # eighteen: any shift
+
+
+def test_the_agreement_accepted_on_the_form_is_the_activated_volunteers(ledger: CareLedger) -> None:
+    hospital = Hospital(ledger)
+    application, volunteer = applied(hospital, date(1990, 1, 1))
+    ledger.interview_applicant(application, "", COORDINATOR)
+    ledger.record_credential(volunteer, "health_check", date(2026, 11, 20), None, COORDINATOR)
+    ledger.screen_applicant(application, ("health_check",), COORDINATOR)
+    ledger.enrol(hospital.pre_job, volunteer, COORDINATOR)
+    ledger.assess(hospital.pre_job, volunteer, True, 90, COORDINATOR)
+    ledger.mark_applicant_trained(application, COORDINATOR)
+    assert getattr(ledger.get_volunteer(volunteer), "agreement", None) is None
+    ledger.activate_applicant(application, COORDINATOR)
+    assert ledger.get_volunteer(volunteer).agreement == "v1"  # the version on the form, as accepted there
