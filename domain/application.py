@@ -7,6 +7,7 @@ from domain.usecases.accounts import AccountUseCases
 from domain.usecases.applications import ApplicationUseCases
 from domain.usecases.devices import DeviceUseCases
 from domain.usecases.evaluations import EvaluationUseCases
+from domain.usecases.feedback import FeedbackUseCases
 from domain.usecases.cases import CaseUseCases
 from domain.usecases.certificates import CertificateUseCases
 from domain.usecases.groups import GroupUseCases
@@ -25,7 +26,8 @@ __all__ = ["CareLedger", "Receipt"]
 
 class CareLedger(UnitUseCases, AccountUseCases, VolunteerUseCases, TrainingUseCases, ShiftUseCases, SessionUseCases,
                  RequestUseCases, CaseUseCases, GroupUseCases, NoticeUseCases, CertificateUseCases,
-                 DeviceUseCases, ApplicationUseCases, EvaluationUseCases):
+                 DeviceUseCases, ApplicationUseCases, EvaluationUseCases,
+                 FeedbackUseCases):
     """The application: storage, loading, saving and the lost-race retry in Ledger; the use cases
     in their mixins."""
 

@@ -361,3 +361,14 @@ class NoHandoverPending(DomainError):
     """An approval or a refusal of a handover nobody has asked for (or decided already)."""
 
     reason = "no_handover_pending"
+
+
+class FeedbackNotOpen(DomainError):
+    """Feedback is for a shift served, within two weeks of it."""
+
+    reason = "feedback_not_open"
+    status = 422
+
+
+class AlreadyRated(DomainError):
+    reason = "already_rated"

@@ -36,13 +36,14 @@ from projections.devices import devices
 from projections.applications import applications
 from projections.waitlists import waitlists
 from projections.evaluations import evaluations
+from projections.feedback import feedback
 
 log = logging.getLogger("careledger")
 
 READ_MODELS: tuple[ReadModel, ...] = (directory, roster, hours, tallies, qualifications, caseload, trainings,
                                          casework, reviews, awards, notices, requests,
                                          certificates, usual, devices, applications, waitlists,
-                                         evaluations)
+                                         evaluations, feedback)
 BY_NAME = {model.name: model for model in READ_MODELS}
 
 

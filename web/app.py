@@ -38,6 +38,7 @@ from web.api.cases import CasesController
 from web.api.certificates import CertificatesController
 from web.api.exports import ExportsController
 from web.api.evaluations import EvaluationsController
+from web.api.feedback import FeedbackController as FeedbackApi
 from web.api.interpreting import InterpretingController
 from web.api.requests import OnCallController, ServiceRequestsController
 from web.api.reports import ReportsController
@@ -76,12 +77,13 @@ from web.ui.desk import DeskController
 from web.ui.post_codes import PostCodesController
 from web.ui.applications import ApplicationsController
 from web.ui.session import SessionController
+from web.ui.feedback import FeedbackController
 from web.ui.requests import RequestsController
 from web.ui.social import SocialWorkController
 from web.ui.volunteer import VolunteerController
 
 HERE = Path(__file__).parent
-UI = [SessionController, CoordinatorController, VolunteerController, DeskController, PostCodesController, ApplicationsController, SocialWorkController, RequestsController,
+UI = [SessionController, CoordinatorController, VolunteerController, DeskController, PostCodesController, ApplicationsController, SocialWorkController, RequestsController, FeedbackController,
       DashboardController, CasesPagesController, CertificatesPagesController, AdminController, AuditPageController]
 
 
@@ -222,7 +224,7 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
     app = Litestar(
         route_handlers=[AuthController, UnitsController, VolunteersController, TrainingsController, ShiftsController,
                         PostCodesApi, ApplicationsApi,
-                        SessionsController, InterpretingController, ServiceRequestsController, OnCallController, EvaluationsController, CasesController, ReportsController, ExportsController,
+                        SessionsController, InterpretingController, ServiceRequestsController, OnCallController, EvaluationsController, FeedbackApi, CasesController, ReportsController, ExportsController,
                         CalendarController, CertificatesController, MetricsController, *UI,
                         create_static_files_router(path="/static", directories=[HERE / "static"],
                                                    include_in_schema=False)],
@@ -253,7 +255,9 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
                      "hashing": HashingPool(settings.password_checks, settings.password_checks),
                      "trusted_proxies": trusted_networks(settings.trusted_proxies), "log_watch": watch,
                      "verifications": PerAddress(20, 60.0), "joins": PerAddress(10, 60.0),
-                     "applications": PerAddress(30, 600.0)}),
+                     "applications": PerAddress(30, 600.0),
+                     # a family leaves a few; more from one address in ten minutes is stuffing the box
+                     "feedback_givers": PerAddress(10, 600.0)}),
         openapi_config=OpenAPIConfig(title="CareLedger", version="0.1.0", path="/schema",
                                      render_plugins=[ReferencePage()]),
     )

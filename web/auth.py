@@ -174,7 +174,8 @@ def make_jwt_auth(secret: bytes, minutes: int) -> JWTAuth[Principal]:
         exclude=["^/api/v1/auth/token$", "^/api/v1/healthz$", "^/api/v1/invitations/accept$", "^/api/v1/calendar/feeds/", "^/api/v1/certificates/verify/",
                  "^/verify(/|$)", "^/metrics$", "^/schema(/|$)", "^/login$", "^/static/", "^/lang/",
                  "^/favicon.ico$", "^/join(/|$)", "^/pair$",
-                 "^/apply/[0-9a-f-]{36}(/sent)?$", "^/api/v1/apply$"],
+                 "^/apply/[0-9a-f-]{36}(/sent)?$", "^/api/v1/apply$",
+                 "^/feedback/[A-Za-z0-9_-]{40,80}(/thanks)?$", "^/api/v1/feedback/[A-Za-z0-9_-]{40,80}$"],
         key="token",
         samesite="strict",
     )

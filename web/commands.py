@@ -35,8 +35,9 @@ from domain.stars import stars
 from domain.requests import LONGEST_MINUTES, SIGN_LANGUAGE, needed_for
 from domain.permissions import ROLES, Actor, NotAllowed
 from domain.post_codes import PostCode
-from projections import applications, awards, directory, evaluations, hours, requests
+from projections import applications, awards, directory, evaluations, feedback, hours, requests
 from web.agreements import AGREEMENT, DATA_CONSENT
+from web import feedback_links
 from web.at_post import AtPost, at_post
 from web.certificates import lines_for
 from web.jobs.mailroom import Postman
@@ -464,6 +465,37 @@ class Commands:
         application = self._application(actor, application_id)
         unit = next((u["name"] for u in directory.units(self.read(None)) if u["id"] == str(application.unit_id)), "")
         return self.ledger.close_application(application_id, how, reason, unit, actor.account_id)
+
+    # --- feedback: the volunteer's rating of a shift; a patient's or family's word -----------
+
+    @cached_property
+    def feedback_key(self) -> bytes:
+        return hmac.new(self.settings.secret("token_secret"), b"careledger feedback links", hashlib.sha256).digest()
+
+    @roles("volunteer")
+    def rate_shift(self, actor: Actor, shift_id: UUID, volunteer_id: UUID, rating: int, line: str) -> Receipt:
+        self._volunteer(actor, volunteer_id)
+        return self.ledger.rate_shift(shift_id, volunteer_id, rating, line, actor.account_id)
+
+    @roles("volunteer")
+    def feedback_link(self, actor: Actor, shift_id: UUID, volunteer_id: UUID) -> str:
+        """The token of the link a volunteer shows after serving, for a patient or family member."""
+        self._volunteer(actor, volunteer_id)
+        self.ledger._served(shift_id, volunteer_id)  # refused for a shift not served, or long past
+        return feedback_links.token(self.feedback_key, shift_id, volunteer_id)
+
+    def leave_feedback(self, token: str, rating: int, line: str) -> Receipt:
+        """Anyone holding the link: no account, nothing about themselves asked."""
+        named = feedback_links.read(self.feedback_key, token)
+        if named is None:
+            raise InvalidCommand("link", "this feedback link is not one of ours; ask the volunteer to show it again")
+        return self.ledger.leave_feedback(*named, rating, line, "public:feedback")
+
+    @roles("coordinator")
+    def feedback_lines(self, actor: Actor, first: str, last: str) -> list[dict]:
+        """What people wrote, for the coordinators of the units it is about (read from the log)."""
+        found = feedback.with_lines(self.read(None), list(actor.unit_ids), first, last)
+        return [f | {"line": self.ledger.get_feedback(UUID(f["id"])).line} for f in found]
 
     # --- checking in at the post, by its code -------------------------------------------------
 

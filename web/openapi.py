@@ -99,7 +99,7 @@ class ReferencePage(OpenAPIRenderPlugin):
 
 
 PUBLIC = ("/api/v1/auth/token", "/api/v1/healthz", "/api/v1/calendar/feeds/", "/api/v1/certificates/verify/",
-          "/api/v1/invitations/accept", "/api/v1/apply")
+          "/api/v1/invitations/accept", "/api/v1/apply", "/api/v1/feedback/")
 
 
 def _structs(base: type = msgspec.Struct) -> Iterator[type]:

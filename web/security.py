@@ -66,7 +66,7 @@ async def check_csrf(request: Request) -> Any:
     # Before a session the token is bound to the login form's cookie. The route, not the raw
     # path: behind a proxy that mounts CareLedger under a prefix, the path carries the prefix.
     if request.scope.get("path_template") in ("/login", "/pair") or request.scope.get("path_template", "").startswith(
-            "/apply/"):  # forms before a session
+            ("/apply/", "/feedback/")):  # forms before a session
         nonce = request.cookies.get(LOGIN_NONCE)
         given = (await request.form()).get(CSRF_FIELD) if nonce else None
         if not nonce or not isinstance(given, str) or not hmac.compare_digest(

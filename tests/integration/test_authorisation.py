@@ -221,6 +221,11 @@ MATRIX: list[tuple[str, str, Body, set[str] | None]] = [
     ("GET", "/api/v1/volunteers/{volunteer}/on-call", None, {"volunteer", "coordinator"}),
     ("GET", "/api/v1/reports/value", None, {"coordinator", "auditor", "admin"}),
     ("GET", "/api/v1/reports/uninsured", None, {"coordinator"}),
+    ("GET", "/api/v1/reports/feedback", None, {"coordinator", "auditor", "admin"}),
+    ("GET", "/api/v1/reports/feedback/lines", None, {"coordinator"}),
+    ("POST", "/api/v1/shifts/{shift}/ratings", lambda i: {"volunteer_id": i.volunteer, "rating": 5}, {"volunteer"}),
+    ("GET", "/api/v1/shifts/{shift}/feedback-link?volunteer_id={volunteer}", None, {"volunteer"}),
+    ("POST", "/api/v1/feedback/{token}", lambda i: {"rating": 5}, None),
     ("POST", "/api/v1/volunteers/{volunteer}/insurance", lambda i: {"policy_number": "PICC-1", "valid_from": "2026-11-01",
                                                                     "valid_until": "2027-10-31"}, {"coordinator"}),
     ("GET", "/api/v1/volunteers/{volunteer}/agreement", None, {"coordinator", "volunteer"}),
@@ -262,7 +267,8 @@ def test_every_endpoint_has_a_row(world: World) -> None:
                                                                "intern": "account_id", "shows": "shows", "interp": "request_id",
                                                                "unit": "unit_id", "certificate": "certificate_id",
                                                                "code": "code", "application": "application_id",
-                                                               "signature": "signature", "evaluation": "evaluation_id"}[m.group(1)] + "}", path))
+                                                               "signature": "signature", "evaluation": "evaluation_id",
+                                                               "token": "token"}[m.group(1)] + "}", path))
                 for method, path, _, _ in MATRIX}
     assert served == {(method, path.partition("?")[0]) for method, path in in_table}
 
@@ -274,7 +280,7 @@ def test_each_role_is_allowed_or_refused_as_the_contract_says(world: World, meth
                       request="00000000-0000-4000-8000-000000000001", case=ids.case, group=ids.group, note=ids.note,
                       account=ids.account, intern=ids.intern, interp=ids.interp, unit=ids.unit, certificate=ids.certificate,
                       code="ABCDEFGHJKLM", shows="v-x", signature="bad.ics", application=str(uuid4()),
-                      evaluation=str(uuid4()))
+                      evaluation=str(uuid4()), token="A" * 55)
     json = body(ids) if body else None
     anonymous = world.call(None, method, url, json=json)
     if allowed is None:

@@ -103,6 +103,7 @@ FORMS: list[tuple[str, Form, set[str]]] = [
     ("/volunteers/{volunteer}/insurance", lambda i: {"policy_number": "PICC-1", "valid_from": "2026-11-01",
                                                      "valid_until": "2027-10-31"}, {"coordinator"}),
     ("/me/agreement", lambda i: {"accept": "yes", "version": "2026-12"}, {"volunteer"}),
+    ("/me/shifts/{shift}/rating", lambda i: {"rating": "5"}, {"volunteer"}),
     ("/me/shifts/{shift}/waitlist/leave", None, {"volunteer"}),
     ("/posts/limits", lambda i: {"unit_id": i.unit, "daily_hours": "10"}, {"coordinator"}),
     ("/volunteers/{volunteer}/invite", None, {"coordinator"}),
@@ -153,7 +154,7 @@ FORMS: list[tuple[str, Form, set[str]]] = [
     ("/cases/{case}/evaluation", lambda i: {"result": "goals_met"}, {"social_worker"}),
     ("/cases/{case}/close", lambda i: {"outcome": "other"}, {"social_worker"}),
 ]
-PUBLIC_FORMS = {"/login", "/logout", "/join", "/pair", "/apply/{unit_id}"}  # anyone: logging in, out, in first with a code, pairing a kiosk
+PUBLIC_FORMS = {"/login", "/logout", "/join", "/pair", "/apply/{unit_id}", "/feedback/{token}"}  # anyone: logging in, out, in first with a code, pairing a kiosk
 
 
 def test_every_form_route_has_a_row(world: World) -> None:

@@ -13,7 +13,7 @@ from litestar import Controller, Request, get
 from litestar.params import FromQuery, QueryParameter
 from litestar.response import ServerSentEvent, Template
 
-from projections import directory, hours, roster, tallies
+from projections import directory, feedback, hours, roster, tallies
 from web.auth import allow
 from web.commands import TheLedger
 from web.ui.common import fragment_for, moves_of, page, reader
@@ -38,8 +38,9 @@ def figures(request: Request, first: str, last: str, unit: str | None) -> dict:
         row["name"] = names.get(row["key"], row["key"])
     settings = request.app.state.settings
     minutes = hours.minutes_served(db, units, first, last)
+    rated = feedback.results(db, units, first, last)
     return {"total": by_type["total_person_times"], "by_type": by_type["rows"], "minutes": minutes,
-            "hour_value": settings.hour_value, "currency": settings.currency,
+            "hour_value": settings.hour_value, "currency": settings.currency, "rated": rated,
             "value": None if settings.hour_value is None else round(minutes / 60 * settings.hour_value, 2),
             "by_day": tallies.every_day(by_day["rows"], first, last), "by_month": by_month["rows"],
             "by_unit": sorted(by_unit["rows"], key=lambda r: -r["person_times"]),
@@ -60,7 +61,7 @@ class DashboardController(Controller):
         shown = dict(first=period.first, last=period.last, unit=period.unit, period=period, stopped=stopped,
                      service_types=ledger.service_types())
         if period.reversed:
-            return page(request, template, **shown, reversed=True, total=0, by_type=[], by_day=[], rates=[], minutes=0,
+            return page(request, template, **shown, reversed=True, total=0, by_type=[], by_day=[], rates=[], minutes=0, rated=[],
                         city_total=tallies.city_total(db))
         return page(request, template, **shown, **figures(request, period.first, period.last, period.unit))
 

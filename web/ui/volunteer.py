@@ -11,7 +11,8 @@ from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
 from litestar.response import Template
 
 from domain.errors import InvalidCommand
-from projections import hours, notices, qualifications, requests, reviews, roster, usual, waitlists
+from projections import feedback, hours, notices, qualifications, requests, reviews, roster, usual, waitlists
+from projections.hours import INTERPRETING, ON_REQUEST
 from projections.directory import units as all_units
 from projections.directory import volunteer as find_volunteer
 from projections.store import iso
@@ -35,6 +36,15 @@ def needed_minutes(data: dict[str, str]) -> int:
     if minutes is None:
         raise InvalidCommand("minutes", "needs a whole number")
     return minutes
+
+
+def _recently_served(db: Any, me: str, now: datetime) -> list[dict]:
+    """Shifts served in the last two weeks: to rate (once), and to ask a patient or family for feedback."""
+    rated = feedback.rated_by(db, me)
+    served = [e for e in hours.service_record(db, me, (now - timedelta(days=14)).date().isoformat(),
+                                              now.date().isoformat())
+              if not e["post"].startswith((INTERPRETING, ON_REQUEST))]
+    return [e | {"rated": e["shift_id"] in rated} for e in reversed(served)][:5]
 
 
 class VolunteerController(Controller):
@@ -97,6 +107,7 @@ class VolunteerController(Controller):
                     on_call=requests.on_call_of(db, me, now), **star_context(request, db, me), on_call_until=(now + timedelta(hours=4)).strftime("%H:%M"),
                     email=ledger.contact_of(UUID(me))[0], me=volunteer,
                     agreement_due=getattr(volunteer, "agreement", None) != AGREEMENT.version,
+                    recently_served=_recently_served(db, me, now),
                     calendar=calendar_url(request, f"v-{request.user.volunteer_id}"))
 
     def _me(self, request: Request) -> UUID:
