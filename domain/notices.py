@@ -24,7 +24,8 @@ NOTICES = UUID("0b3c4a61-77c1-4c5e-8c1e-3c2d7b1f5a90")
 KINDS = ("shift_changed", "shift_cancelled", "shift_reminder", "qualification_expiring", "interpreter_wanted",
          "interpreter_cancelled", "invitation", "application_rejected", "application_withdrawn",
          "waitlist_promoted", "seat_offered", "seat_taken", "service_wanted", "service_cancelled",
-         "handover_approved", "handover_declined", "star_level")
+         "handover_approved", "handover_declined", "star_level",
+         "national_record")
 QUEUED, DISPATCHING, SENT, RETRYING, UNDELIVERABLE = "queued", "dispatching", "sent", "retrying", "undeliverable"
 MAX_ATTEMPTS = 5
 LEASE = timedelta(minutes=5)

@@ -30,6 +30,7 @@ def create(db: sqlite_utils.Database) -> None:
     )
     db["service_records"].create_index(["volunteer_id", "day"], if_not_exists=True)
     db["service_records"].create_index(["unit_id", "day"], if_not_exists=True)
+    db["service_records"].create_index(["day"], if_not_exists=True)  # the national record's round: recent days
     # Each volunteer's certified minutes in all (what a star level follows), kept as records change;
     # a file made before it had this table has it filled from the records it holds.
     new = "service_totals" not in db.table_names()
@@ -250,3 +251,12 @@ def minutes_served(db: sqlite_utils.Database, unit_ids: list[str] | None, first_
     within_units(where, params, "unit_id", unit_ids)
     return int(db.execute(f"SELECT COALESCE(SUM(minutes), 0) FROM minutes_daily WHERE {' AND '.join(where)}",
                           params).fetchone()[0])
+
+
+def records_to_send(db: sqlite_utils.Database, since_day: str, limit: int) -> list[dict]:
+    """Served records since `since_day` whose present revision (its minutes) is not in the outbox yet."""
+    return list(db.query(
+        "SELECT r.shift_id, r.volunteer_id, COALESCE(u.name, r.unit_id) AS unit, r.post, r.day, r.minutes, r.served "
+        "FROM service_records r LEFT JOIN units u ON u.unit_id = r.unit_id WHERE r.day >= ? AND r.outcome = 'served' "
+        "AND r.minutes > 0 AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.key = 'national_record:' || r.shift_id "
+        "|| ':' || r.volunteer_id || ':' || r.minutes) ORDER BY r.day LIMIT ?", [since_day, limit]))

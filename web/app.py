@@ -56,6 +56,7 @@ from web.errors import HANDLERS
 from web.exports import MEDIA_TYPES as EXPORT_TYPES
 from web.idempotency import IdempotencyMiddleware
 from web.jobs.escalation import escalate
+from web.jobs.national import queue_records, within
 from web.jobs.mailroom import deliver, queue_reminders
 from web.log_watch import LogWatch, answered_in_time
 from web.limits import PerAddress
@@ -164,12 +165,12 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
         finally:
             folding.close()
     commands.after_forgetting.append(scrub_copies)
-    postman, zone = commands.postman, ZoneInfo(settings.timezone)
+    postman, zone, national = commands.postman, ZoneInfo(settings.timezone), settings.national()
 
     def post(_: int) -> None:
         """Reminders are always queued (the outbox shows them); sent once a channel is set."""
-        if postman.open:
-            deliver(ledger, reader(), postman, zone)
+        if postman.open or national is not None:
+            deliver(ledger, reader(), postman, zone, national=national)
 
     held: list[Any] = []
 
@@ -194,6 +195,10 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
             hear_writes(settings, ledger.recorder.channel_name, projector.wake, stop)
         every(settings.sweep_seconds, lambda: kept.take_turn("sweep", settings.sweep_seconds) and
               sweep(commands, reader()), stop, "check-out sweeper")
+        if national is not None:
+            every(settings.national_seconds, lambda: kept.take_turn("national", settings.national_seconds) and
+                  queue_records(ledger, reader(), within(settings.national_days, ledger.clock.now().date())), stop,
+                  "national record")
         every(settings.sweep_seconds, lambda: kept.take_turn("escalation", settings.sweep_seconds) and
               escalate(commands, reader(), settings.request_escalate_minutes), stop, "request escalation")
         every(settings.notice_seconds, lambda: kept.take_turn("mailroom", settings.notice_seconds) and

@@ -304,18 +304,23 @@ def cmd_notices(args: argparse.Namespace, settings: Settings) -> int:
     from projections.projector import Projector
     from web.jobs.mailroom import deliver, queue_reminders
 
-    postman = settings.postman()
+    from web.jobs.national import queue_records, within
+
+    postman, national = settings.postman(), settings.national()
     with _ledger(settings) as ledger:
         store = _read_models(settings, ledger)
         projector = Projector(ledger, store)
         try:
             projector.catch_up()
             print(f"{queue_reminders(ledger, store.reader(), settings.star_hours)} reminders queued.")
-            if not postman.open:
+            if national is not None:
+                since = within(settings.national_days, ledger.clock.now().date())
+                print(f"{queue_records(ledger, store.reader(), since)} service records queued for the national system.")
+            if not postman.open and national is None:
                 print("No channel set (CARELEDGER_SMTP_HOST, CARELEDGER_SMS_HOOK): nothing sent.")
                 return 0
             projector.catch_up()  # the mailroom reads what is due from the read model
-            counts = deliver(ledger, store.reader(), postman, ZoneInfo(settings.timezone))
+            counts = deliver(ledger, store.reader(), postman, ZoneInfo(settings.timezone), national=national)
             projector.catch_up()
         finally:
             store.close()

@@ -98,6 +98,12 @@ class Settings:
     # hourly wage), in CARELEDGER_CURRENCY; unset: the value is not shown
     hour_value: float | None = field(default_factory=lambda: _hour_value(_env("CARELEDGER_HOUR_VALUE", "")))
     currency: str = field(default_factory=lambda: _env("CARELEDGER_CURRENCY", "CNY"))
+    # The national (or city) volunteer-record system's endpoint, and the secret its signature header is
+    # made with; records of the last CARELEDGER_NATIONAL_DAYS days leave, looked for every _SECONDS
+    national_url: str = field(default_factory=lambda: _env("CARELEDGER_NATIONAL_URL", ""))
+    national_secret: str = field(default_factory=lambda: _env("CARELEDGER_NATIONAL_SECRET", ""))
+    national_days: int = field(default_factory=lambda: int(_env("CARELEDGER_NATIONAL_DAYS", "30")))
+    national_seconds: float = field(default_factory=lambda: float(_env("CARELEDGER_NATIONAL_SECONDS", "300")))
     # The ratings an evaluation of a volunteer's service takes, best first (优秀、良好、合格、不合格)
     evaluation_scale: tuple[str, ...] = field(default_factory=lambda: tuple(
         r.strip() for r in _env("CARELEDGER_EVALUATION_SCALE", ",".join(SCALE)).split(",") if r.strip()))
@@ -157,6 +163,16 @@ class Settings:
     log_watch_seconds: float = field(default_factory=lambda: float(_env("CARELEDGER_LOG_WATCH_SECONDS", "0.25")))
     threads: int = field(default_factory=lambda: int(_env("CARELEDGER_THREADS", "64")))  # for requests, on PostgreSQL
     log_patience_seconds: float = field(default_factory=lambda: float(_env("CARELEDGER_LOG_PATIENCE_SECONDS", "1.2")))
+
+    def national(self) -> Any:
+        """The national record system's client, when its endpoint is set (and then its secret must be)."""
+        if not self.national_url:
+            return None
+        if not self.national_url.startswith(("https://", "http://")) or len(self.national_secret) < 16:
+            raise ConfigurationError("CARELEDGER_NATIONAL_URL needs an http(s) address and CARELEDGER_NATIONAL_SECRET "
+                                     "a shared secret of at least 16 characters (the signature's key)")
+        from web.jobs.national import NationalSystem
+        return NationalSystem(self.national_url, self.national_secret.encode())
 
     def postman(self) -> Postman:
         """The mailroom's channels: SMTP when a host is set, SMS when a hook is named."""

@@ -19,6 +19,7 @@ from domain.errors import DomainError
 from domain.personal import ERASED
 from domain.stars import SHANGHAI
 from projections import hours, notices
+from web.jobs.national import KIND as NATIONAL, Refused
 from projections.store import iso
 
 log = logging.getLogger("careledger")
@@ -219,8 +220,10 @@ def _facts(ledger: Any, notice: Any) -> dict[str, str]:
     return notice.facts | {"code": "-".join(code[i:i + 4] for i in range(0, len(code), 4)), "link": link}
 
 
-def deliver(ledger: Any, db: Any, postman: Postman, zone: ZoneInfo, node: str | None = None) -> dict[str, int]:
-    """Send every notice that is due; each is claimed in the log first, so two nodes never both send it."""
+def deliver(ledger: Any, db: Any, postman: Postman, zone: ZoneInfo, node: str | None = None,
+            national: Any = None) -> dict[str, int]:
+    """Send every notice that is due; each is claimed in the log first, so two nodes never both send it.
+    A service record for the national system goes to its endpoint (web/jobs/national.py)."""
     node = node or socket.gethostname()
     counts = {"sent": 0, "failed": 0}
     for notice_id in notices.due(db, iso(ledger.clock.now())):
@@ -229,14 +232,24 @@ def deliver(ledger: Any, db: Any, postman: Postman, zone: ZoneInfo, node: str | 
         except DomainError:
             continue  # sent or claimed meanwhile
         try:
-            email, phone = ledger.contact_of(notice.volunteer_id)
-            channel = postman.send(notice.id, compose(notice.kind, _facts(ledger, notice), zone), email, phone)
+            if notice.kind == NATIONAL:
+                if national is None:
+                    raise Undeliverable("no national record endpoint is set (CARELEDGER_NATIONAL_URL)")
+                national.send(notice.id, national.body(ledger, notice, ledger.service_types()))
+                channel = "national"
+            else:
+                email, phone = ledger.contact_of(notice.volunteer_id)
+                channel = postman.send(notice.id, compose(notice.kind, _facts(ledger, notice), zone), email, phone)
+        except Refused as refusal:
+            ledger.notice_failed(notice.id, str(refusal), permanent=True)
+            counts["failed"] += 1
         except Undeliverable as refusal:
             ledger.notice_failed(notice.id, str(refusal), permanent=True)
             counts["failed"] += 1
         except Exception as problem:  # noqa: BLE001 - the mail server is away, the hook failed: later, again
             # A gateway's error may quote what it was sent: an invitation's code must not reach the log
-            said = type(problem).__name__ if notice.kind == "invitation" else f"{type(problem).__name__}: {problem}"
+            said = type(problem).__name__ if notice.kind in ("invitation", NATIONAL) else \
+                f"{type(problem).__name__}: {problem}"
             log.warning("notice not sent", extra={"notice": notice_id, "problem": said})
             ledger.notice_failed(notice.id, said, permanent=False)
             counts["failed"] += 1

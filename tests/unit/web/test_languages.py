@@ -26,6 +26,8 @@ SHOWN_THROUGH_GETTEXT = [  # values templates pass to _(): roles, seat states, s
     # requests for volunteers (sign-language interpreting among them), and who asks them
     "request_open", "request_booked", "request_served", "request_cancelled", "interpreter_cancelled",
     "service_wanted", "service_cancelled", "On a ward's request", "ward",
+    # the national record system's outbox entries, as the notices page lists them
+    "national_record", "national",
     # feedback: ratings and who gave it
     "rating_1", "rating_2", "rating_3", "rating_4", "rating_5", "feedback_from_volunteer", "feedback_from_public",
     # the default scale of evaluations, and star levels reached
