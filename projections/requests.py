@@ -133,7 +133,7 @@ def listed(db: sqlite_utils.Database, unit_ids: list[str] | None, state: str | N
     where, params = ["1 = 1"], []
     within_units(where, params, "r.unit_id", unit_ids)
     for column, value in (("r.state", state), ("r.kind", kind)):
-        if value is not None:
+        if value:
             where.append(f"{column} = ?")
             params.append(value)
     return [_row(r) for r in db.query(_LISTED + f"WHERE {' AND '.join(where)} ORDER BY r.starts_at DESC LIMIT ?",
@@ -161,7 +161,7 @@ def unanswered(db: sqlite_utils.Database, asked_before: datetime, now: datetime)
 def for_volunteer(db: sqlite_utils.Database, volunteer_id: str, ending_after: datetime,
                   kind: str | None = None) -> list[dict]:
     """Open requests this volunteer was asked to take, and those booked to them, not yet over."""
-    where = "" if kind is None else "AND r.kind = ? "
+    where = "AND r.kind = ? " if kind else ""
     return [_row(r) for r in db.query(
         _LISTED + "WHERE r.ends_at > ? AND ((r.state = 'open' AND r.request_id IN (SELECT request_id FROM "
         "request_candidates WHERE volunteer_id = ?)) OR (r.state IN ('booked', 'served') AND r.volunteer_id = ?)) "

@@ -18,13 +18,13 @@ from tests.e2e.test_joining import _texts_to
 TABLET_WIDTH, PHONE_WIDTH = 820, 390
 WORDS = {
     "en-GB": {"ask": "Ask", "place": "Where (ward, bed)", "note": "Note for the volunteer (no names)",
-              "companion": "Psychological relief", "place_missing": "must say where the volunteer is needed",
+              "companion": "Psychological relief", "language": "Language needed (optional)", "place_missing": "must say where the volunteer is needed",
               "nobody": "No qualified volunteer is on duty there or on call then", "asked": "Asked.",
               "go_on_call": "Go on call", "on_call": "You are on call until", "go": "I will go",
               "booked": "You are booked: the ward knows you are coming.", "coming": "Coming",
               "waiting": "Waiting for a volunteer", "board": "Requests from wards"},
     "zh-CN": {"ask": "申请", "place": "地点（病区、床号）", "note": "给志愿者的备注（请勿写姓名）",
-              "companion": "心理舒缓", "place_missing": "请写明需要志愿者的地点", "nobody": "此时没有在岗或待命的合格志愿者",
+              "companion": "心理舒缓", "language": "所需语言（选填）", "place_missing": "请写明需要志愿者的地点", "nobody": "此时没有在岗或待命的合格志愿者",
               "asked": "已发出请求。", "go_on_call": "开始待命", "on_call": "您待命至", "go": "我去",
               "booked": "您已获派：病区已知道您会来。", "coming": "已派定", "waiting": "等待志愿者接受",
               "board": "病区求助"},
@@ -52,12 +52,15 @@ def test_a_ward_asks_a_volunteer_on_call_who_accepts_and_the_ward_sees_who_is_co
     expect(ward.get_by_label(w["note"])).to_have_value(note)
     expect(ward.get_by_label(w["companion"])).to_be_checked()
 
-    # Nobody on duty or on call at the moment: said in words, with what to do; nothing lost.
-    place = f"Ward 5, bed {tail}"
+    # Nobody at hand speaks the language asked for: said in words, with what to do; nothing lost.
+    place, language = f"Ward 5, bed {tail}", f"Tibetan {locale}"
     ward.get_by_label(w["place"]).fill(place)
+    ward.get_by_label(w["language"]).fill(language)
     ward.get_by_role("button", name=w["ask"], exact=True).tap()
     expect(ward.locator("[data-flash=error]")).to_contain_text(w["nobody"])
     expect(ward.get_by_label(w["place"])).to_have_value(place)
+    expect(ward.get_by_label(w["language"])).to_have_value(language)
+    ward.get_by_label(w["language"]).fill("")
     _fits(ward, TABLET_WIDTH)
     assert axe_violations(ward) == []
 

@@ -152,7 +152,8 @@ class ServiceRequestsController(Controller):
 
     @get("/", guards=[allow(*ASKERS, "volunteer")], sync_to_thread=True)
     def list_service_requests(self, request: Request, ledger: TheLedger, unit_id: FromQuery[UUID | None] = None,
-                              state_: State = None, kind: FromQuery[Tag | None] = None,
+                              state_: State = None,
+                              kind: Annotated[str | None, QueryParameter(max_length=bounds.TAG)] = None,
                               min_position: Position = None) -> list[ServiceRequestRow]:
         return listed_for(request, ledger.clock.now(), unit_id, state_, kind, min_position)
 
