@@ -11,7 +11,7 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import HTTPException
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, Parameter, QueryParameter
 
 from domain.feedback import LINE
 from projections import feedback
@@ -85,7 +85,7 @@ class FeedbackController(Controller):
         return FeedbackLink(feedback_link(request, token), token)
 
     @post("/feedback/{token:str}", security=[], sync_to_thread=True)
-    def leave(self, request: Request, commands: CommandPath, token: FromPath[str],
+    def leave(self, request: Request, commands: CommandPath, token: Annotated[str, Parameter(max_length=80)],
               data: JSONBody[PublicFeedback]) -> Response[FeedbackRecorded]:
         """Feedback from a patient or family member through a volunteer's link (400 `link` for one not ours)."""
         address = Client.of(request).key
