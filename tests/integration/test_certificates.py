@@ -163,7 +163,7 @@ def test_service_records_export_in_the_national_systems_fields(world: World) -> 
                         params={"from": "2026-11-01", "to": "2026-11-30", "format": "csv"})
     assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
     lines = answer.content.decode("utf-8-sig").splitlines()
-    assert lines[0] == "姓名,证件类型,证件号码,志愿者编号,服务组织,服务内容,服务日期,服务时长（小时）"
+    assert lines[0] == "姓名,证件类型,证件号码,志愿者编号,服务组织,服务内容,服务日期,服务时长（小时）,星级"
     assert lines[1].startswith(f"Li Wei,居民身份证,{ID},31010012345,Ruijin Hospital,guidance desk（导医）,2026-11-24,4.0")
     assert len(lines) == 2  # Wang served nothing
     assert world.call("li", "GET", "/api/v1/exports/service-records").status_code == 403

@@ -4,9 +4,11 @@ event that says why, the first kept; the comment sealed with the volunteer's key
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from projections.rebuild import rebuild
 from tests.conftest import CST
 from tests.integration.conftest import World
 from tests.integration.test_ui_pages import log_in, submit
@@ -20,7 +22,7 @@ def evaluate(world: World, **change) -> dict:
     return {"status": answer.status_code, **answer.json()}
 
 
-def test_a_coordinator_evaluates_and_amends_and_the_volunteer_reads_both_in_words(world: World) -> None:
+def test_a_coordinator_evaluates_and_amends_and_the_volunteer_reads_both_in_words(world: World, tmp_path) -> None:
     for change, field in (({"rating": "superb"}, "rating"), ({"to": "2026-04-01"}, "to"),
                           ({"comment": "x" * 1001}, "comment")):
         refused = evaluate(world, **change)
@@ -47,6 +49,11 @@ def test_a_coordinator_evaluates_and_amends_and_the_volunteer_reads_both_in_word
     assert (now["rating"], now["amendments"]) == ("good", 1)
     kinds = [type(e).__name__ for e in world.ledger.events.get(UUID(given["id"]))]
     assert kinds == ["Given", "Amended"]  # never edited: the first is still there
+
+    every = "SELECT * FROM evaluations ORDER BY evaluation_id"
+    live = world.client.app.state.reader().execute(every).fetchall()
+    rebuild(world.ledger, tmp_path / "rebuilt.sqlite3", ["evaluations"])
+    assert sqlite3.connect(tmp_path / "rebuilt.sqlite3").execute(every).fetchall() == live and len(live) == 1
 
     log_in(world, "li", "zh")
     record = world.client.get("/me/record").text

@@ -5,9 +5,11 @@ results by unit, post and month on the dashboard, and what people wrote to the u
 from __future__ import annotations
 
 import re
+import sqlite3
 import threading
 from datetime import datetime, timedelta
 
+from projections.rebuild import rebuild
 from tests.conftest import CST
 from tests.integration.conftest import World
 from tests.integration.test_ui_pages import log_in
@@ -58,7 +60,7 @@ def test_a_volunteer_rates_a_shift_served_once_even_tapped_twice_at_once(world: 
     assert sorted(codes) == [201, 409]
 
 
-def test_a_family_leaves_feedback_through_the_code_and_the_coordinator_reads_it(world: World) -> None:
+def test_a_family_leaves_feedback_through_the_code_and_the_coordinator_reads_it(world: World, tmp_path) -> None:
     shift = served(world)
     for who in ("coord", "auditor", "li"):
         world.headers(who)
@@ -91,6 +93,11 @@ def test_a_family_leaves_feedback_through_the_code_and_the_coordinator_reads_it(
     answers = [world.call(None, "POST", f"/api/v1/feedback/{token}", json={"rating": 1}).status_code
                for _ in range(10)]
     assert answers.count(201) == 9 and answers[-1] == 429
+    world.settle()
+    every = "SELECT * FROM feedback ORDER BY feedback_id"
+    live = world.client.app.state.reader().execute(every).fetchall()
+    rebuild(world.ledger, tmp_path / "rebuilt.sqlite3", ["feedback"])
+    assert sqlite3.connect(tmp_path / "rebuilt.sqlite3").execute(every).fetchall() == live and len(live) == 10
     log_in(world, "coord")
     assert "She was so kind to my father." in world.client.get("/feedback").text
     board = world.client.get("/dashboard?from=2026-11-01&to=2026-11-30").text
