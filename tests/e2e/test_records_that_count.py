@@ -76,7 +76,7 @@ def test_insurance_evaluation_agreement_stars_and_feedback_as_each_person_does_i
     expect(phone.locator("[data-stars]").first).to_contain_text(w["no_star"])
     served = phone.locator(f"[data-served='{shift}']")
     served.get_by_text(w["how"]).tap()
-    served.get_by_label(w["five"]).check()
+    served.get_by_role("radio", name=w["five"], exact=True).check()
     served.get_by_role("button", name=w["send_rating"]).tap()
     expect(phone.locator("[data-flash=ok]")).to_have_text(w["rated"])
     expect(phone.locator(f"[data-served='{shift}'] [data-rated]")).to_be_visible()
@@ -85,6 +85,7 @@ def test_insurance_evaluation_agreement_stars_and_feedback_as_each_person_does_i
     phone.locator(f"[data-served='{shift}']").get_by_role("link", name=w["ask_feedback"]).tap()
     link = phone.locator("[data-feedback-code] [data-link]").inner_text()
     expect(phone.locator("[data-feedback-code] img")).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # the long link wraps
     assert axe_violations(phone) == []
     snap(phone, f"feedback-code-{locale}")
 
@@ -94,7 +95,7 @@ def test_insurance_evaluation_agreement_stars_and_feedback_as_each_person_does_i
     try:
         page = family.new_page()
         page.goto(link)
-        page.get_by_label(w["four"]).check()
+        page.get_by_role("radio", name=w["four"], exact=True).check()
         page.get_by_label(w["line"]).fill(f"Patient and kind {locale}")
         page.get_by_role("button", name=w["send"]).tap()
         expect(page.get_by_role("heading", level=1)).to_have_text(w["thanks"])
