@@ -38,12 +38,13 @@ def fill(disk: Path, name: str = "filler") -> Path:
     """Write until the disk refuses; the file that took the room."""
     filler = disk / name
     with filler.open("wb", buffering=0) as file:  # unbuffered: what did not fit is not flushed again at close
-        try:
-            while True:
-                file.write(b"\0" * 65536)
-                os.fsync(file.fileno())
-        except OSError as full:
-            assert full.errno == errno.ENOSPC
+        for chunk in (65536, 512):  # then the crumbs a large chunk left: a small write must not fit either
+            try:
+                while True:
+                    file.write(b"\0" * chunk)
+                    os.fsync(file.fileno())
+            except OSError as full:
+                assert full.errno == errno.ENOSPC
     return filler
 
 
@@ -71,6 +72,7 @@ def test_a_full_disk_is_a_503_that_says_so_and_it_recovers_by_itself(
         written = sum(answer.status_code == 201 for answer in refused)
 
         log_in(world, "coord", "zh")  # on a screen: a page that says so in the reader's language
+        crumbs = fill(small_disk, "crumbs")  # whatever room the refused writes left behind
         page = client.post("/volunteers", data={"name": "满盘", "phone": "13900009999", "unit_id": unit,
                                                 "_csrf": form_token(world)}, follow_redirects=False)
         assert page.status_code == 503 and "服务器磁盘已满" in page.text
@@ -80,6 +82,7 @@ def test_a_full_disk_is_a_503_that_says_so_and_it_recovers_by_itself(
         assert health.status_code in (200, 503)  # reading goes on; the problem shows once a write lags
 
         filler.unlink()  # an operator frees room: nothing else is done
+        crumbs.unlink()
         again = world.call("coord", "POST", "/api/v1/volunteers", headers={"Idempotency-Key": "after"},
                            json={"name": "After the disk", "phone": "13900001111", "unit_id": unit, "languages": []})
         assert again.status_code == 201, again.text
