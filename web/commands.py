@@ -481,7 +481,7 @@ class Commands:
     def feedback_link(self, actor: Actor, shift_id: UUID, volunteer_id: UUID) -> str:
         """The token of the link a volunteer shows after serving, for a patient or family member."""
         self._volunteer(actor, volunteer_id)
-        self.ledger._served(shift_id, volunteer_id)  # refused for a shift not served, or long past
+        self.ledger.ensure_feedback_open(shift_id, volunteer_id)
         return feedback_links.token(self.feedback_key, shift_id, volunteer_id)
 
     def leave_feedback(self, token: str, rating: int, line: str) -> Receipt:
@@ -746,7 +746,6 @@ class Commands:
             actor.ensure_unit(self.ledger.get_request(request_id).unit_id)
         return self.ledger.accept_request(request_id, volunteer_id, actor.account_id)
 
-    accept_interpreting = accept_request
 
     def _request(self, actor: Actor, request_id: UUID) -> Any:
         asked = self.ledger.get_request(request_id)
@@ -762,14 +761,12 @@ class Commands:
         self._request(actor, request_id)
         return self.ledger.serve_request(request_id, minutes, actor.account_id)
 
-    serve_interpreting = serve_request
 
     @roles("ward", "social_worker", "coordinator")
     def cancel_request(self, actor: Actor, request_id: UUID, reason: str) -> Receipt:
         self._request(actor, request_id)
         return self.ledger.cancel_request(request_id, reason, actor.account_id)
 
-    cancel_interpreting = cancel_request
 
     @roles()
     def escalate_request(self, actor: Actor, request_id: UUID) -> Receipt:

@@ -15,7 +15,8 @@ OPEN_FOR = timedelta(days=14)  # after the shift's end
 
 
 class FeedbackUseCases(Ledger):
-    def _served(self, shift_id: UUID, volunteer_id: UUID) -> Shift:
+    def ensure_feedback_open(self, shift_id: UUID, volunteer_id: UUID) -> Shift:
+        """The shift, if this volunteer served it within the last two weeks (else refused)."""
         shift = self._read(Shift, shift_id, "shift")
         seat = shift.seats.get(volunteer_id)
         if seat is None or seat.state != CHECKED_OUT:
@@ -27,7 +28,7 @@ class FeedbackUseCases(Ledger):
     def rate_shift(self, shift_id: UUID, volunteer_id: UUID, rating: int, line: str, actor: str) -> Receipt:
         """The volunteer's own rating of a shift they served, once (a second is refused, a race too)."""
         def decide() -> Receipt:
-            shift = self._served(shift_id, volunteer_id)
+            shift = self.ensure_feedback_open(shift_id, volunteer_id)
             if Feedback.create_id(VOLUNTEER, shift_id, volunteer_id) in self.repository:
                 raise AlreadyRated("You have rated this shift already. Thank you!")
             feedback = Feedback.give(VOLUNTEER, shift_id, volunteer_id, shift.unit_id, shift.post,
@@ -37,7 +38,7 @@ class FeedbackUseCases(Ledger):
 
     def leave_feedback(self, shift_id: UUID, volunteer_id: UUID, rating: int, line: str, actor: str) -> Receipt:
         """A patient's or family member's word on a volunteer's service (as many as leave one)."""
-        shift = self._served(shift_id, volunteer_id)
+        shift = self.ensure_feedback_open(shift_id, volunteer_id)
         feedback = Feedback.give(PUBLIC, shift_id, volunteer_id, shift.unit_id, shift.post, shift.starts_at.date(),
                                  rating, line, actor, nonce=uuid4().hex)
         return Receipt(self._commit(feedback), feedback.id)
