@@ -13,7 +13,7 @@ from typing import Any
 from projections.store import ReadModel, ReadModelStore
 
 log = logging.getLogger("careledger")
-DAMAGED = frozenset({11, 26})  # SQLITE_CORRUPT ("disk image is malformed"), SQLITE_NOTADB
+DAMAGED = frozenset({11, 18, 26})  # SQLITE_CORRUPT ("disk image is malformed"), SQLITE_TOOBIG (a garbled length), SQLITE_NOTADB
 
 
 def log_identity(recorder: Any) -> str | None:
@@ -34,6 +34,7 @@ def examine(path: Path, recorder: Any, thorough: bool = True) -> str | None:
         return None
     try:
         conn = sqlite3.connect(path, timeout=30)  # read-write: a crash's -wal is recovered, not taken for damage
+        conn.text_factory = lambda raw: raw.decode("utf-8", "replace")  # damage quotes garbled names back
         try:
             verdict = [row[0] for row in conn.execute("PRAGMA quick_check(5)")] if thorough else ["ok"]
             if verdict != ["ok"]:
@@ -57,6 +58,8 @@ def examine(path: Path, recorder: Any, thorough: bool = True) -> str | None:
         if getattr(unreadable, "sqlite_errorcode", 0) & 0xFF not in DAMAGED:
             raise  # busy, locked, full, an I/O error: the file may be fine; never set aside for that
         return f"it is damaged: it cannot be read ({unreadable})"
+    except UnicodeDecodeError:  # SQLite's own message quoted garbled bytes: damage it could not put in words
+        return "it is damaged: it cannot be read (its pages hold garbled names)"
     return None
 
 

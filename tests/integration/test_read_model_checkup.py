@@ -5,6 +5,7 @@ again from the log; nobody deletes anything by hand."""
 from __future__ import annotations
 
 import os
+import random
 import sqlite3
 import subprocess
 import sys
@@ -93,6 +94,22 @@ def test_a_bad_read_model_file_is_set_aside_and_made_again_before_serving(
     moved = Path(line.moved_to)
     assert moved.exists() and moved.parent == path.parent and moved.name.startswith("read_models.set-aside-")
     assert examine(path, ledger.recorder) is None
+    ledger.close()
+
+
+def test_any_garbling_of_the_pages_is_called_damage_never_raised(tmp_path: Path, clock: FixedClock) -> None:
+    """Random bytes can make SQLite's own message undecodable or a length too big: still damage."""
+    settings, ledger = built(tmp_path, clock)
+    pristine = settings.read_models_path.read_bytes()
+    copy = tmp_path / "copy.sqlite3"
+    for seed in range(3000):
+        garble = random.Random(seed)
+        page = bytearray(pristine)
+        for offset in range(4096, len(page), 4096):
+            page[offset + 16:offset + 2016] = garble.randbytes(2000)
+        copy.write_bytes(bytes(page[:len(pristine)]))
+        problem = examine(copy, ledger.recorder)
+        assert problem is not None and "damaged" in problem, (seed, problem)
     ledger.close()
 
 
