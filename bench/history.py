@@ -23,6 +23,9 @@ CST = timezone(timedelta(hours=8))
 YEAR = 2025
 SERVICE_TYPES = ["guidance", "communication", "visitation", "psychological_support", "sign_language"]
 KIOSK_PASSWORD = "bench-kiosk-password"
+# The people whose pages are measured: a coordinator of the first hospital, its kiosk, and one
+# of its regulars (on a shift about once a week all year)
+COORDINATOR, DESK, VOLUNTEER = "coordinator", "desk", "volunteer"
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,8 @@ class Scale:
     load_pairs: int = 1000  # check-in + check-out pairs for the HTTP load, on shifts happening now
     lag_pairs: int = 1000  # more such seats, for the projection-lag run
     veteran_events: int = 5000  # one volunteer with this long a log
+    signup_pairs: int = 0  # places on shifts to come, for the HTTP sign-up load
+    idle_volunteers: int = 0  # registered and active, never on a shift here (the city's 50,000)
 
     @property
     def events(self) -> int:
@@ -46,10 +51,14 @@ SCALES = {
     # ~10k events: the small store that tally growth is measured against
     "small": Scale(units=2, volunteers_per_unit=30, shifts_per_day=1, seats=4, load_pairs=0, lag_pairs=0,
                    veteran_events=2),
-    "quick": Scale(units=17, volunteers_per_unit=30, shifts_per_day=1, seats=4, load_pairs=2250, lag_pairs=750),
-    "full": Scale(units=170, volunteers_per_unit=30, shifts_per_day=1, seats=4, load_pairs=12000, lag_pairs=2500),
+    "quick": Scale(units=17, volunteers_per_unit=30, shifts_per_day=1, seats=4, load_pairs=2250, lag_pairs=750,
+                   signup_pairs=3000, idle_volunteers=4500),
+    # 62,050 shifts, 50,100 volunteers: the pages are measured at the size the targets name
+    "full": Scale(units=170, volunteers_per_unit=30, shifts_per_day=1, seats=4, load_pairs=12000, lag_pairs=2500,
+                  signup_pairs=15000, idle_volunteers=45000),
     # 152 hospitals, 50,000 volunteers, about 8.5 million person-times (~1.7M events)
-    "city": Scale(units=152, volunteers_per_unit=329, shifts_per_day=1, seats=7, load_pairs=12000, lag_pairs=2500),
+    "city": Scale(units=152, volunteers_per_unit=329, shifts_per_day=1, seats=7, load_pairs=12000, lag_pairs=2500,
+                  signup_pairs=15000),
 }
 
 
@@ -60,6 +69,8 @@ class History:
     veteran: UUID
     load: list[tuple[UUID, UUID]]  # (shift, volunteer) seats open for check-in now
     lag: list[tuple[UUID, UUID]]  # more of them
+    signups: list[tuple[UUID, UUID]]  # (shift, volunteer) places free on shifts to come, none taken yet
+    served_shift: UUID  # the first hospital's last served shift, for its roster page
     events: int
     person_times: int
     seconds: float
@@ -108,6 +119,8 @@ def build(folder: Path, scale: Scale, now: datetime | None = None, progress=None
                     clock.set(starts_at - timedelta(days=7))
                     shift = ledger.schedule_shift(unit, "guidance desk", starts_at, ends_at, scale.seats, [],
                                                   "bench").id
+                    if unit == units[0]:
+                        last_of_first = shift
                     first = (d * scale.shifts_per_day + k) * scale.seats
                     seated = [crew[(first + j) % len(crew)] for j in range(scale.seats)]
                     clock.set(starts_at - timedelta(days=2))
@@ -128,14 +141,22 @@ def build(folder: Path, scale: Scale, now: datetime | None = None, progress=None
     now = now or datetime.now(CST)
     load = _seats_open_now(ledger, clock, units, scale.load_pairs, now, rng)
     lag = _seats_open_now(ledger, clock, units, scale.lag_pairs, now, rng)
+    signups = _places_to_come(ledger, clock, units, scale.signup_pairs, now, rng)
+    _idle(ledger, clock, units, scale.idle_volunteers, now, rng)
+    password = hash_password(KIOSK_PASSWORD)
     with ledger.batch():
-        ledger.open_account("kiosk", hash_password(KIOSK_PASSWORD), "kiosk", units, None, "bench")
+        ledger.open_account("kiosk", password, "kiosk", units, None, "bench")
+        ledger.open_account("scheduler", password, "coordinator", units, None, "bench")  # the sign-up load's
+        ledger.open_account(COORDINATOR, password, "coordinator", units[:1], None, "bench")
+        ledger.open_account(DESK, password, "kiosk", units[:1], None, "bench")
+        ledger.open_account(VOLUNTEER, password, "volunteer", [], volunteers[units[0]][0], "bench")
     events = ledger.position
     store = ReadModelStore(folder / "read_models.sqlite3", READ_MODELS)
     Projector(ledger, store, batch_size=2000).catch_up()
     store.close()
     ledger.close()
-    return History(folder, units, veteran, load, lag, events, person_times, time.perf_counter() - started)
+    return History(folder, units, veteran, load, lag, signups, last_of_first, events, person_times,
+                   time.perf_counter() - started)
 
 
 def _veteran(ledger: CareLedger, clock: FixedClock, unit: UUID, events: int) -> UUID:
@@ -176,6 +197,40 @@ def _seats_open_now(ledger: CareLedger, clock: FixedClock, units: list[UUID], pa
                 ledger.sign_up(shift, v, "bench")
                 seats.append((shift, v))
     return seats
+
+
+def _places_to_come(ledger: CareLedger, clock: FixedClock, units: list[UUID], pairs: int, now: datetime,
+                    rng: random.Random) -> list[tuple[UUID, UUID]]:
+    """`pairs` new volunteers and as many free places on next week's shifts (ten to a shift, each
+    volunteer a place of their own): the sign-ups the HTTP load makes."""
+    clock.set(now - timedelta(hours=1))
+    places: list[tuple[UUID, UUID]] = []
+    per_shift = 10
+    for first in range(0, pairs, 1000):
+        with ledger.batch():
+            for i in range(first, min(first + 1000, pairs)):
+                unit = units[i % len(units)]
+                if i % per_shift == 0:
+                    starts_at = now + timedelta(days=7, hours=i // per_shift % 48 * 5)
+                    shift = ledger.schedule_shift(unit, "ward visits", starts_at, starts_at + timedelta(hours=3),
+                                                  per_shift, [], "bench").id
+                v = ledger.register_volunteer(f"New {i}", f"137{rng.randrange(10**8):08d}", unit, ["zh"], [],
+                                              "bench").id
+                ledger.approve_volunteer(v, "bench")
+                places.append((shift, v))
+    return places
+
+
+def _idle(ledger: CareLedger, clock: FixedClock, units: list[UUID], count: int, now: datetime,
+          rng: random.Random) -> None:
+    """Volunteers registered and active who have not served here yet: a city's directory."""
+    clock.set(now - timedelta(days=30))
+    for first in range(0, count, 2000):
+        with ledger.batch():
+            for i in range(first, min(first + 2000, count)):
+                v = ledger.register_volunteer(f"Idle {i}", f"136{rng.randrange(10**8):08d}", units[i % len(units)],
+                                              ["zh"], [], "bench").id
+                ledger.approve_volunteer(v, "bench")
 
 
 def main() -> None:

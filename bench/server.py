@@ -1,4 +1,4 @@
-"""A real CareLedger server (`careledger serve`, uvicorn, one worker) on a benchmark's data folder."""
+"""A real CareLedger server (`careledger serve`: Granian, one worker) on a benchmark's data folder."""
 
 from __future__ import annotations
 
@@ -27,14 +27,22 @@ def _children(pid: int) -> list[int]:
 
 
 class Server:
-    def __init__(self, folder: Path, extra_env: dict[str, str] | None = None, server: str = "granian") -> None:
+    def __init__(self, folder: Path, extra_env: dict[str, str] | None = None, server: str = "granian",
+                 floor: bool = False) -> None:
+        """`careledger serve` on `folder`; with `floor`, bench/floor.py's trivial app instead,
+        under Granian with the flags `careledger serve` gives it."""
         self.folder = folder
         self.port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PERSISTENCE_", "POSTGRES_", "SQLITE_"))}
         env.update(CARELEDGER_DATA=str(folder), **(extra_env or {}))
         careledger = Path(sys.executable).with_name("careledger")
-        self.log = open(folder / "server.log", "w")
+        self.log = open(folder / ("floor.log" if floor else "server.log"), "w")
         command = [str(careledger), "serve", "--port", str(self.port), "--server", server]
+        if floor:
+            command = [sys.executable, "-P", "-m", "granian", "--interface", "asgi", "--factory", "--host",
+                       "127.0.0.1", "--port", str(self.port), "--workers", "1", "--no-ws", "--log-level", "warning",
+                       f"{Path(__file__).with_name('floor.py')}:create_app"]
+        self.started_at = time.monotonic()
         self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
@@ -42,6 +50,7 @@ class Server:
                 raise RuntimeError(f"the server stopped: {(folder / 'server.log').read_text()[-2000:]}")
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                self.ready_after = time.monotonic() - self.started_at  # listening: the store checked and open
                 return
             except OSError:
                 time.sleep(0.1)

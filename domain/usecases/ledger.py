@@ -15,6 +15,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
+from eventsourcing.utils import get_topic
 from eventsourcing.persistence import IntegrityError, Mapper
 from eventsourcing.sqlite import SQLiteFactory
 
@@ -79,6 +80,10 @@ class Ledger(Application[UUID]):
         factory = super().construct_factory(env)
         if isinstance(factory, SQLiteFactory) and not env.get("APPLICATION_RECORDER_TOPIC"):
             factory.application_recorder_class = GroupCommitRecorder  # see domain/storage/recorder.py
+        elif type(factory).__module__ == "eventsourcing.postgres" and not env.get("APPLICATION_RECORDER_TOPIC"):
+            from domain.storage.postgres import GroupCommitPostgresRecorder  # psycopg only where it is used
+
+            factory.env["APPLICATION_RECORDER_TOPIC"] = get_topic(GroupCommitPostgresRecorder)  # see postgres.py
         return factory
 
     def construct_mapper(self) -> Mapper[UUID]:

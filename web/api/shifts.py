@@ -299,10 +299,12 @@ class ShiftsController(Controller):
             request.user.ensure_unit(found["unit_id"])
         return found
 
-    @post("/{shift_id:uuid}/signups", guards=[may(Commands.sign_up)], sync_to_thread=True)
-    def sign_up(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID],
-                data: JSONBody[VolunteerRef]) -> Response[SignedUp]:
-        receipt = commands.sign_up(request.user, shift_id, data.volunteer_id, trainee=data.trainee)
+    # Decided on the event loop like a check-in (see below): sign-ups arriving together share a commit.
+    @post("/{shift_id:uuid}/signups", guards=[may(Commands.sign_up)])
+    async def sign_up(self, request: Request, commands: CommandPath, shift_id: FromPath[UUID],
+                      data: JSONBody[VolunteerRef]) -> Response[SignedUp]:
+        receipt = await commands.ledger.perform(commands.sign_up, request.user, shift_id, data.volunteer_id,
+                                                trainee=data.trainee)
         return written(request, receipt, SignedUp(shift_id, data.volunteer_id, "signed_up", data.trainee), 201)
 
     @get("/offers", guards=[allow("volunteer")], sync_to_thread=True)
