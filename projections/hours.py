@@ -222,7 +222,10 @@ def days_reached(db: sqlite_utils.Database, volunteer_id: str, thresholds: tuple
     """The day each threshold (hours) was reached: the day of the service that crossed it, so the
     same whenever the log is read again."""
     reached: dict[int, str] = {}
-    left = sorted(thresholds)
+    total = certified_minutes(db, volunteer_id)
+    left = sorted(h for h in thresholds if h * 60 <= total)  # only those reached: the scan stops at the last
+    if not left:
+        return reached
     for day, running in db.execute(
             "SELECT day, SUM(minutes) OVER (ORDER BY day, starts_at, shift_id ROWS UNBOUNDED PRECEDING) "
             "FROM service_records WHERE volunteer_id = ? AND outcome = 'served' AND minutes > 0 "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -155,6 +156,14 @@ def shifts(db: sqlite_utils.Database, unit_ids: list[str] | None, starts_from: d
         params.append(iso(starts_before))
     sql = f"SELECT {_SHIFT_COLUMNS} FROM shifts WHERE {' AND '.join(where)} ORDER BY starts_at LIMIT ?"
     return [_shift_row(r) for r in db.query(sql, [*params, limit])]
+
+
+def to_come(db: sqlite_utils.Database, starts_from: datetime, starts_before: datetime) -> Iterator[dict]:
+    """Shifts not cancelled starting in a window, in order, read only as far as the caller goes
+    (a phone's home shows the first few a volunteer may take of a whole city's weeks)."""
+    rows = db.query(f"SELECT {_SHIFT_COLUMNS} FROM shifts WHERE starts_at >= ? AND starts_at < ? AND cancelled = 0 "
+                    "ORDER BY starts_at", [iso(starts_from), iso(starts_before)])
+    return (_shift_row(r) for r in rows)
 
 
 def series_of(db: sqlite_utils.Database, series_id: str) -> list[dict]:

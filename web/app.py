@@ -233,7 +233,9 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
                         CalendarController, CertificatesController, MetricsController, *UI,
                         create_static_files_router(path="/static", directories=[HERE / "static"],
                                                    include_in_schema=False)],
-        template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
+        # Templates are read once: looking at each file's time at every page is a system call per template
+        template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine,
+                                       engine_callback=lambda engine: setattr(engine.engine, "auto_reload", False)),
         on_app_init=[jwt.on_app_init],
         on_startup=[start, lambda app: (setattr(LAG, "state", app.state), document_problems(app.openapi_schema),
                                         document_as_enforced(app),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from itertools import islice
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -22,6 +23,9 @@ from web.agreements import AGREEMENT
 from web.i18n import translator
 from web.ui.stars import star_context
 from web.ui.common import back, act, calendar_url, form_served, form_time, form_whole, listed, now_local, page, reader
+
+OPEN_SHOWN, FULL_SHOWN = 30, 20  # open shifts on the home, and full ones with a waitlist
+SCANNED = 2000  # shifts to come looked at for them, at most (a city's three weeks are more)
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -82,14 +86,21 @@ class VolunteerController(Controller):
                 limits[s["unit_id"]] = ledger.limits_at(UUID(s["unit_id"]))
             return not ledger.too_young_for(volunteer, starts, ends) and volunteer.beyond(
                 *limits[s["unit_id"]], UUID(s["id"]), starts, ends, ledger.clock.now()) is None
-        takeable = [
-            s for s in roster.shifts(db, None, now, now + timedelta(days=21))
-            if not s["cancelled"] and s["id"] not in mine and qualified_for(held, s["requires"], s["day"])
-            and may_take(s)
-        ] if profile["status"] == "active" else []
-        open_shifts = [s for s in takeable if s["filled"] < s["capacity"]]
+        open_shifts: list[dict] = []
+        full_shifts: list[dict] = []
+        # The next three weeks of a whole city, read only until the page has its open shifts (the
+        # full ones shown with their waitlist are those among them)
+        for s in islice(roster.to_come(db, now, now + timedelta(days=21)), SCANNED) \
+                if profile["status"] == "active" else ():
+            if len(open_shifts) >= OPEN_SHOWN:
+                break
+            if s["id"] in mine or not qualified_for(held, s["requires"], s["day"]) or not may_take(s):
+                continue
+            if s["filled"] < s["capacity"]:
+                open_shifts.append(s)
+            else:
+                full_shifts.append(s | {"place": waiting.get(s["id"])})
         offered = [o for o in waitlists.offers_to(db, me, iso(now)) if o["shift_id"] not in mine]
-        full_shifts = [s | {"place": waiting.get(s["id"])} for s in takeable if s["filled"] >= s["capacity"]]
         review = volunteer.no_shows_under_review(ledger.limits_at(UUID(profile["unit_id"]))[0], now.date()) \
             if profile["unit_id"] else 0
         month = now.date().replace(day=1)
@@ -98,8 +109,8 @@ class VolunteerController(Controller):
         names = {u["id"]: u["name"] for u in all_units(db)}
         service_types = ledger.service_types()
         return page(request, "me.html", profile=profile, current=current,
-                    upcoming=[s for s in upcoming if s is not current], open_shifts=open_shifts[:30],
-                    full_shifts=full_shifts[:20], offered=offered, my_offers=waitlists.offered_by(db, me),
+                    upcoming=[s for s in upcoming if s is not current], open_shifts=open_shifts[:OPEN_SHOWN],
+                    full_shifts=full_shifts[:FULL_SHOWN], offered=offered, my_offers=waitlists.offered_by(db, me),
                     held=held, summary=summary, under_review=review, total=total, unit_names=names, now=iso(now),
                     service_types=service_types, messages=notices.listed(db, None, me, limit=10),
                     asked=[r | {"note": ledger.get_request(UUID(r["id"])).note if r["state"] == "booked" else None}
