@@ -25,6 +25,7 @@ def create(db: sqlite_utils.Database) -> None:
         pk="volunteer_id", if_not_exists=True,
     )
     db["volunteers"].create_index(["unit_id", "status"], if_not_exists=True)
+    db["volunteers"].create_index(["unit_id", "status", "name"], if_not_exists=True)  # a roster's candidates, in order
     # Who works here and who supervises whom; never a password hash.
     db["staff"].create({"account_id": str, "username": str, "role": str, "unit_ids": str, "supervisor_id": str,
                         "intern": int, "disabled": int}, pk="account_id", if_not_exists=True)
@@ -185,6 +186,12 @@ def volunteers(db: sqlite_utils.Database, unit_ids: list[str] | None = None, sta
     for row in rows:
         row["languages"], row["skills"] = json.loads(row["languages"]), json.loads(row["skills"])
     return rows
+
+
+def active_names(db: sqlite_utils.Database, unit_id: str, limit: int = 1000) -> list[dict]:
+    """A unit's active volunteers by name, id and name only: whom a roster may sign up."""
+    return list(db.query("SELECT volunteer_id AS id, name FROM volunteers WHERE unit_id = ? AND status = 'active' "
+                         "ORDER BY name LIMIT ?", [unit_id, limit]))
 
 
 def volunteer(db: sqlite_utils.Database, volunteer_id: str) -> dict | None:

@@ -37,6 +37,13 @@ def _decimal(value: float | int, locale: str) -> str:
     return format_decimal(value, locale=locale)
 
 
+@lru_cache(maxsize=16_384)
+def _clock(value: datetime | str, zone: ZoneInfo) -> str:
+    """HH:mm on the programme's clock (Babel's HH:mm in both languages, by strftime: 30 times sooner)."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.astimezone(zone).strftime("%H:%M")
+
+
 @cache
 def _plural_form(locale: str) -> Any:
     return Locale.parse(locale).plural_form
@@ -199,8 +206,4 @@ class Translator:
         return self.sep.join(str(i) for i in items)
 
     def clock(self, value: datetime | str | None) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, str):
-            value = datetime.fromisoformat(value)
-        return value.astimezone(self.zone).strftime("%H:%M")  # Babel's HH:mm in both languages, 30 times sooner
+        return "" if value is None else _clock(value, self.zone)

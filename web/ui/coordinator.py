@@ -124,8 +124,7 @@ class CoordinatorController(Controller):
             raise NotFoundException("No such shift")
         request.user.ensure_unit(found["unit_id"])
         on_roster = {s["volunteer_id"] for s in found["roster"]}
-        candidates = [v for v in directory.volunteers(db, [found["unit_id"]], "active", limit=1000)
-                      if v["id"] not in on_roster]
+        candidates = [v for v in directory.active_names(db, found["unit_id"]) if v["id"] not in on_roster]
         # Who cannot be signed up for want of a qualification is not offered (the command would refuse)
         lacking = qualifications.missing_for(db, [v["id"] for v in candidates], found["requires"], found["day"])
         unqualified = [v | {"lacks": lacking[v["id"]]} for v in candidates if v["id"] in lacking]
