@@ -85,15 +85,17 @@ def event_store_env(folder: Path) -> dict[str, str]:
             "SQLITE_LOCK_TIMEOUT": "10"}
 
 
-def build(folder: Path, scale: Scale, now: datetime | None = None, progress=None, seed: int = 1) -> History:
-    """The year `YEAR` of `scale`, a veteran volunteer, and `load_pairs` seats on shifts open for
-    check-in at `now`; read models brought up to date at the end."""
+def build(folder: Path, scale: Scale, now: datetime | None = None, progress=None, seed: int = 1,
+          years: int = 1) -> History:
+    """The `years` up to the end of `YEAR` at `scale`, a veteran volunteer, and `load_pairs` seats
+    on shifts open for check-in at `now`; read models brought up to date at the end."""
     from web.passwords import hash_password
 
     started = time.perf_counter()
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
-    clock = FixedClock(datetime(YEAR - 1, 12, 1, 9, tzinfo=CST))
+    first_day = date(YEAR - years + 1, 1, 1)
+    clock = FixedClock(datetime(first_day.year - 1, 12, 1, 9, tzinfo=CST))
     ledger = CareLedger(env=event_store_env(folder), clock=clock)
     ledger.open_catalogue("bench")
     person_times = 0
@@ -107,8 +109,8 @@ def build(folder: Path, scale: Scale, now: datetime | None = None, progress=None
                                               "bench").id
                 ledger.approve_volunteer(v, "bench")
                 volunteers[unit].append(v)
-    first_day = date(YEAR, 1, 1)
-    for d in range(scale.days):
+    days = (date(YEAR + 1, 1, 1) - first_day).days if years > 1 else scale.days
+    for d in range(days):
         day = first_day + timedelta(days=d)
         with ledger.batch():
             for unit in units:
@@ -135,7 +137,7 @@ def build(folder: Path, scale: Scale, now: datetime | None = None, progress=None
                         person_times += sum(served.values())
                         ledger.check_out(shift, v, served, "bench")
         if progress is not None:
-            progress(d + 1, scale.days)
+            progress(d + 1, days)
 
     veteran = _veteran(ledger, clock, units[0], scale.veteran_events)
     now = now or datetime.now(CST)
@@ -236,13 +238,16 @@ def _idle(ledger: CareLedger, clock: FixedClock, units: list[UUID], count: int, 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=SCALES, default="quick")
+    parser.add_argument("--years", type=int, default=1, help="years of history up to the end of YEAR")
     parser.add_argument("folder", type=Path)
     args = parser.parse_args()
     from web.progress import progress_bar
 
     scale = SCALES[args.scale]
-    with progress_bar(f"history ({args.scale}, ~{scale.events:,} events)", scale.days, unit="days") as bar:
-        history = build(args.folder, scale, progress=lambda done, _: bar.advance(1))
+    days = (date(YEAR + 1, 1, 1) - date(YEAR - args.years + 1, 1, 1)).days if args.years > 1 else scale.days
+    with progress_bar(f"history ({args.scale}, {args.years} years, ~{scale.events * days // scale.days:,} events)",
+                      days, unit="days") as bar:
+        history = build(args.folder, scale, progress=lambda done, _: bar.advance(1), years=args.years)
     print(f"{history.events:,} events, {history.person_times:,} person-times in {history.seconds:.0f} s "
           f"-> {args.folder}")
 
