@@ -158,11 +158,12 @@ def shifts(db: sqlite_utils.Database, unit_ids: list[str] | None, starts_from: d
     return [_shift_row(r) for r in db.query(sql, [*params, limit])]
 
 
-def to_come(db: sqlite_utils.Database, starts_from: datetime, starts_before: datetime) -> Iterator[dict]:
-    """Shifts not cancelled starting in a window, in order, read only as far as the caller goes
-    (a phone's home shows the first few a volunteer may take of a whole city's weeks)."""
+def to_come(db: sqlite_utils.Database, starts_from: datetime, starts_before: datetime, full: bool) -> Iterator[dict]:
+    """Shifts not cancelled starting in a window, in order, with a free place (or, `full`, none),
+    read only as far as the caller goes (a phone's home shows the first few a volunteer may take
+    of a whole city's weeks)."""
     rows = db.query(f"SELECT {_SHIFT_COLUMNS} FROM shifts WHERE starts_at >= ? AND starts_at < ? AND cancelled = 0 "
-                    "ORDER BY starts_at", [iso(starts_from), iso(starts_before)])
+                    f"AND filled {'>=' if full else '<'} capacity ORDER BY starts_at", [iso(starts_from), iso(starts_before)])
     return (_shift_row(r) for r in rows)
 
 

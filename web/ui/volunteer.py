@@ -25,7 +25,7 @@ from web.ui.stars import star_context
 from web.ui.common import back, act, calendar_url, form_served, form_time, form_whole, listed, now_local, page, reader
 
 OPEN_SHOWN, FULL_SHOWN = 30, 20  # open shifts on the home, and full ones with a waitlist
-SCANNED = 2000  # shifts to come looked at for them, at most (a city's three weeks are more)
+SCANNED = 500  # shifts to come looked at for each, at most (a city's three weeks are more)
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -86,20 +86,19 @@ class VolunteerController(Controller):
                 limits[s["unit_id"]] = ledger.limits_at(UUID(s["unit_id"]))
             return not ledger.too_young_for(volunteer, starts, ends) and volunteer.beyond(
                 *limits[s["unit_id"]], UUID(s["id"]), starts, ends, ledger.clock.now()) is None
-        open_shifts: list[dict] = []
-        full_shifts: list[dict] = []
-        # The next three weeks of a whole city, read only until the page has its open shifts (the
-        # full ones shown with their waitlist are those among them)
-        for s in islice(roster.to_come(db, now, now + timedelta(days=21)), SCANNED) \
-                if profile["status"] == "active" else ():
-            if len(open_shifts) >= OPEN_SHOWN:
-                break
-            if s["id"] in mine or not qualified_for(held, s["requires"], s["day"]) or not may_take(s):
-                continue
-            if s["filled"] < s["capacity"]:
-                open_shifts.append(s)
-            else:
-                full_shifts.append(s | {"place": waiting.get(s["id"])})
+        def takeable(full: bool, shown: int) -> list[dict]:
+            """The first `shown` the volunteer may take of the next three weeks of a whole city,
+            read only until there are as many (and never more than SCANNED)."""
+            found: list[dict] = []
+            for s in islice(roster.to_come(db, now, now + timedelta(days=21), full), SCANNED):
+                if len(found) >= shown:
+                    break
+                if s["id"] not in mine and qualified_for(held, s["requires"], s["day"]) and may_take(s):
+                    found.append(s | {"place": waiting.get(s["id"])} if full else s)
+            return found
+        active = profile["status"] == "active"
+        open_shifts = takeable(False, OPEN_SHOWN) if active else []
+        full_shifts = takeable(True, FULL_SHOWN) if active else []
         offered = [o for o in waitlists.offers_to(db, me, iso(now)) if o["shift_id"] not in mine]
         review = volunteer.no_shows_under_review(ledger.limits_at(UUID(profile["unit_id"]))[0], now.date()) \
             if profile["unit_id"] else 0
