@@ -98,3 +98,43 @@ def test_where_the_coordinator_approves_handovers_the_place_changes_hands_on_app
         assert roster == {me: "signed_up"}
     finally:  # the session's server is shared: handovers go through at once again
         server.api("POST", f"/units/{server.unit}/handover-approval", {"needed": False}, user="coord")
+
+
+BEHIND = {"en-GB": {"sign_up": "Sign up", "join": "Join the waitlist", "joined": "You are next in line."},
+          "zh-CN": {"sign_up": "报名", "join": "加入候补", "joined": "您是下一位候补。"}}
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "zh-CN"])
+def test_a_full_shift_behind_a_month_of_open_ones_is_still_offered_to_wait_for(page_for, server: Server,
+                                                                              locale: str) -> None:
+    """The home shows the first open shifts and, found apart, the first full ones: a full shift
+    that starts after more open shifts than the page shows is still there to wait for, and each
+    card offers only what can succeed (an open one a sign-up, a full one the waitlist)."""
+    w, tail = BEHIND[locale], "41" if locale == "en-GB" else "42"
+    login = f"behind-{locale.lower()}"
+    _volunteer(server, f"Qian Mo {locale}", phone=f"139888802{tail}", login=login)
+    holder = _volunteer(server, f"Sun Li {locale}", phone=f"139888803{tail}")
+    first = datetime.now(ZONE).replace(minute=0, second=0, microsecond=0) + timedelta(days=2)
+    for i in range(32):  # more open shifts than the home shows, all before the full one
+        server.api("POST", "/shifts", {"unit_id": server.unit, "post": f"ward round {locale} {i}",
+                                       "starts_at": (first + timedelta(hours=3 * i)).isoformat(),
+                                       "ends_at": (first + timedelta(hours=3 * i + 2)).isoformat(),
+                                       "capacity": 2}, user="coord")
+    full = _shift(server, f"night desk {locale}", first + timedelta(days=12), capacity=1)
+    server.api("POST", f"/shifts/{full}/signups", {"volunteer_id": holder}, user="coord")
+    server.settle()
+
+    page = page_for(login, locale, phone=True)
+    opened = page.locator("[data-open-shift]")
+    expect(opened.first).to_be_visible()
+    assert opened.count() <= 30
+    for card in opened.all()[:5]:
+        expect(card.get_by_role("button", name=w["sign_up"])).to_be_visible()
+        expect(card.get_by_role("button", name=w["join"])).to_have_count(0)
+    card = page.locator(f"[data-full-shift='{full}']")
+    expect(card.get_by_role("button", name=w["sign_up"])).to_have_count(0)
+    card.get_by_role("button", name=w["join"]).tap()
+    expect(page.locator("[data-flash=ok]")).to_be_visible()
+    expect(page.locator(f"[data-full-shift='{full}'] [data-place]")).to_have_text(w["joined"])
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH
+    snap(page, f"full-behind-open-phone-{locale}")
