@@ -21,7 +21,7 @@ from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
-from bench.__main__ import PAGE_CONNECTIONS, PAGE_RATE, cookie_of, raw_scan_rows_per_s, tally_p50_ms
+from bench.__main__ import PAGE_CONNECTIONS, PAGE_RATE, cookie_of, raw_scan_rows_per_s, table, tally_p50_ms
 from bench.history import COORDINATOR, SCALES, YEAR, build
 from bench.load import pages
 from bench.server import Server
@@ -89,11 +89,7 @@ def main() -> None:
     figures["rebuild_events_per_s"] = rebuild_events_per_s(args.folder, facts["events"])
     figures["rebuild_vs_raw_scan"] = figures["rebuild_events_per_s"] / figures["raw_scan_rows_per_s"]
     print(f"  rebuild: {figures['rebuild_events_per_s']:,.0f} events/s", flush=True)
-    print("\n| figure | value | target | met |\n| --- | ---: | --- | --- |")
-    for name, (target, kind) in TARGETS.items():
-        value = figures[name]
-        met = value >= target if kind == "min" else value <= target
-        print(f"| `{name}` | {value:,.3f} | {'>=' if kind == 'min' else '<='} {target:,} | {'yes' if met else 'NO'} |")
+    print("\n" + table(figures, TARGETS))
     print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in figures.items()}))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -182,29 +183,23 @@ def _veteran(ledger: CareLedger, clock: FixedClock, unit: UUID, events: int) -> 
 def _seats_open_now(ledger: CareLedger, clock: FixedClock, units: list[UUID], pairs: int, now: datetime,
                     rng: random.Random) -> list[tuple[UUID, UUID]]:
     """`pairs` volunteers signed up for shifts that started a few minutes ago (check-in is open)."""
-    clock.set(now - timedelta(hours=1))
-    starts_at = now - timedelta(minutes=5)
-    seats: list[tuple[UUID, UUID]] = []
-    per_shift = 10
-    for first in range(0, pairs, 1000):
-        with ledger.batch():
-            for i in range(first, min(first + 1000, pairs)):
-                unit = units[i % len(units)]
-                if i % per_shift == 0:
-                    shift = ledger.schedule_shift(unit, "outpatient guidance", starts_at, starts_at + timedelta(hours=4),
-                                                  per_shift, [], "bench").id
-                v = ledger.register_volunteer(f"Today {i}", f"138{rng.randrange(10**8):08d}", unit, ["zh"], [],
-                                              "bench").id
-                ledger.approve_volunteer(v, "bench")
-                ledger.sign_up(shift, v, "bench")
-                seats.append((shift, v))
-    return seats
+    return _new_places(ledger, clock, units, pairs, now, rng, "Today", "138", "outpatient guidance", 4,
+                       lambda k: now - timedelta(minutes=5), signed_up=True)
 
 
 def _places_to_come(ledger: CareLedger, clock: FixedClock, units: list[UUID], pairs: int, now: datetime,
                     rng: random.Random) -> list[tuple[UUID, UUID]]:
-    """`pairs` new volunteers and as many free places on next week's shifts (ten to a shift, each
-    volunteer a place of their own): the sign-ups the HTTP load makes."""
+    """`pairs` new volunteers and as many free places on next week's shifts (each volunteer a
+    place of their own): the sign-ups the HTTP load makes."""
+    return _new_places(ledger, clock, units, pairs, now, rng, "New", "137", "ward visits", 3,
+                       lambda k: now + timedelta(days=7, hours=k % 48 * 5), signed_up=False)
+
+
+def _new_places(ledger: CareLedger, clock: FixedClock, units: list[UUID], pairs: int, now: datetime,
+                rng: random.Random, name: str, phone: str, post: str, hours: int,
+                starts_at: Callable[[int], datetime], signed_up: bool) -> list[tuple[UUID, UUID]]:
+    """`pairs` new volunteers, each with a place of their own on shifts of ten (the k-th starting
+    at `starts_at(k)`), round the units; `signed_up`: already theirs."""
     clock.set(now - timedelta(hours=1))
     places: list[tuple[UUID, UUID]] = []
     per_shift = 10
@@ -213,12 +208,14 @@ def _places_to_come(ledger: CareLedger, clock: FixedClock, units: list[UUID], pa
             for i in range(first, min(first + 1000, pairs)):
                 unit = units[i % len(units)]
                 if i % per_shift == 0:
-                    starts_at = now + timedelta(days=7, hours=i // per_shift % 48 * 5)
-                    shift = ledger.schedule_shift(unit, "ward visits", starts_at, starts_at + timedelta(hours=3),
-                                                  per_shift, [], "bench").id
-                v = ledger.register_volunteer(f"New {i}", f"137{rng.randrange(10**8):08d}", unit, ["zh"], [],
+                    begins = starts_at(i // per_shift)
+                    shift = ledger.schedule_shift(unit, post, begins, begins + timedelta(hours=hours), per_shift, [],
+                                                  "bench").id
+                v = ledger.register_volunteer(f"{name} {i}", f"{phone}{rng.randrange(10**8):08d}", unit, ["zh"], [],
                                               "bench").id
                 ledger.approve_volunteer(v, "bench")
+                if signed_up:
+                    ledger.sign_up(shift, v, "bench")
                 places.append((shift, v))
     return places
 

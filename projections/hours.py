@@ -218,11 +218,12 @@ def certified_minutes_of(db: sqlite_utils.Database, volunteer_ids: list[str]) ->
     return {v: int(m) for v, m in found}
 
 
-def days_reached(db: sqlite_utils.Database, volunteer_id: str, thresholds: tuple[int, ...]) -> dict[int, str]:
+def days_reached(db: sqlite_utils.Database, volunteer_id: str, thresholds: tuple[int, ...],
+                 total: int | None = None) -> dict[int, str]:
     """The day each threshold (hours) was reached: the day of the service that crossed it, so the
     same whenever the log is read again."""
     reached: dict[int, str] = {}
-    total = certified_minutes(db, volunteer_id)
+    total = certified_minutes(db, volunteer_id) if total is None else total
     left = sorted(h for h in thresholds if h * 60 <= total)  # only those reached: the scan stops at the last
     if not left:
         return reached

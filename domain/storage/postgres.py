@@ -13,7 +13,6 @@ are eventsourcing's own.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Sequence
 from typing import Any
@@ -22,41 +21,20 @@ import psycopg
 from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError, PersistenceError, StoredEvent
 from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder
 
-from domain.storage.recorder import _Save
+from domain.storage.recorder import GroupCommit, _Save
 
 RETRIES = 5  # a dropped connection before the commit: the whole batch again, 0.1 s to 1.6 s later
 
 
-class GroupCommitPostgresRecorder(PostgresApplicationRecorder):
+class GroupCommitPostgresRecorder(GroupCommit, PostgresApplicationRecorder):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._queue: list[_Save] = []
-        self._queue_lock = threading.Lock()
-        self._write_lock = threading.Lock()
+        self._start_queue()
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
-        if self.datastore.enable_db_functions:
-            return super().insert_events(stored_events, **kwargs)
-        save = _Save(stored_events, kwargs)
-        with self._queue_lock:
-            self._queue.append(save)
-        # Whoever holds the write lock writes everything queued so far, ours included if we
-        # arrived while the last transaction was committing.
-        with self._write_lock:
-            if not save.done:
-                with self._queue_lock:
-                    batch, self._queue = self._queue, []
-                self._write(batch)
-        if save.error is not None:
-            raise save.error
-        return save.ids
-
-    def insert_batch(self, saves: Sequence[Sequence[StoredEvent]]) -> list[_Save]:
-        """Several saves written together by one caller (the committer): each all or none."""
-        batch = [_Save(events, {}) for events in saves]
-        with self._write_lock:
-            self._write(batch)
-        return batch
+        if self.datastore.enable_db_functions:  # eventsourcing's own function inserts: one save each
+            return PostgresApplicationRecorder.insert_events(self, stored_events, **kwargs)
+        return super().insert_events(stored_events, **kwargs)
 
     def _write(self, batch: list[_Save]) -> None:
         try:

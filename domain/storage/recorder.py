@@ -96,30 +96,17 @@ def connect(db_name: str, lock_timeout: int | None) -> sqlite3.Connection:
 BUSY_RETRIES = 5  # an immediate "database is locked" is tried again, 10 ms to 160 ms later
 
 
-class GroupCommitRecorder(SQLiteApplicationRecorder):
-    def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events") -> None:
-        super().__init__(datastore, events_table_name)
-        self.datastore = _OwnReaders(datastore)  # type: ignore[assignment]
+class GroupCommit:
+    """Saves queued while a transaction is written go together in the next one: `_write(batch)`
+    writes a batch, each save all or none, and marks each save done (with its ids or its error)."""
+
+    def _start_queue(self) -> None:
         self._queue: list[_Save] = []
         self._queue_lock = threading.Lock()
         self._write_lock = threading.Lock()
-        self._writer: sqlite3.Connection | None = None
-        self._closed = threading.Event()
-        # Every event up to here was written by this process (or was there before it started):
-        # while the log's head is still this, no other process has written since.
-        self._head_lock = threading.Lock()
-        self.known_head: int | None = None  # not known until first looked at
-        self._snapshots: bool | None = None  # whether there is a snapshot table, once looked
-        self._insert_rows = f"INSERT INTO {events_table_name} (originator_id, originator_version, topic, state) VALUES "
-        self._select_after = (f"SELECT originator_version, topic, state FROM {events_table_name} "
-                              "WHERE originator_id = ? AND originator_version > ? ORDER BY originator_version")
-        self._select_snapshot_and_after = (
-            "SELECT * FROM (SELECT 1, originator_version, topic, state FROM stored_snapshots "
-            "WHERE originator_id = :id ORDER BY originator_version DESC LIMIT 1) UNION ALL "
-            f"SELECT 0, originator_version, topic, state FROM {events_table_name} "
-            "WHERE originator_id = :id AND originator_version > "
-            "coalesce((SELECT max(originator_version) FROM stored_snapshots WHERE originator_id = :id), 0) "
-            "ORDER BY 1 DESC, 2")  # the snapshot first, then the events in order
+
+    def _write(self, batch: list[_Save]) -> None:
+        raise NotImplementedError
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         save = _Save(stored_events, kwargs)
@@ -142,6 +129,30 @@ class GroupCommitRecorder(SQLiteApplicationRecorder):
         with self._write_lock:
             self._write(batch)
         return batch
+
+
+class GroupCommitRecorder(GroupCommit, SQLiteApplicationRecorder):
+    def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events") -> None:
+        super().__init__(datastore, events_table_name)
+        self.datastore = _OwnReaders(datastore)  # type: ignore[assignment]
+        self._start_queue()
+        self._writer: sqlite3.Connection | None = None
+        self._closed = threading.Event()
+        # Every event up to here was written by this process (or was there before it started):
+        # while the log's head is still this, no other process has written since.
+        self._head_lock = threading.Lock()
+        self.known_head: int | None = None  # not known until first looked at
+        self._snapshots: bool | None = None  # whether there is a snapshot table, once looked
+        self._insert_rows = f"INSERT INTO {events_table_name} (originator_id, originator_version, topic, state) VALUES "
+        self._select_after = (f"SELECT originator_version, topic, state FROM {events_table_name} "
+                              "WHERE originator_id = ? AND originator_version > ? ORDER BY originator_version")
+        self._select_snapshot_and_after = (
+            "SELECT * FROM (SELECT 1, originator_version, topic, state FROM stored_snapshots "
+            "WHERE originator_id = :id ORDER BY originator_version DESC LIMIT 1) UNION ALL "
+            f"SELECT 0, originator_version, topic, state FROM {events_table_name} "
+            "WHERE originator_id = :id AND originator_version > "
+            "coalesce((SELECT max(originator_version) FROM stored_snapshots WHERE originator_id = :id), 0) "
+            "ORDER BY 1 DESC, 2")  # the snapshot first, then the events in order
 
     def _write(self, batch: list[_Save]) -> None:
         if self._writer is None:

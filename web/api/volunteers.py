@@ -354,8 +354,9 @@ class VolunteersController(Controller):
         self._readable(request, db, volunteer_id)
         first, last = whole_span(from_, to)
         thresholds = request.app.state.settings.star_hours
-        level = stars(hours.certified_minutes(db, str(volunteer_id)), thresholds)
-        reached = hours.days_reached(db, str(volunteer_id), thresholds)
+        total = hours.certified_minutes(db, str(volunteer_id))
+        level = stars(total, thresholds)
+        reached = hours.days_reached(db, str(volunteer_id), thresholds, total)
         return hours.summary(db, str(volunteer_id), first, last) | {
             "star_level": level.level, "hours_to_next_star": None if level.hours_to_next is None else
             round(level.hours_to_next, 2), "star_levels": [StarLevelReached(i, h, date.fromisoformat(reached[h]))

@@ -12,5 +12,6 @@ from projections import hours
 
 def star_context(request: Request, db: Any, volunteer_id: str) -> dict[str, Any]:
     thresholds = request.app.state.settings.star_hours
-    return {"stars": stars(hours.certified_minutes(db, volunteer_id), thresholds), "star_levels": len(thresholds),
-            "star_days": hours.days_reached(db, volunteer_id, thresholds), "star_hours": thresholds}
+    total = hours.certified_minutes(db, volunteer_id)
+    return {"stars": stars(total, thresholds), "star_levels": len(thresholds),
+            "star_days": hours.days_reached(db, volunteer_id, thresholds, total), "star_hours": thresholds}
