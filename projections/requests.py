@@ -30,6 +30,8 @@ def create(db: sqlite_utils.Database) -> None:
                "PRIMARY KEY (volunteer_id, request_id)) WITHOUT ROWID")
     db.execute("CREATE TABLE IF NOT EXISTS on_call (volunteer_id TEXT PRIMARY KEY, starts_at TEXT, ends_at TEXT) "
                "WITHOUT ROWID")
+    # the board's "on call now": spans not yet over, not every span anyone ever offered
+    db.execute("CREATE INDEX IF NOT EXISTS on_call_ends_at ON on_call (ends_at)")
 
 
 requests = ReadModel("requests", create, tables=("service_requests", "request_candidates", "on_call"))
@@ -187,7 +189,9 @@ def on_call_at(db: sqlite_utils.Database, unit_ids: list[str] | None, now: datet
     """Who of these units is on call now, for the live board."""
     where, params = ["o.starts_at <= ? AND o.ends_at > ?"], [iso(now), iso(now)]
     within_units(where, params, "v.unit_id", unit_ids)
-    return list(db.query("SELECT v.volunteer_id, v.name, o.ends_at FROM on_call o JOIN volunteers v USING "
+    # CROSS JOIN keeps on_call outermost: the few spans not over yet, each its volunteer's row, not a
+    # unit's every volunteer looked up in on_call (SQLite's choice without statistics)
+    return list(db.query("SELECT v.volunteer_id, v.name, o.ends_at FROM on_call o CROSS JOIN volunteers v USING "
                          f"(volunteer_id) WHERE {' AND '.join(where)} ORDER BY v.name LIMIT 200", params))
 
 

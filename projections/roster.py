@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlite_utils
 
+from domain import bounds
 from domain.shifts import Shift
 from projections.store import ReadModel, ident, iso, within_units
 
@@ -134,6 +135,16 @@ def cancelled(c: sqlite3.Connection, e: Any, position: int) -> None:
 
 # --- queries -------------------------------------------------------------------------
 
+LONGEST_SHIFT = timedelta(minutes=bounds.DAY_MINUTES)  # domain/shifts.py refuses a longer one
+
+
+def under_way(where: list[str], params: list, first: datetime, last: datetime, table: str = "sh") -> None:
+    """Shifts overlapping [first, last). Their start is bounded on both sides, so that the
+    (unit, start) and start indexes read the days around, not every shift since the first."""
+    where += [f"{table}.starts_at > ?", f"{table}.starts_at < ?", f"{table}.ends_at > ?"]
+    params += [iso(first - LONGEST_SHIFT), iso(last), iso(first)]
+
+
 _SHIFT_COLUMNS = ("shift_id AS id, unit_id, post, starts_at, ends_at, day, capacity, filled, trainees, "
                   "cancelled, series_id, requires")
 
@@ -203,8 +214,8 @@ def fill_rates(db: sqlite_utils.Database, unit_ids: list[str] | None, first_day:
 
 def missing(db: sqlite_utils.Database, now: datetime, unit_ids: list[str] | None = None) -> list[dict]:
     """Who's missing: signed up for a shift that has started and not ended, and not checked in."""
-    where, params = ["sh.starts_at <= ?", "sh.ends_at > ?", "sh.cancelled = 0", "s.state = 'signed_up'"], \
-        [iso(now), iso(now)]
+    where, params = ["sh.starts_at <= ?", "sh.cancelled = 0", "s.state = 'signed_up'"], [iso(now)]
+    under_way(where, params, now, now + timedelta(microseconds=1))
     within_units(where, params, "sh.unit_id", unit_ids)
     return list(db.query(
         "SELECT sh.shift_id, sh.unit_id, sh.post, sh.starts_at, sh.ends_at, s.volunteer_id, "
@@ -232,28 +243,30 @@ def seats_of(db: sqlite_utils.Database, volunteer_id: str, ending_after: datetim
 def on_the_day(db: sqlite_utils.Database, first: datetime, last: datetime) -> tuple[list[str], list[str]]:
     """The shifts under way or starting between two moments, and the volunteers signed up or on duty
     on them: what the kiosks will touch next."""
+    where, params = ["sh.cancelled = 0"], []
+    under_way(where, params, first, last)
     rows = db.execute(
         "SELECT sh.shift_id, s.volunteer_id FROM shifts sh LEFT JOIN seats s ON s.shift_id = sh.shift_id "
-        "AND s.state IN ('signed_up', 'checked_in') WHERE sh.cancelled = 0 AND sh.starts_at < ? AND sh.ends_at > ?",
-        [iso(last), iso(first)]).fetchall()
+        f"AND s.state IN ('signed_up', 'checked_in') WHERE {' AND '.join(where)}", params).fetchall()
     return sorted({shift for shift, _ in rows}), sorted({v for _, v in rows if v is not None})
 
 
 def on_duty(db: sqlite_utils.Database, unit_ids: list[str] | None, now: datetime) -> list[dict]:
     """Who is on duty now (checked in, shift not over), soonest ending first; and today's sign-ups."""
     where, params = ["s.state = 'checked_in'"], []
+    under_way(where, params, now - timedelta(hours=2), now + LONGEST_SHIFT)
     within_units(where, params, "sh.unit_id", unit_ids)
     return list(db.query(
         "SELECT sh.shift_id, sh.post, sh.starts_at, sh.ends_at, s.volunteer_id, COALESCE(v.name, '') AS name, "
         "s.checked_in_at FROM seats s JOIN shifts sh USING (shift_id) LEFT JOIN volunteers v USING (volunteer_id) "
-        f"WHERE {' AND '.join(where)} AND sh.ends_at > ? ORDER BY sh.ends_at, name", [*params, iso(now - timedelta(hours=2))]))
+        f"WHERE {' AND '.join(where)} ORDER BY sh.ends_at, name", params))
 
 
 def desk_today(db: sqlite_utils.Database, unit_ids: list[str] | None, first: datetime, last: datetime) -> list[dict]:
     """Everyone signed up or on duty at these units' shifts under way between two moments (the kiosk's list),
     with their phone as lists show it (its last four digits find a person at the desk)."""
-    where, params = ["s.state IN ('signed_up', 'checked_in')", "sh.cancelled = 0", "sh.ends_at > ?",
-                     "sh.starts_at < ?"], [iso(first), iso(last)]
+    where, params = ["s.state IN ('signed_up', 'checked_in')", "sh.cancelled = 0"], []
+    under_way(where, params, first, last)
     within_units(where, params, "sh.unit_id", unit_ids)
     return list(db.query(
         "SELECT sh.shift_id, sh.unit_id, sh.post, sh.starts_at, sh.ends_at, s.volunteer_id, s.state, "
@@ -286,7 +299,8 @@ def calendar_of(db: sqlite_utils.Database, volunteer_id: str, first: datetime, l
 
 def calendar_of_unit(db: sqlite_utils.Database, unit_id: str, first: datetime, last: datetime) -> list[dict]:
     """A unit's shifts between two moments, cancelled ones included, with how full each is."""
+    where, params = ["sh.unit_id = ?"], [unit_id]
+    under_way(where, params, first, last)
     return list(db.query(
         "SELECT shift_id, unit_id, post, starts_at, ends_at, cancelled, filled, capacity, revision, changed_at "
-        "FROM shifts WHERE unit_id = ? AND ends_at > ? AND starts_at < ? ORDER BY starts_at LIMIT 20000",
-        [unit_id, iso(first), iso(last)]))
+        f"FROM shifts sh WHERE {' AND '.join(where)} ORDER BY starts_at LIMIT 20000", params))
