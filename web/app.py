@@ -68,6 +68,7 @@ from web.operations import LAG, REQUEST_TIMES, MetricsController, json_logging
 from web.security import add_security_headers, check_csrf
 from web.settings import Settings, json_logs
 from web.store_lock import hold_shared
+from web.templating import tune_templates
 from web.jobs.sweeper import every, sweep
 from web.ui.admin import AdminController, AuditPageController
 from web.ui.cases import CasesPagesController
@@ -91,28 +92,6 @@ UI = [SessionController, CoordinatorController, VolunteerController, DeskControl
 MAX_BODY_BYTES = 1024 * 1024  # the longest note is 20,000 characters (~60 kB); anything bigger is refused (413)
 SERVER_GC_THRESHOLDS = (10_000, 50, 100)  # young, middle, full collections (bench/: p99 -25%)
 WARM_BEFORE, WARM_AHEAD = timedelta(hours=4), timedelta(hours=12)  # shifts loaded at start-up
-
-
-_DICT_ATTRIBUTES = frozenset(dir(dict))
-
-
-def tune_templates(engine: JinjaTemplateEngine) -> None:
-    """Templates read once (a look at each file's time at every page is a system call per
-    template), and a row's `p.name` read as its key at once: Jinja tries the attribute first,
-    and the AttributeError a dict raises was a tenth of a long page. The same answer as Jinja's
-    for every name a dict has no attribute of."""
-    environment = engine.engine
-    environment.auto_reload = False
-    looked_up = environment.getattr
-
-    def getattr_(obj: Any, attribute: str) -> Any:
-        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
-            try:
-                return obj[attribute]
-            except KeyError:
-                pass
-        return looked_up(obj, attribute)
-    environment.getattr = getattr_
 
 
 def create_app(settings: Settings | None = None, ledger: CareLedger | None = None) -> Litestar:
@@ -256,7 +235,7 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
                         create_static_files_router(path="/static", directories=[HERE / "static"],
                                                    include_in_schema=False)],
         template_config=TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine,
-                                       engine_callback=tune_templates),
+                                       engine_callback=lambda engine: tune_templates(engine, ZoneInfo(settings.timezone))),
         on_app_init=[jwt.on_app_init],
         on_startup=[start, lambda app: (setattr(LAG, "state", app.state), document_problems(app.openapi_schema),
                                         document_as_enforced(app),

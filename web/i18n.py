@@ -44,6 +44,11 @@ def _clock(value: datetime | str, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%H:%M")
 
 
+def clock(value: datetime | str | None, zone: ZoneInfo) -> str:
+    """HH:mm on the programme's clock, the same in both languages (templates: `value|clock`)."""
+    return "" if value is None else _clock(value, zone)
+
+
 @cache
 def _plural_form(locale: str) -> Any:
     return Locale.parse(locale).plural_form
@@ -206,4 +211,4 @@ class Translator:
         return self.sep.join(str(i) for i in items)
 
     def clock(self, value: datetime | str | None) -> str:
-        return "" if value is None else _clock(value, self.zone)
+        return clock(value, self.zone)

@@ -23,6 +23,7 @@ from domain.usecases.ledger import Receipt
 from web.i18n import translator
 from web.wallclock import now_local  # noqa: F401 (the pages take it from here)
 from web.security import CSRF_FIELD, csrf_token_of
+from web.templating import for_language
 
 FLASH = "flash"
 
@@ -48,7 +49,7 @@ def page(request: Request, template: str, **context: Any) -> Template:
             return flash["values"].get(field, default)
         return default
 
-    response = Template(template_name=template, context={
+    response = Template(template_name=for_language(t.language, template), context={
         "t": t, "_": t.gettext, "typed": typed, "colon": "：" if t.language == "zh" else ":", "lang": t.language, "user": request.scope.get("user"), "flash": flash,
         "path": request.url.path, "query": str(request.url.query or ""), "bounds": bounds,
         "log_away": getattr(request.app.state, "log_watch", None) is not None and request.app.state.log_watch.away,
