@@ -1,9 +1,20 @@
 """A read-model file is checked before it is served: one that is damaged, made from another log or
-ahead of the log is moved aside (never deleted, never trusted) and made again from the log."""
+ahead of the log is moved aside (never deleted, never trusted) and made again from the log.
+
+Reading every page takes a second a gigabyte (a city's ten years: 5 GB, 13 s before a restarted
+server answers, 48 s from a cold disk). A server that stops cleanly notes the file as it leaves
+it (`left_clean`: its size, times and inode, and a digest of 257 of its pages); the next start
+that finds it so skips that reading once, as fsck skips a file system unmounted cleanly. After a
+crash, a copy, a restore or any change that shows, every page is read as before; a fault that
+arises on the disk while the server is stopped, in a page not sampled, is found when that page
+is read."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
 import sqlite3
 import time
 from collections.abc import Iterable
@@ -80,9 +91,64 @@ def set_aside(path: Path, problem: str) -> Path:
     return aside
 
 
+SAMPLED_PAGES = 256  # of the file's pages, spread over it, read to recognise it after a clean stop
+
+
+def _as_left(path: Path) -> list | None:
+    """The file as the disk has it (size, times, inode, and a digest of its first page and of
+    pages spread over it); None if the write-ahead log beside it holds pages the file does not
+    (a clean stop folds them in)."""
+    try:
+        if path.with_name(path.name + "-wal").stat().st_size:
+            return None
+    except FileNotFoundError:
+        pass
+    try:
+        seen = path.stat()
+        digest = hashlib.blake2b(digest_size=16)
+        with path.open("rb") as file:
+            for n in range(SAMPLED_PAGES + 1):
+                file.seek(seen.st_size * n // SAMPLED_PAGES // 4096 * 4096)
+                digest.update(file.read(4096))
+    except FileNotFoundError:
+        return None
+    return [seen.st_size, seen.st_mtime_ns, seen.st_ctime_ns, seen.st_ino, digest.hexdigest()]
+
+
+def _clean_mark(path: Path) -> Path:
+    return path.with_name(path.name + ".left-clean")
+
+
+def stopped_cleanly(path: Path) -> None:
+    """The server stopped and its writer closed the file whole: note it as it is now."""
+    left = _as_left(path)
+    if left is not None:
+        _clean_mark(path).write_text(json.dumps(left))
+
+
+def left_clean(path: Path) -> bool:
+    """The file is as a clean stop left it, untouched since. Asked once: the note is taken away,
+    so that a crash of the server now starting is never taken for a clean stop."""
+    mark = _clean_mark(path)
+    try:
+        noted = json.loads(mark.read_text())
+    except (OSError, ValueError):
+        return False
+    finally:
+        try:
+            os.unlink(mark)
+        except FileNotFoundError:
+            pass
+    return noted is not None and noted == _as_left(path)
+
+
 def open_checked(path: Path, recorder: Any, models: Iterable[ReadModel], thorough: bool = True) -> ReadModelStore:
     """The read-model store at `path`, once checked: a bad file is set aside and a new one begun
-    (the caller's catch-up fills it from the log, with progress)."""
+    (the caller's catch-up fills it from the log, with progress). `thorough` reads every page,
+    unless a clean stop left the file as it is (see left_clean)."""
+    if thorough and left_clean(path):
+        log.info("read models as a clean stop left them: their pages are not read through again", extra={"path": str(path)})
+        thorough = False
     problem = examine(path, recorder, thorough)
     if problem is not None:
         set_aside(path, problem)

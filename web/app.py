@@ -29,7 +29,7 @@ from domain.application import CareLedger
 from domain.storage.wal import fold_wal
 from domain.volunteers import Volunteer
 from projections import roster
-from projections.checkup import open_checked
+from projections.checkup import open_checked, stopped_cleanly
 from projections.projector import READ_MODELS, Projector
 from projections.store import connect
 from web.api.auth import AuthController
@@ -224,6 +224,7 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
                 logging.getLogger("careledger").warning("the read models' write-ahead log was left unfolded at "
                                                         "shutdown: %s", full)
             store.close()
+            stopped_cleanly(settings.read_models_path)
         for lock in held:
             lock.close()
 

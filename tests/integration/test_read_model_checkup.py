@@ -170,3 +170,34 @@ def test_on_a_postgresql_node_a_read_model_file_from_another_log_or_ahead_of_it_
             assert min(client.app.state.projector.positions().values()) == ledger.position
         ledger.close()
     assert len([r for r in told.records if r.getMessage().startswith("read-model file set aside")]) == 2
+
+
+def test_a_file_a_clean_stop_left_is_not_read_through_again_and_any_change_since_is(
+        tmp_path: Path, clock: FixedClock, told) -> None:
+    """A city's read models are gigabytes: a restart after a clean stop does not read every page
+    again (once: a crash of that server is not taken for a clean stop); after a change it does."""
+    settings, ledger = built(tmp_path, clock)  # started and stopped cleanly
+    path = settings.read_models_path
+
+    def started_without_reading_through() -> bool:
+        told.records.clear()
+        with TestClient(app=create_app(settings, ledger)) as client:
+            assert client.get("/api/v1/healthz").status_code == 200
+        return any(r.getMessage().startswith("read models as a clean stop left them") for r in told.records)
+
+    assert started_without_reading_through()
+    assert started_without_reading_through(), "that start stopped cleanly too"
+    with TestClient(app=create_app(settings, ledger)):
+        pass
+    conn = sqlite3.connect(path)  # someone changes the file while no server runs
+    conn.execute("UPDATE positions SET position = position")
+    conn.execute("CREATE TABLE scribbled (x)")
+    conn.commit()
+    conn.close()
+    assert not started_without_reading_through()
+    assert started_without_reading_through()
+    copy = path.with_name("copy.sqlite3")
+    copy.write_bytes(path.read_bytes())
+    copy.replace(path)  # a restore, or a copy from elsewhere: the same bytes, another file
+    assert not started_without_reading_through()
+    ledger.close()
