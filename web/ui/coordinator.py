@@ -94,9 +94,11 @@ class CoordinatorController(Controller):
                                datetime.combine(monday + timedelta(days=7), time(0), zone))
         days = [monday + timedelta(days=i) for i in range(7)]
         posts = sorted({s["post"] for s in shifts} | set(directory.posts(db, unit_id)))
-        grid = {(s["post"], s["day"]): [] for s in shifts}
+        by_cell: dict[tuple[str, str], list[dict]] = {}
         for s in shifts:
-            grid[(s["post"], s["day"])].append(s)
+            by_cell.setdefault((s["post"], s["day"]), []).append(s)
+        # a row a post, a cell a day: looked up here once, not by the template for every cell
+        grid = [(post, [(d, by_cell.get((post, d.isoformat()), [])) for d in days]) for post in posts]
         units = [u for u in directory.units(db) if u["id"] in request.user.unit_ids]
         return page(request, "shifts_week.html", calendar=calendar_url(request, f"u-{unit_id}"), unit_id=unit_id,
                     units=units, days=days, posts=posts, grid=grid, qualifications=requirable(db, unit_id),
