@@ -25,7 +25,9 @@ def create(db: sqlite_utils.Database) -> None:
         pk="volunteer_id", if_not_exists=True,
     )
     db["volunteers"].create_index(["unit_id", "status"], if_not_exists=True)
-    db["volunteers"].create_index(["unit_id", "status", "name"], if_not_exists=True)  # a roster's candidates, in order
+    # a roster's candidates, in order, read from the index alone (not a row of the table each)
+    db["volunteers"].create_index(["unit_id", "status", "name", "volunteer_id"], if_not_exists=True)
+    db.execute("DROP INDEX IF EXISTS idx_volunteers_unit_id_status_name")  # its narrower forerunner
     # Who works here and who supervises whom; never a password hash.
     db["staff"].create({"account_id": str, "username": str, "role": str, "unit_ids": str, "supervisor_id": str,
                         "intern": int, "disabled": int}, pk="account_id", if_not_exists=True)
