@@ -37,7 +37,8 @@ def test_a_volunteer_finds_themselves_by_phone_digits_and_checks_in_in_three_tap
     tail = "9461" if en else "8461"
     me = _volunteer(server, f"Tang Min {locale}", phone=f"1395555{tail}")
     decoy = _volunteer(server, f"Tang Mei {locale}", phone=f"1395555{tail[1:]}{tail[0]}")  # the same digits, turned
-    shift = _shift(server, f"kiosk desk {locale}", datetime.now(ZONE).replace(microsecond=0) - timedelta(minutes=10))
+    starts = datetime.now(ZONE).replace(microsecond=0) - timedelta(minutes=10)
+    shift = _shift(server, f"kiosk desk {locale}", starts)
     for volunteer in (me, decoy):
         server.api("POST", f"/shifts/{shift}/signups", {"volunteer_id": volunteer}, user="coord")
     server.settle()
@@ -50,6 +51,9 @@ def test_a_volunteer_finds_themselves_by_phone_digits_and_checks_in_in_three_tap
         shown = page.locator(".person:visible")
         expect(shown).to_have_count(1)
         expect(shown).to_contain_text(f"Tang Min {locale}")
+        # their shift, on the programme's clock, in the page's own words (compiled for its language)
+        expect(shown).to_contain_text(f"kiosk desk {locale} · {starts:%H:%M}–{starts + timedelta(hours=2):%H:%M}")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Today's volunteers" if en else "今日志愿者")
         shown.get_by_role("button", name="Check in" if en else "签到").tap()
         taps += 1
         confirmation = page.locator("[data-flash=ok]")
