@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable
 from typing import Any
 
 import sqlite_utils
@@ -165,6 +166,15 @@ def posts_with_requirements(db: sqlite_utils.Database, unit_id: str) -> list[dic
 
 def units(db: sqlite_utils.Database) -> list[dict]:
     return list(db.query("SELECT unit_id AS id, name, district FROM units ORDER BY name"))
+
+
+def unit_names(db: sqlite_utils.Database, unit_ids: Iterable[str]) -> dict[str, str]:
+    """The names of these units only (a phone's page names a few of a city's 170)."""
+    wanted = list(dict.fromkeys(unit_ids))
+    if not wanted:
+        return {}
+    return {r["unit_id"]: r["name"] for r in db.query(
+        f"SELECT unit_id, name FROM units WHERE unit_id IN ({','.join('?' * len(wanted))})", wanted)}
 
 
 def volunteers(db: sqlite_utils.Database, unit_ids: list[str] | None = None, status: str | None = None,

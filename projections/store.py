@@ -14,6 +14,7 @@ from typing import Any
 from uuid import UUID
 
 import sqlite_utils
+from sqlite_utils.utils import dedupe_keys
 
 from domain.storage.wal import fold_wal
 
@@ -82,6 +83,23 @@ class ReadModel:
         handler = self.handlers.get(type(event))
         if handler is not None:
             handler(conn, event, position)
+
+
+class Reader(sqlite_utils.Database):
+    """A connection that only reads (PRAGMA query_only: SQLite refuses it any write). Its queries
+    go without sqlite-utils' guard for a statement that might write (a SAVEPOINT and a RELEASE
+    around each: a phone's home page asks 15 queries)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        super().__init__(conn)
+        conn.execute("PRAGMA query_only=ON")
+
+    def query(self, sql: str, params: Any = None) -> Iterator[dict]:
+        cursor = self.conn.execute(sql, () if params is None else params)
+        if cursor.description is None:
+            raise ValueError("query() can only be used with SQL that returns rows")
+        keys = dedupe_keys(d[0] for d in cursor.description)
+        return (dict(zip(keys, row)) for row in cursor)
 
 
 class ReadModelStore:
@@ -154,9 +172,9 @@ class ReadModelStore:
         if not self.conn.in_transaction:
             fold_wal(self.conn)
 
-    def reader(self) -> sqlite_utils.Database:
+    def reader(self) -> Reader:
         """A fresh connection for queries from another thread (WAL: readers never wait)."""
-        return sqlite_utils.Database(connect(self.path))
+        return Reader(connect(self.path))
 
     def close(self) -> None:
         self.conn.close()

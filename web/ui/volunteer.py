@@ -14,7 +14,7 @@ from litestar.response import Template
 from domain.errors import InvalidCommand
 from projections import feedback, hours, notices, qualifications, requests, reviews, roster, usual, waitlists
 from projections.hours import INTERPRETING, ON_REQUEST
-from projections.directory import units as all_units
+from projections.directory import unit_names
 from projections.directory import volunteer as find_volunteer
 from projections.store import iso
 from web.auth import allow
@@ -105,7 +105,8 @@ class VolunteerController(Controller):
         month = now.date().replace(day=1)
         summary = hours.summary(db, me, month.isoformat(), now.date().isoformat())
         total = hours.summary(db, me, "2000-01-01", "2999-12-31")
-        names = {u["id"]: u["name"] for u in all_units(db)}
+        shown = [*upcoming, *open_shifts[:OPEN_SHOWN], *full_shifts[:FULL_SHOWN], *offered]
+        names = unit_names(db, [s["unit_id"] for s in shown if s["unit_id"]])
         service_types = ledger.service_types()
         return page(request, "me.html", profile=profile, current=current,
                     upcoming=[s for s in upcoming if s is not current], open_shifts=open_shifts[:OPEN_SHOWN],
