@@ -51,6 +51,7 @@ from web.api.units import UnitsController
 from web.api.volunteers import VolunteersController
 from web.auth import make_jwt_auth
 from web.commands import Commands
+from web.garbage import between_requests
 from web.edges import at_the_door
 from web.errors import HANDLERS
 from web.exports import MEDIA_TYPES as EXPORT_TYPES
@@ -270,7 +271,7 @@ def create_app(settings: Settings | None = None, ledger: CareLedger | None = Non
                                      render_plugins=[ReferencePage()]),
     )
     # Timed outside routing and authentication: a 401 or a 404 is an answer to count too.
-    app.asgi_handler = REQUEST_TIMES.middleware(at_the_door(app.asgi_handler, app))
+    app.asgi_handler = REQUEST_TIMES.middleware(between_requests(at_the_door(app.asgi_handler, app)))
     if watch is not None:  # outside everything, authentication included: nothing waits on a silent database
         app.asgi_handler = answered_in_time(app.asgi_handler, watch)
     return app

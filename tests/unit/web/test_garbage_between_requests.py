@@ -1,0 +1,98 @@
+"""Young garbage is collected once no request is in flight, and never while one still is."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+
+import pytest
+
+from web.garbage import YOUNG, between_requests
+
+
+class Knot:
+    """An object in a reference cycle: only the collector frees it."""
+
+    def __init__(self) -> None:
+        self.me = self
+
+
+def litter(count: int) -> None:
+    for _ in range(count):
+        Knot()
+
+
+@pytest.fixture
+def no_automatic_collections():
+    thresholds = gc.get_threshold()
+    gc.collect()
+    gc.set_threshold(10**9)  # only the middleware collects during the test
+    yield
+    gc.set_threshold(*thresholds)
+
+
+def http(path: str = "/me") -> dict:
+    return {"type": "http", "path": path, "method": "GET"}
+
+
+async def nothing() -> dict:
+    return {"type": "http.request"}
+
+
+async def ignore(message: dict) -> None:
+    pass
+
+
+def test_a_request_that_leaves_cycles_behind_is_followed_by_a_collection(no_automatic_collections) -> None:
+    async def page(scope, receive, send) -> None:
+        litter(YOUNG * 2)
+
+    asyncio.run(between_requests(page)(http(), nothing, ignore))
+    assert gc.get_count()[0] < YOUNG  # collected as the last request ended
+    assert not any(isinstance(o, Knot) for o in gc.get_objects(generation=0))
+
+
+def test_no_collection_while_another_request_is_in_flight(no_automatic_collections) -> None:
+    release = asyncio.Event()
+    seen: dict[str, int] = {}
+
+    async def page(scope, receive, send) -> None:
+        if scope["path"] == "/slow":
+            await release.wait()
+            seen["after the quick one"] = gc.get_count()[0]
+        else:
+            litter(YOUNG * 2)
+
+    async def two_at_once() -> None:
+        app = between_requests(page)
+        slow = asyncio.create_task(app(http("/slow"), nothing, ignore))
+        await asyncio.sleep(0)
+        await app(http("/quick"), nothing, ignore)
+        release.set()
+        await slow
+
+    asyncio.run(two_at_once())
+    assert seen["after the quick one"] >= YOUNG * 2  # the quick one ended while the slow one ran: nobody was made to wait
+    assert gc.get_count()[0] < YOUNG  # and once both ended, collected
+
+
+def test_an_open_stream_does_not_hold_collections_off(no_automatic_collections) -> None:
+    release = asyncio.Event()
+
+    async def page(scope, receive, send) -> None:
+        if scope["path"].endswith("/stream"):
+            await release.wait()
+        else:
+            litter(YOUNG * 2)
+
+    async def while_a_board_listens() -> int:
+        app = between_requests(page)
+        stream = asyncio.create_task(app(http("/board/stream"), nothing, ignore))
+        await asyncio.sleep(0)
+        await app(http("/board"), nothing, ignore)
+        count = gc.get_count()[0]
+        release.set()
+        await stream
+        return count
+
+    assert asyncio.run(while_a_board_listens()) < YOUNG
