@@ -16,7 +16,8 @@ from projections.store import ReadModel, ident, iso, within_units
 
 
 # Shifts a volunteer may still take (False) or wait for (True); the same words in the query and
-# in its partial index, so that SQLite sees the index answers it
+# in its partial index, so that SQLite sees the index answers it. Changing them needs a new index
+# name (or the model's version): IF NOT EXISTS keeps an old index, and a rebuild copies it.
 _TO_COME = {False: "cancelled = 0 AND filled < capacity", True: "cancelled = 0 AND filled >= capacity"}
 
 
