@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.checkers import axe_violations
-from tests.e2e.conftest import ZONE, Server, snap
+from tests.e2e.conftest import PASSWORD, ZONE, Server, snap
 from tests.e2e.test_coordinators_desk import _shift, _volunteer
 
 PHONE_WIDTH = 390
@@ -138,3 +138,35 @@ def test_a_full_shift_behind_a_month_of_open_ones_is_still_offered_to_wait_for(p
     expect(page.locator(f"[data-full-shift='{full}'] [data-place]")).to_have_text(w["joined"])
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH
     snap(page, f"full-behind-open-phone-{locale}")
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "zh-CN"])
+def test_each_shift_on_the_phone_names_its_hospital(page_for, server: Server, locale: str) -> None:
+    """A city's open shifts are offered from every hospital: each card, booked or open, says which
+    hospital it is at (the home names only the hospitals it shows)."""
+    tail = "51" if locale == "en-GB" else "52"
+    login = f"hospitals-{locale.lower()}"
+    me = _volunteer(server, f"Jiang Ning {locale}", phone=f"139888804{tail}", login=login)
+    other = server.api("POST", "/units", {"name": f"Huashan Hospital {locale}", "district": "Jing'an"},
+                       user="root")["id"]
+    server.api("POST", "/accounts", {"username": f"coord-huashan-{locale.lower()}", "password": PASSWORD,
+                                     "role": "coordinator", "unit_ids": [other]}, user="root")
+    soon = datetime.now(ZONE).replace(second=0, microsecond=0) + timedelta(minutes=50)
+    shifts = {}
+    for k, post in enumerate(("outpatient hall", "rehab ward")):
+        shifts[post] = server.api("POST", "/shifts", {
+            "unit_id": other, "post": f"{post} {locale}", "starts_at": (soon + timedelta(hours=3 * k)).isoformat(),
+            "ends_at": (soon + timedelta(hours=3 * k + 2)).isoformat(), "capacity": 3},
+            user=f"coord-huashan-{locale.lower()}")["id"]
+    at_ruijin = _shift(server, f"lobby desk {locale}", soon + timedelta(hours=6))
+    server.api("POST", f"/shifts/{shifts['rehab ward']}/signups", {"volunteer_id": me}, user=login)
+    server.settle()
+
+    page = page_for(login, locale, phone=True)
+    booked = page.locator(f"[data-my-shift='{shifts['rehab ward']}'], [data-now='{shifts['rehab ward']}']").first
+    expect(booked).to_contain_text(f"rehab ward {locale} · Huashan Hospital {locale}")
+    expect(page.locator(f"[data-open-shift='{shifts['outpatient hall']}']")).to_contain_text(
+        f"outpatient hall {locale} · Huashan Hospital {locale}")
+    expect(page.locator(f"[data-open-shift='{at_ruijin}']")).to_contain_text(f"lobby desk {locale} · Ruijin Hospital")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH
+    snap(page, f"hospitals-named-phone-{locale}")
