@@ -105,7 +105,7 @@ class VolunteerController(Controller):
         month = now.date().replace(day=1)
         summary = hours.summary(db, me, month.isoformat(), now.date().isoformat())
         total = hours.summary(db, me, "2000-01-01", "2999-12-31")
-        shown = [*upcoming, *open_shifts[:OPEN_SHOWN], *full_shifts[:FULL_SHOWN], *offered]
+        shown = [*upcoming, *open_shifts, *full_shifts, *offered]  # takeable() stops at the shown number
         names = unit_names(db, [s["unit_id"] for s in shown if s["unit_id"]])
         service_types = ledger.service_types()
         return page(request, "me.html", profile=profile, current=current,

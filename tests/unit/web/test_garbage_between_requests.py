@@ -52,47 +52,36 @@ def test_a_request_that_leaves_cycles_behind_is_followed_by_a_collection(no_auto
     assert not any(isinstance(o, Knot) for o in gc.get_objects(generation=0))
 
 
-def test_no_collection_while_another_request_is_in_flight(no_automatic_collections) -> None:
+def young_objects_while(waiting: str, quick: str) -> tuple[int, int]:
+    """A request to `waiting` held open while one to `quick` leaves cycles behind and ends: the young
+    objects just after the quick one ended, and once both did."""
     release = asyncio.Event()
-    seen: dict[str, int] = {}
 
     async def page(scope, receive, send) -> None:
-        if scope["path"] == "/slow":
+        if scope["path"] == waiting:
             await release.wait()
-            seen["after the quick one"] = gc.get_count()[0]
         else:
             litter(YOUNG * 2)
 
-    async def two_at_once() -> None:
+    async def both() -> tuple[int, int]:
         app = between_requests(page)
-        slow = asyncio.create_task(app(http("/slow"), nothing, ignore))
+        held = asyncio.create_task(app(http(waiting), nothing, ignore))
         await asyncio.sleep(0)
-        await app(http("/quick"), nothing, ignore)
+        await app(http(quick), nothing, ignore)
+        meanwhile = gc.get_count()[0]
         release.set()
-        await slow
+        await held
+        return meanwhile, gc.get_count()[0]
 
-    asyncio.run(two_at_once())
-    assert seen["after the quick one"] >= YOUNG  # the quick one ended while the slow one ran: nobody was made to wait
-    assert gc.get_count()[0] < YOUNG  # and once both ended, collected
+    return asyncio.run(both())
+
+
+def test_no_collection_while_another_request_is_in_flight(no_automatic_collections) -> None:
+    meanwhile, after = young_objects_while("/slow", "/quick")
+    assert meanwhile >= YOUNG  # the quick one ended while the slow one ran: nobody was made to wait
+    assert after < YOUNG  # and once both ended, collected
 
 
 def test_an_open_stream_does_not_hold_collections_off(no_automatic_collections) -> None:
-    release = asyncio.Event()
-
-    async def page(scope, receive, send) -> None:
-        if scope["path"].endswith("/stream"):
-            await release.wait()
-        else:
-            litter(YOUNG * 2)
-
-    async def while_a_board_listens() -> int:
-        app = between_requests(page)
-        stream = asyncio.create_task(app(http("/board/stream"), nothing, ignore))
-        await asyncio.sleep(0)
-        await app(http("/board"), nothing, ignore)
-        count = gc.get_count()[0]
-        release.set()
-        await stream
-        return count
-
-    assert asyncio.run(while_a_board_listens()) < YOUNG
+    meanwhile, _ = young_objects_while("/board/stream", "/board")
+    assert meanwhile < YOUNG
